@@ -1,0 +1,74 @@
+"""nscal: the events and calendar system of a network of Nordic cities."""
+
+import os
+import sqlite3
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+
+from nscal import extensions
+from nscal.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, commands."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("NSCAL_INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    load_config(app, test_config)
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
+    extensions.csrf.init_app(app)
+    _init_login(app)
+
+    from nscal.accounts.admin import people
+    from nscal.accounts.views import account, auth
+    from nscal.main.views import main
+    from nscal.manage.views import manage
+
+    for blueprint in (main, auth, account, people, manage):
+        app.register_blueprint(blueprint)
+
+    from nscal.cli import register_commands
+    from nscal.errors import register_error_handlers
+    from nscal.templating import register_template_helpers
+
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from nscal.accounts.models import User
+
+    login_manager = extensions.login_manager
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        if not user_id.isdigit():
+            return None
+        user = extensions.db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite: enforce foreign keys and let readers work beside one writer."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()

@@ -1,0 +1,110 @@
+"""Managing people: coordinators invite members, admins manage every account."""
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from nscal.accounts.forms import AccountRoleForm, InviteForm
+from nscal.accounts.models import AccountRole, User
+from nscal.accounts.permissions import admin_required, coordinator_required
+from nscal.accounts.services import AccountError, check_may_invite, create_user, send_invitation
+from nscal.cities.models import City, ParticipantRole
+from nscal.db import db
+
+people = Blueprint("people", __name__)
+
+
+@people.route("/manage/people/invite", methods=["GET", "POST"])
+@coordinator_required
+def invite():
+    form = InviteForm()
+    if not current_user.is_admin:
+        form.account_role.choices = [
+            SelectChoice(AccountRole.member.value, AccountRole.member.label)
+        ]
+    if form.validate_on_submit():
+        try:
+            role = AccountRole(form.account_role.data)
+            check_may_invite(current_user, role)
+            user = create_user(
+                email=form.email.data,
+                name=form.name.data,
+                city=db.session.get(City, form.city.data) if form.city.data else None,
+                participant_role=(
+                    db.session.get(ParticipantRole, form.participant_role.data)
+                    if form.participant_role.data
+                    else None
+                ),
+                account_role=role,
+            )
+        except AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            _send_and_report(user)
+            return redirect(url_for("people.invite"))
+    return render_template("manage/invite.html", form=form)
+
+
+def _send_and_report(user: User) -> None:
+    try:
+        send_invitation(user, current_user)
+    except OSError as exc:
+        flash(
+            f"The account for {user.email} exists, but the mail failed ({exc}). "
+            "Send the invitation again from the people list.",
+            "error",
+        )
+        return
+    db.session.commit()
+    flash(f"Invitation sent to {user.email}.", "success")
+
+
+@people.get("/admin/users")
+@admin_required
+def users():
+    rows = db.session.execute(sa.select(User).order_by(User.name)).scalars().all()
+    return render_template("admin/users.html", users=rows, role_form=AccountRoleForm())
+
+
+@people.post("/admin/users/<int:user_id>/role")
+@admin_required
+def change_role(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = AccountRoleForm()
+    if form.validate_on_submit():
+        if user.id == current_user.id and form.account_role.data != AccountRole.admin.value:
+            flash("You cannot take away your own admin role.", "error")
+        else:
+            user.account_role = AccountRole(form.account_role.data)
+            db.session.commit()
+            flash(f"{user.name} is now {user.account_role.value}.", "success")
+    else:
+        flash("Choose an account role from the list.", "error")
+    return redirect(url_for("people.users"))
+
+
+@people.post("/admin/users/<int:user_id>/active")
+@admin_required
+def toggle_active(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if user.id == current_user.id:
+        flash("You cannot deactivate your own account.", "error")
+    else:
+        user.active = not user.active
+        db.session.commit()
+        state = "active again" if user.active else "deactivated: they can no longer log in"
+        flash(f"{user.name} is {state}.", "success")
+    return redirect(url_for("people.users"))
+
+
+@people.post("/admin/users/<int:user_id>/invite")
+@admin_required
+def resend_invitation(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if user.has_password:
+        flash(f"{user.name} has already chosen a password.", "error")
+    else:
+        _send_and_report(user)
+    return redirect(url_for("people.users"))

@@ -1,0 +1,81 @@
+"""Forms for logging in, invitations and the account page."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from nscal.accounts.models import AccountRole
+from nscal.cities.models import active_cities, all_roles
+from nscal.timeutil import is_valid_zone, zone_choices
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired()])
+    submit = SubmitField("Log in")
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired()],
+        description="At least 10 characters. A short sentence is easy to remember.",
+    )
+    confirm = PasswordField(
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+    )
+    submit = SubmitField("Save password")
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField("Current password", validators=[DataRequired()])
+    submit = SubmitField("Change password")
+
+
+class ProfileForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    timezone = SelectField(
+        "Time zone",
+        description="Times are shown in this zone. Leave it on your city's zone if unsure.",
+        validate_choice=False,
+    )
+    submit = SubmitField("Save profile")
+
+    def __init__(self, *args, city_zone: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        default_label = f"My city's zone ({city_zone})" if city_zone else "The event's own zone"
+        self.timezone.choices = [SelectChoice("", default_label)] + [
+            SelectChoice(value, label, optgroup=group) for value, label, group in zone_choices()
+        ]
+
+    def validate_timezone(self, field):
+        if field.data and not is_valid_zone(field.data):
+            raise ValidationError("Choose a time zone from the list.")
+
+
+class InviteForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    city = SelectField("City", coerce=int)
+    participant_role = SelectField("Participant role", coerce=int)
+    account_role = SelectField(
+        "Account role", choices=[SelectChoice(role.value, role.label) for role in AccountRole]
+    )
+    submit = SubmitField("Send invitation")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.city.choices = [SelectChoice(0, "— none —")] + [
+            SelectChoice(city.id, f"{city.name} ({city.country})") for city in active_cities()
+        ]
+        self.participant_role.choices = [SelectChoice(0, "— none —")] + [
+            SelectChoice(role.id, role.name) for role in all_roles()
+        ]
+
+
+class AccountRoleForm(FlaskForm):
+    account_role = SelectField(
+        "Account role", choices=[SelectChoice(role.value, role.label) for role in AccountRole]
+    )
+    submit = SubmitField("Change")

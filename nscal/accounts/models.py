@@ -1,0 +1,102 @@
+"""The account of a person: who they are, where from, and what they may do."""
+
+import enum
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from nscal.cities.models import City, ParticipantRole
+from nscal.db import UTCDateTime, db, utcnow
+
+
+class AccountRole(enum.StrEnum):
+    """What a person may do in nscal; each role includes the ones before it."""
+
+    member = "member"
+    coordinator = "coordinator"
+    admin = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(AccountRole).index(self)
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def normalize_email(email: str) -> str:
+    """Emails are compared without case and surrounding blanks."""
+    return email.strip().lower()
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("city.id"), index=True)
+    participant_role_id: Mapped[int | None] = mapped_column(sa.ForeignKey("participant_role.id"))
+    account_role: Mapped[AccountRole] = mapped_column(
+        sa.Enum(
+            AccountRole,
+            name="account_role",
+            native_enum=False,
+            create_constraint=True,
+            length=20,
+            values_callable=lambda roles: [role.value for role in roles],
+        ),
+        default=AccountRole.member,
+    )
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    feed_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_feed_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    city: Mapped[City | None] = relationship(lazy="joined")
+    participant_role: Mapped[ParticipantRole | None] = relationship(lazy="joined")
+
+    @validates("email")
+    def _normalize_email(self, _key: str, email: str) -> str:
+        return normalize_email(email)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
+    def has_role(self, role: AccountRole) -> bool:
+        """True when this account may act as ``role`` (admins may do what coordinators do)."""
+        return self.account_role.rank >= role.rank
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.has_role(AccountRole.coordinator)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.has_role(AccountRole.admin)
+
+    @property
+    def display_timezone(self) -> str | None:
+        """The zone this person reads times in: their own choice, else their city's."""
+        if self.timezone:
+            return self.timezone
+        return self.city.timezone if self.city else None
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"

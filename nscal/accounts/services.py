@@ -1,0 +1,325 @@
+"""Account operations shared by the web pages, the CLI and imports.
+
+Services take plain arguments, raise ``AccountError`` with a message meant for people,
+flush, and leave the commit to the caller.
+"""
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from nscal.accounts.models import AccountRole, User, new_feed_token, normalize_email
+from nscal.cities.models import City, ParticipantRole, city_by_slug_or_name, role_by_slug_or_name
+from nscal.db import db, utcnow
+from nscal.mail.sender import build_message, deliver
+from nscal.timeutil import is_valid_zone
+from nscal.urls import external_url
+
+INVITATION_SALT = "nscal-invitation"
+USER_CSV_COLUMNS = ("email", "name", "city", "participant_role", "account_role")
+
+
+class AccountError(ValueError):
+    """An account operation was refused; the message says why, in words for people."""
+
+
+# --- passwords ------------------------------------------------------------------------
+
+_dummy_hash: str | None = None
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def check_password_strength(password: str) -> None:
+    minimum = current_app.config["MIN_PASSWORD_LENGTH"]
+    if len(password) < minimum:
+        raise AccountError(f"The password must have at least {minimum} characters.")
+
+
+def set_password(user: User, password: str) -> None:
+    check_password_strength(password)
+    user.password_hash = hash_password(password)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None, taking the same time either way."""
+    global _dummy_hash
+    user = find_user_by_email(email)
+    if user is None or user.password_hash is None or not user.active:
+        # Hash anyway, so the response time does not tell whether the account exists.
+        if _dummy_hash is None:
+            _dummy_hash = hash_password("not a password")
+        check_password_hash(_dummy_hash, password)
+        return None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+# --- accounts -------------------------------------------------------------------------
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.execute(
+        sa.select(User).where(User.email == normalize_email(email))
+    ).scalar_one_or_none()
+
+
+def checked_email(email: str) -> str:
+    """The normalized address, or ``AccountError`` when it is not an email address."""
+    try:
+        validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise AccountError(f"{email.strip()!r} is not a valid email address ({exc}).") from None
+    return normalize_email(email)
+
+
+def resolve_city(value: str | None) -> City | None:
+    if not value or not value.strip():
+        return None
+    city = city_by_slug_or_name(value)
+    if city is None:
+        raise AccountError(f"Unknown city {value.strip()!r}.")
+    return city
+
+
+def resolve_participant_role(value: str | None) -> ParticipantRole | None:
+    if not value or not value.strip():
+        return None
+    role = role_by_slug_or_name(value)
+    if role is None:
+        raise AccountError(f"Unknown participant role {value.strip()!r}.")
+    return role
+
+
+def resolve_account_role(value: str | AccountRole | None) -> AccountRole:
+    if isinstance(value, AccountRole):
+        return value
+    if not value or not value.strip():
+        return AccountRole.member
+    try:
+        return AccountRole(value.strip().lower())
+    except ValueError:
+        choices = ", ".join(role.value for role in AccountRole)
+        raise AccountError(f"Unknown account role {value.strip()!r} (use {choices}).") from None
+
+
+def create_user(
+    *,
+    email: str,
+    name: str,
+    city: City | None = None,
+    participant_role: ParticipantRole | None = None,
+    account_role: AccountRole = AccountRole.member,
+    password: str | None = None,
+    timezone: str | None = None,
+) -> User:
+    """Add an account. Without a password the person must accept an invitation first."""
+    email = checked_email(email)
+    name = name.strip()
+    if not name:
+        raise AccountError("A name is required.")
+    if timezone is not None and not is_valid_zone(timezone):
+        raise AccountError(f"Unknown time zone {timezone!r}.")
+    if find_user_by_email(email) is not None:
+        raise AccountError(f"There is already an account for {email}.")
+    user = User(
+        email=email,
+        name=name,
+        city=city,
+        participant_role=participant_role,
+        account_role=account_role,
+        timezone=timezone,
+    )
+    if password is not None:
+        set_password(user, password)
+    db.session.add(user)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError:  # another request created the same address meanwhile
+        raise AccountError(f"There is already an account for {email}.") from None
+    return user
+
+
+def update_profile(user: User, *, name: str, timezone: str | None) -> None:
+    name = name.strip()
+    if not name:
+        raise AccountError("A name is required.")
+    if timezone and not is_valid_zone(timezone):
+        raise AccountError(f"Unknown time zone {timezone!r}.")
+    user.name = name
+    user.timezone = timezone or None
+
+
+def change_password(user: User, *, current: str, new: str) -> None:
+    if user.password_hash is None or not check_password_hash(user.password_hash, current):
+        raise AccountError("The current password is not right.")
+    set_password(user, new)
+
+
+def reset_feed_token(user: User) -> None:
+    """Give the person a new private feed URL; the old one stops working."""
+    user.feed_token = new_feed_token()
+
+
+# --- invitations ----------------------------------------------------------------------
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT)
+
+
+def _password_fingerprint(user: User) -> str:
+    # Changes as soon as a password is set, which makes every earlier link single-use.
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+def invitation_token(user: User) -> str:
+    return _serializer().dumps({"user": user.id, "state": _password_fingerprint(user)})
+
+
+def user_for_invitation(token: str) -> User:
+    """The person a still-valid invitation link belongs to, or ``AccountError``."""
+    max_age = current_app.config["INVITATION_MAX_AGE"].total_seconds()
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise AccountError(
+            "This invitation has expired. Ask a coordinator to send you a new one."
+        ) from None
+    except BadSignature:
+        raise AccountError("This invitation link is not valid.") from None
+    user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
+    if user is None or not user.active:
+        raise AccountError("This invitation link is not valid.")
+    if data.get("state") != _password_fingerprint(user):
+        raise AccountError("This invitation has already been used. Log in with your password.")
+    return user
+
+
+def accept_invitation(token: str, password: str) -> User:
+    user = user_for_invitation(token)
+    set_password(user, password)
+    return user
+
+
+def send_invitation(user: User, invited_by: User | None = None) -> None:
+    """Mail the person a link to choose their password."""
+    link = external_url("auth.accept_invitation", token=invitation_token(user))
+    days = current_app.config["INVITATION_MAX_AGE"].days
+    sender = f"{invited_by.name} has" if invited_by else "You have been"
+    body = (
+        f"Hello {user.name},\n\n"
+        f"{sender} invited you to the Nordic Safe Cities calendar.\n\n"
+        f"Choose your password here (the link works once, for {days} days):\n{link}\n\n"
+        "Then log in with this email address to find the meetings meant for you, "
+        "register, and subscribe to the calendar.\n"
+    )
+    deliver(build_message(user.email, "Your invitation to the Nordic Safe Cities calendar", body))
+    user.invited_at = utcnow()
+
+
+def check_may_invite(inviter: User, account_role: AccountRole) -> None:
+    """Coordinators invite members; admins invite anyone."""
+    if not inviter.is_admin and account_role is not AccountRole.member:
+        raise AccountError(f"Only an admin can invite someone as {account_role.value}.")
+
+
+# --- CSV import -----------------------------------------------------------------------
+
+
+@dataclass
+class UserImportRow:
+    line: int
+    email: str
+    name: str
+    city: City | None
+    participant_role: ParticipantRole | None
+    account_role: AccountRole
+
+
+@dataclass
+class UserImportReport:
+    rows: list[UserImportRow] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # existing accounts
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    created: list[User] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def check_user_csv(text: str) -> UserImportReport:
+    """Parse and check every row; nothing is written. Line numbers count the header as 1."""
+    report = UserImportReport()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+    missing = [column for column in USER_CSV_COLUMNS[:2] if column not in header]
+    if missing:
+        report.errors.append((1, f"missing column(s): {', '.join(missing)}"))
+        return report
+    reader.fieldnames = header
+    seen: dict[str, int] = {}
+    for record in reader:
+        line = reader.line_num
+        values = {key: (value or "").strip() for key, value in record.items() if key}
+        if not any(values.values()):
+            continue
+        try:
+            email = checked_email(values.get("email", ""))
+            if not values.get("name"):
+                raise AccountError("A name is required.")
+            row = UserImportRow(
+                line=line,
+                email=email,
+                name=values["name"],
+                city=resolve_city(values.get("city")),
+                participant_role=resolve_participant_role(values.get("participant_role")),
+                account_role=resolve_account_role(values.get("account_role")),
+            )
+        except AccountError as exc:
+            report.errors.append((line, str(exc)))
+            continue
+        if email in seen:
+            report.errors.append((line, f"{email} already appears on line {seen[email]}."))
+            continue
+        seen[email] = line
+        if find_user_by_email(email) is not None:
+            report.skipped.append((line, f"{email} already has an account."))
+            continue
+        report.rows.append(row)
+    return report
+
+
+def import_users(text: str, *, dry_run: bool = False) -> UserImportReport:
+    """Create every new person in the CSV, or nobody when any row is bad.
+
+    The caller commits, then sends the invitations (``send_invitation``), so no mail
+    goes out for accounts that were never stored.
+    """
+    report = check_user_csv(text)
+    if not report.ok or dry_run:
+        return report
+    for row in report.rows:
+        report.created.append(
+            create_user(
+                email=row.email,
+                name=row.name,
+                city=row.city,
+                participant_role=row.participant_role,
+                account_role=row.account_role,
+            )
+        )
+    return report

@@ -1,0 +1,1 @@
+"""Member cities and participant roles."""

@@ -1,0 +1,9 @@
+"""Command-line commands, added to ``flask --app nscal``."""
+
+from nscal.accounts.cli import create_user_command, import_users_command
+from nscal.demo import seed_demo_command
+
+
+def register_commands(app) -> None:
+    for command in (create_user_command, import_users_command, seed_demo_command):
+        app.cli.add_command(command)

@@ -1,0 +1,194 @@
+"""Configuration: defaults here, then ``instance/config.py``, then ``NSCAL_*`` variables.
+
+A missing or broken setting stops the start with one clear line (``ConfigError``).
+"""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+
+SECRET_KEY_FILE = "secret_key"
+
+
+class ConfigError(SystemExit):
+    """A setting is missing or wrong. Exits with one line on stderr, no traceback."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(f"nscal: configuration error: {message}")
+
+
+class Defaults:
+    SQLALCHEMY_DATABASE_URI: str | None = None  # default: SQLite file in the instance folder
+    SECRET_KEY: str | None = None  # default: generated once into the instance folder
+    BASE_URL = "http://127.0.0.1:5000"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    PASSWORD_HASH_METHOD = "scrypt"
+    MIN_PASSWORD_LENGTH = 10
+    INVITATION_MAX_AGE = timedelta(days=7)
+    # Mail: "file" writes to instance/mail/, "console" prints, "smtp" sends.
+    MAIL_BACKEND: str | None = None  # default: smtp when MAIL_SERVER is set, else file
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_TIMEOUT = 10
+    MAIL_SENDER = "Nordic Safe Cities <calendar@nscal.example>"
+
+
+# Environment variable -> config key.
+ENV_SETTINGS = {
+    "NSCAL_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "NSCAL_SECRET_KEY": "SECRET_KEY",
+    "NSCAL_BASE_URL": "BASE_URL",
+}
+MAIL_BACKENDS = {"file", "console", "smtp", "memory"}
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+def load_config(app, test_config: dict | None) -> None:
+    """Fill ``app.config`` from defaults, the instance file, the environment and tests."""
+    app.config.from_object(Defaults)
+    try:
+        app.config.from_pyfile("config.py", silent=True)
+    except Exception as exc:  # a syntax or runtime error in the operator's own file
+        raise ConfigError(
+            f"{Path(app.instance_path) / 'config.py'} cannot be loaded: {exc}"
+        ) from None
+    for variable, key in ENV_SETTINGS.items():
+        if variable in os.environ:
+            app.config[key] = os.environ[variable]
+    for variable, value in os.environ.items():
+        if variable.startswith("NSCAL_MAIL_"):
+            app.config[variable.removeprefix("NSCAL_")] = value
+    if test_config:
+        app.config.update(test_config)
+    _finish(app)
+
+
+def _finish(app) -> None:
+    config = app.config
+    instance = Path(app.instance_path)
+    try:
+        instance.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"instance folder {instance} cannot be created: {exc.strerror}") from None
+
+    config["SQLALCHEMY_DATABASE_URI"] = database_url(
+        config.get("SQLALCHEMY_DATABASE_URI"), instance
+    )
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
+    else:
+        # Wait for a writer instead of failing at once with "database is locked".
+        config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 30})
+
+    if config.get("SECRET_KEY") is None:
+        config["SECRET_KEY"] = _instance_secret_key(instance)
+    elif not str(config["SECRET_KEY"]).strip():
+        raise ConfigError("NSCAL_SECRET_KEY is set but empty")
+
+    config["BASE_URL"] = base_url(config.get("BASE_URL"))
+    _check_mail(config)
+
+
+def database_url(value: str | None, instance: Path) -> str:
+    """Validate the database URL; default to SQLite in the instance folder."""
+    if value is None:
+        return f"sqlite:///{instance / 'nscal.sqlite'}"
+    value = str(value).strip()
+    if not value:
+        raise ConfigError("NSCAL_DATABASE_URL is set but empty")
+    try:
+        url = sa.engine.make_url(value)
+    except sa.exc.ArgumentError:
+        raise ConfigError(
+            f"NSCAL_DATABASE_URL {value!r} is not a database URL "
+            "(expected e.g. postgresql://user@host/db or sqlite:///path)"
+        ) from None
+    backend = url.get_backend_name()
+    if backend in {"postgres", "postgresql"}:
+        # psycopg 3 is the driver we ship; accept the common spellings.
+        url = url.set(drivername="postgresql+psycopg")
+    elif backend != "sqlite":
+        raise ConfigError(
+            f"NSCAL_DATABASE_URL uses {backend!r}: nscal runs on PostgreSQL or SQLite"
+        )
+    return url.render_as_string(hide_password=False)
+
+
+def base_url(value: str | None) -> str:
+    value = (value or "").strip().rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigError(
+            f"NSCAL_BASE_URL {value!r} must be an absolute http(s) URL, "
+            "e.g. https://calendar.example.org"
+        )
+    return value
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """Read the instance's secret key, creating it (mode 0600) on first start."""
+    path = instance / SECRET_KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text().strip()
+        if not key:
+            raise ConfigError(f"{path} is empty: delete it to generate a new key") from None
+        return key
+    except OSError as exc:
+        raise ConfigError(f"cannot write the secret key file {path}: {exc.strerror}") from None
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def _as_bool(config, key: str) -> None:
+    value = config.get(key)
+    if isinstance(value, bool):
+        return
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS:
+        config[key] = True
+    elif word in FALSE_WORDS:
+        config[key] = False
+    else:
+        raise ConfigError(f"NSCAL_{key} must be true or false, not {value!r}")
+
+
+def _as_int(config, key: str) -> None:
+    try:
+        config[key] = int(config[key])
+    except (TypeError, ValueError):
+        raise ConfigError(f"NSCAL_{key} must be a whole number, not {config[key]!r}") from None
+
+
+def _check_mail(config) -> None:
+    _as_int(config, "MAIL_PORT")
+    _as_int(config, "MAIL_TIMEOUT")
+    _as_bool(config, "MAIL_USE_TLS")
+    _as_bool(config, "MAIL_USE_SSL")
+    backend = config.get("MAIL_BACKEND") or ("smtp" if config.get("MAIL_SERVER") else "file")
+    backend = str(backend).strip().lower()
+    if backend not in MAIL_BACKENDS:
+        raise ConfigError(
+            f"NSCAL_MAIL_BACKEND {backend!r} is not one of {', '.join(sorted(MAIL_BACKENDS))}"
+        )
+    if backend == "smtp" and not config.get("MAIL_SERVER"):
+        raise ConfigError("NSCAL_MAIL_BACKEND is smtp but NSCAL_MAIL_SERVER is not set")
+    config["MAIL_BACKEND"] = backend

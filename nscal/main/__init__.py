@@ -1,0 +1,1 @@
+"""The public front pages and the health check."""

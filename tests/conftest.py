@@ -1,0 +1,163 @@
+"""Fixtures: an app on a migrated database (SQLite, or PostgreSQL when
+NSCAL_TEST_DATABASE_URL is set), emptied after every test."""
+
+import os
+import re
+from pathlib import Path
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+
+from nscal import create_app
+from nscal.accounts.models import AccountRole, User
+from nscal.accounts.services import create_user
+from nscal.cities.models import City, ParticipantRole
+from nscal.config import database_url as normalized_database_url
+from nscal.db import db
+from nscal.demo import seed_demo
+
+PASSWORD = "correct horse battery"
+
+
+def test_config(url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "BASE_URL": "https://calendar.test",
+        "MAIL_BACKEND": "memory",
+        # Fast hashes keep the suite quick; production uses scrypt.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    }
+
+
+test_config.__test__ = False  # not a test, despite its name
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """A database migrated from empty by the Alembic chain, once per test session."""
+    url = os.environ.get("NSCAL_TEST_DATABASE_URL")
+    if url:
+        url = normalized_database_url(url, Path())
+        engine = sa.create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    os.environ["NSCAL_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
+    app = create_app(test_config(url))
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url, tmp_path, monkeypatch):
+    for variable in list(os.environ):
+        if variable.startswith("NSCAL_"):
+            monkeypatch.delenv(variable)
+    monkeypatch.setenv("NSCAL_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app(test_config(database_url))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(app):
+    """The demo cities, participant roles and accounts."""
+    seed_demo()
+    db.session.commit()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create and commit an account; every field has a sensible default."""
+    counter = iter(range(1, 10_000))
+
+    def make(
+        email: str | None = None,
+        *,
+        name: str = "Test Person",
+        account_role: AccountRole = AccountRole.member,
+        city: str | None = None,
+        participant_role: str | None = None,
+        password: str | None = PASSWORD,
+        **fields,
+    ) -> User:
+        user = create_user(
+            email=email or f"person{next(counter)}@example.org",
+            name=name,
+            account_role=account_role,
+            city=_one(City, city),
+            participant_role=_one(ParticipantRole, participant_role),
+            password=password,
+        )
+        for key, value in fields.items():
+            setattr(user, key, value)
+        db.session.commit()
+        return user
+
+    return make
+
+
+def _one(model, slug: str | None):
+    if slug is None:
+        return None
+    return db.session.execute(sa.select(model).where(model.slug == slug)).scalar_one()
+
+
+CSRF_INPUT = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf_token_from(response) -> str:
+    match = CSRF_INPUT.search(response.get_data(as_text=True))
+    assert match, "the page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def csrf_token(self, path: str = "/auth/login") -> str:
+        return csrf_token_from(self.client.get(path))
+
+    def login(self, email: str, password: str = PASSWORD, **kwargs):
+        token = self.csrf_token()
+        return self.client.post(
+            "/auth/login",
+            data={"email": email, "password": password, "csrf_token": token},
+            **kwargs,
+        )
+
+    def logout(self):
+        token = self.csrf_token("/")
+        return self.client.post("/auth/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
