@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     load_config(app, test_config)
+    import nscal.models  # noqa: F401 - registers every table on the metadata
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))

@@ -1,5 +1,6 @@
 """Time zones: validation and the list offered in pickers."""
 
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -39,3 +40,54 @@ def zone_choices() -> list[tuple[str, str, str]]:
     return [(z, label, "Nordic zones") for z, label in NORDIC_ZONES] + [
         (z, z.replace("_", " "), "Other zones") for z in others
     ]
+
+
+class LocalTimeError(ValueError):
+    """A wall-clock time that does not exist in the zone (the spring-forward gap)."""
+
+
+def zone_abbreviation(moment: datetime) -> str:
+    """CET, CEST, EET, GMT, WGST …, or the offset where the tz database has none."""
+    return moment.tzname() or moment.strftime("%z")
+
+
+def local_to_utc(local: datetime, zone_name: str) -> tuple[datetime, str | None]:
+    """Turn a wall-clock time in ``zone_name`` into a UTC instant.
+
+    A time inside the spring-forward gap raises ``LocalTimeError`` naming the gap.
+    A time that happens twice (fall-back) takes the first, as RFC 5545 does, and
+    returns a note saying so; otherwise the note is None.
+    """
+    if local.tzinfo is not None:
+        raise ValueError("local_to_utc expects a wall-clock (naive) time")
+    zone = ZoneInfo(zone_name)
+    first = local.replace(tzinfo=zone, fold=0)
+    second = local.replace(tzinfo=zone, fold=1)
+    first_offset, second_offset = first.utcoffset(), second.utcoffset()
+    if first_offset == second_offset:
+        return first.astimezone(UTC), None
+    if first_offset > second_offset:  # fall back: the hour happens twice
+        note = (
+            f"{local:%Y-%m-%d %H:%M} happens twice in {zone_name} when the clocks go back; "
+            f"the first one ({zone_abbreviation(first)}, UTC{_offset(first)}) is used."
+        )
+        return first.astimezone(UTC), note
+    # Spring forward: the wall-clock time is skipped. Find the jump to name it.
+    jump = second.astimezone(UTC)  # before the jump …
+    while jump.astimezone(zone).utcoffset() == first_offset:  # … step to it (≤ gap length)
+        jump += timedelta(minutes=1)
+    raise LocalTimeError(
+        f"{local:%Y-%m-%d %H:%M} does not exist in {zone_name}: the clocks jump from "
+        f"{(jump + first_offset):%H:%M} to {(jump + second_offset):%H:%M} that night. "
+        "Choose a time before or after the gap."
+    )
+
+
+def _offset(moment: datetime) -> str:
+    text = moment.strftime("%z")
+    return f"{text[:3]}:{text[3:]}"
+
+
+def to_zone(instant: datetime, zone_name: str) -> datetime:
+    """The same instant, read on the wall clocks of ``zone_name``."""
+    return instant.astimezone(ZoneInfo(zone_name))

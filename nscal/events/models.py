@@ -1,0 +1,184 @@
+"""Events: what, when (UTC instants beside the event's IANA zone), where, for whom.
+
+A series is a recurrence rule whose occurrences are stored as ordinary events
+(``series_id`` + ``recurrence_id``), so each one can be moved, cancelled or
+registered for on its own.
+"""
+
+import enum
+import uuid
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from nscal.accounts.models import User
+from nscal.cities.models import City, ParticipantRole
+from nscal.db import UTCDateTime, db, utcnow
+
+
+class EventKind(enum.StrEnum):
+    city_meeting = "city-meeting"
+    summit = "summit"
+    kick_off = "kick-off"
+    workshop = "workshop"
+    webinar = "webinar"
+    other = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ").capitalize().replace("Kick off", "Kick-off")
+
+
+class EventFormat(enum.StrEnum):
+    online = "online"
+    in_person = "in-person"
+    hybrid = "hybrid"
+
+    @property
+    def label(self) -> str:
+        return {"online": "Online", "in-person": "In person", "hybrid": "Hybrid"}[self.value]
+
+
+class Visibility(enum.StrEnum):
+    public = "public"
+    members = "members"
+
+    @property
+    def label(self) -> str:
+        return "Public" if self is Visibility.public else "Members only"
+
+
+class EventStatus(enum.StrEnum):
+    draft = "draft"
+    published = "published"
+    cancelled = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+def _enum(cls, name: str) -> sa.Enum:
+    return sa.Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+def new_uid() -> str:
+    return f"{uuid.uuid4()}@nscal"
+
+
+event_audience = sa.Table(
+    "event_audience",
+    db.metadata,
+    sa.Column("event_id", sa.ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "participant_role_id",
+        sa.ForeignKey("participant_role.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+)
+
+
+class EventSeries(db.Model):
+    """A recurrence rule (RFC 5545 RRULE value) expanded in the events' local wall-clock time."""
+
+    __tablename__ = "event_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(sa.String(255), unique=True, default=new_uid)
+    rrule: Mapped[str] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    occurrences: Mapped[list["Event"]] = relationship(
+        back_populates="series", order_by="Event.recurrence_id"
+    )
+
+
+class Event(db.Model):
+    __tablename__ = "event"
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.UniqueConstraint("series_id", "recurrence_id", name="uq_event_series_occurrence"),
+        sa.Index("ix_event_window", "starts_at", "ends_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(sa.String(255), unique=True, default=new_uid)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, "event_kind"))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    format: Mapped[EventFormat] = mapped_column(_enum(EventFormat, "event_format"))
+    host_city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("city.id"), index=True)
+    venue: Mapped[str] = mapped_column(sa.String(300), default="")
+    online_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    # Instants in UTC. For all-day events: local midnight of start_date and end_date.
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    all_day: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # All-day events only: local dates, end exclusive (as VALUE=DATE in iCalendar).
+    start_date: Mapped[date | None] = mapped_column(sa.Date)
+    end_date: Mapped[date | None] = mapped_column(sa.Date)
+    visibility: Mapped[Visibility] = mapped_column(
+        _enum(Visibility, "event_visibility"), default=Visibility.public
+    )
+    status: Mapped[EventStatus] = mapped_column(
+        _enum(EventStatus, "event_status"), default=EventStatus.draft, index=True
+    )
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
+    capacity: Mapped[int | None] = mapped_column()
+    # Rises on every change people's calendars must learn of (time, place, status).
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    series_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("event_series.id", ondelete="SET NULL"), index=True
+    )
+    # The start the series rule gave this occurrence (RECURRENCE-ID), even after a move.
+    recurrence_id: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Changed by hand: later changes to the series leave this occurrence alone.
+    detached: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    host_city: Mapped[City | None] = relationship(lazy="joined")
+    audience: Mapped[list[ParticipantRole]] = relationship(
+        secondary=event_audience, lazy="selectin", order_by=ParticipantRole.id
+    )
+    series: Mapped[EventSeries | None] = relationship(back_populates="occurrences")
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def local_start(self) -> datetime:
+        return self.starts_at.astimezone(self.zone)
+
+    @property
+    def local_end(self) -> datetime:
+        return self.ends_at.astimezone(self.zone)
+
+    @property
+    def is_for_everyone(self) -> bool:
+        return not self.audience
+
+    def is_for_role(self, role: ParticipantRole | None) -> bool:
+        return self.is_for_everyone or (role is not None and role in self.audience)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status is EventStatus.cancelled
+
+    def __repr__(self) -> str:
+        return f"<Event {self.id} {self.title!r} {self.starts_at:%Y-%m-%d %H:%M}Z>"

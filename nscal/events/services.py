@@ -1,0 +1,449 @@
+"""Event operations shared by the coordinators' pages, the CLI and imports.
+
+Times come in as wall-clock values in the event's zone and are stored as UTC
+instants. Services raise ``EventError`` with a message for people, flush, and
+leave the commit to the caller.
+"""
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from dateutil.rrule import rrulestr
+
+from nscal.accounts.models import User
+from nscal.cities.models import City, ParticipantRole
+from nscal.db import db, utcnow
+from nscal.events.models import (
+    Event,
+    EventFormat,
+    EventKind,
+    EventSeries,
+    EventStatus,
+    Visibility,
+)
+from nscal.timeutil import LocalTimeError, is_valid_zone, local_to_utc
+
+# An open-ended series is stored this far ahead of its first occurrence.
+SERIES_HORIZON = timedelta(days=731)
+MAX_OCCURRENCES = 400
+
+
+class EventError(ValueError):
+    """An event operation was refused; the message says why, in words for people."""
+
+
+@dataclass
+class EventData:
+    """What a coordinator (or an import) says about an event, in the event's wall-clock time.
+
+    For all-day events ``start`` and ``end`` are dates and ``end`` is exclusive
+    (the day after the last day), as in iCalendar.
+    """
+
+    title: str
+    kind: EventKind
+    timezone: str
+    start: datetime | date
+    end: datetime | date
+    all_day: bool = False
+    format: EventFormat = EventFormat.online
+    description: str = ""
+    host_city: City | None = None
+    venue: str = ""
+    online_url: str = ""
+    audience: list[ParticipantRole] = field(default_factory=list)
+    visibility: Visibility = Visibility.public
+    capacity: int | None = None
+    rrule: str | None = None
+    uid: str | None = None
+
+
+@dataclass
+class Schedule:
+    """Validated instants for one event, with notes for the coordinator (e.g. a fold)."""
+
+    starts_at: datetime
+    ends_at: datetime
+    start_date: date | None
+    end_date: date | None
+    notes: list[str]
+
+
+def event_from_data(event: Event) -> EventData:
+    """The editable description of an existing event, in its own wall-clock time."""
+    if event.all_day:
+        start, end = event.start_date, event.end_date
+    else:
+        start = event.local_start.replace(tzinfo=None)
+        end = event.local_end.replace(tzinfo=None)
+    return EventData(
+        title=event.title,
+        kind=event.kind,
+        timezone=event.timezone,
+        start=start,
+        end=end,
+        all_day=event.all_day,
+        format=event.format,
+        description=event.description,
+        host_city=event.host_city,
+        venue=event.venue,
+        online_url=event.online_url,
+        audience=list(event.audience),
+        visibility=event.visibility,
+        capacity=event.capacity,
+        rrule=event.series.rrule if event.series else None,
+        uid=event.uid,
+    )
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+def schedule_for(data: EventData) -> Schedule:
+    """Check the times of ``data`` and turn them into UTC instants."""
+    if not is_valid_zone(data.timezone):
+        raise EventError(f"Unknown time zone {data.timezone!r}. Choose one from the list.")
+    zone = ZoneInfo(data.timezone)
+    if data.all_day:
+        start, end = _as_date(data.start), _as_date(data.end)
+        if end < start:
+            raise EventError("The last day is before the first day.")
+        if end == start:
+            end = start + timedelta(days=1)  # a one-day event ends the next day (exclusive)
+        starts_at = datetime.combine(start, time(), zone).astimezone(UTC)
+        ends_at = datetime.combine(end, time(), zone).astimezone(UTC)
+        return Schedule(starts_at, ends_at, start, end, [])
+    if not isinstance(data.start, datetime) or not isinstance(data.end, datetime):
+        raise EventError("A timed event needs a start and an end time.")
+    notes = []
+    try:
+        starts_at, note = local_to_utc(data.start, data.timezone)
+        if note:
+            notes.append(f"Start: {note}")
+        ends_at, note = local_to_utc(data.end, data.timezone)
+        if note:
+            notes.append(f"End: {note}")
+    except LocalTimeError as exc:
+        raise EventError(str(exc)) from None
+    if ends_at <= starts_at:
+        raise EventError("The end must be after the start.")
+    return Schedule(starts_at, ends_at, None, None, notes)
+
+
+def _as_date(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _check_fields(data: EventData) -> None:
+    if not data.title or not data.title.strip():
+        raise EventError("A title is required.")
+    if len(data.title.strip()) > 200:
+        raise EventError("The title is longer than 200 characters.")
+    if data.capacity is not None and data.capacity < 0:
+        raise EventError("The capacity cannot be negative.")
+    if data.online_url and not re.match(r"^https?://\S+$", data.online_url.strip()):
+        raise EventError("The online link must start with http:// or https://.")
+    if data.format is EventFormat.in_person and data.online_url.strip():
+        raise EventError("An in-person event has no online link; choose hybrid instead.")
+
+
+# --- single events ---------------------------------------------------------------------
+
+# Changes to these are what people's calendars must learn of: SEQUENCE rises.
+SCHEDULING_FIELDS = (
+    "starts_at",
+    "ends_at",
+    "all_day",
+    "venue",
+    "online_url",
+    "host_city_id",
+    "format",
+    "status",
+)
+
+
+def _apply(event: Event, data: EventData, schedule: Schedule) -> None:
+    before = {name: getattr(event, name) for name in SCHEDULING_FIELDS}
+    event.title = data.title.strip()
+    event.kind = data.kind
+    event.description = (data.description or "").strip()
+    event.format = data.format
+    event.host_city = data.host_city
+    event.host_city_id = data.host_city.id if data.host_city else None
+    event.venue = (data.venue or "").strip()
+    event.online_url = (data.online_url or "").strip()
+    event.timezone = data.timezone
+    event.all_day = data.all_day
+    event.starts_at, event.ends_at = schedule.starts_at, schedule.ends_at
+    event.start_date, event.end_date = schedule.start_date, schedule.end_date
+    event.audience = list(data.audience)
+    event.visibility = data.visibility
+    event.capacity = data.capacity
+    if event.id is not None and any(
+        getattr(event, name) != value for name, value in before.items()
+    ):
+        event.sequence = (event.sequence or 0) + 1
+    event.updated_at = utcnow()
+
+
+def create_event(
+    data: EventData,
+    *,
+    created_by: User | None = None,
+    status: EventStatus = EventStatus.draft,
+) -> tuple[Event, list[str]]:
+    """Add an event (or a whole series when ``data.rrule`` is set; the first one is returned)."""
+    _check_fields(data)
+    schedule = schedule_for(data)
+    if data.rrule:
+        series, notes = create_series(data, created_by=created_by, status=status)
+        return series.occurrences[0], notes + schedule.notes
+    event = Event(uid=data.uid or None, status=status, created_by=created_by)
+    _apply(event, data, schedule)
+    db.session.add(event)
+    db.session.flush()
+    return event, schedule.notes
+
+
+def update_event(event: Event, data: EventData) -> list[str]:
+    """Change one event; an occurrence changed by hand leaves its series' later edits alone."""
+    _check_fields(data)
+    schedule = schedule_for(data)
+    _apply(event, data, schedule)
+    if event.series_id is not None:
+        event.detached = True
+    db.session.flush()
+    return schedule.notes
+
+
+def cancel_event(event: Event, reason: str) -> None:
+    """Cancel: the event stays visible, marked cancelled, with the reason."""
+    if event.status is EventStatus.cancelled:
+        raise EventError("This event is already cancelled.")
+    if not reason or not reason.strip():
+        raise EventError("Say why the event is cancelled; participants will read it.")
+    if event.status is EventStatus.draft:
+        raise EventError("A draft was never published: delete it instead of cancelling it.")
+    event.status = EventStatus.cancelled
+    event.cancel_reason = reason.strip()
+    event.sequence = (event.sequence or 0) + 1
+    event.updated_at = utcnow()
+    db.session.flush()
+
+
+def delete_draft(event: Event) -> None:
+    if event.status is not EventStatus.draft:
+        raise EventError("Only drafts can be deleted; cancel a published event instead.")
+    db.session.delete(event)
+    db.session.flush()
+
+
+def publish_events(events: list[Event]) -> int:
+    """Publish the drafts among ``events``; returns how many were published."""
+    published = 0
+    for event in events:
+        if event.status is EventStatus.draft:
+            event.status = EventStatus.published
+            event.sequence = (event.sequence or 0) + 1
+            event.updated_at = utcnow()
+            published += 1
+    db.session.flush()
+    return published
+
+
+def clone_event(event: Event, *, created_by: User | None = None) -> Event:
+    """A draft copy with the same details and times and a new identity."""
+    data = replace(event_from_data(event), uid=None, rrule=None)
+    copy, _notes = create_event(data, created_by=created_by)
+    return copy
+
+
+# --- series ----------------------------------------------------------------------------
+
+
+def _rule_text(rule: str) -> str:
+    rule = rule.strip()
+    if rule.upper().startswith("RRULE:"):
+        rule = rule[6:]
+    return rule.strip()
+
+
+def expand_rule(rule: str, first_local_start: datetime, zone_name: str) -> list[datetime]:
+    """Local wall-clock starts of a series: 14:00 stays 14:00 across DST changes."""
+    text = _rule_text(rule)
+    text = _localize_until(text, zone_name)
+    try:
+        recurrence = rrulestr(text, dtstart=first_local_start)
+    except (ValueError, TypeError) as exc:
+        raise EventError(f"The repeat rule {rule!r} is not valid: {exc}") from None
+    starts = []
+    horizon = first_local_start + SERIES_HORIZON
+    for start in recurrence:
+        if start > horizon or len(starts) >= MAX_OCCURRENCES:
+            break
+        starts.append(start)
+    if not starts:
+        raise EventError(f"The repeat rule {rule!r} gives no dates after the first start.")
+    return starts
+
+
+def _localize_until(rule: str, zone_name: str) -> str:
+    """RFC 5545 writes UNTIL in UTC; our rule runs in wall-clock time, so convert it."""
+    match = re.search(r"UNTIL=(\d{8}T\d{6})Z", rule, flags=re.IGNORECASE)
+    if not match:
+        return rule
+    until = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+    local = until.astimezone(ZoneInfo(zone_name)).replace(tzinfo=None)
+    return rule.replace(match.group(0), f"UNTIL={local:%Y%m%dT%H%M%S}")
+
+
+def instant_in_zone(local: datetime, zone_name: str) -> datetime:
+    """An occurrence's instant; one that falls in a DST gap moves forward by the gap,
+    as RFC 5545 prescribes, and one in a fold takes the first."""
+    try:
+        return local_to_utc(local, zone_name)[0]
+    except LocalTimeError:
+        return local.replace(tzinfo=ZoneInfo(zone_name), fold=0).astimezone(UTC)
+
+
+def _occurrence_data(data: EventData, local_start: datetime) -> EventData:
+    if data.all_day:
+        length = _as_date(data.end) - _as_date(data.start)
+        day = local_start.date()
+        return replace(data, start=day, end=day + max(length, timedelta(days=1)), rrule=None)
+    length = data.end - data.start
+    return replace(data, start=local_start, end=local_start + length, rrule=None)
+
+
+def _first_local_start(data: EventData) -> datetime:
+    if data.all_day:
+        return datetime.combine(_as_date(data.start), time())
+    return data.start
+
+
+def create_series(
+    data: EventData, *, created_by: User | None = None, status: EventStatus = EventStatus.draft
+) -> tuple[EventSeries, list[str]]:
+    """A series and all its occurrences, each an event of its own."""
+    starts = expand_rule(data.rrule, _first_local_start(data), data.timezone)
+    series = EventSeries(uid=data.uid or None, rrule=_rule_text(data.rrule))
+    db.session.add(series)
+    for local_start in starts:
+        occurrence_data = _occurrence_data(data, local_start)
+        schedule = _lenient_schedule(occurrence_data)
+        event = Event(
+            status=status, created_by=created_by, series=series, recurrence_id=schedule.starts_at
+        )
+        _apply(event, occurrence_data, schedule)
+        db.session.add(event)
+    db.session.flush()
+    return series, [f"The series has {len(starts)} occurrences."]
+
+
+def _lenient_schedule(data: EventData) -> Schedule:
+    if data.all_day:
+        return schedule_for(data)
+    starts_at = instant_in_zone(data.start, data.timezone)
+    ends_at = instant_in_zone(data.end, data.timezone)
+    return Schedule(starts_at, ends_at, None, None, [])
+
+
+def update_series(
+    series: EventSeries, data: EventData, *, now: datetime | None = None
+) -> list[str]:
+    """Apply ``data`` (and its rule) to the series' future occurrences not changed by hand.
+
+    Future occurrences the new rule no longer gives are cancelled when published,
+    deleted when drafts; new dates are added as drafts or published like the rest.
+    """
+    now = now or utcnow()
+    _check_fields(data)
+    schedule_for(data)  # validates the zone and the first start
+    rule = _rule_text(data.rrule or series.rrule)
+    starts = expand_rule(rule, _first_local_start(data), data.timezone)
+    series.rrule = rule
+    occurrences = list(series.occurrences)
+    status = occurrences[0].status if occurrences else EventStatus.draft
+    by_local_day = {}
+    for event in occurrences:
+        if event.recurrence_id is not None:
+            key = event.recurrence_id.astimezone(ZoneInfo(data.timezone)).date()
+            by_local_day[key] = event
+    wanted_days = set()
+    for local_start in starts:
+        occurrence_data = _occurrence_data(data, local_start)
+        schedule = _lenient_schedule(occurrence_data)
+        if schedule.starts_at < now:
+            continue
+        wanted_days.add(local_start.date())
+        event = by_local_day.get(local_start.date())
+        if event is None:
+            event = Event(status=status, series=series, recurrence_id=schedule.starts_at)
+            db.session.add(event)
+        elif event.detached or event.is_cancelled:
+            continue
+        event.recurrence_id = schedule.starts_at
+        _apply(event, occurrence_data, schedule)
+    for day, event in by_local_day.items():
+        if day in wanted_days or event.detached or event.starts_at < now:
+            continue
+        if event.status is EventStatus.draft:
+            db.session.delete(event)
+        elif event.status is EventStatus.published:
+            cancel_event(event, "This date was removed from the series.")
+    db.session.flush()
+    return []
+
+
+def copy_series_to_year(
+    series: EventSeries, year: int, *, created_by: User | None = None
+) -> EventSeries:
+    """Draft a copy of a series for ``year``: same rule, weekday pattern, time and details."""
+    template = series.occurrences[0]
+    data = event_from_data(template)
+    first = _first_local_start(data)
+    rule = re.sub(r";?(UNTIL|COUNT)=[^;]*", "", series.rrule, flags=re.IGNORECASE).strip(";")
+    # Wall-clock times in the event's zone, hence naive.
+    start_of_year = datetime(year, 1, 1, first.hour, first.minute)  # noqa: DTZ001
+    end_of_year = datetime(year, 12, 31, 23, 59)  # noqa: DTZ001
+    new_first = rrulestr(rule, dtstart=first).after(start_of_year, inc=True)
+    if new_first is None or new_first > end_of_year:
+        raise EventError(f"The rule of {template.title!r} gives no date in {year}.")
+    shift = new_first - first
+    data = replace(
+        data,
+        start=(data.start + shift) if not data.all_day else new_first.date(),
+        end=(data.end + shift) if not data.all_day else new_first.date() + (data.end - data.start),
+        rrule=f"{rule};UNTIL={end_of_year:%Y%m%dT%H%M%S}",
+        uid=None,
+    )
+    new_series, _notes = create_series(data, created_by=created_by)
+    return new_series
+
+
+# --- who sees what ---------------------------------------------------------------------
+
+
+def visible_events(viewer: User | None) -> sa.Select:
+    """Events ``viewer`` may see: anonymous visitors public ones, members also members-only
+    ones, coordinators drafts too. Every list, count, search and calendar starts here."""
+    query = sa.select(Event)
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return query.where(Event.visibility == Visibility.public, Event.status != EventStatus.draft)
+    if not viewer.is_coordinator:
+        return query.where(Event.status != EventStatus.draft)
+    return query
+
+
+def can_view(event: Event, viewer: User | None) -> bool:
+    if viewer is not None and getattr(viewer, "is_authenticated", False):
+        return viewer.is_coordinator or event.status is not EventStatus.draft
+    return event.visibility is Visibility.public and event.status is not EventStatus.draft
+
+
+def events_between(query: sa.Select, start: datetime, end: datetime) -> sa.Select:
+    """Restrict ``query`` to events overlapping [start, end)."""
+    return query.where(Event.starts_at < end, Event.ends_at > start)

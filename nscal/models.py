@@ -1,0 +1,7 @@
+"""Every model, imported in one place so the metadata (and Alembic) sees them all."""
+
+from nscal.accounts.models import AccountRole, User
+from nscal.cities.models import City, ParticipantRole
+from nscal.events.models import Event, EventSeries
+
+__all__ = ["AccountRole", "City", "Event", "EventSeries", "ParticipantRole", "User"]
