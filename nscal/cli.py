@@ -2,8 +2,14 @@
 
 from nscal.accounts.cli import create_user_command, import_users_command
 from nscal.demo import seed_demo_command
+from nscal.events.cli import import_events_command
 
 
 def register_commands(app) -> None:
-    for command in (create_user_command, import_users_command, seed_demo_command):
+    for command in (
+        create_user_command,
+        import_users_command,
+        seed_demo_command,
+        import_events_command,
+    ):
         app.cli.add_command(command)

@@ -161,3 +161,47 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def make_event(app):
+    """Create and commit an event through the service; times are wall-clock in ``timezone``.
+
+    ``audience`` and ``host_city`` take slugs; ``status`` defaults to published.
+    """
+    from datetime import datetime
+
+    from nscal.events.models import EventFormat, EventKind, EventStatus, Visibility
+    from nscal.events.services import EventData, create_event
+
+    def make(
+        title: str = "City meeting",
+        *,
+        start=datetime(2027, 1, 13, 10, 0),  # noqa: DTZ001 - wall-clock in `timezone`
+        end=datetime(2027, 1, 13, 11, 30),  # noqa: DTZ001
+        timezone: str = "Europe/Copenhagen",
+        kind: EventKind = EventKind.city_meeting,
+        format: EventFormat = EventFormat.online,
+        audience: tuple[str, ...] = (),
+        host_city: str | None = None,
+        visibility: Visibility = Visibility.public,
+        status: EventStatus = EventStatus.published,
+        **fields,
+    ):
+        data = EventData(
+            title=title,
+            kind=kind,
+            timezone=timezone,
+            start=start,
+            end=end,
+            format=format,
+            audience=[_one(ParticipantRole, slug) for slug in audience],
+            host_city=_one(City, host_city),
+            visibility=visibility,
+            **fields,
+        )
+        event, _notes = create_event(data, status=status)
+        db.session.commit()
+        return event
+
+    return make

@@ -1,0 +1,5 @@
+"""Public event pages: /events/ and /events/<id>."""
+
+from flask import Blueprint
+
+events = Blueprint("events", __name__)

@@ -1,0 +1,1 @@
+"""iCalendar feeds and the JSON API."""
