@@ -3,5 +3,18 @@
 from nscal.accounts.models import AccountRole, User
 from nscal.cities.models import City, ParticipantRole
 from nscal.events.models import Event, EventSeries
+from nscal.mail.models import OutboxMessage
+from nscal.registrations.models import Registration, RegistrationSettings, RoleQuota
 
-__all__ = ["AccountRole", "City", "Event", "EventSeries", "ParticipantRole", "User"]
+__all__ = [
+    "AccountRole",
+    "City",
+    "Event",
+    "EventSeries",
+    "OutboxMessage",
+    "ParticipantRole",
+    "Registration",
+    "RegistrationSettings",
+    "RoleQuota",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""Registrations by participant role: eligibility, limits, waiting list, approval."""
