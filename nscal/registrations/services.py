@@ -1,0 +1,400 @@
+"""Registration rules, in one place for the web, the CLI and imports.
+
+Never overbook: every change that can take or free a place first takes the event's
+lock — a row lock on PostgreSQL, the database write lock (``BEGIN IMMEDIATE``) on
+SQLite — then counts, writes, and leaves the commit to the caller, which ends the
+lock. A freed place goes to the first person on the waiting list who fits, in the
+same transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from nscal.accounts.models import User
+from nscal.cities.models import ParticipantRole
+from nscal.db import db, utcnow
+from nscal.events.models import Event, EventStatus
+from nscal.registrations import notifications
+from nscal.registrations.models import (
+    ACTIVE_STATUSES,
+    HOLDING_STATUSES,
+    Registration,
+    RegistrationSettings,
+    RegistrationStatus,
+    RoleQuota,
+)
+
+
+class RegistrationError(ValueError):
+    """Registration was refused; ``reason`` is a stable code, the message is for people.
+
+    ``when`` carries the instant the message is about (e.g. when registration opens),
+    so a page can show it in the reader's own zone.
+    """
+
+    def __init__(self, message: str, reason: str, when: datetime | None = None):
+        super().__init__(message)
+        self.reason = reason
+        self.when = when
+
+
+# --- the lock --------------------------------------------------------------------------
+
+
+def lock_event(event_id: int) -> Event:
+    """Take the event's registration lock and return the event, fresh from the database.
+
+    Must run before anything else in its transaction on SQLite, where the lock is the
+    database's write lock; a read-only transaction already open is ended first.
+    """
+    session = db.session()  # the real session behind the scoped proxy
+    if session.get_bind().dialect.name == "sqlite":
+        if session.in_transaction():
+            if session.new or session.dirty or session.deleted:
+                raise RuntimeError("lock_event must start its own transaction")
+            session.commit()
+        session.connection(execution_options={"sqlite_immediate": True})
+        event = session.get(Event, event_id, populate_existing=True)
+    else:
+        event = session.execute(
+            sa.select(Event)
+            .where(Event.id == event_id)
+            .with_for_update(of=Event)
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+    if event is None:
+        raise RegistrationError("This event does not exist.", "not_found")
+    return event
+
+
+# --- settings and counts ---------------------------------------------------------------
+
+
+def settings_for(event: Event) -> RegistrationSettings:
+    """The event's registration settings; defaults when none were set."""
+    settings = db.session.get(RegistrationSettings, event.id)
+    return settings or RegistrationSettings(
+        event_id=event.id, waitlist=True, self_cancel=True, requires_approval=False
+    )
+
+
+def quotas_for(event: Event) -> dict[int, int]:
+    rows = db.session.execute(
+        sa.select(RoleQuota.participant_role_id, RoleQuota.places).where(
+            RoleQuota.event_id == event.id
+        )
+    )
+    return dict(rows.all())
+
+
+@dataclass
+class PlaceCounts:
+    """Places held (confirmed or awaiting approval): in all, per role, per city."""
+
+    total: int
+    by_role: dict[int | None, int]
+    by_city: dict[int | None, int]
+
+
+def place_counts(event_id: int) -> PlaceCounts:
+    rows = db.session.execute(
+        sa.select(Registration.participant_role_id, Registration.city_id, sa.func.count())
+        .where(Registration.event_id == event_id, Registration.status.in_(HOLDING_STATUSES))
+        .group_by(Registration.participant_role_id, Registration.city_id)
+    ).all()
+    by_role: dict[int | None, int] = {}
+    by_city: dict[int | None, int] = {}
+    for role_id, city_id, count in rows:
+        by_role[role_id] = by_role.get(role_id, 0) + count
+        by_city[city_id] = by_city.get(city_id, 0) + count
+    return PlaceCounts(sum(count for *_ignored, count in rows), by_role, by_city)
+
+
+def spots_left(event: Event) -> int | None:
+    """Places still free in all (None: no capacity set)."""
+    if event.capacity is None:
+        return None
+    return max(event.capacity - place_counts(event.id).total, 0)
+
+
+def _full_because(
+    event: Event,
+    settings: RegistrationSettings,
+    quotas: dict[int, int],
+    counts: PlaceCounts,
+    role_id: int | None,
+    city_id: int | None,
+) -> str | None:
+    """Why one more person in this role and city would not fit, or None when they fit."""
+    if event.capacity is not None and counts.total >= event.capacity:
+        return "The event is full."
+    if role_id in quotas and counts.by_role.get(role_id, 0) >= quotas[role_id]:
+        return "The places for your participant role are taken."
+    if (
+        settings.city_limit is not None
+        and city_id is not None
+        and counts.by_city.get(city_id, 0) >= settings.city_limit
+    ):
+        return f"Your city already has {settings.city_limit} participant(s), the most allowed."
+    return None
+
+
+# --- registering -----------------------------------------------------------------------
+
+
+def _check_open(event: Event, settings: RegistrationSettings, now: datetime) -> None:
+    if event.status is EventStatus.cancelled:
+        raise RegistrationError("This event is cancelled.", "cancelled")
+    if event.status is not EventStatus.published:
+        raise RegistrationError("This event is not open for registration.", "not_published")
+    if settings.opens_at is not None and now < settings.opens_at:
+        raise RegistrationError(
+            f"Registration opens {settings.opens_at.astimezone(event.zone):%d %B %Y, %H:%M %Z}.",
+            "not_open_yet",
+            when=settings.opens_at,
+        )
+    closes_at = settings.closes_at or event.starts_at
+    if now >= closes_at:
+        raise RegistrationError("Registration is closed.", "closed", when=closes_at)
+
+
+def _role_for(event: Event, user: User, role_id: int | None, acting: User) -> int | None:
+    """The participant role the person registers in, checked against the audience."""
+    own_role = user.participant_role_id
+    if role_id is None:
+        role_id = own_role
+    elif own_role is not None and role_id != own_role and not acting.is_coordinator:
+        raise RegistrationError("You can only register in your own participant role.", "wrong_role")
+    if event.audience:
+        allowed = {role.id for role in event.audience}
+        if role_id not in allowed:
+            names = ", ".join(role.name.lower() for role in event.audience)
+            raise RegistrationError(
+                f"This event is for {names} only; your participant role is not among them.",
+                "not_eligible",
+            )
+    return role_id
+
+
+def register_for_event(
+    event_id: int,
+    user_id: int,
+    *,
+    participant_role_id: int | None = None,
+    note: str = "",
+    registered_by_id: int | None = None,
+    now: datetime | None = None,
+) -> Registration:
+    """Register a person: confirmed, pending approval, or waitlisted when a limit is reached.
+
+    ``registered_by_id`` is the coordinator acting on the person's behalf (None: themself).
+    Raises ``RegistrationError`` when the person may not register.
+    """
+    event = lock_event(event_id)
+    now = now or utcnow()
+    user = db.session.get(User, user_id)
+    acting = db.session.get(User, registered_by_id) if registered_by_id else user
+    if user is None or not user.active:
+        raise RegistrationError("This account cannot register.", "no_account")
+    settings = settings_for(event)
+    if not (acting.is_coordinator and registered_by_id):
+        _check_open(event, settings, now)
+    elif event.status is not EventStatus.published:
+        raise RegistrationError("Only published events take registrations.", "not_published")
+    role_id = _role_for(event, user, participant_role_id, acting)
+    existing = _active_registration(event.id, user.id)
+    if existing is not None:
+        raise RegistrationError(
+            f"You are already registered ({existing.status.label.lower()}).", "already"
+        )
+
+    full = _full_because(
+        event, settings, quotas_for(event), place_counts(event.id), role_id, user.city_id
+    )
+    if full and not settings.waitlist:
+        raise RegistrationError(f"{full} There is no waiting list.", "full")
+    registration = Registration(
+        event_id=event.id,
+        user_id=user.id,
+        participant_role_id=role_id,
+        city_id=user.city_id,
+        note=(note or "").strip(),
+        registered_by_id=registered_by_id if registered_by_id != user.id else None,
+    )
+    if full:
+        registration.status = RegistrationStatus.waitlisted
+        registration.waitlist_order = _next_waitlist_order(event.id)
+    elif settings.requires_approval and not acting.is_coordinator:
+        registration.status = RegistrationStatus.pending
+    else:
+        registration.status = RegistrationStatus.confirmed
+    db.session.add(registration)
+    db.session.flush()
+    notifications.registration_created(registration)
+    return registration
+
+
+def _active_registration(event_id: int, user_id: int) -> Registration | None:
+    return db.session.execute(
+        sa.select(Registration).where(
+            Registration.event_id == event_id,
+            Registration.user_id == user_id,
+            Registration.status.in_(ACTIVE_STATUSES),
+        )
+    ).scalar_one_or_none()
+
+
+def _next_waitlist_order(event_id: int) -> int:
+    last = db.session.scalar(
+        sa.select(sa.func.max(Registration.waitlist_order)).where(Registration.event_id == event_id)
+    )
+    return (last or 0) + 1
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first in line; None when not waitlisted."""
+    if registration.status is not RegistrationStatus.waitlisted:
+        return None
+    ahead = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Registration.event_id == registration.event_id,
+            Registration.status == RegistrationStatus.waitlisted,
+            Registration.waitlist_order < registration.waitlist_order,
+        )
+    )
+    return ahead + 1
+
+
+# --- cancelling, approving, moving -----------------------------------------------------
+
+
+def cancel_registration(
+    event_id: int,
+    user_id: int,
+    *,
+    cancelled_by_id: int | None = None,
+    now: datetime | None = None,
+) -> Registration:
+    """Cancel a person's active registration and give the place to the next in line."""
+    event = lock_event(event_id)
+    now = now or utcnow()
+    registration = _active_registration(event.id, user_id)
+    if registration is None:
+        raise RegistrationError("There is no registration to cancel.", "not_registered")
+    acting = db.session.get(User, cancelled_by_id) if cancelled_by_id else None
+    if not (acting is not None and acting.is_coordinator):
+        settings = settings_for(event)
+        if not settings.self_cancel:
+            raise RegistrationError(
+                "Registrations for this event cannot be cancelled here; "
+                "please contact the coordinators.",
+                "no_self_cancel",
+            )
+        until = settings.self_cancel_until or event.starts_at
+        if now >= until:
+            raise RegistrationError("It is too late to cancel here.", "too_late", when=until)
+    _set_status(registration, RegistrationStatus.cancelled, now)
+    notifications.registration_cancelled(registration)
+    promote_from_waitlist(event)
+    return registration
+
+
+def set_registration_status(
+    registration_id: int, status: RegistrationStatus, *, now: datetime | None = None
+) -> Registration:
+    """A coordinator moves a registration (approve, reject, confirm, waitlist, cancel).
+
+    Coordinators may confirm beyond the limits on purpose; freed places are passed on.
+    """
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise RegistrationError("This registration does not exist.", "not_found")
+    event = lock_event(registration.event_id)
+    registration = db.session.get(Registration, registration_id, populate_existing=True)
+    now = now or utcnow()
+    previous = registration.status
+    if previous is status:
+        return registration
+    if status.is_active and not previous.is_active:
+        clash = _active_registration(event.id, registration.user_id)
+        if clash is not None:
+            raise RegistrationError("This person already has an active registration.", "already")
+    _set_status(registration, status, now)
+    if status is RegistrationStatus.waitlisted:
+        registration.waitlist_order = _next_waitlist_order(event.id)
+    notifications.registration_moved(registration, previous)
+    if previous in HOLDING_STATUSES and status not in HOLDING_STATUSES:
+        promote_from_waitlist(event)
+    return registration
+
+
+def _set_status(registration: Registration, status: RegistrationStatus, now: datetime) -> None:
+    registration.status = status
+    registration.updated_at = now
+    if status is RegistrationStatus.cancelled:
+        registration.cancelled_at = now
+    if status is not RegistrationStatus.waitlisted:
+        registration.waitlist_order = None
+    db.session.flush()
+
+
+def promote_from_waitlist(event: Event) -> list[Registration]:
+    """Give free places to waitlisted people in order, skipping those who do not fit.
+
+    The caller holds the event's lock (all services above take it first).
+    """
+    settings = settings_for(event)
+    quotas = quotas_for(event)
+    promoted = []
+    waiting = db.session.execute(
+        sa.select(Registration)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.waitlisted,
+        )
+        .order_by(Registration.waitlist_order, Registration.id)
+    ).scalars()
+    for registration in waiting:
+        counts = place_counts(event.id)
+        if event.capacity is not None and counts.total >= event.capacity:
+            break
+        if _full_because(
+            event, settings, quotas, counts, registration.participant_role_id, registration.city_id
+        ):
+            continue
+        status = (
+            RegistrationStatus.pending
+            if settings.requires_approval
+            else RegistrationStatus.confirmed
+        )
+        _set_status(registration, status, utcnow())
+        notifications.registration_promoted(registration)
+        promoted.append(registration)
+    return promoted
+
+
+def change_capacity(event_id: int, capacity: int | None) -> list[Registration]:
+    """Set the event's capacity; a raised capacity promotes from the waiting list."""
+    if capacity is not None and capacity < 0:
+        raise RegistrationError("The capacity cannot be negative.", "bad_capacity")
+    event = lock_event(event_id)
+    event.capacity = capacity
+    db.session.flush()
+    return promote_from_waitlist(event)
+
+
+def registrations_of(event_id: int) -> list[Registration]:
+    return list(
+        db.session.execute(
+            sa.select(Registration)
+            .where(Registration.event_id == event_id)
+            .order_by(Registration.created_at, Registration.id)
+        ).scalars()
+    )
+
+
+def role_name(role_id: int | None) -> str:
+    role = db.session.get(ParticipantRole, role_id) if role_id else None
+    return role.name if role else "—"
