@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nscal.feeds.views import feeds
     from nscal.main.views import main
     from nscal.manage.views import manage
+    from nscal.registrations.views import registrations
 
     for blueprint in (
         main,
@@ -53,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         imports,
         feeds,
         api,
+        registrations,
     ):
         app.register_blueprint(blueprint)
 

@@ -329,11 +329,12 @@ def create_series(
 ) -> tuple[EventSeries, list[str]]:
     """A series and all its occurrences, each an event of its own."""
     starts = expand_rule(data.rrule, _first_local_start(data), data.timezone)
+    length = _exact_length(data)
     series = EventSeries(uid=data.uid or None, rrule=_rule_text(data.rrule))
     db.session.add(series)
     for local_start in starts:
         occurrence_data = _occurrence_data(data, local_start)
-        schedule = _lenient_schedule(occurrence_data)
+        schedule = _occurrence_schedule(occurrence_data, length)
         event = Event(
             status=status, created_by=created_by, series=series, recurrence_id=schedule.starts_at
         )
@@ -343,12 +344,18 @@ def create_series(
     return series, [f"The series has {len(starts)} occurrences."]
 
 
-def _lenient_schedule(data: EventData) -> Schedule:
+def _occurrence_schedule(data: EventData, length: timedelta) -> Schedule:
+    """An occurrence's instants: its start in the zone (a start in a DST gap moves forward
+    by the gap, as RFC 5545 prescribes), and the series' exact length after it."""
     if data.all_day:
         return schedule_for(data)
     starts_at = instant_in_zone(data.start, data.timezone)
-    ends_at = instant_in_zone(data.end, data.timezone)
-    return Schedule(starts_at, ends_at, None, None, [])
+    return Schedule(starts_at, starts_at + length, None, None, [])
+
+
+def _exact_length(data: EventData) -> timedelta:
+    schedule = schedule_for(data)
+    return schedule.ends_at - schedule.starts_at
 
 
 def update_series(
@@ -361,7 +368,7 @@ def update_series(
     """
     now = now or utcnow()
     _check_fields(data)
-    schedule_for(data)  # validates the zone and the first start
+    length = _exact_length(data)  # also validates the zone and the first start
     rule = _rule_text(data.rrule or series.rrule)
     starts = expand_rule(rule, _first_local_start(data), data.timezone)
     series.rrule = rule
@@ -375,7 +382,7 @@ def update_series(
     wanted_days = set()
     for local_start in starts:
         occurrence_data = _occurrence_data(data, local_start)
-        schedule = _lenient_schedule(occurrence_data)
+        schedule = _occurrence_schedule(occurrence_data, length)
         if schedule.starts_at < now:
             continue
         wanted_days.add(local_start.date())
@@ -447,3 +454,151 @@ def can_view(event: Event, viewer: User | None) -> bool:
 def events_between(query: sa.Select, start: datetime, end: datetime) -> sa.Select:
     """Restrict ``query`` to events overlapping [start, end)."""
     return query.where(Event.starts_at < end, Event.ends_at > start)
+
+
+# --- public lists ----------------------------------------------------------------------
+
+
+def filter_events(
+    query: sa.Select,
+    *,
+    kind: EventKind | None = None,
+    host_city: City | None = None,
+    role: ParticipantRole | None = None,
+    text: str | None = None,
+) -> sa.Select:
+    """Narrow an event query as the public list does (and the feeds may): by kind, host
+    city, participant role (events for that role and events for everyone) and text in
+    the title, description or venue, ignoring case."""
+    if kind is not None:
+        query = query.where(Event.kind == kind)
+    if host_city is not None:
+        query = query.where(Event.host_city_id == host_city.id)
+    if role is not None:
+        query = query.where(
+            sa.or_(
+                ~Event.audience.any(),
+                Event.audience.any(ParticipantRole.id == role.id),
+            )
+        )
+    if text and text.strip():
+        needle = text.strip()
+        query = query.where(
+            sa.or_(
+                Event.title.icontains(needle, autoescape=True),
+                Event.description.icontains(needle, autoescape=True),
+                Event.venue.icontains(needle, autoescape=True),
+            )
+        )
+    return query
+
+
+def upcoming_events(query: sa.Select, now: datetime) -> sa.Select:
+    """Events not yet over at ``now`` (running ones included), soonest first."""
+    return query.where(Event.ends_at > now).order_by(Event.starts_at, Event.id)
+
+
+def past_events(query: sa.Select, now: datetime) -> sa.Select:
+    """Events over by ``now``, latest first."""
+    return query.where(Event.ends_at <= now).order_by(Event.starts_at.desc(), Event.id.desc())
+
+
+def series_neighbours(event: Event, query: sa.Select) -> tuple[Event | None, Event | None]:
+    """The occurrences of ``event``'s series just before and after it, among ``query``
+    (start it from ``visible_events``, so hidden occurrences are skipped)."""
+    if event.series_id is None:
+        return None, None
+    same_series = query.where(Event.series_id == event.series_id, Event.id != event.id)
+    previous = db.session.execute(
+        same_series.where(Event.starts_at < event.starts_at)
+        .order_by(Event.starts_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    following = db.session.execute(
+        same_series.where(Event.starts_at > event.starts_at).order_by(Event.starts_at).limit(1)
+    ).scalar_one_or_none()
+    return previous, following
+
+
+# --- coordinators' pages: the yearly calendar and "this and the following" -------------
+
+
+def events_in_year(year: int, query: sa.Select | None = None) -> list[Event]:
+    """The events of ``query`` (default: all) whose start falls in ``year``, by start.
+
+    The year is read on each event's own wall clock: the database is asked for a
+    window wide enough for every zone (UTC−12 to UTC+14) and the edges are settled here.
+    """
+    query = sa.select(Event) if query is None else query
+    window_start = datetime(year, 1, 1, tzinfo=UTC) - timedelta(hours=14)
+    window_end = datetime(year + 1, 1, 1, tzinfo=UTC) + timedelta(hours=12)
+    rows = db.session.execute(
+        query.where(Event.starts_at >= window_start, Event.starts_at < window_end).order_by(
+            Event.starts_at, Event.id
+        )
+    ).scalars()
+    return [event for event in rows if _local_start_day(event).year == year]
+
+
+def _local_start_day(event: Event) -> date:
+    if event.all_day and event.start_date is not None:
+        return event.start_date
+    return event.local_start.date()
+
+
+def _series_key(title: str, rule: str) -> tuple[str, str]:
+    """A series' title and rule, without its end, to recognise a copy of it."""
+    rule = re.sub(r";?(UNTIL|COUNT)=[^;]*", "", _rule_text(rule), flags=re.IGNORECASE)
+    parts = sorted(part for part in rule.upper().replace(" ", "").split(";") if part)
+    return title.strip().casefold(), ";".join(parts)
+
+
+def copy_year_series(year: int, *, created_by: User | None = None) -> tuple[list[str], list[str]]:
+    """Draft copies in ``year`` of every series with occurrences in ``year - 1``.
+
+    A series already present in ``year`` (an occurrence with the same title and rule:
+    an earlier copy, or a series that runs on) is skipped. Returns the titles copied
+    and, for each series skipped, why.
+    """
+    with_series = sa.select(Event).where(Event.series_id.is_not(None))
+    present = {
+        _series_key(event.title, event.series.rrule)
+        for event in events_in_year(year, with_series)
+        if event.series is not None
+    }
+    copied, skipped, seen = [], [], set()
+    for event in events_in_year(year - 1, with_series):
+        series = event.series
+        if series is None or series.id in seen or not series.occurrences:
+            continue
+        seen.add(series.id)
+        title = series.occurrences[0].title
+        key = _series_key(title, series.rrule)
+        if key in present:
+            skipped.append(f"“{title}” is already in {year}.")
+            continue
+        try:
+            copy_series_to_year(series, year, created_by=created_by)
+        except EventError as exc:
+            skipped.append(str(exc))
+            continue
+        present.add(key)
+        copied.append(title)
+    return copied, skipped
+
+
+def update_this_and_following(occurrence: Event, data: EventData) -> list[str]:
+    """Change ``occurrence`` and the later occurrences of its series not changed by hand.
+
+    Earlier occurrences keep their details: ``update_series`` is told to leave alone
+    everything that starts before this occurrence.
+    """
+    if occurrence.series is None:
+        raise EventError("This event is not part of a series.")
+    schedule = schedule_for(data)
+    if occurrence.detached:  # chosen by hand now, so it follows this change too
+        update_event(occurrence, data)
+    earliest = min(
+        occurrence.starts_at, occurrence.recurrence_id or occurrence.starts_at, schedule.starts_at
+    )
+    return schedule.notes + update_series(occurrence.series, data, now=max(utcnow(), earliest))

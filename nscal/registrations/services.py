@@ -204,7 +204,7 @@ def register_for_event(
     elif event.status is not EventStatus.published:
         raise RegistrationError("Only published events take registrations.", "not_published")
     role_id = _role_for(event, user, participant_role_id, acting)
-    existing = _active_registration(event.id, user.id)
+    existing = active_registration(event.id, user.id)
     if existing is not None:
         raise RegistrationError(
             f"You are already registered ({existing.status.label.lower()}).", "already"
@@ -236,7 +236,34 @@ def register_for_event(
     return registration
 
 
-def _active_registration(event_id: int, user_id: int) -> Registration | None:
+def preview_registration(
+    event: Event, user: User, *, now: datetime | None = None
+) -> RegistrationStatus:
+    """What registering now would give this person (no lock, nothing written).
+
+    Raises ``RegistrationError`` with the reason when they may not register: the event
+    page uses this to show the right button or the reason, before anyone clicks.
+    """
+    now = now or utcnow()
+    settings = settings_for(event)
+    _check_open(event, settings, now)
+    role_id = _role_for(event, user, None, user)
+    if active_registration(event.id, user.id) is not None:
+        raise RegistrationError("You are already registered.", "already")
+    full = _full_because(
+        event, settings, quotas_for(event), place_counts(event.id), role_id, user.city_id
+    )
+    if full and not settings.waitlist:
+        raise RegistrationError(f"{full} There is no waiting list.", "full")
+    if full:
+        return RegistrationStatus.waitlisted
+    if settings.requires_approval:
+        return RegistrationStatus.pending
+    return RegistrationStatus.confirmed
+
+
+def active_registration(event_id: int, user_id: int) -> Registration | None:
+    """The person's confirmed, pending or waitlisted registration for the event."""
     return db.session.execute(
         sa.select(Registration).where(
             Registration.event_id == event_id,
@@ -280,7 +307,7 @@ def cancel_registration(
     """Cancel a person's active registration and give the place to the next in line."""
     event = lock_event(event_id)
     now = now or utcnow()
-    registration = _active_registration(event.id, user_id)
+    registration = active_registration(event.id, user_id)
     if registration is None:
         raise RegistrationError("There is no registration to cancel.", "not_registered")
     acting = db.session.get(User, cancelled_by_id) if cancelled_by_id else None
@@ -318,7 +345,7 @@ def set_registration_status(
     if previous is status:
         return registration
     if status.is_active and not previous.is_active:
-        clash = _active_registration(event.id, registration.user_id)
+        clash = active_registration(event.id, registration.user_id)
         if clash is not None:
             raise RegistrationError("This person already has an active registration.", "already")
     _set_status(registration, status, now)
@@ -398,3 +425,74 @@ def registrations_of(event_id: int) -> list[Registration]:
 def role_name(role_id: int | None) -> str:
     role = db.session.get(ParticipantRole, role_id) if role_id else None
     return role.name if role else "—"
+
+
+def save_registration_settings(
+    event_id: int,
+    *,
+    capacity: int | None,
+    city_limit: int | None,
+    quotas: dict[int, int | None],
+    opens_at: datetime | None,
+    closes_at: datetime | None,
+    requires_approval: bool,
+    waitlist: bool,
+    self_cancel: bool,
+) -> list[Registration]:
+    """Store how the event takes registrations; places that came free are passed on."""
+    event = lock_event(event_id)
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise RegistrationError("Registration must close after it opens.", "bad_window")
+    if capacity is not None and capacity < 0:
+        raise RegistrationError("The capacity cannot be negative.", "bad_capacity")
+    settings = db.session.get(RegistrationSettings, event.id)
+    if settings is None:
+        settings = RegistrationSettings(event_id=event.id)
+        db.session.add(settings)
+    settings.city_limit = city_limit
+    settings.opens_at, settings.closes_at = opens_at, closes_at
+    settings.requires_approval = requires_approval
+    settings.waitlist = waitlist
+    settings.self_cancel = self_cancel
+    event.capacity = capacity
+    existing = {
+        quota.participant_role_id: quota
+        for quota in db.session.execute(
+            sa.select(RoleQuota).where(RoleQuota.event_id == event.id)
+        ).scalars()
+    }
+    for role_id, places in quotas.items():
+        if places is None:
+            if role_id in existing:
+                db.session.delete(existing[role_id])
+        elif role_id in existing:
+            existing[role_id].places = places
+        else:
+            db.session.add(RoleQuota(event_id=event.id, participant_role_id=role_id, places=places))
+    db.session.flush()
+    return promote_from_waitlist(event)
+
+
+def spots_left_for(events: list[Event]) -> dict[int, int | None]:
+    """``spots_left`` for many events at once: one grouped query, however many events.
+
+    Counts the same places as ``place_counts`` (``HOLDING_STATUSES``); None where no
+    capacity is set.
+    """
+    limited = [event.id for event in events if event.capacity is not None]
+    held: dict[int, int] = {}
+    if limited:
+        held = dict(
+            db.session.execute(
+                sa.select(Registration.event_id, sa.func.count())
+                .where(
+                    Registration.event_id.in_(limited),
+                    Registration.status.in_(HOLDING_STATUSES),
+                )
+                .group_by(Registration.event_id)
+            ).all()
+        )
+    return {
+        event.id: None if event.capacity is None else max(event.capacity - held.get(event.id, 0), 0)
+        for event in events
+    }

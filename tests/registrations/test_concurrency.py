@@ -66,8 +66,9 @@ def test_concurrent_cancellations_promote_each_place_once(app, make_user, make_e
     event = make_event("Summit", capacity=5)
     user_ids = [make_user(f"p{i}@example.org").id for i in range(15)]
     assert _register_all(app, event.id, user_ids) == []
-    confirmed = [r.user_id for r in _registrations(event.id)
-                 if r.status is RegistrationStatus.confirmed]
+    confirmed = [
+        r.user_id for r in _registrations(event.id) if r.status is RegistrationStatus.confirmed
+    ]
 
     start = threading.Barrier(len(confirmed))
     errors = []

@@ -127,8 +127,9 @@ def test_role_quota_waitlists_when_the_roles_places_are_taken(demo, make_event, 
     from nscal.cities.models import role_by_slug_or_name
 
     event = make_event(capacity=10)
-    db.session.add(RoleQuota(event_id=event.id, participant_role_id=role_by_slug_or_name(
-        "mayor").id, places=1))
+    db.session.add(
+        RoleQuota(event_id=event.id, participant_role_id=role_by_slug_or_name("mayor").id, places=1)
+    )
     db.session.commit()
     assert register(event, make_user(participant_role="mayor")).status.value == "confirmed"
     assert register(event, make_user(participant_role="mayor")).status.value == "waitlisted"
@@ -220,7 +221,8 @@ def test_a_coordinator_registers_someone_on_their_behalf_even_when_closed(make_e
     event = make_event()
     coordinator = make_user(account_role=AccountRole.coordinator)
     person = make_user()
-    registration = register(event, person, registered_by_id=coordinator.id,
-                            now=event.starts_at + timedelta(hours=1))
+    registration = register(
+        event, person, registered_by_id=coordinator.id, now=event.starts_at + timedelta(hours=1)
+    )
     assert registration.status is RegistrationStatus.confirmed
     assert registration.by_coordinator

@@ -1,0 +1,175 @@
+"""Registering from the event page, "My events", and the coordinators' roster and CSV."""
+
+import csv
+import io
+from datetime import datetime
+
+import pytest
+
+from nscal.accounts.models import AccountRole
+from nscal.db import db
+from nscal.registrations.models import RegistrationStatus
+from nscal.registrations.services import active_registration, register_for_event
+from tests.conftest import csrf_token_from
+
+FUTURE_START = datetime(2099, 1, 13, 10, 0)  # noqa: DTZ001 - wall-clock in the event's zone
+FUTURE_END = datetime(2099, 1, 13, 11, 30)  # noqa: DTZ001
+
+
+@pytest.fixture
+def kickoff(demo, make_event):
+    return make_event(
+        "Kick-off city meeting",
+        start=FUTURE_START,
+        end=FUTURE_END,
+        audience=("practitioner",),
+        capacity=1,
+    )
+
+
+def post(client, path, data=None, token_page="/my/events"):
+    token = csrf_token_from(client.get(token_page))
+    return client.post(path, data={"csrf_token": token, **(data or {})}, follow_redirects=True)
+
+
+def test_a_practitioner_registers_and_cancels(client, auth, make_user, kickoff):
+    user = make_user("aino@example.org", participant_role="practitioner", city="helsinki")
+    auth.login("aino@example.org")
+    page = post(client, f"/events/{kickoff.id}/register", {"note": "Vegetarian"})
+    assert "You are registered for Kick-off city meeting" in page.text
+    registration = active_registration(kickoff.id, user.id)
+    assert (registration.status, registration.note) == (RegistrationStatus.confirmed, "Vegetarian")
+    assert "Kick-off city meeting" in client.get("/my/events").text
+
+    page = post(client, f"/events/{kickoff.id}/cancel-registration")
+    assert "Your registration for Kick-off city meeting is cancelled." in page.text
+    assert active_registration(kickoff.id, user.id) is None
+
+
+def test_the_second_person_lands_on_the_waiting_list_and_sees_the_position(
+    client, auth, make_user, kickoff
+):
+    first = make_user(participant_role="practitioner")
+    register_for_event(kickoff.id, first.id)
+    db.session.commit()
+    make_user("second@example.org", participant_role="practitioner")
+    auth.login("second@example.org")
+    page = post(client, f"/events/{kickoff.id}/register")
+    assert "you are on the waiting list" in page.text
+    assert "number 1 in line" in client.get("/my/events").text
+
+
+def test_a_mayor_is_told_why_a_practitioner_meeting_refuses(client, auth, make_user, kickoff):
+    make_user("mayor@example.org", participant_role="mayor")
+    auth.login("mayor@example.org")
+    page = post(client, f"/events/{kickoff.id}/register")
+    assert "This event is for practitioner only" in page.text
+
+
+def test_registering_needs_login_and_csrf(client, auth, make_user, kickoff):
+    anonymous = client.post(
+        f"/events/{kickoff.id}/register", data={"csrf_token": auth.csrf_token()}
+    )
+    assert anonymous.status_code == 302
+    assert anonymous.headers["Location"].startswith("/auth/login")
+    make_user("aino@example.org", participant_role="practitioner")
+    auth.login("aino@example.org")
+    assert client.post(f"/events/{kickoff.id}/register").status_code == 400
+
+
+def test_nobody_can_cancel_someone_elses_registration(client, auth, make_user, kickoff):
+    owner = make_user(participant_role="practitioner")
+    register_for_event(kickoff.id, owner.id)
+    db.session.commit()
+    make_user("other@example.org", participant_role="practitioner")
+    auth.login("other@example.org")
+    page = post(client, f"/events/{kickoff.id}/cancel-registration")
+    assert "There is no registration to cancel." in page.text
+    assert active_registration(kickoff.id, owner.id).status is RegistrationStatus.confirmed
+    assert owner.email not in client.get("/my/events").text
+
+
+def test_members_cannot_open_the_roster_or_the_csv(client, auth, make_user, kickoff):
+    make_user("aino@example.org")
+    auth.login("aino@example.org")
+    assert client.get(f"/manage/events/{kickoff.id}/registrations").status_code == 403
+    assert client.get(f"/manage/events/{kickoff.id}/registrations.csv").status_code == 403
+
+
+def test_coordinator_roster_groups_by_city_and_exports_csv(client, auth, make_user, kickoff):
+    aino = make_user(
+        "aino@example.org", name="Aino Virtanen", participant_role="practitioner", city="helsinki"
+    )
+    make_user(
+        "olav@example.org", name="Olav Nordmann", participant_role="practitioner", city="oslo"
+    )
+    register_for_event(kickoff.id, aino.id, note="Wheelchair access")
+    db.session.commit()
+    olav = db.session.execute(
+        db.select(type(aino)).filter_by(email="olav@example.org")
+    ).scalar_one()
+    register_for_event(kickoff.id, olav.id)
+    db.session.commit()
+    make_user("coord@example.org", account_role=AccountRole.coordinator)
+    auth.login("coord@example.org")
+
+    page = client.get(f"/manage/events/{kickoff.id}/registrations").text
+    assert "Helsinki: 1 place(s)" in page and "Oslo: 0 place(s)" in page
+    assert "On the waiting list (#1)" in page
+
+    response = client.get(f"/manage/events/{kickoff.id}/registrations.csv")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(r["email"], r["city"], r["participant_role"], r["status"]) for r in rows] == [
+        ("aino@example.org", "Helsinki", "practitioner", "confirmed"),
+        ("olav@example.org", "Oslo", "practitioner", "waitlisted"),
+    ]
+    assert rows[0]["note"] == "Wheelchair access"
+    assert datetime.fromisoformat(rows[0]["registered_at"]).tzinfo is not None
+
+
+def test_coordinator_approves_and_registers_on_behalf(client, auth, make_user, kickoff):
+    person = make_user("aino@example.org", participant_role="practitioner")
+    make_user("coord@example.org", account_role=AccountRole.coordinator)
+    auth.login("coord@example.org")
+    roster = f"/manage/events/{kickoff.id}/registrations"
+    page = post(client, f"{roster}/on-behalf", {"behalf-user": person.id}, token_page=roster)
+    assert "is registered (confirmed)" in page.text
+    registration = active_registration(kickoff.id, person.id)
+    assert registration.by_coordinator
+
+    page = post(
+        client,
+        f"/manage/registrations/{registration.id}/status",
+        {"status": "cancelled"},
+        token_page=roster,
+    )
+    assert active_registration(kickoff.id, person.id) is None
+
+
+def test_raising_capacity_in_the_settings_promotes(client, auth, make_user, kickoff):
+    people = [make_user(participant_role="practitioner") for _ in range(3)]
+    for person in people:
+        register_for_event(kickoff.id, person.id)
+        db.session.commit()
+    make_user("coord@example.org", account_role=AccountRole.coordinator)
+    auth.login("coord@example.org")
+    roster = f"/manage/events/{kickoff.id}/registrations"
+    page = post(
+        client,
+        roster,
+        {"settings-capacity": "2", "settings-waitlist": "y", "settings-self_cancel": "y"},
+        token_page=roster,
+    )
+    assert "1 person(s) moved up from the waiting list." in page.text
+    assert active_registration(kickoff.id, people[1].id).status is RegistrationStatus.confirmed
+
+
+def test_city_overview_lists_who_came_from_where(client, auth, make_user, kickoff):
+    aino = make_user(name="Aino Virtanen", participant_role="practitioner", city="helsinki")
+    register_for_event(kickoff.id, aino.id)
+    db.session.commit()
+    make_user("coord@example.org", account_role=AccountRole.coordinator)
+    auth.login("coord@example.org")
+    page = client.get("/manage/cities/2099").text
+    assert "Kick-off city meeting" in page and "Aino Virtanen" in page
