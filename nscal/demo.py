@@ -1,5 +1,7 @@
 """``flask seed-demo``: an idempotent demo of the network, modelled on Nordic Safe Cities."""
 
+from datetime import date, datetime
+
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
@@ -8,6 +10,9 @@ from nscal.accounts.models import AccountRole, User
 from nscal.accounts.services import create_user, find_user_by_email
 from nscal.cities.models import City, ParticipantRole
 from nscal.db import db
+from nscal.events.models import Event, EventFormat, EventKind, EventSeries, EventStatus, Visibility
+from nscal.events.services import EventData, create_event
+from nscal.registrations.models import RegistrationSettings, RoleQuota
 
 # (name, slug, country, IANA zone): member cities across the seven Nordic zones.
 DEMO_CITIES = [
@@ -57,9 +62,221 @@ DEMO_ACCOUNTS = [
 ]
 
 
+def wall(year, month, day, hour=0, minute=0) -> datetime:
+    """A wall-clock time in the event's own zone (naive on purpose)."""
+    return datetime(year, month, day, hour, minute)  # noqa: DTZ001
+
+
+# The demo year, modelled on the network's "Calendar for members": (uid, fields).
+# Times are wall-clock in each event's zone; all-day ends are exclusive.
+DEMO_EVENTS = [
+    (
+        "demo-kickoff-2027@nscal",
+        {
+            "title": "Kick-off City Meeting (online)",
+            "kind": EventKind.kick_off,
+            "format": EventFormat.online,
+            "timezone": "Europe/Copenhagen",
+            "start": wall(2027, 1, 13, 10),
+            "end": wall(2027, 1, 13, 11, 30),
+            "audience": ("practitioner",),
+            "visibility": Visibility.members,
+            "capacity": 80,
+            "online_url": "https://meet.example.org/nsc-kickoff-2027",
+            "description": "The year's first city meeting for practitioners: plans for 2027, "
+            "news from the member cities and the working groups.",
+        },
+    ),
+    (
+        "demo-prevention-call-2027@nscal",
+        {
+            "title": "Prevention coordinators' call",
+            "kind": EventKind.city_meeting,
+            "format": EventFormat.online,
+            "timezone": "Europe/Copenhagen",
+            "start": wall(2027, 2, 3, 14),
+            "end": wall(2027, 2, 3, 15),
+            "rrule": "FREQ=MONTHLY;BYDAY=1WE;UNTIL=20271231T225959Z",
+            "audience": ("practitioner",),
+            "visibility": Visibility.members,
+            "online_url": "https://meet.example.org/nsc-prevention-call",
+            "description": "Monthly call of the cities' prevention coordinators, on the first "
+            "Wednesday of the month.",
+        },
+    ),
+    (
+        "demo-malmo-network-2027@nscal",
+        {
+            "title": "City network meeting in Malmö",
+            "kind": EventKind.city_meeting,
+            "format": EventFormat.in_person,
+            "timezone": "Europe/Stockholm",
+            "all_day": True,
+            "start": date(2027, 3, 29),
+            "end": date(2027, 3, 31),
+            "host_city": "malmo",
+            "venue": "Malmö City Hall, August Palms plats 1",
+            "audience": ("practitioner", "leader"),
+            "capacity": 60,
+            "description": "Two days in Malmö on preventing radicalisation and extremism by "
+            "creating safer local societies, with the Nordic Council of Ministers.",
+        },
+    ),
+    (
+        "demo-youth-voices-2027@nscal",
+        {
+            "title": "Workshop: Young people are important stakeholders",
+            "kind": EventKind.workshop,
+            "format": EventFormat.hybrid,
+            "timezone": "Europe/Oslo",
+            "start": wall(2027, 5, 19, 13),
+            "end": wall(2027, 5, 19, 16),
+            "host_city": "baerum",
+            "venue": "Bærum town hall",
+            "online_url": "https://meet.example.org/nsc-youth-voices",
+            "audience": ("practitioner",),
+            "capacity": 30,
+            "description": "How to engage and train young people in developing local solutions: "
+            "a workshop with youth workers from the member cities.",
+        },
+    ),
+    (
+        "demo-arctic-webinar-2027@nscal",
+        {
+            "title": "Webinar: Safer Arctic cities",
+            "kind": EventKind.webinar,
+            "format": EventFormat.online,
+            "timezone": "America/Nuuk",
+            "start": wall(2027, 9, 15, 13),
+            "end": wall(2027, 9, 15, 14, 30),
+            "host_city": "nuuk",
+            "online_url": "https://meet.example.org/nsc-arctic",
+            "description": "Nuuk and Reykjavík share their work on safety in small Arctic cities.",
+        },
+    ),
+    (
+        "demo-summit-2027@nscal",
+        {
+            "title": "Nordic Safe Cities Summit 2027",
+            "kind": EventKind.summit,
+            "format": EventFormat.in_person,
+            "timezone": "Europe/Copenhagen",
+            "start": wall(2027, 12, 2, 9, 30),
+            "end": wall(2027, 12, 2, 16),
+            "host_city": "copenhagen",
+            "venue": "Copenhagen City Hall",
+            "audience": ("mayor", "politician", "leader"),
+            "capacity": 60,
+            "description": "Mayors, politicians and leaders from the member cities meet to "
+            "celebrate the year's projects and agree the next steps.",
+        },
+    ),
+    (
+        "demo-annual-meeting-2027@nscal",
+        {
+            "title": "Annual meeting 2027",
+            "kind": EventKind.other,
+            "format": EventFormat.hybrid,
+            "timezone": "Europe/Helsinki",
+            "start": wall(2027, 6, 9, 13),
+            "end": wall(2027, 6, 9, 15),
+            "host_city": "helsinki",
+            "venue": "Helsinki City Hall",
+            "online_url": "https://meet.example.org/nsc-annual",
+            "status": EventStatus.draft,
+            "description": "Draft: the association's annual meeting.",
+        },
+    ),
+    # Past events, so the archive is not empty.
+    (
+        "demo-oslo-network-2026@nscal",
+        {
+            "title": "City network meeting in Oslo",
+            "kind": EventKind.city_meeting,
+            "format": EventFormat.in_person,
+            "timezone": "Europe/Oslo",
+            "all_day": True,
+            "start": date(2026, 3, 25),
+            "end": date(2026, 3, 27),
+            "host_city": "oslo",
+            "venue": "Oslo City Hall",
+            "audience": ("practitioner", "leader"),
+            "description": "Two days on online hate and polarisation.",
+        },
+    ),
+    (
+        "demo-covid-webinar-2026@nscal",
+        {
+            "title": "Webinar: Covid-19 and online radicalisation",
+            "kind": EventKind.webinar,
+            "format": EventFormat.online,
+            "timezone": "Europe/Copenhagen",
+            "start": wall(2026, 6, 10, 10),
+            "end": wall(2026, 6, 10, 11, 30),
+            "description": "Eighteen member cities discuss how a crisis may accelerate "
+            "radicalisation through misinformation and hate propaganda.",
+        },
+    ),
+    (
+        "demo-summit-2026@nscal",
+        {
+            "title": "Nordic Safe Cities Summit 2026",
+            "kind": EventKind.summit,
+            "format": EventFormat.in_person,
+            "timezone": "Europe/Stockholm",
+            "start": wall(2026, 12, 3, 9, 30),
+            "end": wall(2026, 12, 3, 16),
+            "host_city": "stockholm",
+            "venue": "Stockholm City Hall",
+            "audience": ("mayor", "politician", "leader"),
+            "capacity": 50,
+            "description": "The summit of mayors and leaders from more than twenty Nordic cities.",
+        },
+    ),
+]
+
+# Registration settings of some demo events: (uid, city limit, approval, role quotas).
+DEMO_REGISTRATION_SETTINGS = [
+    ("demo-malmo-network-2027@nscal", 3, False, {}),
+    ("demo-summit-2027@nscal", None, True, {"mayor": 25, "politician": 15, "leader": 20}),
+    ("demo-summit-2026@nscal", None, False, {"mayor": 25}),
+]
+
+
+def seed_demo_events(cities: dict[str, City], roles: dict[str, ParticipantRole]) -> int:
+    """Add the demo year's events that are missing (found by their UID)."""
+    added = 0
+    for uid, fields in DEMO_EVENTS:
+        exists = db.session.scalar(sa.select(sa.exists().where(Event.uid == uid))) or (
+            db.session.scalar(sa.select(sa.exists().where(EventSeries.uid == uid)))
+        )
+        if exists:
+            continue
+        fields = dict(fields)
+        status = fields.pop("status", EventStatus.published)
+        fields["audience"] = [roles[slug] for slug in fields.get("audience", ())]
+        fields["host_city"] = cities.get(fields.get("host_city"))
+        create_event(EventData(uid=uid, **fields), status=status)
+        added += 1
+    for uid, city_limit, approval, quotas in DEMO_REGISTRATION_SETTINGS:
+        event = db.session.execute(sa.select(Event).where(Event.uid == uid)).scalar_one()
+        if db.session.get(RegistrationSettings, event.id) is None:
+            db.session.add(
+                RegistrationSettings(
+                    event_id=event.id, city_limit=city_limit, requires_approval=approval
+                )
+            )
+            for slug, places in quotas.items():
+                db.session.add(
+                    RoleQuota(event_id=event.id, participant_role_id=roles[slug].id, places=places)
+                )
+    db.session.flush()
+    return added
+
+
 def seed_demo() -> dict[str, int]:
     """Add whatever part of the demo is missing; returns how many rows of each were added."""
-    added = {"cities": 0, "roles": 0, "accounts": 0}
+    added = {"cities": 0, "roles": 0, "accounts": 0, "events": 0}
     existing_cities = set(db.session.execute(sa.select(City.slug)).scalars())
     for name, slug, country, zone in DEMO_CITIES:
         if slug not in existing_cities:
@@ -85,6 +302,7 @@ def seed_demo() -> dict[str, int]:
                 password=DEMO_PASSWORD,
             )
             added["accounts"] += 1
+    added["events"] = seed_demo_events(cities, roles)
     return added
 
 

@@ -22,7 +22,7 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(runner):
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0
     assert counts() == after_first
-    assert "added 0 cities, 0 roles, 0 accounts" in second.output
+    assert "added 0 cities, 0 roles, 0 accounts, 0 events" in second.output
     for email, *_ in DEMO_ACCOUNTS:
         assert email in second.output
     assert DEMO_PASSWORD in second.output
@@ -72,3 +72,35 @@ def test_each_demo_login_works(client, auth, runner):
         expected = 200 if account_role is not AccountRole.member else 403
         assert client.get("/manage/").status_code == expected
         auth.logout()
+
+
+def test_seed_demo_adds_the_demo_year(runner):
+    from datetime import UTC, datetime
+
+    from nscal.events.models import Event, EventStatus
+
+    runner.invoke(args=["seed-demo"])
+    kickoff = db.session.execute(
+        sa.select(Event).where(Event.uid == "demo-kickoff-2027@nscal")
+    ).scalar_one()
+    # 13 January, 10:00–11:30 CET
+    assert kickoff.starts_at == datetime(2027, 1, 13, 9, 0, tzinfo=UTC)
+    assert kickoff.ends_at == datetime(2027, 1, 13, 10, 30, tzinfo=UTC)
+    assert [role.slug for role in kickoff.audience] == ["practitioner"]
+    malmo = db.session.execute(
+        sa.select(Event).where(Event.uid == "demo-malmo-network-2027@nscal")
+    ).scalar_one()
+    assert malmo.all_day and (malmo.start_date.day, malmo.end_date.day) == (29, 31)
+    calls = db.session.scalars(
+        sa.select(Event).join(Event.series).where(Event.title == "Prevention coordinators' call")
+    ).all()
+    assert len(calls) == 11  # February to December, first Wednesdays
+    assert {call.local_start.strftime("%a %H:%M") for call in calls} == {"Wed 14:00"}
+    statuses = set(db.session.scalars(sa.select(Event.status)))
+    assert statuses == {EventStatus.published, EventStatus.draft}
+    past = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Event)
+        .where(Event.ends_at < datetime(2026, 11, 1, tzinfo=UTC))
+    )
+    assert past >= 2

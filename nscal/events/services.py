@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from blinker import Namespace
 from dateutil.rrule import rrulestr
 
 from nscal.accounts.models import User
@@ -29,6 +30,11 @@ from nscal.timeutil import LocalTimeError, is_valid_zone, local_to_utc
 # An open-ended series is stored this far ahead of its first occurrence.
 SERIES_HORIZON = timedelta(days=731)
 MAX_OCCURRENCES = 400
+
+
+# Sent with the event after a change people's calendars must learn of (time, place,
+# status) to a published or cancelled event; registrations mail the people registered.
+event_changed = Namespace().signal("event-changed")
 
 
 class EventError(ValueError):
@@ -165,7 +171,8 @@ SCHEDULING_FIELDS = (
 )
 
 
-def _apply(event: Event, data: EventData, schedule: Schedule) -> None:
+def _apply(event: Event, data: EventData, schedule: Schedule) -> bool:
+    """Copy ``data`` onto ``event``; True when a scheduling field changed (SEQUENCE rose)."""
     before = {name: getattr(event, name) for name in SCHEDULING_FIELDS}
     event.title = data.title.strip()
     event.kind = data.kind
@@ -182,11 +189,18 @@ def _apply(event: Event, data: EventData, schedule: Schedule) -> None:
     event.audience = list(data.audience)
     event.visibility = data.visibility
     event.capacity = data.capacity
-    if event.id is not None and any(
+    changed = event.id is not None and any(
         getattr(event, name) != value for name, value in before.items()
-    ):
+    )
+    if changed:
         event.sequence = (event.sequence or 0) + 1
     event.updated_at = utcnow()
+    return changed
+
+
+def _announce(event: Event) -> None:
+    if event.status is not EventStatus.draft:
+        event_changed.send(event)
 
 
 def create_event(
@@ -212,10 +226,12 @@ def update_event(event: Event, data: EventData) -> list[str]:
     """Change one event; an occurrence changed by hand leaves its series' later edits alone."""
     _check_fields(data)
     schedule = schedule_for(data)
-    _apply(event, data, schedule)
+    changed = _apply(event, data, schedule)
     if event.series_id is not None:
         event.detached = True
     db.session.flush()
+    if changed:
+        _announce(event)
     return schedule.notes
 
 
@@ -232,6 +248,7 @@ def cancel_event(event: Event, reason: str) -> None:
     event.sequence = (event.sequence or 0) + 1
     event.updated_at = utcnow()
     db.session.flush()
+    _announce(event)
 
 
 def delete_draft(event: Event) -> None:
@@ -380,6 +397,7 @@ def update_series(
             key = event.recurrence_id.astimezone(ZoneInfo(data.timezone)).date()
             by_local_day[key] = event
     wanted_days = set()
+    changed: list[Event] = []
     for local_start in starts:
         occurrence_data = _occurrence_data(data, local_start)
         schedule = _occurrence_schedule(occurrence_data, length)
@@ -393,7 +411,8 @@ def update_series(
         elif event.detached or event.is_cancelled:
             continue
         event.recurrence_id = schedule.starts_at
-        _apply(event, occurrence_data, schedule)
+        if _apply(event, occurrence_data, schedule):
+            changed.append(event)
     for day, event in by_local_day.items():
         if day in wanted_days or event.detached or event.starts_at < now:
             continue
@@ -402,6 +421,8 @@ def update_series(
         elif event.status is EventStatus.published:
             cancel_event(event, "This date was removed from the series.")
     db.session.flush()
+    for event in changed:
+        _announce(event)
     return []
 
 
