@@ -31,5 +31,9 @@ lint: $(VENV)/.installed-dev
 test: lint
 	$(BIN)/pytest
 
+# Benchmarks need PostgreSQL on 127.0.0.1:5432; results go to docs/benchmarks.md.
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/registrations.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
