@@ -1,5 +1,103 @@
-"""Year and month views: /calendar/<year> and /calendar/<year>/<month>."""
+"""Year and month views: /calendar/<year> and /calendar/<year>/<month>.
 
-from flask import Blueprint
+Days are read on the viewer's clocks (or each event's own when the viewer has no
+zone); all-day events keep their dates in every zone.
+"""
+
+from calendar import Calendar
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, redirect, render_template, url_for
+
+from nscal.db import db, utcnow
+from nscal.events.display import display_zone, events_by_day, events_by_month
+from nscal.events.models import Event
+from nscal.events.services import events_between, visible_events
+from nscal.events.views import current_viewer, session_zone
 
 calendar = Blueprint("calendar", __name__)
+
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+# Events are fetched with this margin around the period, then placed on days in Python:
+# no zone is more than a day away from UTC.
+MARGIN = timedelta(days=1)
+
+
+def _not_found(detail: str):
+    return (
+        render_template(
+            "errors/error.html",
+            code=404,
+            title="No such calendar page",
+            hint="",
+            detail=detail,
+        ),
+        404,
+    )
+
+
+def _events_in(viewer, start: date, end: date, zone: str | None) -> list[Event]:
+    """Events ``viewer`` may see that may touch the days [start, end)."""
+    tz = ZoneInfo(zone or "UTC")
+    query = events_between(
+        visible_events(viewer),
+        datetime.combine(start, time(), tz) - MARGIN,
+        datetime.combine(end, time(), tz) + MARGIN,
+    ).order_by(Event.starts_at, Event.id)
+    return list(db.session.execute(query).scalars())
+
+
+def _today(zone: str | None) -> date:
+    return utcnow().astimezone(ZoneInfo(zone or "UTC")).date()
+
+
+@calendar.get("/calendar/")
+def this_year():
+    zone, _source = display_zone(current_viewer(), session_zone())
+    return redirect(url_for("calendar.year", year=_today(zone).year))
+
+
+@calendar.get("/calendar/<int:year>")
+def year(year: int):
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return _not_found(f"The calendar covers the years {FIRST_YEAR} to {LAST_YEAR}.")
+    viewer = current_viewer()
+    zone, _source = display_zone(viewer, session_zone())
+    found = _events_in(viewer, date(year, 1, 1), date(year + 1, 1, 1), zone)
+    months = events_by_month(found, zone, year)
+    return render_template(
+        "calendar/year.html",
+        year=year,
+        months=months,
+        has_events=any(months.values()),
+        zone=zone,
+        today=_today(zone),
+        previous_year=year - 1 if year > FIRST_YEAR else None,
+        next_year=year + 1 if year < LAST_YEAR else None,
+    )
+
+
+@calendar.get("/calendar/<int:year>/<int:month>")
+def month(year: int, month: int):
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return _not_found(f"The calendar covers the years {FIRST_YEAR} to {LAST_YEAR}.")
+    if not 1 <= month <= 12:
+        return _not_found("Months are numbered 1 (January) to 12 (December).")
+    viewer = current_viewer()
+    zone, _source = display_zone(viewer, session_zone())
+    first = date(year, month, 1)
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    found = _events_in(viewer, first, following, zone)
+    previous = date(year - 1, 12, 1) if month == 1 else date(year, month - 1, 1)
+    return render_template(
+        "calendar/month.html",
+        year=year,
+        month=month,
+        weeks=Calendar(firstweekday=0).monthdatescalendar(year, month),
+        days=events_by_day(found, zone, first, following - timedelta(days=1)),
+        zone=zone,
+        today=_today(zone),
+        previous=previous if previous.year >= FIRST_YEAR else None,
+        following=following if following.year <= LAST_YEAR else None,
+    )

@@ -169,6 +169,12 @@ def _role_for(event: Event, user: User, role_id: int | None, acting: User) -> in
         raise RegistrationError("You can only register in your own participant role.", "wrong_role")
     if event.audience:
         allowed = {role.id for role in event.audience}
+        if role_id is None:
+            raise RegistrationError(
+                "This event is for particular participant roles, and your account has none "
+                "yet: ask a coordinator to set yours.",
+                "not_eligible",
+            )
         if role_id not in allowed:
             names = ", ".join(role.name.lower() for role in event.audience)
             raise RegistrationError(

@@ -25,6 +25,7 @@ from nscal.registrations.forms import (
 )
 from nscal.registrations.models import Registration, RegistrationStatus
 from nscal.registrations.overview import city_overview, event_roster, my_events
+from nscal.registrations.panel import registration_panel
 from nscal.registrations.services import (
     RegistrationError,
     cancel_registration,
@@ -306,5 +307,14 @@ def cities_overview(year: int):
 
 
 @registrations.app_context_processor
-def inject_registration_names():
-    return {"RegistrationStatus": RegistrationStatus}
+def inject_registration_helpers():
+    def panel_for(event, zone=None):
+        viewer = current_user if current_user.is_authenticated else None
+        return registration_panel(event, viewer, zone, utcnow())
+
+    return {
+        "RegistrationStatus": RegistrationStatus,
+        "registration_panel": panel_for,
+        "register_form": RegisterForm,
+        "cancel_registration_form": CancelRegistrationForm,
+    }

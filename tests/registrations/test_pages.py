@@ -173,3 +173,49 @@ def test_city_overview_lists_who_came_from_where(client, auth, make_user, kickof
     auth.login("coord@example.org")
     page = client.get("/manage/cities/2099").text
     assert "Kick-off city meeting" in page and "Aino Virtanen" in page
+
+
+def test_event_page_shows_the_button_places_left_and_then_the_status(
+    client, auth, make_user, kickoff
+):
+    make_user("aino@example.org", participant_role="practitioner")
+    anonymous = client.get(f"/events/{kickoff.id}").text
+    assert "Log in to register" in anonymous
+    auth.login("aino@example.org")
+    page = client.get(f"/events/{kickoff.id}").text
+    assert ">Register</button>" in page and "1</strong> place left" in page
+    post(client, f"/events/{kickoff.id}/register")
+    page = client.get(f"/events/{kickoff.id}").text
+    assert "You are <strong>registered</strong>" in page
+    assert "Cancel my registration" in page and "Full" in page
+
+
+def test_event_page_says_why_a_mayor_cannot_register(client, auth, make_user, kickoff):
+    make_user("mayor@example.org", participant_role="mayor")
+    auth.login("mayor@example.org")
+    page = client.get(f"/events/{kickoff.id}").text
+    assert "This event is for practitioner only" in page
+    assert ">Register</button>" not in page
+
+
+def test_event_page_gives_the_opening_time_in_the_viewers_zone(client, auth, make_user, kickoff):
+    from datetime import UTC
+
+    from nscal.registrations.models import RegistrationSettings
+
+    db.session.add(RegistrationSettings(event_id=kickoff.id,
+                                        opens_at=datetime(2098, 12, 1, 8, 0, tzinfo=UTC)))
+    db.session.commit()
+    make_user("aino@example.org", participant_role="practitioner", city="helsinki")
+    auth.login("aino@example.org")
+    page = client.get(f"/events/{kickoff.id}").text
+    assert "Registration opens 1 December 2098 at 10:00 EET." in page
+
+
+def test_a_full_event_offers_the_waiting_list(client, auth, make_user, kickoff):
+    first = make_user(participant_role="practitioner")
+    register_for_event(kickoff.id, first.id)
+    db.session.commit()
+    make_user("aino@example.org", participant_role="practitioner")
+    auth.login("aino@example.org")
+    assert ">Join the waiting list</button>" in client.get(f"/events/{kickoff.id}").text
