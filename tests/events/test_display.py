@@ -246,10 +246,10 @@ def test_zone_places():
     assert zone_place("America/New_York") == "New York"
 
 
-def test_only_coordinators_see_the_online_link_for_now():
+def test_coordinators_see_the_online_link_and_anonymous_visitors_never():
+    # Members see it once their place is confirmed: tests/registrations/test_pages.py.
     event = timed(*COPENHAGEN_JANUARY, online_url="https://meet.example/x")
     assert can_see_online_link(event, person(coordinator=True))
-    assert not can_see_online_link(event, person())
     assert not can_see_online_link(event, ANONYMOUS)
     assert not can_see_online_link(event, None)
 

@@ -219,3 +219,21 @@ def test_a_full_event_offers_the_waiting_list(client, auth, make_user, kickoff):
     make_user("aino@example.org", participant_role="practitioner")
     auth.login("aino@example.org")
     assert ">Join the waiting list</button>" in client.get(f"/events/{kickoff.id}").text
+
+
+def test_the_online_link_is_shown_only_once_the_place_is_confirmed(
+    client, auth, make_user, make_event
+):
+    event = make_event("Online call", start=FUTURE_START, end=FUTURE_END, capacity=1,
+                       online_url="https://meet.example.org/secret-room")
+    first = make_user(participant_role=None)
+    register_for_event(event.id, first.id)
+    db.session.commit()
+    make_user("aino@example.org")
+    auth.login("aino@example.org")
+    assert "secret-room" not in client.get(f"/events/{event.id}").text
+    post(client, f"/events/{event.id}/register")  # waitlisted: still no link
+    assert "secret-room" not in client.get(f"/events/{event.id}").text
+    auth.logout()
+    auth.login(first.email)
+    assert "https://meet.example.org/secret-room" in client.get(f"/events/{event.id}").text
