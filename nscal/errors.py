@@ -12,6 +12,7 @@ MESSAGES = {
     404: ("Page not found", "The page may have moved, or the link may be mistyped."),
     405: ("Not allowed", "This page cannot be used that way."),
     410: ("Gone", "This link no longer works."),
+    413: ("That file is too large", "Import files of up to 2 MB; split a bigger one into parts."),
     500: ("Something went wrong on our side", "The error has been logged. Please try again."),
 }
 

@@ -1,5 +1,111 @@
-"""Coordinators' import page with a preview: /manage/import."""
+"""Coordinators' import page with a preview: /manage/import.
 
-from flask import Blueprint
+Upload → preview (a dry run: what would be created or updated, every error with its
+line) → confirm. Between preview and confirm the file's text travels in a hidden
+field, signed with the app's secret key (no temporary files on the server, so any
+worker can take the confirm).
+"""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from nscal.accounts.permissions import coordinator_required
+from nscal.db import db
+from nscal.events.import_forms import ImportConfirmForm, ImportUploadForm
+from nscal.events.importer import (
+    MAX_IMPORT_BYTES,
+    ImportFileError,
+    apply_import,
+    decode_import,
+    parse_import,
+)
+from nscal.web import flash_form_errors
 
 imports = Blueprint("imports", __name__, url_prefix="/manage/import")
+
+PAYLOAD_SALT = "nscal.events.import"
+PAYLOAD_MAX_AGE = 3600  # seconds between preview and confirm
+# Room for the 2 MB file (or its signed text on confirm) and the form around it.
+REQUEST_LIMIT = MAX_IMPORT_BYTES * 3 // 2
+
+
+@imports.url_value_preprocessor
+def _allow_import_sized_requests(_endpoint, _values):
+    # URL value preprocessors run before every before_request hook, CSRFProtect's
+    # included, and that hook is what first reads the body: the limits must be set now.
+    request.max_content_length = REQUEST_LIMIT
+    request.max_form_memory_size = REQUEST_LIMIT
+
+
+def _coordinator():
+    return current_user._get_current_object()  # the User itself, not the proxy
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=PAYLOAD_SALT)
+
+
+@imports.get("/")
+@coordinator_required
+def upload():
+    return render_template("manage/import/upload.html", form=ImportUploadForm())
+
+
+@imports.post("/")
+@coordinator_required
+def preview():
+    form = ImportUploadForm()
+    if not form.validate_on_submit():
+        return render_template("manage/import/upload.html", form=form), 400
+    upload = form.file.data
+    try:
+        text, encoding_note = decode_import(upload.read())
+        plan = parse_import(text, upload.filename)
+    except ImportFileError as exc:
+        form.file.errors.append(str(exc))
+        return render_template("manage/import/upload.html", form=form), 400
+    if encoding_note:
+        plan.note(1, encoding_note)
+    report = apply_import(plan, publish=form.publish.data, dry_run=True, created_by=_coordinator())
+    db.session.rollback()
+    confirm = ImportConfirmForm(formdata=None)
+    confirm.payload.data = _serializer().dumps(
+        {"name": plan.source, "text": text, "publish": bool(form.publish.data)}
+    )
+    return render_template(
+        "manage/import/preview.html",
+        report=report,
+        publish=form.publish.data,
+        confirm=confirm,
+        form=ImportUploadForm(formdata=None),
+    )
+
+
+@imports.post("/confirm")
+@coordinator_required
+def confirm():
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for(".upload"))
+    try:
+        payload = _serializer().loads(form.payload.data, max_age=PAYLOAD_MAX_AGE)
+    except BadSignature:
+        flash("The preview has expired or was changed. Please upload the file again.", "error")
+        return redirect(url_for(".upload"))
+    plan = parse_import(payload["text"], payload["name"])
+    report = apply_import(plan, publish=payload["publish"], created_by=_coordinator())
+    if not report.ok:
+        # Something changed in nscal since the preview; show what, import nothing.
+        db.session.rollback()
+        return render_template(
+            "manage/import/preview.html",
+            report=report,
+            publish=payload["publish"],
+            confirm=None,
+            form=ImportUploadForm(formdata=None),
+        ), 409
+    db.session.commit()
+    flash(f"{payload['name']}: {report.summary()}", "success")
+    return redirect(url_for(".upload"))

@@ -1,0 +1,563 @@
+"""Reading .ics exports (Google Calendar, Outlook, Apple Calendar, Thunderbird) into a plan.
+
+Every TZID becomes an IANA zone: IANA names as they are, Windows names through the
+icalendar library's Windows→Olson table, and anything else (Outlook's
+"(UTC+01:00) Amsterdam, Berlin, …", "Customized Time Zone") from the cities in its
+name or the offsets of its VTIMEZONE, Nordic zones first.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import icalendar
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+from nscal.events.importer import (
+    DEFAULT_ZONE,
+    ImportPlan,
+    PlannedImport,
+    format_for,
+    kind_from_text,
+)
+from nscal.events.models import EventKind, Visibility
+from nscal.events.services import EventData, instant_in_zone
+from nscal.timeutil import NORDIC_ZONES, all_zone_names, is_valid_zone
+
+# Windows zones whose rules the Nordic zones share: read them as the network's own city
+# (the CLDR table would say Berlin, Paris, Kyiv, London), so a Helsinki workshop
+# exported from Outlook is shown "in Helsinki", at the same instants.
+NORDIC_WINDOWS_ZONES = {
+    "W. Europe Standard Time": "Europe/Stockholm",
+    "Romance Standard Time": "Europe/Copenhagen",
+    "FLE Standard Time": "Europe/Helsinki",
+    "Greenland Standard Time": "America/Nuuk",
+    "Greenwich Standard Time": "Atlantic/Reykjavik",
+}
+
+NORDIC = tuple(name for name, _label in NORDIC_ZONES)
+# Old names the tz database keeps as links; nscal shows the current ones.
+CURRENT_NAMES = {
+    "America/Godthab": "America/Nuuk",
+    "Europe/Kiev": "Europe/Kyiv",
+    "Atlantic/Faeroe": "Atlantic/Faroe",
+    "Etc/UTC": "UTC",
+    "Etc/GMT": "UTC",
+    "GMT": "UTC",
+    "Etc/Zulu": "UTC",
+}
+# Properties whose parse errors make an event unreadable (others, like CREATED, don't matter).
+NEEDED = {"DTSTART", "DTEND", "DURATION", "RRULE", "EXDATE", "RECURRENCE-ID"}
+CONFERENCE_PROPERTIES = (
+    "X-GOOGLE-CONFERENCE",
+    "X-MICROSOFT-SKYPETEAMSMEETINGURL",
+    "X-MICROSOFT-ONLINEMEETINGEXTERNALLINK",
+    "X-MICROSOFT-ONLINEMEETINGCONFLINK",
+)
+MEETING_HOSTS = (
+    "teams.microsoft.com",
+    "teams.live.com",
+    "meet.google.com",
+    "zoom.us",
+    "whereby.com",
+    "webex.com",
+)
+URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'\]]+", re.IGNORECASE)
+# What Outlook, Zoom and Meet write as a LOCATION that is not a place.
+NOT_A_PLACE = re.compile(
+    r"^\s*((microsoft\s+)?teams(\s+meeting)?|zoom(\s+meeting)?|google\s+meet|skype\s+meeting)\s*$",
+    re.IGNORECASE,
+)
+DEFAULT_LENGTH = timedelta(hours=1)
+
+
+class ComponentError(ValueError):
+    """One VEVENT cannot be imported; the message says why."""
+
+
+# --- the file's lines ----------------------------------------------------------------
+
+
+def logical_lines(text: str) -> list[tuple[int, str]]:
+    """Unfolded content lines with the physical line number each one starts on."""
+    lines: list[tuple[int, str]] = []
+    # Only CR and LF end lines (str.splitlines would also split on U+2028 and others).
+    for number, physical in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
+        if physical[:1] in {" ", "\t"} and lines:
+            start, content = lines[-1]
+            lines[-1] = (start, content + physical[1:])
+        elif physical.strip():
+            lines.append((number, physical))
+    return lines
+
+
+def _check_structure(lines: list[tuple[int, str]], plan: ImportPlan) -> None:
+    """Every BEGIN has its END; a missing one is reported where its component begins."""
+    stack: list[tuple[str, int]] = []
+    for number, content in lines:
+        name, _, value = content.partition(":")
+        name, value = name.strip().upper(), value.strip().upper()
+        if name == "BEGIN":
+            if value == "VEVENT" and stack and stack[-1][0] == "VEVENT":
+                plan.error(
+                    stack[-1][1],
+                    f"BEGIN:VEVENT is never closed: another one begins on line {number}.",
+                )
+                return
+            stack.append((value, number))
+        elif name == "END":
+            if stack and stack[-1][0] == value:
+                stack.pop()
+            elif any(open_name == value for open_name, _ in stack):
+                open_name, line = stack[-1]
+                plan.error(line, f"BEGIN:{open_name} is never closed with END:{open_name}.")
+                return
+            else:
+                plan.error(number, f"END:{value} has no matching BEGIN:{value}.")
+                return
+    for value, number in stack:
+        plan.error(number, f"BEGIN:{value} is never closed with END:{value}.")
+
+
+# --- time zones ----------------------------------------------------------------------
+
+
+def current_name(zone: str) -> str:
+    return CURRENT_NAMES.get(zone, zone)
+
+
+@cache
+def _zones_by_city() -> dict[str, list[str]]:
+    """Zones by the city that ends their name: "stockholm" gives ["Europe/Stockholm"]."""
+    index: dict[str, list[str]] = {}
+    for zone in sorted(all_zone_names()):
+        if "/" in zone:
+            city = zone.rsplit("/", 1)[1].replace("_", " ").lower()
+            index.setdefault(city, []).append(zone)
+    return index
+
+
+def _nordic_first(zones: list[str]) -> list[str]:
+    return sorted(zones, key=lambda zone: zone not in NORDIC)
+
+
+def _transitions(zone: ZoneInfo, year: int) -> list[datetime]:
+    """The instants (to the hour) at which ``zone`` changes its offset during ``year``."""
+    found = []
+    day = datetime(year, 1, 1, tzinfo=UTC)
+    while day.year == year:
+        following = day + timedelta(days=1)
+        if day.astimezone(zone).utcoffset() != following.astimezone(zone).utcoffset():
+            hour = day
+            while hour.astimezone(zone).utcoffset() == day.astimezone(zone).utcoffset():
+                hour += timedelta(hours=1)
+            found.append(hour)
+        day = following
+    return found
+
+
+def _same_offsets(tz, zone: str, year: int) -> bool:
+    """Whether the VTIMEZONE's ``tz`` and the IANA ``zone`` agree all through ``year``.
+
+    Checked mid-month and an hour either side of each of the zone's transitions:
+    a VTIMEZONE's tzinfo is slow, so it is asked a few dozen times, not thousands.
+    """
+    other = ZoneInfo(zone)
+    moments = [datetime(year, month, 15, tzinfo=UTC) for month in range(1, 13)]
+    for change in _transitions(other, year):
+        moments += [change - timedelta(hours=1), change + timedelta(hours=1)]
+    return all(
+        moment.astimezone(tz).utcoffset() == moment.astimezone(other).utcoffset()
+        for moment in moments
+    )
+
+
+def _display_name_offset(tzid: str) -> timedelta | None:
+    match = re.match(r"^\(UTC(?:([+-])(\d{1,2}):(\d{2}))?\)", tzid.strip())
+    if not match:
+        return None
+    if not match.group(1):
+        return timedelta(0)
+    offset = timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
+    return -offset if match.group(1) == "-" else offset
+
+
+def resolve_tzid(tzid: str, vtimezone, year: int) -> tuple[str | None, str | None]:
+    """The IANA zone a TZID means, and a note when it had to be worked out."""
+    name = tzid.strip().strip('"').strip()
+    if is_valid_zone(name):
+        return current_name(name), None
+    # Globally unique TZIDs: "/mozilla.org/20070129_1/Europe/Berlin".
+    parts = name.strip("/").split("/")
+    for start in range(1, len(parts)):
+        candidate = "/".join(parts[start:])
+        if is_valid_zone(candidate):
+            return current_name(candidate), None
+    # Outlook names a second copy of a zone "W. Europe Standard Time 1".
+    windows = re.sub(r"\s+\d+$", "", name)
+    if windows in NORDIC_WINDOWS_ZONES or windows in WINDOWS_TO_OLSON:
+        zone = current_name(NORDIC_WINDOWS_ZONES.get(windows) or WINDOWS_TO_OLSON[windows])
+        return zone, f"Windows time zone {name!r} read as {zone}."
+    tz = vtimezone.to_tz(lookup_tzid=False) if vtimezone is not None else None
+    # Outlook's display names: "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna".
+    cities = [city.strip().lower() for city in re.sub(r"^\(UTC[^)]*\)", "", name).split(",")]
+    named = _nordic_first([z for city in cities for z in _zones_by_city().get(city, [])])
+    stated = _display_name_offset(name)
+    for zone in named:
+        if tz is not None:
+            matches = _same_offsets(tz, zone, year)
+        else:
+            moments = (datetime(year, 1, 15, tzinfo=UTC), datetime(year, 7, 15, tzinfo=UTC))
+            matches = stated is None or any(
+                m.astimezone(ZoneInfo(zone)).utcoffset() == stated for m in moments
+            )
+        if matches:
+            zone = current_name(zone)
+            return zone, f"Time zone {name!r} read as {zone}."
+    if tz is None:
+        return None, None
+    winter, summer = (
+        datetime(year, month, 15, tzinfo=UTC).astimezone(tz).utcoffset() for month in (1, 7)
+    )
+    others = sorted(all_zone_names() - set(NORDIC))
+    for zone in (*NORDIC, *others):
+        if "/" not in zone or zone.startswith(("Etc/", "SystemV/")):
+            continue
+        probe = ZoneInfo(zone)
+        if (
+            datetime(year, 1, 15, tzinfo=UTC).astimezone(probe).utcoffset() == winter
+            and datetime(year, 7, 15, tzinfo=UTC).astimezone(probe).utcoffset() == summer
+            and _same_offsets(tz, zone, year)
+        ):
+            zone = current_name(zone)
+            return zone, f"Time zone {name!r} read as {zone} from its offsets."
+    return None, None
+
+
+# --- one VEVENT ----------------------------------------------------------------------
+
+
+@dataclass
+class _Calendar:
+    """What the VCALENDAR around a VEVENT says: its default zone and its VTIMEZONEs."""
+
+    plan: ImportPlan
+    zone: str | None = None
+    vtimezones: dict[str, object] = field(default_factory=dict)
+    resolved: dict[tuple[str, int], str | None] = field(default_factory=dict)
+
+    def zone_for(self, tzid: str, year: int, line: int) -> str:
+        key = (tzid, year)
+        if key not in self.resolved:
+            zone, note = resolve_tzid(tzid, self.vtimezones.get(tzid.strip('"')), year)
+            self.resolved[key] = zone
+            if note and not any(zone_note.message == note for zone_note in self.plan.notes):
+                self.plan.note(line, note)
+        zone = self.resolved[key]
+        if zone is None:
+            raise ComponentError(
+                f"Unknown time zone {tzid!r}: it is not an IANA or Windows zone name "
+                "and the file has no VTIMEZONE that says what it means."
+            )
+        return zone
+
+
+@dataclass
+class _Moment:
+    """A DTSTART-like value: a date, a wall-clock time in a zone, a UTC instant, or floating."""
+
+    value: date | datetime
+    zone: str | None = None  # for wall-clock times with a TZID
+    utc: bool = False
+
+    @property
+    def is_date(self) -> bool:
+        return not isinstance(self.value, datetime)
+
+    @property
+    def floating(self) -> bool:
+        return not self.is_date and self.zone is None and not self.utc
+
+    def instant(self, event_zone: str) -> datetime:
+        """The UTC instant; dates and floating times are read in ``event_zone``."""
+        if self.utc:
+            return self.value.astimezone(UTC)
+        if self.is_date:
+            return datetime.combine(self.value, time(), ZoneInfo(event_zone)).astimezone(UTC)
+        return instant_in_zone(self.value, self.zone or event_zone)
+
+    def wall_clock(self, event_zone: str) -> datetime:
+        """Local time on the clocks of ``event_zone`` (naive: the services want wall clock)."""
+        if self.zone in {None, event_zone} and not self.utc:
+            return self.value
+        return self.instant(event_zone).astimezone(ZoneInfo(event_zone)).replace(tzinfo=None)
+
+
+def _moment(value, calendar: _Calendar, line: int) -> _Moment:
+    dt = value.dt
+    if not isinstance(dt, datetime):
+        if not isinstance(dt, date):
+            raise ComponentError(f"{dt!r} is not a date or a date-time.")
+        return _Moment(dt)
+    tzid = value.params.get("TZID")
+    if tzid:
+        return _Moment(dt.replace(tzinfo=None), zone=calendar.zone_for(tzid, dt.year, line))
+    if dt.tzinfo is not None:
+        if dt.utcoffset() != timedelta(0):
+            raise ComponentError(f"{dt} has an offset but no TZID.")
+        return _Moment(dt, utc=True)
+    return _Moment(dt)
+
+
+def _values(component, name: str) -> list:
+    value = component.get(name)
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _text(component, name: str) -> str:
+    values = _values(component, name)
+    return str(values[0]).strip() if values else ""
+
+
+def _online_url(component, description: str, location: str) -> str:
+    for name in CONFERENCE_PROPERTIES:
+        value = _text(component, name)
+        if re.match(r"^https?://", value, re.IGNORECASE):
+            return value
+    for candidate in URL_IN_TEXT.findall(description):
+        candidate = candidate.rstrip(".,;)>")
+        host = (urlsplit(candidate).hostname or "").lower()
+        if any(host == known or host.endswith("." + known) for known in MEETING_HOSTS):
+            return candidate
+    url = _text(component, "URL")
+    if re.match(r"^https?://\S+$", url, re.IGNORECASE):
+        return url
+    if re.match(r"^https?://\S+$", location, re.IGNORECASE):
+        return location
+    return ""
+
+
+def _venue(location: str) -> str:
+    """The place: without "Microsoft Teams Meeting" and the like, on one line."""
+    if re.match(r"^https?://\S+$", location, re.IGNORECASE):
+        return ""
+    parts = [part.strip() for part in location.split(";")]
+    parts = [part for part in parts if part and not NOT_A_PLACE.match(part)]
+    lines = [line.strip() for line in "; ".join(parts).splitlines()]
+    return ", ".join(line for line in lines if line)
+
+
+def _kind(component) -> EventKind | None:
+    for value in _values(component, "CATEGORIES"):
+        for category in getattr(value, "cats", [value]):
+            kind = kind_from_text(str(category))
+            if kind is not None:
+                return kind
+    return None
+
+
+def _event_zone(start: _Moment, calendar: _Calendar, has_rule: bool) -> tuple[str, str | None]:
+    if start.zone:
+        return start.zone, None
+    if start.utc:
+        if has_rule:
+            # A UTC rule repeats at the same instant; repeating it in a zone with DST
+            # would move every summer date by an hour.
+            return "UTC", "The series is in UTC in the file; it is kept in UTC."
+        return calendar.zone or "UTC", None
+    zone = calendar.zone or DEFAULT_ZONE
+    if start.floating:
+        source = "the calendar's X-WR-TIMEZONE" if calendar.zone else "the default zone"
+        return zone, f"The time has no zone (floating); it was read as {zone} time ({source})."
+    return zone, None
+
+
+def plan_vevent(component, line: int, calendar: _Calendar) -> PlannedImport:
+    """One VEVENT as a planned import; raises ``ComponentError`` when it cannot be read."""
+    broken = [f"{name}: {message}" for name, message in component.errors if name in NEEDED]
+    if broken:
+        raise ComponentError("; ".join(broken))
+    notes: list[str] = []
+    if component.get("DTSTART") is None:
+        raise ComponentError("The event has no start (DTSTART).")
+    start = _moment(component["DTSTART"], calendar, line)
+    rules = _values(component, "RRULE")
+    recurrence = component.get("RECURRENCE-ID")
+    zone, note = _event_zone(start, calendar, bool(rules) and recurrence is None)
+    if note:
+        notes.append(note)
+
+    if start.is_date:
+        first, last_exclusive = start.value, _all_day_end(component, start, calendar, line)
+    else:
+        first = start.wall_clock(zone)
+        last_exclusive, note = _timed_end(component, start, first, zone, calendar, line)
+        if note:
+            notes.append(note)
+
+    title = _text(component, "SUMMARY")
+    if not title:
+        title = "(No title)"
+        notes.append("The event has no title (SUMMARY); it is called “(No title)”.")
+    description = _text(component, "DESCRIPTION")
+    location = _text(component, "LOCATION")
+    online_url = _online_url(component, description, location)
+    venue = _venue(location)
+    uid = _text(component, "UID") or None
+    if uid is None:
+        notes.append("The event has no UID: importing the file again will add it again.")
+    rrule = None
+    if rules and recurrence is None:
+        rrule = rules[0].to_ical().decode()
+        if len(rules) > 1:
+            notes.append("Only the first of its repeat rules (RRULE) is imported.")
+        if component.get("RDATE") is not None:
+            notes.append("Extra dates (RDATE) are not imported.")
+    privacy = _text(component, "CLASS").upper()
+    private = privacy in {"PRIVATE", "CONFIDENTIAL"}
+    kind = _kind(component)
+    # iCalendar has no audience, capacity or host city: updates keep nscal's.
+    keep = {"host_city", "audience", "capacity"}
+    if kind is None:
+        keep.add("kind")
+    if not privacy:
+        keep.add("visibility")
+
+    data = EventData(
+        title=title,
+        kind=kind or EventKind.other,
+        timezone=zone,
+        start=first,
+        end=last_exclusive,
+        all_day=start.is_date,
+        format=format_for(venue, online_url),
+        description=description,
+        venue=venue,
+        online_url=online_url,
+        visibility=Visibility.members if private else Visibility.public,
+        rrule=rrule,
+        uid=uid,
+    )
+    item = PlannedImport(
+        line=line,
+        data=data,
+        cancelled=_text(component, "STATUS").upper() == "CANCELLED",
+        notes=notes,
+        keep=frozenset(keep),
+    )
+    if recurrence is not None:
+        if uid is None:
+            raise ComponentError("A changed date (RECURRENCE-ID) needs the UID of its series.")
+        item.recurrence_id = _moment(recurrence, calendar, line).instant(zone)
+        if str(recurrence.params.get("RANGE", "")).upper() == "THISANDFUTURE":
+            notes.append("RANGE=THISANDFUTURE: only this one date is changed.")
+    if rrule:
+        for value in _values(component, "EXDATE"):
+            for excluded in value.dts:
+                moment = _moment(excluded, calendar, line)
+                item.exdates.append(
+                    moment.value if moment.is_date and not start.is_date else moment.instant(zone)
+                )
+    return item
+
+
+def _all_day_end(component, start: _Moment, calendar: _Calendar, line: int) -> date:
+    if component.get("DTEND") is not None:
+        end = _moment(component["DTEND"], calendar, line)
+        if not end.is_date:
+            raise ComponentError("The start is a date (all day) but the end (DTEND) has a time.")
+        return end.value
+    if component.get("DURATION") is not None:
+        duration = component["DURATION"].dt
+        if duration % timedelta(days=1):
+            raise ComponentError(f"An all-day event lasts whole days, not {duration}.")
+        return start.value + duration
+    return start.value + timedelta(days=1)
+
+
+def _timed_end(
+    component, start: _Moment, first: datetime, zone: str, calendar: _Calendar, line: int
+) -> tuple[datetime, str | None]:
+    if component.get("DTEND") is not None:
+        end = _moment(component["DTEND"], calendar, line)
+        if end.is_date:
+            raise ComponentError("The start has a time but the end (DTEND) is a date.")
+        if end.floating and not start.floating:
+            end = _Moment(end.value, zone=zone)
+        return end.wall_clock(zone), None
+    if component.get("DURATION") is not None:
+        # Wall-clock arithmetic: PT1H30M from 15:00 ends at 16:30 on the same clocks.
+        return first + component["DURATION"].dt, None
+    return first + DEFAULT_LENGTH, "The event has no end (DTEND or DURATION); it lasts one hour."
+
+
+# --- the whole file ------------------------------------------------------------------
+
+
+def parse_ics(text: str, source: str) -> ImportPlan:
+    """Every VEVENT of an iCalendar file as a planned import, with the line it starts on."""
+    plan = ImportPlan(source=source)
+    text = text.lstrip("\ufeff")
+    lines = logical_lines(text)
+    if not lines or lines[0][1].strip().upper() != "BEGIN:VCALENDAR":
+        plan.error(1, "This is not an iCalendar file: it does not start with BEGIN:VCALENDAR.")
+        return plan
+    _check_structure(lines, plan)
+    if plan.errors:
+        return plan
+    try:
+        with warnings.catch_warnings():
+            # Guessed TZIDs warn; we resolve every TZID ourselves below.
+            warnings.simplefilter("ignore")
+            # Bytes, never str: icalendar reads a str without line breaks as a file path.
+            calendars = icalendar.Calendar.from_ical(text.encode("utf-8"), multiple=True)
+    except ValueError as exc:
+        plan.error(_line_of(str(exc), lines), f"The file cannot be read as iCalendar: {exc}")
+        return plan
+    starts = [number for number, content in lines if content.strip().upper() == "BEGIN:VEVENT"]
+    this_year = datetime.now(UTC).year
+    events = []
+    for vcalendar in calendars:
+        calendar = _Calendar(plan)
+        calendar.vtimezones = {str(tz["TZID"]): tz for tz in vcalendar.walk("VTIMEZONE")}
+        default = _text(vcalendar, "X-WR-TIMEZONE")
+        if default:
+            zone, _note = resolve_tzid(default, calendar.vtimezones.get(default), this_year)
+            if zone is None:
+                plan.note(1, f"X-WR-TIMEZONE {default!r} is not a time zone; it was ignored.")
+            calendar.zone = zone
+        events.extend((component, calendar) for component in vcalendar.walk("VEVENT"))
+    if not events:
+        plan.error(1, "The file has no events (no VEVENT).")
+        return plan
+    seen: dict[tuple[str, datetime | None], int] = {}
+    for (component, calendar), line in zip(events, starts, strict=False):
+        try:
+            item = plan_vevent(component, line, calendar)
+        except ComponentError as exc:
+            plan.error(line, str(exc))
+            continue
+        if item.uid:
+            key = (item.uid, item.recurrence_id)
+            if key in seen:
+                plan.error(line, f"The UID {item.uid} is used again (first on line {seen[key]}).")
+                continue
+            seen[key] = line
+        plan.items.append(item)
+    return plan
+
+
+def _line_of(message: str, lines: list[tuple[int, str]]) -> int:
+    """The line an icalendar error quotes, else 1."""
+    for number, content in lines:
+        if len(content) > 3 and content in message:
+            return number
+    return 1

@@ -1,0 +1,482 @@
+"""Event import from .ics and .csv files: plan first, then apply all or nothing.
+
+``parse_import`` reads a file's text into an ``ImportPlan`` (one ``PlannedImport``
+per VEVENT or CSV row, with its line number, in the event's wall-clock time) and
+the problems it found. ``apply_import`` hands the plan to the event services inside
+a savepoint, collects every ``EventError`` with its line, and keeps the changes only
+when there were no errors and it is not a dry run. The caller commits.
+
+Re-importing updates instead of duplicating: an iCalendar UID finds the event (or
+series) imported before; CSV rows get a stable UID from their title, start and zone
+(or the optional ``uid`` column), so the same row imported twice is one event.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from pathlib import PurePath
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from nscal.accounts.models import User
+from nscal.db import db, utcnow
+from nscal.events.models import (
+    Event,
+    EventFormat,
+    EventKind,
+    EventSeries,
+    EventStatus,
+)
+from nscal.events.services import (
+    EventData,
+    EventError,
+    cancel_event,
+    create_event,
+    create_series,
+    delete_draft,
+    event_from_data,
+    publish_events,
+    update_event,
+    update_series,
+)
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+# Where a time carries no zone at all and the file names none (RFC 5545 "floating").
+DEFAULT_ZONE = "Europe/Copenhagen"
+CANCEL_REASON = "Cancelled in the imported calendar."
+EXDATE_REASON = "This date was removed from the series."
+
+# Column lengths the services do not check but the database enforces.
+MAX_UID = 255
+MAX_VENUE = 300
+MAX_ONLINE_URL = 500
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be imported (wrong type, not text)."""
+
+
+@dataclass
+class PlannedImport:
+    """One event, series or changed occurrence, as the file describes it."""
+
+    line: int
+    data: EventData
+    # A changed occurrence (RECURRENCE-ID): the series' original start of it, in UTC.
+    recurrence_id: datetime | None = None
+    # Occurrences the source leaves out (EXDATE): UTC instants, or local dates.
+    exdates: list[datetime | date] = field(default_factory=list)
+    cancelled: bool = False
+    notes: list[str] = field(default_factory=list)
+    # EventData fields the file says nothing about (an .ics has no audience or
+    # capacity): an update keeps what the event has in nscal.
+    keep: frozenset[str] = frozenset()
+
+    @property
+    def uid(self) -> str | None:
+        return self.data.uid
+
+
+@dataclass(frozen=True, order=True)
+class ImportMessage:
+    line: int
+    message: str
+
+
+@dataclass
+class ImportPlan:
+    source: str
+    items: list[PlannedImport] = field(default_factory=list)
+    errors: list[ImportMessage] = field(default_factory=list)
+    notes: list[ImportMessage] = field(default_factory=list)
+
+    def error(self, line: int, message: str) -> None:
+        self.errors.append(ImportMessage(line, message))
+
+    def note(self, line: int, message: str) -> None:
+        self.notes.append(ImportMessage(line, message))
+
+
+@dataclass(frozen=True)
+class ImportAction:
+    """What happened (or, in a dry run, would happen) to one planned item."""
+
+    line: int
+    verb: str  # "create", "update", or "change" (one date of a series)
+    title: str
+    when: str
+    detail: str = ""
+
+
+@dataclass
+class ImportReport:
+    source: str
+    dry_run: bool = False
+    actions: list[ImportAction] = field(default_factory=list)
+    errors: list[ImportMessage] = field(default_factory=list)
+    notes: list[ImportMessage] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def created(self) -> int:
+        return sum(action.verb == "create" for action in self.actions)
+
+    @property
+    def updated(self) -> int:
+        return sum(action.verb == "update" for action in self.actions)
+
+    @property
+    def changed_dates(self) -> int:
+        return sum(action.verb == "change" for action in self.actions)
+
+    def summary(self) -> str:
+        """ "Created 5 event(s), updated 2, 0 errors", or why nothing was imported."""
+        errors = len(self.errors)
+        error_words = f"{errors} error{'' if errors == 1 else 's'}"
+        if errors:
+            fine = len(self.actions)
+            return (
+                f"Nothing was imported: {error_words} "
+                f"(the other {fine} event(s) are fine). Fix the file and try again."
+            )
+        changed = f", changed {self.changed_dates} date(s) of a series" * bool(self.changed_dates)
+        text = f"Created {self.created} event(s), updated {self.updated}{changed}, {error_words}"
+        if self.dry_run:
+            return f"Dry run: would have {text[0].lower()}{text[1:]}; nothing was written."
+        return text
+
+
+# --- reading files -----------------------------------------------------------------
+
+
+def decode_import(raw: bytes) -> tuple[str, str | None]:
+    """The file's text, and a note when it was not UTF-8 (Excel's Windows-1252 CSVs)."""
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "The file is not UTF-8; it was read as Windows-1252."
+    except UnicodeDecodeError:
+        raise ImportFileError("The file is not text (neither UTF-8 nor Windows-1252).") from None
+
+
+def import_format(filename: str, text: str) -> str:
+    """``"ics"`` or ``"csv"``, from the file name, else from the content."""
+    suffix = PurePath(filename or "").suffix.lower()
+    if suffix in {".ics", ".ical", ".ifb", ".icalendar"}:
+        return "ics"
+    if suffix == ".csv":
+        return "csv"
+    if text.lstrip("\ufeff \r\n\t").upper().startswith("BEGIN:VCALENDAR"):
+        return "ics"
+    raise ImportFileError(
+        f"{filename or 'The file'} is neither .ics (iCalendar) nor .csv; nothing was imported."
+    )
+
+
+def parse_import(text: str, filename: str) -> ImportPlan:
+    """Read an .ics or .csv file's text into a plan; nothing is written."""
+    # The format modules build on the dataclasses above, hence imported here.
+    from nscal.events.import_csv import parse_csv
+    from nscal.events.import_ics import parse_ics
+
+    source = PurePath(filename or "import").name
+    if import_format(filename, text) == "ics":
+        return parse_ics(text, source)
+    return parse_csv(text, source)
+
+
+# --- shared by both formats ----------------------------------------------------------
+
+
+def _words(value: str) -> str:
+    return re.sub(r"[\s_\-]+", "", value.strip().lower())
+
+
+def kind_from_text(value: str) -> EventKind | None:
+    """An event kind from its slug or label in any case: "City meeting", "city-meeting"."""
+    wanted = _words(value)
+    for kind in EventKind:
+        if wanted in {_words(kind.value), _words(kind.label), _words(kind.name)}:
+            return kind
+    return None
+
+
+def format_from_text(value: str) -> EventFormat | None:
+    wanted = _words(value)
+    for event_format in EventFormat:
+        if wanted in {_words(event_format.value), _words(event_format.label)}:
+            return event_format
+    return None
+
+
+def format_for(venue: str, online_url: str) -> EventFormat:
+    """Online when there is only a link, in person when only a place, hybrid with both."""
+    if venue and online_url:
+        return EventFormat.hybrid
+    if venue:
+        return EventFormat.in_person
+    return EventFormat.online
+
+
+def describe_when(data: EventData) -> str:
+    """How the report shows an item's time: wall clock in its own zone."""
+    if data.all_day:
+        last = data.end - timedelta(days=1) if data.end > data.start else data.start
+        days = f"{data.start:%Y-%m-%d}" if last == data.start else f"{data.start:%Y-%m-%d}–{last}"
+        return f"{days} (all day)"
+    if data.end.date() == data.start.date():
+        return f"{data.start:%Y-%m-%d %H:%M}–{data.end:%H:%M} {data.timezone}"
+    return f"{data.start:%Y-%m-%d %H:%M} – {data.end:%Y-%m-%d %H:%M} {data.timezone}"
+
+
+# --- applying a plan -----------------------------------------------------------------
+
+
+def apply_import(
+    plan: ImportPlan,
+    *,
+    publish: bool = False,
+    dry_run: bool = False,
+    created_by: User | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Create or update every planned item through the event services, all or nothing.
+
+    Runs inside a savepoint: when any item fails (or the plan already had errors) or
+    on a dry run, everything is rolled back and the report says what would have
+    happened. Otherwise the changes stay in the session for the caller to commit.
+    """
+    report = ImportReport(
+        source=plan.source, dry_run=dry_run, errors=list(plan.errors), notes=list(plan.notes)
+    )
+    status = EventStatus.published if publish else EventStatus.draft
+    applier = _Applier(status=status, publish=publish, created_by=created_by)
+    savepoint = db.session.begin_nested()
+    try:
+        # A series before the changed dates of its occurrences.
+        for item in sorted(plan.items, key=lambda item: item.recurrence_id is not None):
+            report.notes.extend(ImportMessage(item.line, note) for note in item.notes)
+            try:
+                with db.session.begin_nested():
+                    action, notes = applier.apply(item)
+            except EventError as exc:
+                report.errors.append(ImportMessage(item.line, str(exc)))
+            except sa.exc.IntegrityError:
+                report.errors.append(
+                    ImportMessage(item.line, "This clashes with an event already in nscal.")
+                )
+            else:
+                report.notes.extend(ImportMessage(item.line, note) for note in notes)
+                if action is not None:
+                    report.actions.append(action)
+            if progress is not None:
+                progress(1)
+    except BaseException:
+        savepoint.rollback()
+        raise
+    if report.errors or dry_run:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
+    report.errors.sort()
+    report.notes.sort()
+    return report
+
+
+class _Applier:
+    def __init__(self, *, status: EventStatus, publish: bool, created_by: User | None):
+        self.status = status
+        self.publish = publish
+        self.created_by = created_by
+        self.new_series: set[str] = set()
+
+    def apply(self, item: PlannedImport) -> tuple[ImportAction | None, list[str]]:
+        _check_lengths(item.data)
+        if item.recurrence_id is not None:
+            return self.change_occurrence(item)
+        if item.data.rrule:
+            return self.import_series(item)
+        return self.import_event(item)
+
+    def action(self, item: PlannedImport, verb: str, detail: str = "") -> ImportAction:
+        title = item.data.title.strip()
+        return ImportAction(item.line, verb, title, describe_when(item.data), detail)
+
+    # One event -----------------------------------------------------------------------
+
+    def import_event(self, item: PlannedImport):
+        existing = _event_by_uid(item.uid)
+        if existing is None and _series_by_uid(item.uid) is not None:
+            raise EventError(
+                f"UID {item.uid} is a repeating series in nscal but a single event in the "
+                "file; change the series in nscal instead."
+            )
+        if existing is None:
+            event, notes = create_event(item.data, created_by=self.created_by, status=self.status)
+            if item.cancelled:
+                _cancel(event)
+            return self.action(item, "create", _status_detail(event)), notes
+        notes = update_event(existing, _kept(item, existing))
+        if item.cancelled:
+            _cancel(existing)
+        elif existing.is_cancelled:
+            notes.append("This event is cancelled in nscal; the import leaves it cancelled.")
+        elif self.publish:
+            publish_events([existing])
+        return self.action(item, "update", _status_detail(existing)), notes
+
+    # A series ------------------------------------------------------------------------
+
+    def import_series(self, item: PlannedImport):
+        data = item.data
+        if _event_by_uid(item.uid) is not None:
+            raise EventError(
+                f"UID {item.uid} is a single event in nscal but repeats in the file; "
+                "change it in nscal instead."
+            )
+        series = _series_by_uid(item.uid)
+        if series is None:
+            series, _notes = create_series(data, created_by=self.created_by, status=self.status)
+            self.new_series.add(series.uid)
+            before: set[int] = set()
+            verb = "create"
+        else:
+            occurrences = _occurrences(series)
+            before = {event.id for event in occurrences}
+            if occurrences:
+                data = _kept(item, occurrences[0])
+            update_series(series, data)
+            verb = "update"
+        occurrences = _occurrences(series)
+        excluded = _excluded(occurrences, item.exdates, data.timezone)
+        for event in excluded:
+            _drop_occurrence(event, is_new=event.id not in before)
+        kept = [event for event in occurrences if event not in excluded]
+        if item.cancelled:
+            for event in kept:
+                _cancel(event)
+        elif self.publish:
+            publish_events(kept)
+        db.session.flush()
+        dates = len(kept)
+        detail = f"series of {dates} date{'' if dates == 1 else 's'}"
+        if item.cancelled:
+            detail += ", cancelled"
+        return self.action(item, verb, detail), []
+
+    def change_occurrence(self, item: PlannedImport):
+        series = _series_by_uid(item.uid)
+        if series is None:
+            raise EventError(
+                f"This changes one date of the series with UID {item.uid}, "
+                "but that series is neither in nscal nor imported from this file."
+            )
+        event = db.session.execute(
+            sa.select(Event).where(
+                Event.series_id == series.id, Event.recurrence_id == item.recurrence_id
+            )
+        ).scalar_one_or_none()
+        if event is None:
+            when = item.recurrence_id.astimezone(ZoneInfo(item.data.timezone))
+            return None, [
+                f"The series has no date at {when:%Y-%m-%d %H:%M} {item.data.timezone} "
+                "(removed or too far ahead); this change was skipped."
+            ]
+        verb = "change" if series.uid in self.new_series else "update"
+        if item.cancelled:
+            _cancel(event)
+            return self.action(item, verb, "one date of a series, cancelled"), []
+        notes = update_event(event, _kept(item, event))
+        if self.publish and not event.is_cancelled:
+            publish_events([event])
+        return self.action(item, verb, "one date of a series"), notes
+
+
+def _check_lengths(data: EventData) -> None:
+    if data.uid and len(data.uid) > MAX_UID:
+        raise EventError(f"The UID is longer than {MAX_UID} characters.")
+    if len((data.venue or "").strip()) > MAX_VENUE:
+        raise EventError(f"The venue is longer than {MAX_VENUE} characters.")
+    if len((data.online_url or "").strip()) > MAX_ONLINE_URL:
+        raise EventError(f"The online link is longer than {MAX_ONLINE_URL} characters.")
+
+
+def _kept(item: PlannedImport, event: Event) -> EventData:
+    """The item's data, with what the file does not say taken from ``event``."""
+    if not item.keep:
+        return item.data
+    current = event_from_data(event)
+    return replace(item.data, **{name: getattr(current, name) for name in item.keep})
+
+
+def _status_detail(event: Event) -> str:
+    return event.status.label.lower()
+
+
+def _event_by_uid(uid: str | None) -> Event | None:
+    if not uid:
+        return None
+    return db.session.execute(sa.select(Event).where(Event.uid == uid)).scalar_one_or_none()
+
+
+def _series_by_uid(uid: str | None) -> EventSeries | None:
+    if not uid:
+        return None
+    return db.session.execute(
+        sa.select(EventSeries).where(EventSeries.uid == uid)
+    ).scalar_one_or_none()
+
+
+def _occurrences(series: EventSeries) -> list[Event]:
+    db.session.flush()
+    return list(
+        db.session.execute(
+            sa.select(Event).where(Event.series_id == series.id).order_by(Event.recurrence_id)
+        ).scalars()
+    )
+
+
+def _excluded(events: list[Event], exdates: list[datetime | date], zone: str) -> list[Event]:
+    instants = {value for value in exdates if isinstance(value, datetime)}
+    days = {value for value in exdates if not isinstance(value, datetime)}
+    return [
+        event
+        for event in events
+        if event.recurrence_id is not None
+        and (
+            event.recurrence_id in instants
+            or event.recurrence_id.astimezone(ZoneInfo(zone)).date() in days
+        )
+    ]
+
+
+def _drop_occurrence(event: Event, *, is_new: bool) -> None:
+    """An occurrence the source excludes: gone when nobody saw it, else cancelled."""
+    if is_new:
+        db.session.delete(event)
+    elif event.status is EventStatus.draft:
+        delete_draft(event)
+    elif event.status is EventStatus.published:
+        cancel_event(event, EXDATE_REASON)
+
+
+def _cancel(event: Event) -> None:
+    """Cancelled in the source calendar: published events through ``cancel_event``; a
+    draft is marked cancelled directly (``cancel_event`` refuses drafts, because a
+    coordinator would delete one instead, but the import must keep the UID known)."""
+    if event.status is EventStatus.published:
+        cancel_event(event, CANCEL_REASON)
+    elif event.status is EventStatus.draft:
+        event.status = EventStatus.cancelled
+        event.cancel_reason = CANCEL_REASON
+        event.updated_at = utcnow()
+        db.session.flush()
