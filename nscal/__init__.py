@@ -86,22 +86,10 @@ def _init_login(app: Flask) -> None:
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
-def _sqlite_connect(dbapi_connection, _record) -> None:
-    """SQLite: enforce foreign keys, let readers work beside one writer, and let
-    SQLAlchemy (not the driver) begin transactions, so a writer can take its lock
-    up front (see ``_sqlite_begin``)."""
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite: enforce foreign keys and let readers work beside one writer."""
     if isinstance(dbapi_connection, sqlite3.Connection):
-        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
-
-
-@sa.event.listens_for(sa.engine.Engine, "begin")
-def _sqlite_begin(connection) -> None:
-    """``BEGIN IMMEDIATE`` for transactions that asked for the write lock up front
-    (execution option ``sqlite_immediate``); a plain deferred ``BEGIN`` otherwise."""
-    if connection.dialect.name == "sqlite":
-        immediate = connection.get_execution_options().get("sqlite_immediate")
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

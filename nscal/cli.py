@@ -3,6 +3,7 @@
 from nscal.accounts.cli import create_user_command, import_users_command
 from nscal.demo import seed_demo_command
 from nscal.events.cli import import_events_command
+from nscal.mail.cli import send_mail_command
 
 
 def register_commands(app) -> None:
@@ -11,5 +12,6 @@ def register_commands(app) -> None:
         import_users_command,
         seed_demo_command,
         import_events_command,
+        send_mail_command,
     ):
         app.cli.add_command(command)

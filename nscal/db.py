@@ -54,3 +54,18 @@ class UTCDateTime(sa.types.TypeDecorator):
 def utcnow() -> datetime:
     """The current instant, aware, in UTC."""
     return datetime.now(UTC)
+
+
+def take_sqlite_write_lock(session) -> None:
+    """On SQLite, take the database's write lock now (``BEGIN IMMEDIATE``), waiting for
+    other writers, so this transaction's counts cannot go stale before it writes.
+
+    The driver starts transactions only at the first write, so reads before this are
+    not part of a snapshot; a transaction that already wrote holds the lock already.
+    PostgreSQL callers lock rows instead (``SELECT … FOR UPDATE``): nothing to do here.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -205,3 +205,24 @@ def make_event(app):
         return event
 
     return make
+
+
+@pytest.fixture
+def deliver_outbox(app):
+    """Run the mail worker once (memory backend); returns the messages it delivered.
+
+    Mail is queued in the transaction of the change it reports and goes out when
+    ``flask send-mail`` runs: tests call this where a person would wait for their mail.
+    """
+    from nscal.mail.outbox import deliver_due
+    from nscal.mail.sender import sent_messages
+
+    def deliver():
+        # The worker uses its own connection; end this session's transaction first, as
+        # a request would, so later reads here see what the worker wrote.
+        db.session.commit()
+        already = len(sent_messages())
+        deliver_due()
+        return sent_messages()[already:]
+
+    return deliver

@@ -5,7 +5,6 @@ import sqlalchemy as sa
 from nscal.accounts.models import AccountRole, User
 from nscal.accounts.services import authenticate, find_user_by_email
 from nscal.db import db
-from nscal.mail.sender import sent_messages
 
 
 def user_count() -> int:
@@ -107,12 +106,12 @@ jon@example.org,Jón Jónsson,reykjavik,,coordinator
 """
 
 
-def test_import_users_creates_and_invites_everyone(runner, demo, tmp_path):
+def test_import_users_creates_and_invites_everyone(runner, demo, tmp_path, deliver_outbox):
     file = tmp_path / "people.csv"
     file.write_text(GOOD_CSV, encoding="utf-8")
     result = runner.invoke(args=["import-users", str(file)])
     assert result.exit_code == 0, result.output
-    assert "Created 3 account(s); sent 3 invitation(s)." in result.output
+    assert "Created 3 account(s); queued 3 invitation(s)" in result.output
     mats = find_user_by_email("mats@example.org")
     assert (mats.city.slug, mats.participant_role.slug, mats.account_role) == (
         "malmo",
@@ -120,15 +119,18 @@ def test_import_users_creates_and_invites_everyone(runner, demo, tmp_path):
         AccountRole.member,
     )
     assert find_user_by_email("jon@example.org").account_role is AccountRole.coordinator
-    assert sorted(m["To"] for m in sent_messages()) == [
+    sent = deliver_outbox()
+    assert sorted(m["To"] for m in sent) == [
         "aino@example.org",
         "jon@example.org",
         "mats@example.org",
     ]
-    assert all("/auth/invitation/" in m.get_content() for m in sent_messages())
+    assert all("/auth/invitation/" in m.get_content() for m in sent)
 
 
-def test_import_users_with_a_bad_row_writes_nothing_and_names_the_line(runner, demo, tmp_path):
+def test_import_users_with_a_bad_row_writes_nothing_and_names_the_line(
+    runner, demo, tmp_path, deliver_outbox
+):
     file = tmp_path / "people.csv"
     file.write_text(
         GOOD_CSV
@@ -145,10 +147,10 @@ def test_import_users_with_a_bad_row_writes_nothing_and_names_the_line(runner, d
     assert "line 7: aino@example.org already appears on line 2" in result.output
     assert "nothing was imported" in result.output
     assert user_count() == users_before
-    assert sent_messages() == []
+    assert deliver_outbox() == []
 
 
-def test_import_users_dry_run_changes_nothing(runner, demo, tmp_path):
+def test_import_users_dry_run_changes_nothing(runner, demo, tmp_path, deliver_outbox):
     file = tmp_path / "people.csv"
     file.write_text(GOOD_CSV, encoding="utf-8")
     users_before = user_count()
@@ -156,7 +158,7 @@ def test_import_users_dry_run_changes_nothing(runner, demo, tmp_path):
     assert result.exit_code == 0, result.output
     assert "3 account(s) would be created" in result.output
     assert user_count() == users_before
-    assert sent_messages() == []
+    assert deliver_outbox() == []
 
 
 def test_import_users_skips_people_who_already_have_an_account(runner, demo, tmp_path, make_user):

@@ -7,7 +7,6 @@ import itsdangerous.timed
 
 from nscal.accounts.models import AccountRole
 from nscal.accounts.services import find_user_by_email
-from nscal.mail.sender import sent_messages
 
 
 def invite(client, auth, **fields):
@@ -35,12 +34,14 @@ def choose_password(client, path, password="a long new password"):
     return client.post(path, data={"csrf_token": token, "password": password, "confirm": password})
 
 
-def test_coordinator_invites_and_the_link_sets_a_password(client, auth, make_user, demo):
+def test_coordinator_invites_and_the_link_sets_a_password(
+    client, auth, make_user, demo, deliver_outbox
+):
     make_user("coord@example.org", account_role=AccountRole.coordinator)
     auth.login("coord@example.org")
     response = invite(client, auth, email="New.Person@Example.org", name="Nina Nielsen")
     assert "Invitation sent to new.person@example.org" in response.text
-    [message] = sent_messages()
+    [message] = deliver_outbox()
     assert message["To"] == "new.person@example.org"
     path = invitation_path(message)
     auth.logout()
@@ -56,11 +57,12 @@ def test_coordinator_invites_and_the_link_sets_a_password(client, auth, make_use
     assert client.get("/account").status_code == 200
 
 
-def test_invitation_link_works_only_once(client, auth, make_user):
+def test_invitation_link_works_only_once(client, auth, make_user, deliver_outbox):
     make_user("coord@example.org", account_role=AccountRole.coordinator)
     auth.login("coord@example.org")
     invite(client, auth, email="once@example.org", name="Olli Once")
-    path = invitation_path(sent_messages()[0])
+    [message] = deliver_outbox()
+    path = invitation_path(message)
     auth.logout()
     assert choose_password(client, path).status_code == 302
     auth.logout()
@@ -81,11 +83,12 @@ def test_invitation_link_works_only_once(client, auth, make_user):
     assert auth.login("once@example.org", "another long password").status_code == 200
 
 
-def test_expired_invitation_is_refused(client, auth, make_user, monkeypatch):
+def test_expired_invitation_is_refused(client, auth, make_user, deliver_outbox, monkeypatch):
     make_user("coord@example.org", account_role=AccountRole.coordinator)
     auth.login("coord@example.org")
     invite(client, auth, email="late@example.org", name="Lars Late")
-    path = invitation_path(sent_messages()[0])
+    [message] = deliver_outbox()
+    path = invitation_path(message)
     auth.logout()
 
     eight_days_later = time.time() + 8 * 24 * 3600
@@ -102,11 +105,12 @@ def test_tampered_invitation_is_refused(client):
     assert "not valid" in response.text
 
 
-def test_short_password_is_refused_with_a_reason(client, auth, make_user):
+def test_short_password_is_refused_with_a_reason(client, auth, make_user, deliver_outbox):
     make_user("coord@example.org", account_role=AccountRole.coordinator)
     auth.login("coord@example.org")
     invite(client, auth, email="short@example.org", name="Sami Short")
-    path = invitation_path(sent_messages()[0])
+    [message] = deliver_outbox()
+    path = invitation_path(message)
     auth.logout()
     response = choose_password(client, path, password="short")
     assert response.status_code == 200
@@ -114,13 +118,13 @@ def test_short_password_is_refused_with_a_reason(client, auth, make_user):
     assert not find_user_by_email("short@example.org").has_password
 
 
-def test_inviting_an_existing_address_says_so(client, auth, make_user):
+def test_inviting_an_existing_address_says_so(client, auth, make_user, deliver_outbox):
     make_user("coord@example.org", account_role=AccountRole.coordinator)
     make_user("taken@example.org")
     auth.login("coord@example.org")
     response = invite(client, auth, email="TAKEN@example.org", name="Someone")
     assert "already an account for taken@example.org" in response.text
-    assert sent_messages() == []
+    assert deliver_outbox() == []
 
 
 def test_coordinator_cannot_invite_an_admin(client, auth, make_user):

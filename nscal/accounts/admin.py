@@ -41,22 +41,13 @@ def invite():
         except AccountError as exc:
             form.email.errors.append(str(exc))
         else:
-            db.session.commit()
-            _send_and_report(user)
+            _invite_and_report(user)
             return redirect(url_for("people.invite"))
     return render_template("manage/invite.html", form=form)
 
 
-def _send_and_report(user: User) -> None:
-    try:
-        send_invitation(user, current_user)
-    except OSError as exc:
-        flash(
-            f"The account for {user.email} exists, but the mail failed ({exc}). "
-            "Send the invitation again from the people list.",
-            "error",
-        )
-        return
+def _invite_and_report(user: User) -> None:
+    send_invitation(user, current_user)  # queued: goes out with this commit, retried
     db.session.commit()
     flash(f"Invitation sent to {user.email}.", "success")
 
@@ -106,5 +97,5 @@ def resend_invitation(user_id: int):
     if user.has_password:
         flash(f"{user.name} has already chosen a password.", "error")
     else:
-        _send_and_report(user)
+        _invite_and_report(user)
     return redirect(url_for("people.users"))

@@ -18,7 +18,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from nscal.accounts.models import AccountRole, User, new_feed_token, normalize_email
 from nscal.cities.models import City, ParticipantRole, city_by_slug_or_name, role_by_slug_or_name
 from nscal.db import db, utcnow
-from nscal.mail.sender import build_message, deliver
+from nscal.mail.messages import build_message
+from nscal.mail.outbox import enqueue
 from nscal.timeutil import is_valid_zone
 from nscal.urls import external_url
 
@@ -215,7 +216,8 @@ def accept_invitation(token: str, password: str) -> User:
 
 
 def send_invitation(user: User, invited_by: User | None = None) -> None:
-    """Mail the person a link to choose their password."""
+    """Mail the person a link to choose their password (queued in the outbox: it goes
+    out once the caller commits)."""
     link = external_url("auth.accept_invitation", token=invitation_token(user))
     days = current_app.config["INVITATION_MAX_AGE"].days
     sender = f"{invited_by.name} has" if invited_by else "You have been"
@@ -226,7 +228,7 @@ def send_invitation(user: User, invited_by: User | None = None) -> None:
         "Then log in with this email address to find the meetings meant for you, "
         "register, and subscribe to the calendar.\n"
     )
-    deliver(build_message(user.email, "Your invitation to the Nordic Safe Cities calendar", body))
+    enqueue(build_message(user.email, "Your invitation to the Nordic Safe Cities calendar", body))
     user.invited_at = utcnow()
 
 
@@ -306,8 +308,8 @@ def check_user_csv(text: str) -> UserImportReport:
 def import_users(text: str, *, dry_run: bool = False) -> UserImportReport:
     """Create every new person in the CSV, or nobody when any row is bad.
 
-    The caller commits, then sends the invitations (``send_invitation``), so no mail
-    goes out for accounts that were never stored.
+    The caller queues the invitations (``send_invitation``) and commits once, so no
+    mail goes out for accounts that were never stored.
     """
     report = check_user_csv(text)
     if not report.ok or dry_run:

@@ -1,5 +1,316 @@
-"""Coordinators' event pages under /manage/."""
+"""Coordinators' event pages under /manage/: the event list, the event form, cancelling,
+publishing, and the yearly calendar with its conflicts.
 
-from flask import Blueprint
+Views parse, authorize, call a service, flash and redirect; the services commit nothing.
+"""
+
+from calendar import month_name
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from nscal.accounts.permissions import coordinator_required
+from nscal.cities.models import active_cities
+from nscal.db import db
+from nscal.events.conflicts import find_conflicts, format_when
+from nscal.events.forms import (
+    CancelEventForm,
+    EventForm,
+    PublishSelectedForm,
+    describe_rule,
+    event_form_data,
+    new_event_form_data,
+)
+from nscal.events.models import Event, EventStatus
+from nscal.events.services import (
+    EventError,
+    cancel_event,
+    clone_event,
+    copy_year_series,
+    create_event,
+    delete_draft,
+    events_in_year,
+    publish_events,
+    update_event,
+    update_this_and_following,
+)
+from nscal.timeutil import NORDIC_ZONES
 
 manage_events = Blueprint("manage_events", __name__, url_prefix="/manage")
+
+EVENTS_PER_PAGE = 50
+# The years a calendar page can be asked for; others are not found.
+YEARS = range(1970, 2200)
+
+
+@manage_events.context_processor
+def _helpers():
+    return {"event_when": format_when, "describe_rule": describe_rule}
+
+
+@manage_events.app_context_processor
+def _planning_years():
+    # For the dashboard's links (its view lives in nscal.manage).
+    return {"planning_years": lambda: (_this_year(), _this_year() + 1)}
+
+
+def _flash_notes(notes: list[str]) -> None:
+    """Notes from the services: a time that happens twice is a warning, the rest news."""
+    for note in notes:
+        category = "warning" if note.startswith(("Start:", "End:")) else "info"
+        flash(note, category)
+
+
+def _this_year() -> int:
+    return datetime.now(UTC).year
+
+
+# --- the event list --------------------------------------------------------------------
+
+
+@manage_events.get("/events/")
+@coordinator_required
+def event_list():
+    year = request.args.get("year", type=int)
+    if year not in YEARS:
+        year = None
+    status = request.args.get("status", "")
+    query = sa.select(Event)
+    if status in {s.value for s in EventStatus}:
+        query = query.where(Event.status == EventStatus(status))
+    else:
+        status = ""
+    pagination = None
+    if year is not None:
+        events = events_in_year(year, query)
+    else:
+        pagination = db.paginate(
+            query.order_by(Event.starts_at, Event.id), per_page=EVENTS_PER_PAGE, error_out=False
+        )
+        events = pagination.items
+    first, last = db.session.execute(
+        sa.select(sa.func.min(Event.starts_at), sa.func.max(Event.starts_at))
+    ).one()
+    this_year = _this_year()
+    years = range(
+        min(first.year if first else this_year, this_year),
+        max(last.year if last else this_year, this_year + 1) + 1,
+    )
+    return render_template(
+        "manage/events/list.html",
+        events=events,
+        pagination=pagination,
+        year=year,
+        status=status,
+        years=years,
+        statuses=list(EventStatus),
+    )
+
+
+# --- one event -------------------------------------------------------------------------
+
+
+@manage_events.route("/events/new", methods=["GET", "POST"])
+@coordinator_required
+def new_event():
+    if request.method == "POST":
+        form = EventForm()
+    else:
+        zone = current_user.city.timezone if current_user.city else None
+        form = EventForm(data=new_event_form_data(zone))
+    if form.validate_on_submit():
+        data = form.event_data()
+        try:
+            event, notes = create_event(data, created_by=current_user)
+        except EventError as exc:
+            db.session.rollback()
+            form.add_service_error(exc, data)
+        else:
+            db.session.commit()
+            what = "series" if event.series_id else "event"
+            flash(f"The {what} “{event.title}” is saved as a draft.", "success")
+            _flash_notes(notes)
+            return redirect(url_for(".edit_event", event_id=event.id))
+    return render_template("manage/events/form.html", form=form, event=None)
+
+
+@manage_events.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@coordinator_required
+def edit_event(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    if request.method == "POST":
+        form = EventForm(host_city=event.host_city)
+    else:
+        form = EventForm(data=event_form_data(event), host_city=event.host_city)
+    if form.validate_on_submit():
+        whole_series = event.series is not None and form.scope.data == "series"
+        data = form.event_data(series_rule=event.series.rrule if whole_series else None)
+        try:
+            if whole_series:
+                notes = update_this_and_following(event, data)
+            else:
+                data.rrule = None  # one event (or occurrence) keeps its place in its series
+                notes = update_event(event, data)
+        except EventError as exc:
+            db.session.rollback()
+            form.add_service_error(exc, data)
+        else:
+            db.session.commit()
+            if whole_series:
+                flash(f"“{data.title.strip()}” and the following occurrences are saved.", "success")
+            else:
+                flash(f"“{event.title}” is saved.", "success")
+            _flash_notes(notes)
+            if db.session.get(Event, event_id) is None:  # the new rule dropped this date
+                return redirect(url_for(".event_list"))
+            return redirect(url_for(".edit_event", event_id=event_id))
+    return render_template("manage/events/form.html", form=form, event=event)
+
+
+@manage_events.post("/events/<int:event_id>/clone")
+@coordinator_required
+def clone(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    try:
+        copy = clone_event(event, created_by=current_user)
+    except EventError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".edit_event", event_id=event_id))
+    db.session.commit()
+    flash(f"This is a draft copy of “{event.title}”: change what differs and save.", "success")
+    return redirect(url_for(".edit_event", event_id=copy.id))
+
+
+@manage_events.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])
+@coordinator_required
+def cancel(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    form = CancelEventForm()
+    if form.validate_on_submit():
+        try:
+            cancel_event(event, form.reason.data)
+        except EventError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(
+                f"“{event.title}” is cancelled; it stays in the calendar as cancelled.", "success"
+            )
+            return redirect(url_for(".edit_event", event_id=event_id))
+    return render_template("manage/events/cancel.html", form=form, event=event)
+
+
+@manage_events.post("/events/<int:event_id>/delete")
+@coordinator_required
+def delete(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    title = event.title
+    try:
+        delete_draft(event)
+    except EventError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".edit_event", event_id=event_id))
+    db.session.commit()
+    flash(f"The draft “{title}” is deleted.", "success")
+    return redirect(url_for(".event_list"))
+
+
+@manage_events.post("/events/<int:event_id>/publish")
+@coordinator_required
+def publish(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    if publish_events([event]):
+        db.session.commit()
+        flash(f"“{event.title}” is published.", "success")
+    else:
+        flash(f"“{event.title}” is {event.status.value}, not a draft: nothing to publish.", "info")
+    return redirect(url_for(".edit_event", event_id=event_id))
+
+
+# --- the yearly calendar ---------------------------------------------------------------
+
+
+def _year_or_404(year: int) -> int:
+    if year not in YEARS:
+        abort(404)
+    return year
+
+
+def _member_zones() -> list[str]:
+    """Where people join online events from: the zones of the active member cities."""
+    zones = [city.timezone for city in active_cities()]
+    return list(dict.fromkeys(zones)) or [zone for zone, _label in NORDIC_ZONES]
+
+
+@manage_events.get("/calendar/<int:year>")
+@coordinator_required
+def year_calendar(year: int):
+    events = events_in_year(_year_or_404(year))
+    conflicts = find_conflicts(events, _member_zones())
+    months = [(month_name[month], []) for month in range(1, 13)]
+    for event in events:
+        start = event.start_date if event.all_day and event.start_date else event.local_start
+        months[start.month - 1][1].append(event)
+    return render_template(
+        "manage/calendar/year.html",
+        year=year,
+        months=months,
+        conflicts=conflicts,
+        total=len(events),
+        drafts=sum(event.status is EventStatus.draft for event in events),
+        conflicted=sum(bool(messages) for messages in conflicts.values()),
+        publish_form=PublishSelectedForm(),
+    )
+
+
+@manage_events.post("/calendar/<int:year>/publish-selected")
+@coordinator_required
+def publish_selected(year: int):
+    form = PublishSelectedForm()
+    if not form.validate_on_submit():
+        flash("Tick the drafts to publish in the list.", "error")
+    elif not form.event_ids.data:
+        flash("Tick the drafts to publish first.", "info")
+    else:
+        chosen = sa.select(Event).where(Event.id.in_(form.event_ids.data))
+        published = publish_events(events_in_year(_year_or_404(year), chosen))
+        db.session.commit()
+        flash(f"Published {_count(published)}.", "success")
+    return redirect(url_for(".year_calendar", year=year))
+
+
+@manage_events.post("/calendar/<int:year>/publish-all")
+@coordinator_required
+def publish_year(year: int):
+    drafts = sa.select(Event).where(Event.status == EventStatus.draft)
+    published = publish_events(events_in_year(_year_or_404(year), drafts))
+    db.session.commit()
+    flash(f"Published {_count(published)} of {year}.", "success")
+    return redirect(url_for(".year_calendar", year=year))
+
+
+@manage_events.post("/calendar/<int:year>/copy-series")
+@coordinator_required
+def copy_series(year: int):
+    copied, skipped = copy_year_series(_year_or_404(year), created_by=current_user)
+    db.session.commit()
+    if copied:
+        titles = ", ".join(f"“{title}”" for title in copied)
+        flash(
+            f"Copied {len(copied)} series from {year - 1} into {year} as drafts: {titles}.",
+            "success",
+        )
+    else:
+        flash(f"No series copied from {year - 1} into {year}.", "info")
+    for reason in skipped:
+        flash(f"Skipped: {reason}", "info")
+    return redirect(url_for(".year_calendar", year=year))
+
+
+def _count(published: int) -> str:
+    return "1 event" if published == 1 else f"{published} events"

@@ -290,21 +290,31 @@ def _rule_text(rule: str) -> str:
 
 def expand_rule(rule: str, first_local_start: datetime, zone_name: str) -> list[datetime]:
     """Local wall-clock starts of a series: 14:00 stays 14:00 across DST changes."""
-    text = _rule_text(rule)
-    text = _localize_until(text, zone_name)
-    try:
-        recurrence = rrulestr(text, dtstart=first_local_start)
-    except (ValueError, TypeError) as exc:
-        raise EventError(f"The repeat rule {rule!r} is not valid: {exc}") from None
+    _check_rule_shape(rule)
     starts = []
     horizon = first_local_start + SERIES_HORIZON
-    for start in recurrence:
-        if start > horizon or len(starts) >= MAX_OCCURRENCES:
-            break
-        starts.append(start)
+    try:  # dateutil reports some bad rules (UNTIL=20270230, BYDAY=+9WE) only when iterating
+        text = _localize_until(_rule_text(rule), zone_name)
+        for start in rrulestr(text, dtstart=first_local_start):
+            if start > horizon or len(starts) >= MAX_OCCURRENCES:
+                break
+            starts.append(start)
+    except (ValueError, TypeError, IndexError, OverflowError) as exc:
+        raise EventError(f"The repeat rule {rule!r} is not valid: {exc}") from None
     if not starts:
         raise EventError(f"The repeat rule {rule!r} gives no dates after the first start.")
     return starts
+
+
+def _check_rule_shape(rule: str) -> None:
+    """A series here is one meeting a day at most, at the time of its first start."""
+    parts = dict(part.split("=", 1) for part in _rule_text(rule).upper().split(";") if "=" in part)
+    if parts.get("FREQ") in {"HOURLY", "MINUTELY", "SECONDLY"}:
+        raise EventError("A series repeats daily at most; use separate events within a day.")
+    if any(key in parts for key in ("BYHOUR", "BYMINUTE", "BYSECOND")):
+        raise EventError("A series takes its time of day from its first start, not the rule.")
+    if not parts.get("INTERVAL", "1").isdigit() or int(parts.get("INTERVAL", "1")) < 1:
+        raise EventError(f"The repeat rule {rule!r} is not valid: INTERVAL must be 1 or more.")
 
 
 def _localize_until(rule: str, zone_name: str) -> str:

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from nscal.accounts.models import User
 from nscal.db import db, utcnow
-from nscal.events.display import SESSION_ZONE, can_see_online_link, viewer_zone
+from nscal.events.display import SESSION_ZONE, can_see_online_link, viewer_zone, zone_label
 from nscal.events.events_filter_forms import EventFilterForm
 from nscal.events.models import Event
 from nscal.events.services import (
@@ -53,8 +53,11 @@ def remember_zone_choice():
         return
     choice = request.args.get("tz", "").strip()
     if not choice:
-        session.pop(SESSION_ZONE, None)
+        if session.pop(SESSION_ZONE, None):
+            flash("Times are now shown in each event's own time zone.", "success")
     elif is_valid_zone(choice):
+        if session.get(SESSION_ZONE) != choice:
+            flash(f"Times are now shown in {zone_label(choice)} time.", "success")
         session[SESSION_ZONE] = choice
     else:
         flash(f"“{choice[:64]}” is not a time zone we know; choose one from the list.", "error")

@@ -1,5 +1,162 @@
-"""Feeds: /calendar.ics, /cities/<slug>/calendar.ics, /events/<id>.ics, /feeds/<token>.ics."""
+"""Feeds: /calendar.ics, /cities/<slug>/calendar.ics, /events/<id>.ics, /feeds/<token>.ics.
 
-from flask import Blueprint
+Every feed answers conditional requests (ETag, Last-Modified) from one cheap query
+and sends ``text/calendar; charset=utf-8`` uncompressed (``no-transform``): some
+calendar apps cannot read a compressed or re-encoded feed.
+"""
+
+import hashlib
+import unicodedata
+from datetime import UTC, datetime
+from urllib.parse import quote, urlencode
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.http import http_date
+
+from nscal.accounts.services import reset_feed_token
+from nscal.db import db
+from nscal.events.models import Event, EventStatus, Visibility
+from nscal.events.services import can_view
+from nscal.feeds import services
+from nscal.feeds.ical import calendar_for
+from nscal.urls import external_url
 
 feeds = Blueprint("feeds", __name__)
+
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+MAX_AGE = 300
+
+
+@feeds.get("/calendar.ics")
+def network_calendar():
+    try:
+        spec = services.network_feed(
+            city=request.args.get("city") or None,
+            kind=request.args.get("kind") or None,
+            role=request.args.get("role") or None,
+        )
+    except services.UnknownFilter:
+        abort(404)
+    args = {name: spec.filters[name] for name in ("city", "kind", "role") if name in spec.filters}
+    url = external_url("feeds.network_calendar", **args)
+    return _feed_response(spec, url, filename="nordic-safe-cities.ics", private=False)
+
+
+@feeds.get("/cities/<slug>/calendar.ics")
+def city_calendar(slug: str):
+    spec = services.city_feed(slug)
+    url = external_url("feeds.city_calendar", slug=slug)
+    return _feed_response(spec, url, filename=f"nordic-safe-cities-{slug}.ics", private=False)
+
+
+@feeds.get("/feeds/<token>.ics")
+def personal_calendar(token: str):
+    user = services.user_for_feed_token(token)
+    if user is None:
+        abort(404)
+    spec = services.personal_feed(user)
+    url = external_url("feeds.personal_calendar", token=token)
+    return _feed_response(spec, url, filename="nordic-safe-cities-mine.ics", private=True)
+
+
+@feeds.get("/events/<int:event_id>.ics")
+def event_file(event_id: int):
+    """One event to add to a calendar: METHOD:PUBLISH, no attendees, no calendar name."""
+    event = db.session.get(Event, event_id)
+    if event is None or not can_view(event, current_user):
+        abort(404)
+    state = (services.FEED_FORMAT, event.uid, event.sequence, str(event.updated_at))
+    state += (event.host_city.name if event.host_city else None,)
+    etag = hashlib.sha256(repr(state).encode()).hexdigest()[:32]
+    private = event.visibility is not Visibility.public or event.status is EventStatus.draft
+    version = services.FeedVersion(etag, event.updated_at)
+    headers = _validator_headers(version, private=private)
+    headers["Content-Disposition"] = f'attachment; filename="{_file_name(event.title)}.ics"'
+    if _not_modified(version):
+        return Response(status=304, headers=headers)
+    return Response(calendar_for([event]), headers=headers, content_type=CALENDAR_TYPE)
+
+
+@feeds.post("/account/feed/reset")
+@login_required
+def reset_personal_feed():
+    reset_feed_token(current_user._get_current_object())
+    db.session.commit()
+    flash(
+        "Your private calendar address is new. The old one no longer works: "
+        "subscribe again with the new one.",
+        "success",
+    )
+    return redirect(url_for("account.profile"))
+
+
+@feeds.app_template_global()
+def calendar_subscribe_links(https_url: str, label: str) -> dict[str, str]:
+    """The links of the subscribe buttons (templates/feeds/_subscribe.html) for a feed."""
+    webcal_url = "webcal://" + https_url.split("://", 1)[-1]
+    return {
+        "https": https_url,
+        "webcal": webcal_url,
+        "google": "https://calendar.google.com/calendar/r?cid=" + quote(webcal_url, safe=""),
+        "outlook": "https://outlook.office.com/calendar/0/addfromweb?"
+        + urlencode({"url": https_url, "name": label}, quote_via=quote),
+        "outlook_com": "https://outlook.live.com/calendar/0/addfromweb?"
+        + urlencode({"url": https_url, "name": label}, quote_via=quote),
+    }
+
+
+@feeds.app_template_global()
+def personal_feed_url(user) -> str:
+    """The absolute https URL of ``user``'s private feed."""
+    return external_url("feeds.personal_calendar", token=user.feed_token)
+
+
+def _feed_response(spec: services.FeedSpec, url: str, *, filename: str, private: bool):
+    try:
+        version = services.feed_version(spec)
+    except services.UnknownFilter:
+        abort(404)
+    headers = _validator_headers(version, private=private)
+    headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    if _not_modified(version):
+        return Response(status=304, headers=headers)
+    body = services.feed_body(spec, version, url)
+    return Response(body, headers=headers, content_type=CALENDAR_TYPE)
+
+
+def _validator_headers(version: services.FeedVersion, *, private: bool) -> dict[str, str]:
+    headers = {
+        "ETag": f'"{version.etag}"',
+        "Cache-Control": f"{'private' if private else 'public'}, max-age={MAX_AGE}, no-transform",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if version.last_modified is not None:
+        headers["Last-Modified"] = _http_date(version.last_modified)
+    return headers
+
+
+def _not_modified(version: services.FeedVersion) -> bool:
+    """RFC 9110: If-None-Match decides when present; else If-Modified-Since."""
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(version.etag)
+    since = request.if_modified_since
+    if since is None or version.last_modified is None:
+        return False
+    return version.last_modified.replace(microsecond=0) <= since.astimezone(UTC)
+
+
+def _http_date(moment: datetime) -> str:
+    return http_date(moment.astimezone(UTC))
+
+
+_ASCII = str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "ð": "d", "Ð": "D"})
+_ASCII.update(str.maketrans({"þ": "th", "Þ": "Th", "ß": "ss"}))
+
+
+def _file_name(title: str) -> str:
+    """An ASCII file name from an event title: "Årsmøde i Tórshavn" -> "arsmode-i-torshavn"."""
+    text = unicodedata.normalize("NFKD", title.translate(_ASCII))
+    text = text.encode("ascii", "ignore").decode().lower()
+    words = "".join(c if c.isalnum() else " " for c in text).split()
+    return "-".join(words)[:60].strip("-") or "event"

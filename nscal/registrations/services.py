@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from nscal.accounts.models import User
 from nscal.cities.models import ParticipantRole
-from nscal.db import db, utcnow
+from nscal.db import db, take_sqlite_write_lock, utcnow
 from nscal.events.models import Event, EventStatus
 from nscal.registrations import notifications
 from nscal.registrations.models import (
@@ -46,16 +46,11 @@ class RegistrationError(ValueError):
 def lock_event(event_id: int) -> Event:
     """Take the event's registration lock and return the event, fresh from the database.
 
-    Must run before anything else in its transaction on SQLite, where the lock is the
-    database's write lock; a read-only transaction already open is ended first.
+    On SQLite the lock is the database's write lock, held until the caller commits.
     """
-    session = db.session()  # the real session behind the scoped proxy
+    session = db.session
     if session.get_bind().dialect.name == "sqlite":
-        if session.in_transaction():
-            if session.new or session.dirty or session.deleted:
-                raise RuntimeError("lock_event must start its own transaction")
-            session.commit()
-        session.connection(execution_options={"sqlite_immediate": True})
+        take_sqlite_write_lock(session)
         event = session.get(Event, event_id, populate_existing=True)
     else:
         event = session.execute(

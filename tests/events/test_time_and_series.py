@@ -222,3 +222,30 @@ def test_until_in_utc_is_honoured_in_local_time(app):
     )
     series, _ = create_series(data)
     assert len(series.occurrences) == 3  # 6, 13 and 20 January (20 Jan 14:00 CET = 13:00Z)
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("FREQ=WEEKLY;INTERVAL=0", "INTERVAL must be 1 or more"),
+        ("FREQ=DAILY;BYHOUR=9,10", "time of day from its first start"),
+        ("FREQ=HOURLY;COUNT=3", "repeats daily at most"),
+    ],
+)
+def test_rules_that_do_not_make_a_series_of_meetings_are_refused(app, rule, message):
+    with pytest.raises(EventError, match=message):
+        create_series(
+            meeting("Europe/Oslo", datetime(2027, 1, 6, 14), datetime(2027, 1, 6, 15), rrule=rule)
+        )
+
+
+def test_monthly_last_weekday_with_bysetpos_is_a_valid_series(app):
+    series, _ = create_series(
+        meeting(
+            "Europe/Oslo",
+            datetime(2027, 1, 29, 14),
+            datetime(2027, 1, 29, 15),
+            rrule="FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=3",
+        )
+    )
+    assert [e.local_start.day for e in series.occurrences] == [29, 26, 31]

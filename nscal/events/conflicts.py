@@ -1,0 +1,176 @@
+"""Conflicts in a year's plan, for the coordinators' yearly calendar.
+
+Pure functions over events (anything with the attributes of ``Event``): no database,
+no request. Two kinds of conflict are flagged:
+
+- two events for the same audience that overlap in time (audiences overlap when they
+  share a participant role, or when either is for everyone);
+- a timed meeting outside office hours (08:00–18:00) in a participating city's zone:
+  the host city's for in-person events; every member city's zone for online and
+  hybrid ones, since people join from all of them.
+
+Cancelled events conflict with nothing.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from nscal.timeutil import NORDIC_ZONES, zone_abbreviation
+
+OFFICE_HOURS = (time(8, 0), time(18, 0))
+_NORDIC_LABELS = {zone: label.split(" (")[0] for zone, label in NORDIC_ZONES}
+
+
+def zone_label(zone: str) -> str:
+    """A place people know a zone by: 'Nuuk', 'Tórshavn', 'Copenhagen' …"""
+    return _NORDIC_LABELS.get(zone) or zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+# --- how a time reads ------------------------------------------------------------------
+
+
+def format_when(event) -> str:
+    """When ``event`` happens, in its own zone with the zone's abbreviation.
+
+    '13 Jan 2027, 10:00–11:30 CET'; '13–15 Jan 2027 (all day)';
+    '31 Oct 2027, 01:00 CEST–04:00 CET' across a clock change.
+    """
+    zone = ZoneInfo(event.timezone)
+    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+    if event.all_day:
+        first = event.start_date or start.date()
+        last = (event.end_date or end.date()) - timedelta(days=1)
+        return f"{_day_range(first, max(first, last))} (all day)"
+    start_abbr, end_abbr = zone_abbreviation(start), zone_abbreviation(end)
+    if start.date() == end.date():
+        if start_abbr == end_abbr:
+            return f"{_day(start)}, {start:%H:%M}–{end:%H:%M} {end_abbr}"
+        return f"{_day(start)}, {start:%H:%M} {start_abbr}–{end:%H:%M} {end_abbr}"
+    return f"{_day(start)}, {start:%H:%M} {start_abbr} – {_day(end)}, {end:%H:%M} {end_abbr}"
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _day_range(first: date, last: date) -> str:
+    if first == last:
+        return _day(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {last:%b %Y}"
+    if first.year == last.year:
+        return f"{first.day} {first:%b} – {_day(last)}"
+    return f"{_day(first)} – {_day(last)}"
+
+
+# --- conflicts -------------------------------------------------------------------------
+
+
+def find_conflicts(
+    events: Sequence, member_zones: Iterable[str] = (), office_hours=OFFICE_HOURS
+) -> dict[int, list[str]]:
+    """Conflict messages per event id (an empty list for an event without conflicts).
+
+    ``member_zones`` are the zones of the member cities, where people join online
+    and hybrid events from.
+    """
+    member_zones = list(dict.fromkeys(member_zones))
+    conflicts: dict[int, list[str]] = {event.id: [] for event in events}
+    active = [event for event in events if not _is_cancelled(event)]
+    for first, second in _overlapping_pairs(active):
+        shared = shared_audience(first, second)
+        if shared is None:
+            continue
+        conflicts[first.id].append(_overlap_message(second, shared))
+        conflicts[second.id].append(_overlap_message(first, shared))
+    for event in active:
+        if not event.all_day:
+            zones = participating_zones(event, member_zones)
+            conflicts[event.id].extend(office_hours_messages(event, zones, office_hours))
+    return conflicts
+
+
+def _is_cancelled(event) -> bool:
+    return event.status == "cancelled"
+
+
+def _overlapping_pairs(events: Sequence) -> Iterable[tuple]:
+    ordered = sorted(events, key=lambda event: (event.starts_at, event.ends_at))
+    for index, first in enumerate(ordered):
+        for second in ordered[index + 1 :]:
+            if second.starts_at >= first.ends_at:
+                break  # sorted by start: no later event can overlap ``first``
+            yield first, second
+
+
+def _role_key(role):
+    return role.id if getattr(role, "id", None) is not None else role.slug
+
+
+def shared_audience(first, second) -> str | None:
+    """Who both events are for ('everyone', 'Mayor', …), or None when nobody is."""
+    if not first.audience and not second.audience:
+        return "everyone"
+    if not first.audience or not second.audience:
+        return ", ".join(role.name for role in (first.audience or second.audience))
+    second_keys = {_role_key(role) for role in second.audience}
+    shared = [role.name for role in first.audience if _role_key(role) in second_keys]
+    return ", ".join(shared) if shared else None
+
+
+def _overlap_message(other, shared: str) -> str:
+    return f"Overlaps “{other.title}” ({format_when(other)}), same audience: {shared}."
+
+
+def participating_zones(event, member_zones: Sequence[str]) -> list[tuple[str, str]]:
+    """(zone, place) pairs where people join ``event`` from."""
+    host = event.host_city
+    host_zone = [(host.timezone, host.name)] if host is not None else []
+    in_person = event.format == "in-person"
+    if in_person or not member_zones:
+        return host_zone or [(event.timezone, zone_label(event.timezone))]
+    zones = [(zone, zone_label(zone)) for zone in member_zones]
+    if event.format == "hybrid" and host is not None and host.timezone not in member_zones:
+        zones += host_zone
+    return zones
+
+
+def office_hours_messages(
+    event, zones: Sequence[tuple[str, str]], office_hours=OFFICE_HOURS
+) -> list[str]:
+    """Where a timed event starts before or ends after office hours, west to east.
+
+    Zones that read the same wall-clock times are named together.
+    """
+    opens, closes = office_hours
+    groups: dict[tuple[datetime, datetime], list[str]] = {}
+    for zone_name, place in zones:
+        zone = ZoneInfo(zone_name)
+        start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+        key = (start.replace(tzinfo=None), end.replace(tzinfo=None))
+        places = groups.setdefault(key, [])
+        if place not in places:
+            places.append(place)
+    messages = []
+    for (start, end), places in sorted(groups.items()):
+        early = start.time() < opens
+        late = end > datetime.combine(start.date(), closes)
+        where = _join(places)
+        next_day = " the next day" if end.date() > start.date() else ""
+        if early and late:
+            text = f"runs {start:%H:%M}–{end:%H:%M}{next_day} in {where}"
+        elif early:
+            text = f"starts {start:%H:%M} in {where}"
+        elif late:
+            text = f"ends {end:%H:%M}{next_day} in {where}"
+        else:
+            continue
+        messages.append(f"Outside {opens:%H:%M}–{closes:%H:%M}: {text}.")
+    return messages
+
+
+def _join(names: list[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    return f"{', '.join(names[:-1])} and {names[-1]}"

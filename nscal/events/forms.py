@@ -1,0 +1,491 @@
+"""Forms for the coordinators' event pages: the event form, cancelling, publishing.
+
+Times are entered as wall-clock values in the event's own zone, with HTML date and
+time inputs. For all-day events the form asks for the *last* day (inclusive), as
+people think of it; ``EventData`` wants the exclusive end, as iCalendar does.
+"""
+
+import re
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+    URLField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from nscal.cities.models import City, ParticipantRole, active_cities, all_roles
+from nscal.db import db
+from nscal.events.models import Event, EventFormat, EventKind, Visibility
+from nscal.events.services import EventData, EventError
+from nscal.timeutil import is_valid_zone, zone_choices
+
+DEFAULT_ZONE = "Europe/Copenhagen"
+FIRST_YEAR, LAST_YEAR = 1970, 2199  # what calendars and the database handle well
+MAX_CAPACITY = 1_000_000
+TIME_FORMATS = ["%H:%M", "%H:%M:%S"]  # browsers send seconds when the input has a step
+
+# --- repeat rules ----------------------------------------------------------------------
+
+REPEAT_CHOICES = [
+    SelectChoice("", "Does not repeat"),
+    SelectChoice("weekly", "Every week, on the same weekday"),
+    SelectChoice("biweekly", "Every 2 weeks, on the same weekday"),
+    SelectChoice("monthly-weekday", "Monthly on the same weekday (e.g. the first Wednesday)"),
+    SelectChoice("monthly-date", "Monthly on the same date (e.g. the 13th)"),
+    SelectChoice("custom", "Custom rule (type it below)"),
+]
+ALLOWED_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
+WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+WEEKDAY_NAMES = {
+    "MO": "Monday",
+    "TU": "Tuesday",
+    "WE": "Wednesday",
+    "TH": "Thursday",
+    "FR": "Friday",
+    "SA": "Saturday",
+    "SU": "Sunday",
+}
+ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+
+
+def preset_rule(preset: str, start: date) -> str | None:
+    """The RRULE value of a pattern from the repeat menu, for a series starting on ``start``."""
+    if preset == "weekly":
+        return "FREQ=WEEKLY"
+    if preset == "biweekly":
+        return "FREQ=WEEKLY;INTERVAL=2"
+    if preset == "monthly-weekday":
+        nth = (start.day - 1) // 7 + 1
+        if nth > 4:  # the 29th–31st: "the last Wednesday", which every month has
+            nth = -1
+        return f"FREQ=MONTHLY;BYDAY={nth}{WEEKDAYS[start.weekday()]}"
+    if preset == "monthly-date":
+        return f"FREQ=MONTHLY;BYMONTHDAY={start.day}"
+    return None
+
+
+def normalize_rule(rule: str) -> str:
+    """The rule without an ``RRULE:`` prefix, blanks or lower case."""
+    rule = re.sub(r"\s+", "", rule or "").upper()
+    if rule.startswith("RRULE:"):
+        rule = rule[6:]
+    return rule.strip(";")
+
+
+def rule_parts(rule: str) -> dict[str, str]:
+    parts = {}
+    for part in normalize_rule(rule).split(";"):
+        name, _, value = part.partition("=")
+        if name:
+            parts[name] = value
+    return parts
+
+
+def split_until(rule: str) -> tuple[str, date | None]:
+    """Take UNTIL out of a rule: the rest of the rule, and the local last day (if any)."""
+    match = re.search(r"UNTIL=(\d{8})", rule, flags=re.IGNORECASE)
+    if not match:
+        return normalize_rule(rule), None
+    rest = re.sub(r";?UNTIL=[^;]*", "", normalize_rule(rule)).strip(";")
+    return rest, _rule_date(match.group(1))
+
+
+def with_until(rule: str, until: date | None) -> str:
+    """Add UNTIL, in wall-clock time like the rest of the rule: the whole last day counts."""
+    if until is None:
+        return rule
+    return f"{rule};UNTIL={until:%Y%m%d}T235959"
+
+
+def describe_rule(rule: str | None) -> str | None:
+    """'monthly on the first Wednesday' for the common patterns; None for the others."""
+    if not rule:
+        return None
+    parts = rule_parts(rule)
+    freq = parts.pop("FREQ", "")
+    interval_text = parts.pop("INTERVAL", "1")
+    interval = int(interval_text) if interval_text.isdigit() else 1
+    until = parts.pop("UNTIL", None)
+    count = parts.pop("COUNT", None)
+    text = None
+    if freq == "WEEKLY" and not parts:
+        text = "every week" if interval == 1 else f"every {interval} weeks"
+    elif freq == "WEEKLY" and set(parts) == {"BYDAY"} and parts["BYDAY"] in WEEKDAY_NAMES:
+        every = "every week" if interval == 1 else f"every {interval} weeks"
+        text = f"{every} on {WEEKDAY_NAMES[parts['BYDAY']]}"
+    elif freq == "MONTHLY" and interval == 1 and set(parts) == {"BYDAY"}:
+        match = re.fullmatch(r"([+-]?\d)(MO|TU|WE|TH|FR|SA|SU)", parts["BYDAY"])
+        if match and int(match.group(1)) in ORDINALS:
+            ordinal = ORDINALS[int(match.group(1))]
+            text = f"monthly on the {ordinal} {WEEKDAY_NAMES[match.group(2)]}"
+    elif freq == "MONTHLY" and interval == 1 and set(parts) == {"BYMONTHDAY"}:
+        if parts["BYMONTHDAY"].isdigit():
+            text = f"monthly on the {_ordinal_day(int(parts['BYMONTHDAY']))}"
+    elif freq in {"DAILY", "MONTHLY", "YEARLY"} and not parts:
+        unit = {"DAILY": "day", "MONTHLY": "month", "YEARLY": "year"}[freq]
+        text = f"every {unit}" if interval == 1 else f"every {interval} {unit}s"
+    if text is None:
+        return None
+    if until and re.match(r"\d{8}", until):
+        text += f", until {_rule_date(until[:8]):%d %b %Y}"
+    elif count and count.isdigit():
+        text += f", {count} times"
+    return text
+
+
+def _rule_date(text: str) -> date:
+    """The date of an RRULE's ``YYYYMMDD``."""
+    return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+
+
+def _ordinal_day(day: int) -> str:
+    suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def check_rule_text(rule: str) -> None:
+    """Refuse rules nscal cannot keep as separate occurrences, with a message for people."""
+    parts = rule_parts(rule)
+    if "FREQ" not in parts or any(not value for value in parts.values()):
+        raise ValidationError(
+            "Write the rule as in iCalendar, e.g. FREQ=MONTHLY;BYDAY=1WE "
+            "(monthly on the first Wednesday)."
+        )
+    if parts["FREQ"] not in ALLOWED_FREQUENCIES:
+        raise ValidationError("A series repeats daily, weekly, monthly or yearly.")
+    if "INTERVAL" in parts and (not parts["INTERVAL"].isdigit() or int(parts["INTERVAL"]) < 1):
+        raise ValidationError("INTERVAL must be a whole number, 1 or more.")
+    if {"BYHOUR", "BYMINUTE", "BYSECOND"} & set(parts):
+        raise ValidationError(
+            "Every occurrence starts at the time given above: "
+            "leave BYHOUR, BYMINUTE and BYSECOND out of the rule."
+        )
+
+
+# --- the event form --------------------------------------------------------------------
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class EventForm(FlaskForm):
+    title = StringField(
+        "Title", validators=[DataRequired("Give the event a title."), Length(max=200)]
+    )
+    kind = SelectField("Kind", choices=[SelectChoice(kind.value, kind.label) for kind in EventKind])
+    description = TextAreaField("Description", render_kw={"rows": 6})
+    format = SelectField(
+        "Format", choices=[SelectChoice(fmt.value, fmt.label) for fmt in EventFormat]
+    )
+    host_city = SelectField("Host city", coerce=int, validate_choice=False)
+    venue = StringField(
+        "Venue", validators=[Length(max=300)], description="Address or room, for people who come."
+    )
+    online_url = URLField(
+        "Online link",
+        validators=[Length(max=500)],
+        description="Shown only to registered participants.",
+    )
+    timezone = SelectField(
+        "Time zone",
+        validate_choice=False,
+        description="The times below are wall-clock times in this zone.",
+    )
+    all_day = BooleanField("All day (no start and end times)")
+    start_date = DateField("First day", validators=[Optional()])
+    start_time = TimeField("Start time", format=TIME_FORMATS, validators=[Optional()])
+    end_date = DateField(
+        "Last day",
+        validators=[Optional()],
+        description="Leave empty when the event ends on its first day.",
+    )
+    end_time = TimeField("End time", format=TIME_FORMATS, validators=[Optional()])
+    audience = MultiCheckboxField("Audience", coerce=int, validate_choice=False)
+    visibility = RadioField(
+        "Visibility",
+        choices=[SelectChoice(v.value, v.label) for v in Visibility],
+        default=Visibility.public.value,
+    )
+    capacity = IntegerField(
+        "Capacity",
+        validators=[
+            Optional(),
+            NumberRange(min=0, message="The capacity cannot be negative."),
+            NumberRange(max=MAX_CAPACITY, message=f"At most {MAX_CAPACITY:,} places."),
+        ],
+        description="Leave empty for no limit.",
+    )
+    repeat = SelectField("Repeat", choices=REPEAT_CHOICES, default="")
+    rrule = StringField(
+        "Custom repeat rule (RRULE)",
+        validators=[Length(max=400)],
+        description="For advanced use; when filled in it is used instead of the choice above, "
+        "e.g. FREQ=MONTHLY;BYDAY=1WE.",
+    )
+    until = DateField(
+        "Repeat until",
+        validators=[Optional()],
+        description="The last day of the series; leave empty for two years ahead.",
+    )
+    scope = RadioField(
+        "Apply the changes to",
+        choices=[
+            SelectChoice("occurrence", "This occurrence only"),
+            SelectChoice(
+                "series", "This and the following occurrences, except those changed by hand"
+            ),
+        ],
+        default="occurrence",
+    )
+    submit = SubmitField("Save")
+
+    def __init__(self, *args, host_city: City | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        cities = active_cities()
+        if host_city is not None and host_city not in cities:
+            cities.append(host_city)  # an inactive city stays selectable where it is used
+        self.host_city.choices = [SelectChoice(0, "— none —")] + [
+            SelectChoice(city.id, f"{city.name} ({city.country})") for city in cities
+        ]
+        self.timezone.choices = [
+            SelectChoice(value, label, optgroup=group) for value, label, group in zone_choices()
+        ]
+        self.audience.choices = [SelectChoice(role.id, role.name) for role in all_roles()]
+
+    # Per-field checks; the service checks the times themselves.
+
+    def validate_timezone(self, field):
+        if not is_valid_zone(field.data):
+            raise ValidationError(f"Unknown time zone {field.data!r}. Choose one from the list.")
+
+    def validate_host_city(self, field):
+        if field.data and db.session.get(City, field.data) is None:
+            raise ValidationError("Choose a host city from the list.")
+
+    def validate_audience(self, field):
+        known = {choice.value for choice in self.audience.choices}
+        if any(role_id not in known for role_id in field.data or []):
+            raise ValidationError("Choose participant roles from the list.")
+
+    def validate_rrule(self, field):
+        if field.data and field.data.strip():
+            check_rule_text(field.data)
+            if self.until.data and re.search(r"(UNTIL|COUNT)=", field.data, re.IGNORECASE):
+                raise ValidationError(
+                    "The rule already says when it ends (UNTIL or COUNT): "
+                    "leave “Repeat until” empty or take it out of the rule."
+                )
+        elif self.repeat.data == "custom":
+            raise ValidationError("Type a repeat rule, or choose a pattern from the list.")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in (self.start_date, self.end_date, self.until):
+            if field.data and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+                field.errors.append(f"Choose a day between {FIRST_YEAR} and {LAST_YEAR}.")
+                valid = False
+        if self.start_date.data is None and not self.start_date.errors:
+            self.start_date.errors.append("Give the first day.")
+            valid = False
+        if self.all_day.data:
+            start, last = self.start_date.data, self.end_date.data
+            if start and last and last < start:
+                self.end_date.errors.append("The last day is before the first day.")
+                valid = False
+        else:
+            for field, message in (
+                (self.start_time, "Give the start time, or tick “All day”."),
+                (self.end_time, "Give the end time, or tick “All day”."),
+            ):
+                if field.data is None and not field.errors:
+                    field.errors.append(message)
+                    valid = False
+        until, start = self.until.data, self.start_date.data
+        if until and start and until < start and self.repeat_rule_requested():
+            self.until.errors.append("The series must end on or after its first day.")
+            valid = False
+        return valid
+
+    # From and to the service's EventData.
+
+    def repeat_rule_requested(self) -> bool:
+        return bool((self.rrule.data or "").strip() or self.repeat.data)
+
+    def repeat_rule(self) -> str | None:
+        """The rule the coordinator asked for (typed, or from the menu), with UNTIL."""
+        if (self.rrule.data or "").strip():
+            rule = normalize_rule(self.rrule.data)
+        else:
+            rule = preset_rule(self.repeat.data, self.start_date.data)
+        return with_until(rule, self.until.data) if rule else None
+
+    def event_data(self, *, series_rule: str | None = None) -> EventData:
+        """What the form says, for the services. Call after a successful ``validate``.
+
+        ``series_rule`` is the rule of the series being edited: kept (with the form's
+        "until") when the form asks for no other rule.
+        """
+        all_day = bool(self.all_day.data)
+        first_day = self.start_date.data
+        last_day = self.end_date.data or first_day
+        if all_day:
+            start, end = first_day, last_day + timedelta(days=1)  # exclusive end
+        else:
+            start = datetime.combine(first_day, self.start_time.data)
+            end = datetime.combine(last_day, self.end_time.data)
+        roles = []
+        if self.audience.data:
+            roles = list(
+                db.session.execute(
+                    sa.select(ParticipantRole)
+                    .where(ParticipantRole.id.in_(self.audience.data))
+                    .order_by(ParticipantRole.id)
+                ).scalars()
+            )
+        return EventData(
+            title=self.title.data.strip(),
+            kind=EventKind(self.kind.data),
+            timezone=self.timezone.data,
+            start=start,
+            end=end,
+            all_day=all_day,
+            format=EventFormat(self.format.data),
+            description=self.description.data or "",
+            host_city=db.session.get(City, self.host_city.data) if self.host_city.data else None,
+            venue=self.venue.data or "",
+            online_url=self.online_url.data or "",
+            audience=roles,
+            visibility=Visibility(self.visibility.data),
+            capacity=self.capacity.data,
+            rrule=self.repeat_rule() or self._kept_rule(series_rule),
+        )
+
+    def _kept_rule(self, series_rule: str | None) -> str | None:
+        if not series_rule:
+            return None
+        return with_until(split_until(series_rule)[0], self.until.data)
+
+    def add_service_error(self, error: EventError, data: EventData | None = None) -> None:
+        """Show a refusal of the service on the field it concerns, else above the form."""
+        message = str(error)
+        field = None
+        if "time zone" in message:
+            field = self.timezone
+        elif "does not exist in" in message:
+            field = self.start_time
+            if (
+                data is not None
+                and isinstance(data.end, datetime)
+                and message.startswith(f"{data.end:%Y-%m-%d %H:%M}")
+                and not message.startswith(f"{data.start:%Y-%m-%d %H:%M}")
+            ):
+                field = self.end_time
+        elif "end must be after the start" in message:
+            field = self.end_time
+        elif "last day is before" in message:
+            field = self.end_date
+        elif "repeat rule" in message or "gives no date" in message:
+            field = self.rrule if (self.rrule.data or "").strip() else self.repeat
+        elif "online link" in message:
+            field = self.online_url
+        elif "title" in message:
+            field = self.title
+        elif "capacity" in message:
+            field = self.capacity
+        if field is None:
+            self.form_errors.append(message)
+        else:
+            field.errors = [*field.errors, message]
+
+
+def event_form_data(event: Event) -> dict:
+    """The form's initial values for an existing event (its own wall-clock time)."""
+    if event.all_day:
+        start_date, last_day = event.start_date, event.end_date - timedelta(days=1)
+        start_time = end_time = None
+    else:
+        start, end = event.local_start, event.local_end
+        start_date, start_time = start.date(), start.time().replace(tzinfo=None)
+        last_day, end_time = end.date(), end.time().replace(tzinfo=None)
+    values = {
+        "title": event.title,
+        "kind": event.kind.value,
+        "description": event.description,
+        "format": event.format.value,
+        "host_city": event.host_city_id or 0,
+        "venue": event.venue,
+        "online_url": event.online_url,
+        "timezone": event.timezone,
+        "all_day": event.all_day,
+        "start_date": start_date,
+        "start_time": start_time,
+        "end_date": last_day,
+        "end_time": end_time,
+        "audience": [role.id for role in event.audience],
+        "visibility": event.visibility.value,
+        "capacity": event.capacity,
+        "repeat": "",
+        "rrule": "",
+        "until": None,
+    }
+    if event.series is not None:
+        rule, until = split_until(event.series.rrule)
+        values["until"] = until
+        preset = next(
+            (
+                choice.value
+                for choice in REPEAT_CHOICES
+                if choice.value and preset_rule(choice.value, start_date) == rule
+            ),
+            None,
+        )
+        if preset:
+            values["repeat"] = preset
+        else:
+            values["repeat"], values["rrule"] = "custom", rule
+    return values
+
+
+def new_event_form_data(zone: str | None) -> dict:
+    """Sensible starting values for a new event."""
+    return {
+        "timezone": zone if is_valid_zone(zone) else DEFAULT_ZONE,
+        "start_time": time(10, 0),
+        "end_time": time(11, 30),
+        "visibility": Visibility.public.value,
+        "kind": EventKind.city_meeting.value,
+        "format": EventFormat.online.value,
+    }
+
+
+# --- small forms -----------------------------------------------------------------------
+
+
+class CancelEventForm(FlaskForm):
+    reason = TextAreaField(
+        "Why is it cancelled?",
+        validators=[DataRequired("Say why the event is cancelled; participants will read it.")],
+        description="Participants read this in the cancellation and on the event page.",
+        render_kw={"rows": 4},
+    )
+    submit = SubmitField("Cancel the event")
+
+
+class PublishSelectedForm(FlaskForm):
+    event_ids = SelectMultipleField("Drafts to publish", coerce=int, validate_choice=False)

@@ -1,0 +1,382 @@
+"""Events as iCalendar (RFC 5545) components: one function makes every VEVENT.
+
+``event_to_vevent`` is used by every feed, the per-event download and the mailed
+invitations (iTIP, RFC 5546: ``method="REQUEST"``/``"CANCEL"`` with ORGANIZER and
+the recipient as ATTENDEE). ``calendar_for`` wraps VEVENTs in a VCALENDAR with one
+VTIMEZONE (``nscal.feeds.vtimezone``) per TZID used.
+
+A series is written as separate events: each occurrence is its own VEVENT with its
+own UID and no RRULE or RECURRENCE-ID, because each occurrence is stored, moved,
+cancelled and registered for on its own. Calendar apps then show exactly the
+occurrences nscal has, and a moved or cancelled one needs no override logic.
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
+from zoneinfo import ZoneInfo
+
+import icalendar
+from flask import current_app
+from werkzeug.routing import BuildError
+
+from nscal.db import utcnow
+from nscal.events.models import Event, EventFormat, EventStatus
+from nscal.feeds.vtimezone import is_supported, vtimezone_bytes
+from nscal.urls import external_url
+
+PRODID = "-//Nordic Safe Cities//nscal//EN"
+# How often subscribed apps should fetch again (RFC 7986 and the older X- property).
+REFRESH_INTERVAL = timedelta(hours=1)
+ITIP_METHODS = ("REQUEST", "CANCEL")
+
+# Registration status (nscal.registrations.models.RegistrationStatus) -> PARTSTAT.
+PARTSTAT = {
+    "confirmed": "ACCEPTED",
+    "waitlisted": "TENTATIVE",
+    "pending": "TENTATIVE",
+    "cancelled": "DECLINED",
+    "rejected": "DECLINED",
+}
+REGISTRATION_LABELS = {
+    "confirmed": "You are registered.",
+    "waitlisted": "You are on the waiting list.",
+    "pending": "Your registration awaits approval.",
+    "cancelled": "You cancelled your registration.",
+    "rejected": "Your registration was not accepted.",
+}
+
+
+@dataclass(frozen=True)
+class CalendarAddress:
+    """A person as ORGANIZER or ATTENDEE: an email address and a display name."""
+
+    email: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One event in a feed, with what this feed may say about it to its reader."""
+
+    event: Event
+    registration_status: str | None = None
+    include_online_link: bool = False
+
+
+def event_page_url(event_id: int) -> str:
+    """The absolute URL of the event's public page."""
+    try:
+        return external_url("events.detail", event_id=event_id)
+    except BuildError:  # the page is not routed (yet): its documented path
+        return f"{current_app.config['BASE_URL'].rstrip('/')}/events/{event_id}"
+
+
+def event_tzid(event: Event) -> str | None:
+    """The TZID the event's times are written with, or None when they are written in UTC.
+
+    UTC is used for all-day events (no times), for zones our VTIMEZONE cannot describe,
+    and for a start or end in an hour that happens twice (the fall-back): RFC 5545 reads
+    such a local time as the first pass, but ical.js (Thunderbird) reads the second, so
+    only UTC means the same instant everywhere.
+    """
+    if event.all_day or not is_supported(event.timezone):
+        return None
+    zone = ZoneInfo(event.timezone)
+    for instant in (event.starts_at, event.ends_at):
+        local = instant.astimezone(zone)
+        if local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset():
+            return None
+    return event.timezone
+
+
+def _add_times(vevent: icalendar.Event, event: Event) -> None:
+    if event.all_day:
+        vevent.add("dtstart", event.start_date)  # VALUE=DATE; DTEND is exclusive
+        vevent.add("dtend", event.end_date)
+        return
+    tzid = event_tzid(event)
+    for name, instant in (("dtstart", event.starts_at), ("dtend", event.ends_at)):
+        if tzid is None:
+            vevent.add(name, _seconds(instant).astimezone(UTC))
+            continue
+        local = _seconds(instant).astimezone(ZoneInfo(tzid))
+        vevent.add(name, local)
+        if vevent[name].params.get("TZID") != tzid:
+            # icalendar writes a zone it deems equal to UTC (Atlantic/Reykjavik) as "Z":
+            # keep the zone, as the wall-clock time with an explicit TZID.
+            del vevent[name]
+            vevent.add(name, local.replace(tzinfo=None), parameters={"TZID": tzid})
+
+
+def _seconds(moment: datetime) -> datetime:
+    return moment.replace(microsecond=0)
+
+
+def _location(event: Event) -> str:
+    """Where to go: the venue and the host city (unless the venue names it), or Online."""
+    if event.format is EventFormat.online:
+        return "Online"
+    place = [event.venue.strip()] if event.venue.strip() else []
+    city = event.host_city.name if event.host_city is not None else None
+    if city and city.casefold() not in event.venue.casefold():
+        place.append(city)
+    text = ", ".join(place)
+    if event.format is EventFormat.hybrid:
+        return f"{text} and online" if text else "Online"
+    return text
+
+
+def _description(
+    event: Event, page_url: str, registration_status: str | None, include_online_link: bool
+) -> str:
+    parts = []
+    if event.is_cancelled:
+        reason = (event.cancel_reason or "").strip()
+        parts.append(f"This event is cancelled. {reason}".strip())
+    if registration_status:
+        parts.append(REGISTRATION_LABELS.get(registration_status, registration_status))
+    if event.description.strip():
+        parts.append(event.description.strip())
+    facts = [event.format.label]
+    if event.host_city is not None:
+        facts.append(f"hosted by {event.host_city.name}")
+    audience = ", ".join(role.name for role in event.audience) or "everyone"
+    facts.append(f"for {audience}")
+    parts.append(" · ".join(facts))
+    if include_online_link and event.online_url:
+        parts.append(f"Online: {event.online_url}")
+    parts.append(f"Details and registration: {page_url}")
+    return "\n\n".join(parts)
+
+
+def _address(who) -> CalendarAddress:
+    if isinstance(who, CalendarAddress):
+        return who
+    if isinstance(who, str):
+        name, email = parseaddr(who)
+        return CalendarAddress(email, name)
+    return CalendarAddress(who.email, getattr(who, "name", "") or "")
+
+
+def _add_address(
+    vevent: icalendar.Event, name: str, who: CalendarAddress, params: dict[str, str]
+) -> None:
+    parameters = {"CN": who.name} if who.name else {}
+    parameters.update(params)
+    vevent.add(name, f"mailto:{who.email}", parameters=parameters)
+
+
+def _status(event: Event, method: str) -> str:
+    if event.is_cancelled or method == "CANCEL":
+        return "CANCELLED"
+    if event.status is EventStatus.draft:
+        return "TENTATIVE"  # only coordinators see drafts
+    return "CONFIRMED"
+
+
+def event_to_vevent(
+    event: Event,
+    *,
+    method: str | None = None,
+    attendee=None,
+    organizer=None,
+    registration_status: str | None = None,
+    include_online_link: bool = False,
+    stamp: datetime | None = None,
+) -> icalendar.Event:
+    """The VEVENT of ``event``.
+
+    ``method`` is the VCALENDAR's METHOD. For ``"REQUEST"`` and ``"CANCEL"`` (iTIP
+    mail) pass ``attendee`` (a User, a ``CalendarAddress`` or ``"Name <email>"``);
+    ``organizer`` defaults to the mail sender, DTSTAMP to now. For feeds
+    (``None``/``"PUBLISH"``) DTSTAMP is the last change, so the bytes are stable.
+    ``registration_status`` (a RegistrationStatus value) sets the attendee's PARTSTAT
+    and a line in the description. The online link is written only when
+    ``include_online_link`` is true: never in public feeds.
+    """
+    method = (method or "PUBLISH").upper()
+    itip = method in ITIP_METHODS
+    cancelled = event.is_cancelled or method == "CANCEL"
+    page_url = event_page_url(event.id)
+
+    vevent = icalendar.Event()
+    vevent.add("uid", event.uid)
+    vevent.add("sequence", event.sequence or 0)
+    vevent.add("dtstamp", _seconds(stamp or (utcnow() if itip else event.updated_at)))
+    vevent.add("created", _seconds(event.created_at))
+    vevent.add("last-modified", _seconds(event.updated_at))
+    _add_times(vevent, event)
+    vevent.add("summary", f"Cancelled: {event.title}" if cancelled else event.title)
+    vevent.add(
+        "description", _description(event, page_url, registration_status, include_online_link)
+    )
+    location = _location(event)
+    if location:
+        vevent.add("location", location)
+    vevent.add("url", page_url)
+    vevent.add("categories", [event.kind.label])
+    vevent.add("status", _status(event, method))
+    # A cancelled event no longer makes anyone busy.
+    vevent.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
+    vevent.add("class", "PUBLIC")
+    if include_online_link and event.online_url:
+        vevent.add("conference", event.online_url, parameters={"VALUE": "URI", "FEATURE": "VIDEO"})
+    if organizer is None and itip:
+        organizer = current_app.config["MAIL_SENDER"]
+    if organizer is not None:
+        _add_address(vevent, "organizer", _address(organizer), {})
+    if attendee is not None:
+        partstat = PARTSTAT.get(registration_status or "", "NEEDS-ACTION")
+        params = {"CUTYPE": "INDIVIDUAL", "ROLE": "REQ-PARTICIPANT", "PARTSTAT": partstat}
+        params["RSVP"] = "FALSE"  # people answer on the event page, not by iTIP REPLY
+        _add_address(vevent, "attendee", _address(attendee), params)
+    return vevent
+
+
+class LRUCache:
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+_vevent_cache = LRUCache(4096)
+
+
+def vevent_bytes(entry: FeedEntry) -> bytes:
+    """The serialized VEVENT of a feed entry, cached by everything it depends on."""
+    event = entry.event
+    key = (
+        event.uid,
+        event.id,
+        event.sequence,
+        event.updated_at,
+        event.status,
+        event.host_city.name if event.host_city else None,
+        entry.registration_status,
+        entry.include_online_link,
+        current_app.config["BASE_URL"],
+    )
+    cached = _vevent_cache.get(key)
+    if cached is None:
+        cached = event_to_vevent(
+            event,
+            registration_status=entry.registration_status,
+            include_online_link=entry.include_online_link,
+        ).to_ical()
+        _vevent_cache.put(key, cached)
+    return cached
+
+
+def clear_caches() -> None:
+    _vevent_cache.clear()
+
+
+def _entries(items: Iterable[Event | FeedEntry]) -> list[FeedEntry]:
+    return [item if isinstance(item, FeedEntry) else FeedEntry(item) for item in items]
+
+
+def calendar_for(
+    events: Iterable[Event | FeedEntry],
+    *,
+    name: str | None = None,
+    url: str | None = None,
+    method: str = "PUBLISH",
+    description: str | None = None,
+) -> bytes:
+    """A VCALENDAR of ``events`` (events, or ``FeedEntry``s saying what to include).
+
+    ``name`` (X-WR-CALNAME and NAME) and ``url`` (SOURCE) are for subscribed feeds,
+    which also get a refresh interval; a single-event download has neither.
+    """
+    entries = _entries(events)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method.upper())
+    if name:
+        calendar.add("name", name)
+        calendar.add("x-wr-calname", name)
+    if description:
+        calendar.add("description", description)
+        calendar.add("x-wr-caldesc", description)
+    if url:
+        calendar.add("source", url, parameters={"VALUE": "URI"})
+    if name or url:
+        calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", "PT1H")
+    tzids = {tzid for entry in entries if (tzid := event_tzid(entry.event))}
+    return _assemble(calendar, tzids, [vevent_bytes(entry) for entry in entries])
+
+
+def itip_calendar(
+    event: Event,
+    *,
+    method: str,
+    attendee,
+    organizer=None,
+    registration_status: str | None = None,
+    include_online_link: bool = True,
+) -> bytes:
+    """An iTIP message (RFC 5546) for one person: ``method`` is "REQUEST" or "CANCEL".
+
+    The mail's ``text/calendar`` part must say the same ``method=``. Cancellations
+    carry the same UID and the event's raised SEQUENCE.
+    """
+    method = method.upper()
+    vevent = event_to_vevent(
+        event,
+        method=method,
+        attendee=attendee,
+        organizer=organizer,
+        registration_status=registration_status,
+        include_online_link=include_online_link and method != "CANCEL",
+    )
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    tzid = event_tzid(event)
+    return _assemble(calendar, {tzid} if tzid else set(), [vevent.to_ical()])
+
+
+def _assemble(calendar: icalendar.Calendar, tzids: set[str], vevents: list[bytes]) -> bytes:
+    """The calendar's properties, one VTIMEZONE per TZID, then the VEVENTs."""
+    head = calendar.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    if not head.endswith(end):
+        raise ValueError("unexpected VCALENDAR serialization")
+    parts = [head[: -len(end)]]
+    parts += [vtimezone_bytes(tzid) for tzid in sorted(tzids)]
+    parts += vevents
+    parts.append(end)
+    return b"".join(parts)

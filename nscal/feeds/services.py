@@ -1,0 +1,264 @@
+"""What each feed shows, its cheap version (ETag, Last-Modified) and its cached body.
+
+A feed is described by a ``FeedSpec``: a SQL condition on events plus names of the
+things it refers to. ``feed_version`` answers with a single aggregate query, so a
+conditional request (304) never loads or renders events; ``feed_body`` renders
+only when that version has not been rendered before in this process.
+
+Feeds show events that ended within the last ``FEED_PAST`` and every later one;
+cancelled events stay (STATUS:CANCELLED) so calendar apps learn of the cancellation;
+drafts never appear.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from nscal.accounts.models import User
+from nscal.cities.models import City, ParticipantRole
+from nscal.db import db, utcnow
+from nscal.events.models import Event, EventFormat, EventKind, EventStatus, Visibility
+from nscal.feeds.ical import FeedEntry, LRUCache, calendar_for
+
+try:
+    from tzdata import IANA_VERSION as TZDATA_VERSION
+except ImportError:  # pragma: no cover - tzdata is a dependency
+    TZDATA_VERSION = "system"
+
+NETWORK_NAME = "Nordic Safe Cities"
+FEED_PAST = timedelta(days=365)
+# Part of every ETag: raise it when the rendering of feeds changes.
+FEED_FORMAT = "nscal-feed-1"
+
+FEED_STATUSES = (EventStatus.published, EventStatus.cancelled)
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """Which events a feed shows, and what identifies it among all feeds."""
+
+    kind: str  # "network", "city" or "personal"
+    key: tuple  # the feed's identity: kind, filters, reader
+    condition: sa.ColumnElement[bool]
+    # Conditions that must hold for the feed to exist (e.g. its city exists).
+    requires: tuple[sa.ColumnElement[bool], ...] = ()
+    user: User | None = None
+    filters: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FeedVersion:
+    etag: str  # without quotes
+    last_modified: datetime | None
+
+
+class UnknownFilter(LookupError):
+    """A filter names no city, participant role or kind: the feed does not exist."""
+
+
+def _public_condition() -> sa.ColumnElement[bool]:
+    return sa.and_(Event.visibility == Visibility.public, Event.status.in_(FEED_STATUSES))
+
+
+def _for_role(slug: str) -> sa.ColumnElement[bool]:
+    """Events meant for the role: the role is in the audience, or the audience is everyone."""
+    return sa.or_(~Event.audience.any(), Event.audience.any(ParticipantRole.slug == slug))
+
+
+def network_feed(
+    *, city: str | None = None, kind: str | None = None, role: str | None = None
+) -> FeedSpec:
+    """/calendar.ics: the public events (published and cancelled), filtered like /events/:
+    ``city`` = host city slug, ``kind`` = event kind, ``role`` = participant role slug
+    (events for everyone count as events for every role)."""
+    conditions = [_public_condition()]
+    requires = []
+    filters = {}
+    if city:
+        conditions.append(Event.host_city.has(City.slug == city))
+        requires.append(sa.exists().where(City.slug == city))
+        filters["city"] = city
+    if kind:
+        try:
+            conditions.append(Event.kind == EventKind(kind))
+        except ValueError:
+            raise UnknownFilter(f"unknown event kind {kind!r}") from None
+        filters["kind"] = kind
+    if role:
+        conditions.append(_for_role(role))
+        requires.append(sa.exists().where(ParticipantRole.slug == role))
+        filters["role"] = role
+    key = ("network", tuple(sorted(filters.items())))
+    return FeedSpec("network", key, sa.and_(*conditions), tuple(requires), filters=filters)
+
+
+def city_feed(slug: str) -> FeedSpec:
+    """/cities/<slug>/calendar.ics: the public events the city hosts, plus the online
+    events for everyone hosted anywhere (or by no city), which anyone in the city can
+    join from their desk. Members-only events are never in it."""
+    condition = sa.and_(
+        _public_condition(),
+        sa.or_(
+            Event.host_city.has(City.slug == slug),
+            sa.and_(Event.format == EventFormat.online, ~Event.audience.any()),
+        ),
+    )
+    requires = (sa.exists().where(City.slug == slug),)
+    return FeedSpec("city", ("city", slug), condition, requires, filters={"city": slug})
+
+
+def user_for_feed_token(token: str) -> User | None:
+    """The active person whose private feed URL has ``token``; None for any other token."""
+    if len(token) < 20:  # no token we issue is this short: save the query
+        return None
+    user = db.session.execute(sa.select(User).where(User.feed_token == token)).scalar_one_or_none()
+    return user if user is not None and user.active else None
+
+
+def personal_feed_condition(user: User) -> sa.ColumnElement[bool]:
+    """The events of a person's private feed: the public events plus the members-only
+    events meant for them (their participant role is in the audience, or the audience
+    is everyone). Registrations extend this (see ``personal_feed_events``)."""
+    members_for_them = ~Event.audience.any()
+    if user.participant_role_id is not None:
+        members_for_them = sa.or_(
+            members_for_them, Event.audience.any(ParticipantRole.id == user.participant_role_id)
+        )
+    return sa.and_(
+        Event.status.in_(FEED_STATUSES),
+        sa.or_(Event.visibility == Visibility.public, members_for_them),
+    )
+
+
+def personal_feed(user: User) -> FeedSpec:
+    key = (
+        "personal",
+        user.id,
+        user.name,  # in the calendar's name
+        user.participant_role_id,
+        *personal_feed_version_parts(user),
+    )
+    return FeedSpec("personal", key, personal_feed_condition(user), user=user)
+
+
+def personal_feed_version_parts(user: User) -> tuple:
+    """Hook: values beyond the events that change a person's feed (e.g. their
+    registrations' count and last change). Empty until registrations join the feed;
+    keep it to at most one cheap query."""
+    return ()
+
+
+def personal_feed_events(user: User, *, now: datetime | None = None) -> list[FeedEntry]:
+    """Hook: the entries of a person's private feed.
+
+    Today: the events of ``personal_feed_condition`` in the feed window, without the
+    online link. The registrations work extends this: events they are registered for
+    get ``registration_status`` and ``include_online_link=True`` (when confirmed), and
+    ``personal_feed_version_parts`` must then change when a registration does.
+    """
+    return [FeedEntry(event) for event in feed_events(personal_feed_condition(user), now=now)]
+
+
+def _in_window(condition: sa.ColumnElement[bool], now: datetime) -> sa.ColumnElement[bool]:
+    return sa.and_(condition, Event.ends_at > now - FEED_PAST)
+
+
+def feed_events(condition: sa.ColumnElement[bool], *, now: datetime | None = None) -> list[Event]:
+    """The events matching ``condition`` in the feed window, in time order."""
+    now = now or utcnow()
+    query = sa.select(Event).where(_in_window(condition, now)).order_by(Event.starts_at, Event.id)
+    return list(db.session.execute(query).scalars())
+
+
+def feed_version(spec: FeedSpec, *, now: datetime | None = None) -> FeedVersion:
+    """The feed's validators, from one aggregate query; UnknownFilter when it does not exist.
+
+    The ETag changes when an event enters or leaves the feed or changes (count, sum of
+    ids, latest ``updated_at`` of the feed's events). Last-Modified is the latest change
+    of any event: it only rises, even when an event leaves the feed.
+    """
+    now = now or utcnow()
+    in_feed = _in_window(spec.condition, now)
+    query = sa.select(
+        sa.func.count(sa.case((in_feed, Event.id))),
+        sa.func.coalesce(sa.func.sum(sa.case((in_feed, Event.id))), 0),
+        sa.func.max(sa.case((in_feed, Event.updated_at))),
+        sa.func.max(Event.updated_at),
+        *[sa.case((check, 1), else_=0) for check in spec.requires],
+    ).select_from(Event)
+    count, id_sum, latest, last_modified, *checks = db.session.execute(query).one()
+    if not all(checks):
+        raise UnknownFilter(f"the {spec.kind} feed {spec.key!r} names something unknown")
+    state = (
+        FEED_FORMAT,
+        TZDATA_VERSION,
+        current_app.config["BASE_URL"],
+        spec.key,
+        count,
+        int(id_sum),
+        str(latest),
+    )
+    etag = hashlib.sha256(repr(state).encode()).hexdigest()[:32]
+    if isinstance(last_modified, str):  # SQLite returns max() of the raw column as text
+        last_modified = datetime.fromisoformat(last_modified)
+    return FeedVersion(etag, _aware(last_modified))
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def feed_name(spec: FeedSpec) -> str:
+    """The calendar's name in people's apps."""
+    if spec.kind == "personal":
+        return f"{NETWORK_NAME} ({spec.user.name})"
+    names = []
+    if "city" in spec.filters:
+        city = db.session.execute(
+            sa.select(City.name).where(City.slug == spec.filters["city"])
+        ).scalar_one()
+        names.append(city)
+    if "kind" in spec.filters:
+        names.append(EventKind(spec.filters["kind"]).label)
+    if "role" in spec.filters:
+        role = db.session.execute(
+            sa.select(ParticipantRole.name).where(ParticipantRole.slug == spec.filters["role"])
+        ).scalar_one()
+        names.append(f"for {role}")
+    return " · ".join([NETWORK_NAME, *names])
+
+
+def feed_description(spec: FeedSpec) -> str:
+    if spec.kind == "personal":
+        return "Your private Nordic Safe Cities calendar. Keep its address to yourself."
+    if spec.kind == "city":
+        return "Events hosted by the city and the network's online events for everyone."
+    return "Public events of the Nordic Safe Cities network."
+
+
+_body_cache = LRUCache(64)
+
+
+def feed_body(spec: FeedSpec, version: FeedVersion, url: str) -> bytes:
+    """The feed's bytes, rendered once per version in this process."""
+    key = (version.etag, url)
+    body = _body_cache.get(key)
+    if body is None:
+        if spec.kind == "personal":
+            entries = personal_feed_events(spec.user)
+        else:
+            entries = [FeedEntry(event) for event in feed_events(spec.condition)]
+        body = calendar_for(
+            entries, name=feed_name(spec), url=url, description=feed_description(spec)
+        )
+        _body_cache.put(key, body)
+    return body
+
+
+def clear_feed_cache() -> None:
+    _body_cache.clear()

@@ -1,0 +1,206 @@
+"""The transactional mail outbox.
+
+Services ``enqueue`` a fully built message in the same transaction as the change it
+reports, so the mail exists if and only if that change is committed. A worker
+(``flask send-mail``) later delivers what is due with ``deliver_due``, retrying with
+exponential back-off, and never sends a message twice while it runs normally.
+
+A message is *claimed* before it is sent: in one short transaction its ``attempts``
+goes up and its ``next_attempt_at`` moves a lease ahead, so no other worker takes it;
+then it is sent with no transaction open, and its outcome is committed at once. A
+worker that dies between sending and that commit leaves the message to be tried again
+when the lease runs out (at-least-once: the one window no database can close).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import getaddresses
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from nscal.db import db, take_sqlite_write_lock, utcnow
+from nscal.mail.models import MailStatus, OutboxMessage
+from nscal.mail.sender import DeliveryError, MailConfigError, open_transport
+
+# Back-off after a failed attempt: 1 min, 2, 4 … capped at 1 h. The 10th failure gives
+# up, about 4 hours after the first try.
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_RETRY = timedelta(hours=1)
+MAX_ATTEMPTS = 10
+# How long a claimed message is reserved for its worker: far longer than one SMTP
+# conversation (a few round trips of at most MAIL_TIMEOUT each).
+CLAIM_LEASE = timedelta(minutes=10)
+
+
+def enqueue(message: EmailMessage) -> OutboxMessage:
+    """Put ``message`` in the outbox, in the current transaction (flushed, not committed).
+
+    Build it with ``nscal.mail.messages.build_message``. It goes out once the caller
+    commits; a rollback takes it back with everything else.
+    """
+    recipients = ", ".join(address for _name, address in getaddresses(message.get_all("To", [])))
+    if not recipients:
+        raise ValueError("the message has no To address")
+    row = OutboxMessage(
+        recipient=recipients[:254],
+        subject=str(message.get("Subject", ""))[:300],
+        message=bytes(message),
+        status=MailStatus.pending,
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th failed attempt."""
+    return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
+
+
+@dataclass
+class DeliveryReport:
+    """What one ``deliver_due`` run did."""
+
+    sent: int = 0
+    retrying: int = 0  # failed this time, pending for a later attempt
+    failed: int = 0  # given up: refused for good, or out of attempts
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (recipient, reason)
+
+    @property
+    def attempted(self) -> int:
+        return self.sent + self.retrying + self.failed
+
+    def __str__(self) -> str:
+        return f"sent {self.sent}, will retry {self.retrying}, failed {self.failed}"
+
+
+@dataclass
+class _Claim:
+    id: int
+    recipient: str
+    message: bytes
+    attempts: int  # including this one
+
+
+def deliver_due(
+    *,
+    now: datetime | None = None,
+    limit: int = 100,
+    should_stop: Callable[[], bool] | None = None,
+) -> DeliveryReport:
+    """Deliver up to ``limit`` pending messages whose time has come, oldest first.
+
+    A worker, not a service: it uses its own database session and commits after every
+    message (claim, then outcome), so a crash mid-batch never resends what was already
+    sent, and the caller's unit of work is left alone. Messages the caller has not
+    committed are not seen. ``now`` (aware) stands in for the clock, for tests;
+    ``should_stop`` is asked before each message (the worker's SIGTERM).
+
+    A failed attempt stays pending with a later ``next_attempt_at`` (``retry_delay``)
+    until ``MAX_ATTEMPTS``, then is marked failed with its ``last_error`` kept; a
+    permanent refusal (5xx for the recipient) fails at once. ``MailConfigError`` is
+    raised when the mail settings are broken; the message at hand stays due and its
+    attempt does not count.
+    """
+    report = DeliveryReport()
+    with Session(db.engine) as session, open_transport() as transport:
+        while report.attempted < limit and not (should_stop and should_stop()):
+            claim = _claim_next(session, now or utcnow())
+            if claim is None:
+                break
+            try:
+                transport.send(claim.message)
+            except MailConfigError as exc:
+                _record(
+                    session,
+                    claim,
+                    attempts=claim.attempts - 1,
+                    next_attempt_at=now or utcnow(),
+                    last_error=f"configuration: {exc}",
+                )
+                raise
+            except DeliveryError as exc:
+                _record_failure(session, claim, str(exc), exc.permanent, now, report)
+            except Exception as exc:  # a bug must not stop the rest of the queue
+                current_app.logger.exception("delivering outbox message %s failed", claim.id)
+                _record_failure(session, claim, repr(exc), False, now, report)
+            else:
+                at = now or utcnow()
+                _record(session, claim, status=MailStatus.sent, sent_at=at, last_error=None)
+                report.sent += 1
+    return report
+
+
+def _claim_next(session: Session, at: datetime) -> _Claim | None:
+    """Reserve the oldest due message for this worker and commit the reservation."""
+    _begin_write(session)
+    candidate = session.execute(
+        sa.select(
+            OutboxMessage.id,
+            OutboxMessage.recipient,
+            OutboxMessage.message,
+            OutboxMessage.attempts,
+        )
+        .where(OutboxMessage.status == MailStatus.pending, OutboxMessage.next_attempt_at <= at)
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+        .limit(1)
+        # PostgreSQL: workers step past each other's rows instead of queueing on them.
+        # SQLite renders nothing here; the write lock taken above serializes the claim.
+        .with_for_update(skip_locked=True)
+    ).one_or_none()
+    if candidate is None:
+        session.rollback()
+        return None
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == candidate.id)
+        .values(attempts=candidate.attempts + 1, next_attempt_at=at + CLAIM_LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return _Claim(candidate.id, candidate.recipient, candidate.message, candidate.attempts + 1)
+
+
+def _record_failure(
+    session: Session,
+    claim: _Claim,
+    reason: str,
+    permanent: bool,
+    now: datetime | None,
+    report: DeliveryReport,
+) -> None:
+    report.errors.append((claim.recipient, reason))
+    if permanent or claim.attempts >= MAX_ATTEMPTS:
+        _record(session, claim, status=MailStatus.failed, last_error=reason)
+        report.failed += 1
+    else:
+        at = now or utcnow()
+        _record(
+            session,
+            claim,
+            next_attempt_at=at + retry_delay(claim.attempts),
+            last_error=reason,
+        )
+        report.retrying += 1
+
+
+def _record(session: Session, claim: _Claim, **values) -> None:
+    _begin_write(session)
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == claim.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def _begin_write(session: Session) -> None:
+    # SQLite: take the write lock up front, so the claim cannot race another worker.
+    take_sqlite_write_lock(session)

@@ -1,0 +1,231 @@
+"""Conflict detection for the yearly calendar: pure functions over unsaved events."""
+
+from datetime import UTC, datetime
+from itertools import count
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from nscal.cities.models import City, ParticipantRole
+from nscal.events.conflicts import (
+    find_conflicts,
+    format_when,
+    participating_zones,
+    shared_audience,
+    zone_label,
+)
+from nscal.events.models import Event, EventFormat, EventStatus
+from nscal.timeutil import NORDIC_ZONES
+
+MEMBER_ZONES = [zone for zone, _label in NORDIC_ZONES]
+MAYOR = ParticipantRole(id=1, slug="mayor", name="Mayor")
+PRACTITIONER = ParticipantRole(id=2, slug="practitioner", name="Practitioner")
+LEADER = ParticipantRole(id=3, slug="leader", name="Leader")
+NUUK = City(id=1, name="Nuuk", slug="nuuk", country="Greenland", timezone="America/Nuuk")
+AARHUS = City(id=2, name="Aarhus", slug="aarhus", country="Denmark", timezone="Europe/Copenhagen")
+
+_ids = count(1)
+
+
+def event(
+    start: datetime,
+    end: datetime,
+    *,
+    zone: str = "Europe/Copenhagen",
+    title: str = "Meeting",
+    audience=(),
+    format: EventFormat = EventFormat.online,
+    host_city: City | None = None,
+    status: EventStatus = EventStatus.published,
+    all_day: bool = False,
+) -> Event:
+    """An unsaved event; ``start`` and ``end`` are wall-clock times in ``zone``."""
+    tz = ZoneInfo(zone)
+    return Event(
+        id=next(_ids),
+        title=title,
+        timezone=zone,
+        starts_at=start.replace(tzinfo=tz).astimezone(UTC),
+        ends_at=end.replace(tzinfo=tz).astimezone(UTC),
+        start_date=start.date() if all_day else None,
+        end_date=end.date() if all_day else None,
+        all_day=all_day,
+        audience=list(audience),
+        format=format,
+        host_city=host_city,
+        status=status,
+    )
+
+
+def wall(*args) -> datetime:
+    return datetime(*args)  # noqa: DTZ001 - wall-clock time, placed in a zone by event()
+
+
+# Without member zones an online event is checked in its own zone only, which keeps
+# these overlap cases free of office-hours messages (10:00 CET is 07:00 in Nuuk).
+
+
+def test_overlap_for_the_same_audience_is_flagged_on_both_events():
+    board = event(wall(2027, 1, 13, 10), wall(2027, 1, 13, 11, 30), title="Board", audience=[MAYOR])
+    summit = event(
+        wall(2027, 1, 13, 11), wall(2027, 1, 13, 12), title="Summit", audience=[MAYOR, LEADER]
+    )
+
+    conflicts = find_conflicts([board, summit])
+
+    assert conflicts[board.id] == [
+        "Overlaps “Summit” (13 Jan 2027, 11:00–12:00 CET), same audience: Mayor."
+    ]
+    assert conflicts[summit.id] == [
+        "Overlaps “Board” (13 Jan 2027, 10:00–11:30 CET), same audience: Mayor."
+    ]
+
+
+def test_overlap_for_disjoint_audiences_is_fine():
+    mayors = event(wall(2027, 1, 13, 10), wall(2027, 1, 13, 12), audience=[MAYOR])
+    practitioners = event(wall(2027, 1, 13, 10), wall(2027, 1, 13, 12), audience=[PRACTITIONER])
+
+    assert find_conflicts([mayors, practitioners]) == {
+        mayors.id: [],
+        practitioners.id: [],
+    }
+
+
+def test_an_event_for_everyone_overlaps_every_audience():
+    everyone = event(wall(2027, 1, 13, 10), wall(2027, 1, 13, 12), title="All hands")
+    mayors = event(wall(2027, 1, 13, 11), wall(2027, 1, 13, 13), audience=[MAYOR])
+
+    conflicts = find_conflicts([everyone, mayors])
+
+    assert conflicts[mayors.id] == [
+        "Overlaps “All hands” (13 Jan 2027, 10:00–12:00 CET), same audience: Mayor."
+    ]
+    assert shared_audience(everyone, everyone) == "everyone"
+
+
+def test_overlap_is_found_across_zones_by_instant():
+    # 10:00 in Helsinki is 09:00 in Copenhagen.
+    helsinki = event(wall(2027, 1, 13, 10), wall(2027, 1, 13, 11), zone="Europe/Helsinki")
+    copenhagen = event(wall(2027, 1, 13, 9, 30), wall(2027, 1, 13, 10, 30))
+
+    assert find_conflicts([helsinki, copenhagen], MEMBER_ZONES)[helsinki.id]
+
+
+def test_back_to_back_and_cancelled_events_do_not_conflict():
+    first = event(wall(2027, 1, 13, 10), wall(2027, 1, 13, 11))
+    second = event(wall(2027, 1, 13, 11), wall(2027, 1, 13, 12))
+    cancelled = event(wall(2027, 1, 13, 10), wall(2027, 1, 13, 12), status=EventStatus.cancelled)
+
+    assert all(not messages for messages in find_conflicts([first, second, cancelled]).values())
+
+
+def test_an_all_day_summit_overlaps_a_meeting_that_day():
+    summit = event(wall(2027, 6, 2), wall(2027, 6, 3), all_day=True, title="Summit")
+    call = event(wall(2027, 6, 2, 10), wall(2027, 6, 2, 11), title="Call")
+
+    conflicts = find_conflicts([summit, call])
+
+    assert conflicts[call.id] == [
+        "Overlaps “Summit” (2 Jun 2027 (all day)), same audience: everyone."
+    ]
+
+
+def test_an_online_morning_meeting_in_copenhagen_is_at_dawn_in_nuuk():
+    call = event(wall(2027, 1, 13, 9), wall(2027, 1, 13, 10), title="Morning call")
+
+    assert find_conflicts([call], MEMBER_ZONES)[call.id] == [
+        "Outside 08:00–18:00: starts 06:00 in Nuuk."
+    ]
+
+
+def test_an_online_afternoon_meeting_ends_late_in_helsinki():
+    call = event(wall(2027, 1, 13, 16), wall(2027, 1, 13, 17, 30))
+
+    assert find_conflicts([call], MEMBER_ZONES)[call.id] == [
+        "Outside 08:00–18:00: ends 18:30 in Helsinki."
+    ]
+
+
+def test_zones_reading_the_same_clock_are_named_together():
+    call = event(wall(2027, 1, 13, 7), wall(2027, 1, 13, 8), zone="Atlantic/Reykjavik")
+
+    messages = find_conflicts([call], MEMBER_ZONES)[call.id]
+
+    # 07:00 GMT: Nuuk 05:00, Reykjavík and Tórshavn 07:00; Scandinavia and Helsinki are fine.
+    assert messages == [
+        "Outside 08:00–18:00: starts 05:00 in Nuuk.",
+        "Outside 08:00–18:00: starts 07:00 in Reykjavik and Tórshavn.",
+    ]
+
+
+def test_an_in_person_meeting_is_checked_only_in_its_host_city():
+    in_nuuk = event(
+        wall(2027, 1, 13, 9),
+        wall(2027, 1, 13, 10),
+        zone="America/Nuuk",
+        format=EventFormat.in_person,
+        host_city=NUUK,
+    )
+    evening_in_aarhus = event(
+        wall(2027, 1, 13, 17),
+        wall(2027, 1, 13, 19),
+        format=EventFormat.in_person,
+        host_city=AARHUS,
+    )
+
+    conflicts = find_conflicts([in_nuuk, evening_in_aarhus], MEMBER_ZONES)
+
+    assert conflicts[in_nuuk.id] == []
+    assert conflicts[evening_in_aarhus.id] == ["Outside 08:00–18:00: ends 19:00 in Aarhus."]
+
+
+def test_a_hybrid_meeting_counts_its_host_city_and_every_member_zone():
+    hybrid = event(wall(2027, 1, 13, 10), wall(2027, 1, 13, 11), format=EventFormat.hybrid)
+    hybrid.host_city = City(name="Boston", timezone="America/New_York")
+
+    places = [place for _zone, place in participating_zones(hybrid, MEMBER_ZONES)]
+
+    assert places[-1] == "Boston" and "Nuuk" in places and "Helsinki" in places
+
+
+def test_all_day_events_are_not_checked_for_office_hours():
+    summit = event(wall(2027, 6, 2), wall(2027, 6, 4), all_day=True)
+
+    assert find_conflicts([summit], MEMBER_ZONES)[summit.id] == []
+
+
+def test_summer_time_in_nuuk_changes_the_local_hour():
+    # In summer Copenhagen is UTC+2 and Nuuk UTC−1: 10:00 in Copenhagen is 07:00 in Nuuk.
+    call = event(wall(2027, 6, 9, 10), wall(2027, 6, 9, 11))
+
+    assert find_conflicts([call], MEMBER_ZONES)[call.id] == [
+        "Outside 08:00–18:00: starts 07:00 in Nuuk."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "zone", "all_day", "expected"),
+    [
+        (wall(2027, 1, 13, 10), wall(2027, 1, 13, 11, 30), "Europe/Copenhagen", False,
+         "13 Jan 2027, 10:00–11:30 CET"),
+        (wall(2027, 6, 9, 14), wall(2027, 6, 9, 15), "Europe/Helsinki", False,
+         "9 Jun 2027, 14:00–15:00 EEST"),
+        (wall(2027, 10, 31, 1), wall(2027, 10, 31, 4), "Europe/Copenhagen", False,
+         "31 Oct 2027, 01:00 CEST–04:00 CET"),
+        (wall(2027, 1, 13, 18), wall(2027, 1, 14, 9), "Europe/Oslo", False,
+         "13 Jan 2027, 18:00 CET – 14 Jan 2027, 09:00 CET"),
+        (wall(2027, 6, 2), wall(2027, 6, 3), "Europe/Stockholm", True, "2 Jun 2027 (all day)"),
+        (wall(2027, 6, 2), wall(2027, 6, 5), "Europe/Stockholm", True,
+         "2–4 Jun 2027 (all day)"),
+        (wall(2027, 6, 29), wall(2027, 7, 2), "Europe/Stockholm", True,
+         "29 Jun – 1 Jul 2027 (all day)"),
+    ],
+)  # fmt: skip
+def test_times_read_in_the_events_own_zone(start, end, zone, all_day, expected):
+    assert format_when(event(start, end, zone=zone, all_day=all_day)) == expected
+
+
+def test_zone_labels_name_places():
+    assert zone_label("America/Nuuk") == "Nuuk"
+    assert zone_label("Atlantic/Faroe") == "Tórshavn"
+    assert zone_label("America/New_York") == "New York"
