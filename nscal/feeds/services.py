@@ -22,6 +22,7 @@ from nscal.cities.models import City, ParticipantRole
 from nscal.db import db, utcnow
 from nscal.events.models import Event, EventFormat, EventKind, EventStatus, Visibility
 from nscal.feeds.ical import FeedEntry, LRUCache, calendar_for
+from nscal.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 
 try:
     from tzdata import IANA_VERSION as TZDATA_VERSION
@@ -45,6 +46,8 @@ class FeedSpec:
     condition: sa.ColumnElement[bool]
     # Conditions that must hold for the feed to exist (e.g. its city exists).
     requires: tuple[sa.ColumnElement[bool], ...] = ()
+    # Values beyond the events that change the feed, read in the same query.
+    also_changes_with: tuple[sa.ColumnElement, ...] = ()
     user: User | None = None
     filters: dict[str, str] = field(default_factory=dict)
 
@@ -118,10 +121,16 @@ def user_for_feed_token(token: str) -> User | None:
     return user if user is not None and user.active else None
 
 
+def _registered_event_ids(user: User) -> sa.Select:
+    return sa.select(Registration.event_id).where(
+        Registration.user_id == user.id, Registration.status.in_(ACTIVE_STATUSES)
+    )
+
+
 def personal_feed_condition(user: User) -> sa.ColumnElement[bool]:
-    """The events of a person's private feed: the public events plus the members-only
+    """The events of a person's private feed: the public events, the members-only
     events meant for them (their participant role is in the audience, or the audience
-    is everyone). Registrations extend this (see ``personal_feed_events``)."""
+    is everyone), and every event they are registered for."""
     members_for_them = ~Event.audience.any()
     if user.participant_role_id is not None:
         members_for_them = sa.or_(
@@ -129,7 +138,11 @@ def personal_feed_condition(user: User) -> sa.ColumnElement[bool]:
         )
     return sa.and_(
         Event.status.in_(FEED_STATUSES),
-        sa.or_(Event.visibility == Visibility.public, members_for_them),
+        sa.or_(
+            Event.visibility == Visibility.public,
+            members_for_them,
+            Event.id.in_(_registered_event_ids(user)),
+        ),
     )
 
 
@@ -139,27 +152,46 @@ def personal_feed(user: User) -> FeedSpec:
         user.id,
         user.name,  # in the calendar's name
         user.participant_role_id,
-        *personal_feed_version_parts(user),
     )
-    return FeedSpec("personal", key, personal_feed_condition(user), user=user)
+    return FeedSpec(
+        "personal",
+        key,
+        personal_feed_condition(user),
+        user=user,
+        also_changes_with=_registration_state(user),
+    )
 
 
-def personal_feed_version_parts(user: User) -> tuple:
-    """Hook: values beyond the events that change a person's feed (e.g. their
-    registrations' count and last change). Empty until registrations join the feed;
-    keep it to at most one cheap query."""
-    return ()
+def _registration_state(user: User) -> tuple[sa.ColumnElement, ...]:
+    """The count and latest change of a person's registrations: their feed shows them."""
+    mine = Registration.user_id == user.id
+    return (
+        sa.select(sa.func.count()).where(mine).scalar_subquery(),
+        sa.select(sa.func.max(Registration.updated_at)).where(mine).scalar_subquery(),
+    )
 
 
 def personal_feed_events(user: User, *, now: datetime | None = None) -> list[FeedEntry]:
-    """Hook: the entries of a person's private feed.
-
-    Today: the events of ``personal_feed_condition`` in the feed window, without the
-    online link. The registrations work extends this: events they are registered for
-    get ``registration_status`` and ``include_online_link=True`` (when confirmed), and
-    ``personal_feed_version_parts`` must then change when a registration does.
-    """
-    return [FeedEntry(event) for event in feed_events(personal_feed_condition(user), now=now)]
+    """The entries of a person's private feed: events they are registered for carry
+    their status, and the online link once their place is confirmed."""
+    statuses = dict(
+        db.session.execute(
+            sa.select(Registration.event_id, Registration.status).where(
+                Registration.user_id == user.id, Registration.status.in_(ACTIVE_STATUSES)
+            )
+        ).all()
+    )
+    entries = []
+    for event in feed_events(personal_feed_condition(user), now=now):
+        status = statuses.get(event.id)
+        entries.append(
+            FeedEntry(
+                event,
+                registration_status=status.value if status else None,
+                include_online_link=status is RegistrationStatus.confirmed,
+            )
+        )
+    return entries
 
 
 def _in_window(condition: sa.ColumnElement[bool], now: datetime) -> sa.ColumnElement[bool]:
@@ -187,9 +219,11 @@ def feed_version(spec: FeedSpec, *, now: datetime | None = None) -> FeedVersion:
         sa.func.coalesce(sa.func.sum(sa.case((in_feed, Event.id))), 0),
         sa.func.max(sa.case((in_feed, Event.updated_at))),
         sa.func.max(Event.updated_at),
+        *spec.also_changes_with,
         *[sa.case((check, 1), else_=0) for check in spec.requires],
     ).select_from(Event)
-    count, id_sum, latest, last_modified, *checks = db.session.execute(query).one()
+    count, id_sum, latest, last_modified, *rest = db.session.execute(query).one()
+    extra, checks = rest[: len(spec.also_changes_with)], rest[len(spec.also_changes_with) :]
     if not all(checks):
         raise UnknownFilter(f"the {spec.kind} feed {spec.key!r} names something unknown")
     state = (
@@ -200,6 +234,7 @@ def feed_version(spec: FeedSpec, *, now: datetime | None = None) -> FeedVersion:
         count,
         int(id_sum),
         str(latest),
+        *map(str, extra),
     )
     etag = hashlib.sha256(repr(state).encode()).hexdigest()[:32]
     if isinstance(last_modified, str):  # SQLite returns max() of the raw column as text
