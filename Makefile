@@ -19,16 +19,24 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+# The mail worker runs beside the server; with the default "file" backend the mail
+# lands in instance/mail/.
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	@echo "nscal is starting on http://127.0.0.1:5000 (Ctrl-C stops it)"
+	$(FLASK) send-mail --loop --interval 5 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
-test: lint
+# ical.js (Thunderbird's iCalendar engine) and axe-core for the tests, from npm.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+test: lint node_modules/.package-lock.json
 	$(BIN)/pytest
 
 # Benchmarks need PostgreSQL on 127.0.0.1:5432; results go to docs/benchmarks.md.
@@ -36,4 +44,4 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/registrations.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache *.egg-info
