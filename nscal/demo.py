@@ -274,21 +274,29 @@ def seed_demo_events(cities: dict[str, City], roles: dict[str, ParticipantRole])
     return added
 
 
+def seed_network() -> tuple[int, int]:
+    """Add the missing member cities and participant roles; returns how many of each."""
+    existing_cities = set(db.session.execute(sa.select(City.slug)).scalars())
+    new_cities = [
+        City(name=name, slug=slug, country=country, timezone=zone)
+        for name, slug, country, zone in DEMO_CITIES
+        if slug not in existing_cities
+    ]
+    existing_roles = set(db.session.execute(sa.select(ParticipantRole.slug)).scalars())
+    new_roles = [
+        ParticipantRole(slug=slug, name=name)
+        for slug, name in DEMO_ROLES
+        if slug not in existing_roles
+    ]
+    db.session.add_all(new_cities + new_roles)
+    db.session.flush()
+    return len(new_cities), len(new_roles)
+
+
 def seed_demo() -> dict[str, int]:
     """Add whatever part of the demo is missing; returns how many rows of each were added."""
     added = {"cities": 0, "roles": 0, "accounts": 0, "events": 0}
-    existing_cities = set(db.session.execute(sa.select(City.slug)).scalars())
-    for name, slug, country, zone in DEMO_CITIES:
-        if slug not in existing_cities:
-            db.session.add(City(name=name, slug=slug, country=country, timezone=zone))
-            added["cities"] += 1
-    existing_roles = set(db.session.execute(sa.select(ParticipantRole.slug)).scalars())
-    for slug, name in DEMO_ROLES:
-        if slug not in existing_roles:
-            db.session.add(ParticipantRole(slug=slug, name=name))
-            added["roles"] += 1
-    db.session.flush()
-
+    added["cities"], added["roles"] = seed_network()
     cities = {city.slug: city for city in db.session.execute(sa.select(City)).scalars()}
     roles = {role.slug: role for role in db.session.execute(sa.select(ParticipantRole)).scalars()}
     for email, name, city, role, account_role in DEMO_ACCOUNTS:

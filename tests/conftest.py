@@ -15,7 +15,7 @@ from nscal.accounts.services import create_user
 from nscal.cities.models import City, ParticipantRole
 from nscal.config import database_url as normalized_database_url
 from nscal.db import db
-from nscal.demo import seed_demo
+from nscal.demo import seed_demo, seed_network
 
 PASSWORD = "correct horse battery"
 
@@ -86,6 +86,13 @@ def runner(app):
 def demo(app):
     """The demo cities, participant roles and accounts."""
     seed_demo()
+    db.session.commit()
+
+
+@pytest.fixture
+def network(app):
+    """The demo's member cities and participant roles, without its accounts and events."""
+    seed_network()
     db.session.commit()
 
 

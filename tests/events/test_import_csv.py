@@ -1,47 +1,19 @@
 """``flask import-events FILE.csv``: a spreadsheet's rows become events, all or nothing."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from nscal.db import db
-from nscal.events.models import Event, EventFormat, EventKind, EventStatus, Visibility
+from nscal.events.models import EventFormat, EventKind, EventStatus, Visibility
+from tests.events.importing import event_count, import_events, utc
 
 CSV = Path(__file__).parent.parent / "fixtures" / "csv"
 HEADER = (
     "title,kind,starts,ends,timezone,host_city,format,venue,online_url,roles,capacity,"
     "visibility,description,rrule\n"
 )
-
-
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)
-
-
-def import_events(runner, path, *options):
-    result = runner.invoke(args=["import-events", str(path), *options])
-    assert "Traceback" not in result.output
-    return result
-
-
-def event_count() -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Event))
-
-
-@pytest.fixture
-def imported(demo):
-    """Find an imported event by its title (the first by start), leaving the demo's aside."""
-    demo_ids = set(db.session.execute(sa.select(Event.id)).scalars())
-
-    def find(title: str) -> list[Event]:
-        events = db.session.execute(
-            sa.select(Event).where(Event.title == title).order_by(Event.starts_at)
-        ).scalars()
-        return [event for event in events if event.id not in demo_ids]
-
-    return find
 
 
 def test_rows_become_events_in_their_own_zone(runner, imported):

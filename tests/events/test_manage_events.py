@@ -10,22 +10,11 @@ import sqlalchemy as sa
 from nscal.accounts.models import AccountRole
 from nscal.cities.models import City, ParticipantRole
 from nscal.db import db
-from nscal.demo import DEMO_CITIES, DEMO_ROLES
 from nscal.events.forms import describe_rule, preset_rule
 from nscal.events.models import Event, EventSeries, EventStatus
 from tests.conftest import csrf_token_from
 
 NEW = "/manage/events/new"
-
-
-@pytest.fixture
-def network(app):
-    """The demo's member cities and participant roles, without its events."""
-    for name, slug, country, zone in DEMO_CITIES:
-        db.session.add(City(name=name, slug=slug, country=country, timezone=zone))
-    for slug, name in DEMO_ROLES:
-        db.session.add(ParticipantRole(slug=slug, name=name))
-    db.session.commit()
 
 
 @pytest.fixture

@@ -8,23 +8,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from nscal.cities.models import City, ParticipantRole
 from nscal.db import db
-from nscal.demo import DEMO_CITIES, DEMO_ROLES
 from nscal.events.models import EventFormat, EventKind
 from nscal.events.services import cancel_event
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def network(app):
-    """The member cities and participant roles of the demo, without its events."""
-    for name, slug, country, zone in DEMO_CITIES:
-        db.session.add(City(name=name, slug=slug, country=country, timezone=zone))
-    for slug, name in DEMO_ROLES:
-        db.session.add(ParticipantRole(slug=slug, name=name))
-    db.session.commit()
 
 
 def wall(*args) -> datetime:

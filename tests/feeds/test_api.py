@@ -15,9 +15,7 @@ from flask import g
 from openapi_spec_validator import validate as validate_spec
 
 from nscal.accounts.models import AccountRole
-from nscal.cities.models import City, ParticipantRole
 from nscal.db import db, utcnow
-from nscal.demo import DEMO_CITIES, DEMO_ROLES
 from nscal.events.models import EventFormat, EventKind, EventStatus, Visibility
 from nscal.events.services import cancel_event
 from nscal.feeds.openapi import OPENAPI
@@ -34,15 +32,6 @@ from nscal.urls import external_url
 BEFORE = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # before every 2027 event: registration open
 ALL_2027 = {"from": "2027-01-01T00:00:00Z", "to": "2028-01-01T00:00:00Z"}
 
-
-@pytest.fixture
-def network(app):
-    """The demo cities and participant roles, without the demo's events."""
-    for name, slug, country, zone in DEMO_CITIES:
-        db.session.add(City(name=name, slug=slug, country=country, timezone=zone))
-    for slug, name in DEMO_ROLES:
-        db.session.add(ParticipantRole(slug=slug, name=name))
-    db.session.commit()
 
 
 # --- checking responses against the OpenAPI document -----------------------------------

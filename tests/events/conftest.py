@@ -1,0 +1,21 @@
+"""Fixtures of the event tests."""
+
+import pytest
+import sqlalchemy as sa
+
+from nscal.db import db
+from nscal.events.models import Event
+
+
+@pytest.fixture
+def imported(demo):
+    """Find imported events by their title (in start order), leaving the demo's aside."""
+    demo_ids = set(db.session.execute(sa.select(Event.id)).scalars())
+
+    def find(title: str) -> list[Event]:
+        events = db.session.execute(
+            sa.select(Event).where(Event.title == title).order_by(Event.starts_at)
+        ).scalars()
+        return [event for event in events if event.id not in demo_ids]
+
+    return find
