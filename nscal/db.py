@@ -51,6 +51,19 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(UTC)
 
 
+def str_enum(enum_class, name: str) -> sa.Enum:
+    """A column type for a ``StrEnum``: its values stored as text with a CHECK constraint,
+    the same on SQLite and PostgreSQL (no native enum types to migrate)."""
+    return sa.Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
 def utcnow() -> datetime:
     """The current instant, aware, in UTC."""
     return datetime.now(UTC)

@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from nscal.cities.models import City, ParticipantRole
-from nscal.db import UTCDateTime, db, utcnow
+from nscal.db import UTCDateTime, db, str_enum, utcnow
 
 
 class AccountRole(enum.StrEnum):
@@ -46,14 +46,7 @@ class User(UserMixin, db.Model):
     city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("city.id"), index=True)
     participant_role_id: Mapped[int | None] = mapped_column(sa.ForeignKey("participant_role.id"))
     account_role: Mapped[AccountRole] = mapped_column(
-        sa.Enum(
-            AccountRole,
-            name="account_role",
-            native_enum=False,
-            create_constraint=True,
-            length=20,
-            values_callable=lambda roles: [role.value for role in roles],
-        ),
+        str_enum(AccountRole, "account_role"),
         default=AccountRole.member,
     )
     timezone: Mapped[str | None] = mapped_column(sa.String(64))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nscal.accounts.models import User
 from nscal.cities.models import City, ParticipantRole
-from nscal.db import UTCDateTime, db, utcnow
+from nscal.db import UTCDateTime, db, str_enum, utcnow
 
 
 class EventKind(enum.StrEnum):
@@ -60,17 +60,6 @@ class EventStatus(enum.StrEnum):
         return self.value.capitalize()
 
 
-def _enum(cls, name: str) -> sa.Enum:
-    return sa.Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda members: [member.value for member in members],
-    )
-
-
 def new_uid() -> str:
     return f"{uuid.uuid4()}@nscal"
 
@@ -113,9 +102,9 @@ class Event(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(sa.String(255), unique=True, default=new_uid)
     title: Mapped[str] = mapped_column(sa.String(200))
-    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, "event_kind"))
+    kind: Mapped[EventKind] = mapped_column(str_enum(EventKind, "event_kind"))
     description: Mapped[str] = mapped_column(sa.Text, default="")
-    format: Mapped[EventFormat] = mapped_column(_enum(EventFormat, "event_format"))
+    format: Mapped[EventFormat] = mapped_column(str_enum(EventFormat, "event_format"))
     host_city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("city.id"), index=True)
     venue: Mapped[str] = mapped_column(sa.String(300), default="")
     online_url: Mapped[str] = mapped_column(sa.String(500), default="")
@@ -128,10 +117,10 @@ class Event(db.Model):
     start_date: Mapped[date | None] = mapped_column(sa.Date)
     end_date: Mapped[date | None] = mapped_column(sa.Date)
     visibility: Mapped[Visibility] = mapped_column(
-        _enum(Visibility, "event_visibility"), default=Visibility.public
+        str_enum(Visibility, "event_visibility"), default=Visibility.public
     )
     status: Mapped[EventStatus] = mapped_column(
-        _enum(EventStatus, "event_status"), default=EventStatus.draft, index=True
+        str_enum(EventStatus, "event_status"), default=EventStatus.draft, index=True
     )
     cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
     capacity: Mapped[int | None] = mapped_column()

@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nscal.db import UTCDateTime, db, utcnow
+from nscal.db import UTCDateTime, db, str_enum, utcnow
 
 
 class MailStatus(enum.StrEnum):
@@ -25,14 +25,7 @@ class OutboxMessage(db.Model):
     # The complete RFC 5322 message, built when the change happened.
     message: Mapped[bytes] = mapped_column(sa.LargeBinary)
     status: Mapped[MailStatus] = mapped_column(
-        sa.Enum(
-            MailStatus,
-            name="mail_status",
-            native_enum=False,
-            create_constraint=True,
-            length=20,
-            values_callable=lambda members: [member.value for member in members],
-        ),
+        str_enum(MailStatus, "mail_status"),
         default=MailStatus.pending,
     )
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nscal.accounts.models import User
 from nscal.cities.models import City, ParticipantRole
-from nscal.db import UTCDateTime, db, utcnow
+from nscal.db import UTCDateTime, db, str_enum, utcnow
 from nscal.events.models import Event
 
 
@@ -98,14 +98,7 @@ class Registration(db.Model):
     participant_role_id: Mapped[int | None] = mapped_column(sa.ForeignKey("participant_role.id"))
     city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("city.id"))
     status: Mapped[RegistrationStatus] = mapped_column(
-        sa.Enum(
-            RegistrationStatus,
-            name="registration_status",
-            native_enum=False,
-            create_constraint=True,
-            length=20,
-            values_callable=lambda members: [member.value for member in members],
-        )
+        str_enum(RegistrationStatus, "registration_status")
     )
     # Order on the waiting list: smaller is earlier; set when the person is waitlisted.
     waitlist_order: Mapped[int | None] = mapped_column()
