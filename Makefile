@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app nscal
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 test: lint node_modules/.package-lock.json
 	$(BIN)/pytest
+
+# The main pages at desktop and phone widths into docs/screenshots/ (needs /usr/bin/chromium).
+screenshots: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.e2e.screenshots
 
 # Benchmarks need PostgreSQL on 127.0.0.1:5432; results go to docs/benchmarks.md.
 bench: $(VENV)/.installed-dev

@@ -30,30 +30,42 @@ TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 def seed(env: dict, people: int, places: int) -> int:
     """Migrate, then add the people and a published event; returns the event id."""
-    subprocess.run([sys.executable, "-m", "flask", "--app", "nscal", "db", "upgrade"],
-                   cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "nscal", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     from nscal import create_app
     from nscal.accounts.models import User
     from nscal.db import db
-    from nscal.events.models import EventKind
+    from nscal.events.models import EventKind, EventStatus
     from nscal.events.services import EventData, create_event
-    from nscal.events.models import EventStatus
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": env["NSCAL_DATABASE_URL"],
-                      "SECRET_KEY": env["NSCAL_SECRET_KEY"]})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": env["NSCAL_DATABASE_URL"],
+            "SECRET_KEY": env["NSCAL_SECRET_KEY"],
+        }
+    )
     # A cheap hash: logging in is set-up here, not what is measured.
     password_hash = generate_password_hash("benchmark password", method="pbkdf2:sha256:1000")
     with app.app_context():
         db.session.add_all(
-            User(email=f"person{i}@bench.example", name=f"Person {i}",
-                 password_hash=password_hash)
+            User(email=f"person{i}@bench.example", name=f"Person {i}", password_hash=password_hash)
             for i in range(people)
         )
         start = (datetime.now(UTC) + timedelta(days=30)).replace(tzinfo=None, microsecond=0)
         event, _notes = create_event(
-            EventData(title="Benchmark city meeting", kind=EventKind.city_meeting,
-                      timezone="Europe/Copenhagen", start=start, end=start + timedelta(hours=2),
-                      capacity=places),
+            EventData(
+                title="Benchmark city meeting",
+                kind=EventKind.city_meeting,
+                timezone="Europe/Copenhagen",
+                start=start,
+                end=start + timedelta(hours=2),
+                capacity=places,
+            ),
             status=EventStatus.published,
         )
         db.session.commit()
@@ -89,8 +101,11 @@ class Browser:
     def log_in(self, email: str) -> None:
         _status, page = self.request("GET", "/auth/login")
         self.token = TOKEN.search(page).group(1)
-        status, _ = self.request("POST", "/auth/login", {
-            "email": email, "password": "benchmark password", "csrf_token": self.token})
+        status, _ = self.request(
+            "POST",
+            "/auth/login",
+            {"email": email, "password": "benchmark password", "csrf_token": self.token},
+        )
         if status != 302:
             raise RuntimeError(f"login failed for {email}: {status}")
 
@@ -113,7 +128,8 @@ def run(workers: int, people: int, places: int) -> dict:
                 began = time.perf_counter()
                 try:
                     status, _ = browser.request(
-                        "POST", f"/events/{event_id}/register", {"csrf_token": browser.token})
+                        "POST", f"/events/{event_id}/register", {"csrf_token": browser.token}
+                    )
                 except OSError:
                     status = 0
                 results[index] = (status, time.perf_counter() - began)
@@ -129,16 +145,24 @@ def run(workers: int, people: int, places: int) -> dict:
 
     engine = sa.create_engine(url)
     with engine.connect() as connection:
-        counts = dict(connection.execute(sa.text(
-            "SELECT status, count(*) FROM registration GROUP BY status")).all())
+        counts = dict(
+            connection.execute(
+                sa.text("SELECT status, count(*) FROM registration GROUP BY status")
+            ).all()
+        )
     engine.dispose()
     latencies = sorted(seconds for _status, seconds in results)
     return {
-        "workers": workers, "people": people, "places": places, "elapsed": elapsed,
+        "workers": workers,
+        "people": people,
+        "places": places,
+        "elapsed": elapsed,
         "per_second": people / elapsed,
-        "p50": statistics.median(latencies), "p95": latencies[int(len(latencies) * 0.95) - 1],
+        "p50": statistics.median(latencies),
+        "p95": latencies[int(len(latencies) * 0.95) - 1],
         "errors": sum(1 for status, _ in results if status != 302),
-        "confirmed": counts.get("confirmed", 0), "waitlisted": counts.get("waitlisted", 0),
+        "confirmed": counts.get("confirmed", 0),
+        "waitlisted": counts.get("waitlisted", 0),
     }
 
 
@@ -149,22 +173,30 @@ def main() -> int:
     parser.add_argument("--places", type=int, default=100)
     args = parser.parse_args()
     r = run(args.workers, args.people, args.places)
-    ok = (r["errors"] == 0 and r["confirmed"] == args.places
-          and r["waitlisted"] == args.people - args.places)
+    ok = (
+        r["errors"] == 0
+        and r["confirmed"] == args.places
+        and r["waitlisted"] == args.people - args.places
+    )
+    command = (
+        f".venv/bin/python bench/registrations.py --workers {r['workers']} "
+        f"--people {r['people']} --places {r['places']}"
+    )
+    measured = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
     body = f"""
-Command: `.venv/bin/python bench/registrations.py --workers {r['workers']} --people {r['people']} --places {r['places']}` (part of `make bench`)
-Machine: {machine()}; PostgreSQL on 127.0.0.1; gunicorn sync workers; measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.
+Command: `{command}` (part of `make bench`)
+Machine: {machine()}; PostgreSQL on 127.0.0.1; gunicorn sync workers; measured {measured}.
 
 | measure | value |
 |---|---|
-| concurrent attempts (one thread and connection each, released together) | {r['people']} |
-| places | {r['places']} |
-| gunicorn workers | {r['workers']} |
-| wall time for all attempts | {r['elapsed']:.2f} s |
-| registrations per second | {r['per_second']:.0f} |
-| latency p50 / p95 | {r['p50'] * 1000:.0f} ms / {r['p95'] * 1000:.0f} ms |
-| confirmed / waitlisted | {r['confirmed']} / {r['waitlisted']} |
-| failed requests | {r['errors']} |
+| concurrent attempts (one thread and connection each, released together) | {r["people"]} |
+| places | {r["places"]} |
+| gunicorn workers | {r["workers"]} |
+| wall time for all attempts | {r["elapsed"]:.2f} s |
+| registrations per second | {r["per_second"]:.0f} |
+| latency p50 / p95 | {r["p50"] * 1000:.0f} ms / {r["p95"] * 1000:.0f} ms |
+| confirmed / waitlisted | {r["confirmed"]} / {r["waitlisted"]} |
+| failed requests | {r["errors"]} |
 | verdict | {"no overbooking, nothing lost" if ok else "FAILED"} |
 """
     write_section("Registrations under load (PostgreSQL, gunicorn)", body)
