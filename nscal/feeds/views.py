@@ -107,6 +107,12 @@ def calendar_subscribe_links(https_url: str, label: str) -> dict[str, str]:
 
 
 @feeds.app_template_global()
+def public_feed_url() -> str:
+    """The absolute https URL of the network's public feed."""
+    return external_url("feeds.network_calendar")
+
+
+@feeds.app_template_global()
 def personal_feed_url(user) -> str:
     """The absolute https URL of ``user``'s private feed."""
     return external_url("feeds.personal_calendar", token=user.feed_token)
