@@ -46,6 +46,7 @@ screenshots: $(VENV)/.installed-dev
 # Benchmarks need PostgreSQL on 127.0.0.1:5432; results go to docs/benchmarks.md.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/registrations.py
+	$(BIN)/python bench/feeds.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache *.egg-info

@@ -14,7 +14,9 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "docs" / "benchmarks.md"
-PG_ADMIN_URL = os.environ.get("NSCAL_BENCH_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "NSCAL_BENCH_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 def fresh_database(name: str) -> str:
@@ -49,9 +51,20 @@ def gunicorn(env: dict, workers: int):
     """Serve wsgi:app with ``workers`` processes on a free loopback port."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-         f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         deadline = time.monotonic() + 30
@@ -84,18 +97,27 @@ def machine() -> str:
         memory = f", {kib / 1024 / 1024:.0f} GiB"
     except (OSError, AttributeError):
         pass
-    return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}){memory}, "
-            f"Python {platform.python_version()}")
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}){memory}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def write_section(title: str, body: str) -> None:
     """Replace (or add) the section ``## title`` of docs/benchmarks.md."""
-    text = RESULTS.read_text() if RESULTS.exists() else (
-        "# Benchmarks\n\nWritten by `make bench`; each section by its own script in `bench/`.\n"
+    text = (
+        RESULTS.read_text()
+        if RESULTS.exists()
+        else (
+            "# Benchmarks\n\nWritten by `make bench`; each section by its own script in `bench/`.\n"
+        )
     )
     section = f"## {title}\n\n{body.strip()}\n"
     pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _m: section + "\n", text) if pattern.search(text) else (
-        text.rstrip() + "\n\n" + section)
+    text = (
+        pattern.sub(lambda _m: section + "\n", text)
+        if pattern.search(text)
+        else (text.rstrip() + "\n\n" + section)
+    )
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(text.rstrip() + "\n")

@@ -97,6 +97,14 @@ class Event(db.Model):
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         sa.UniqueConstraint("series_id", "recurrence_id", name="uq_event_series_occurrence"),
         sa.Index("ix_event_window", "starts_at", "ends_at"),
+        # A feed's change check (count, ids, latest change of the events in its window)
+        # reads only this index on PostgreSQL; SQLite ignores INCLUDE.
+        sa.Index(
+            "ix_event_feed_window",
+            "ends_at",
+            postgresql_include=["visibility", "status", "id", "updated_at"],
+        ),
+        sa.Index("ix_event_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

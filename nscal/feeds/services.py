@@ -21,7 +21,7 @@ from nscal.accounts.models import User
 from nscal.cities.models import City, ParticipantRole
 from nscal.db import db, utcnow
 from nscal.events.models import Event, EventFormat, EventKind, EventStatus, Visibility
-from nscal.feeds.ical import FeedEntry, LRUCache, calendar_for
+from nscal.feeds.ical import FeedItem, LRUCache, feed_calendar, vevent_key
 from nscal.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 
 try:
@@ -171,38 +171,8 @@ def _registration_state(user: User) -> tuple[sa.ColumnElement, ...]:
     )
 
 
-def personal_feed_events(user: User, *, now: datetime | None = None) -> list[FeedEntry]:
-    """The entries of a person's private feed: events they are registered for carry
-    their status, and the online link once their place is confirmed."""
-    statuses = dict(
-        db.session.execute(
-            sa.select(Registration.event_id, Registration.status).where(
-                Registration.user_id == user.id, Registration.status.in_(ACTIVE_STATUSES)
-            )
-        ).all()
-    )
-    entries = []
-    for event in feed_events(personal_feed_condition(user), now=now):
-        status = statuses.get(event.id)
-        entries.append(
-            FeedEntry(
-                event,
-                registration_status=status.value if status else None,
-                include_online_link=status is RegistrationStatus.confirmed,
-            )
-        )
-    return entries
-
-
 def _in_window(condition: sa.ColumnElement[bool], now: datetime) -> sa.ColumnElement[bool]:
     return sa.and_(condition, Event.ends_at > now - FEED_PAST)
-
-
-def feed_events(condition: sa.ColumnElement[bool], *, now: datetime | None = None) -> list[Event]:
-    """The events matching ``condition`` in the feed window, in time order."""
-    now = now or utcnow()
-    query = sa.select(Event).where(_in_window(condition, now)).order_by(Event.starts_at, Event.id)
-    return list(db.session.execute(query).scalars())
 
 
 def feed_version(spec: FeedSpec, *, now: datetime | None = None) -> FeedVersion:
@@ -213,15 +183,21 @@ def feed_version(spec: FeedSpec, *, now: datetime | None = None) -> FeedVersion:
     of any event: it only rises, even when an event leaves the feed.
     """
     now = now or utcnow()
-    in_feed = _in_window(spec.condition, now)
-    query = sa.select(
-        sa.func.count(sa.case((in_feed, Event.id))),
-        sa.func.coalesce(sa.func.sum(sa.case((in_feed, Event.id))), 0),
-        sa.func.max(sa.case((in_feed, Event.updated_at))),
-        sa.func.max(Event.updated_at),
-        *spec.also_changes_with,
-        *[sa.case((check, 1), else_=0) for check in spec.requires],
-    ).select_from(Event)
+    # The feed's condition goes in WHERE: evaluated once per event (as CASE arms of each
+    # aggregate it was evaluated three times), and an index on the window could serve
+    # it. The latest change of any event is a scalar subquery beside it.
+    query = (
+        sa.select(
+            sa.func.count(Event.id),
+            sa.func.coalesce(sa.func.sum(Event.id), 0),
+            sa.func.max(Event.updated_at),
+            sa.select(sa.func.max(Event.updated_at)).correlate(None).scalar_subquery(),
+            *spec.also_changes_with,
+            *[sa.case((check, 1), else_=0) for check in spec.requires],
+        )
+        .select_from(Event)
+        .where(_in_window(spec.condition, now))
+    )
     count, id_sum, latest, last_modified, *rest = db.session.execute(query).one()
     extra, checks = rest[: len(spec.also_changes_with)], rest[len(spec.also_changes_with) :]
     if not all(checks):
@@ -276,23 +252,81 @@ def feed_description(spec: FeedSpec) -> str:
     return "Public events of the Nordic Safe Cities network."
 
 
-_body_cache = LRUCache(64)
+# Whole feeds, a few MB each at thousands of events: bounded by their bytes too.
+_body_cache = LRUCache(64, max_bytes=64 * 1024 * 1024)
 
 
 def feed_body(spec: FeedSpec, version: FeedVersion, url: str) -> bytes:
-    """The feed's bytes, rendered once per version in this process."""
+    """The feed's bytes, rendered once per version in this process; of a new version,
+    only the events whose VEVENT is not cached yet are loaded and rendered."""
     key = (version.etag, url)
     body = _body_cache.get(key)
     if body is None:
-        if spec.kind == "personal":
-            entries = personal_feed_events(spec.user)
-        else:
-            entries = [FeedEntry(event) for event in feed_events(spec.condition)]
-        body = calendar_for(
-            entries, name=feed_name(spec), url=url, description=feed_description(spec)
+        body = feed_calendar(
+            feed_items(spec),
+            load_feed_events,
+            name=feed_name(spec),
+            url=url,
+            description=feed_description(spec),
         )
         _body_cache.put(key, body)
     return body
+
+
+def feed_items(spec: FeedSpec, *, now: datetime | None = None) -> list[FeedItem]:
+    """The feed's events in time order, as the keys of their VEVENTs: a few columns
+    per event, no objects. In a private feed, the events the person is registered for
+    carry their status, and the online link once their place is confirmed."""
+    now = now or utcnow()
+    statuses = {}
+    if spec.kind == "personal":
+        statuses = dict(
+            db.session.execute(
+                sa.select(Registration.event_id, Registration.status).where(
+                    Registration.user_id == spec.user.id,
+                    Registration.status.in_(ACTIVE_STATUSES),
+                )
+            ).all()
+        )
+    host = sa.orm.aliased(City)
+    query = (
+        sa.select(Event.id, Event.uid, Event.sequence, Event.updated_at, Event.status, host.name)
+        .outerjoin(host, Event.host_city_id == host.id)
+        .where(_in_window(spec.condition, now))
+        .order_by(Event.starts_at, Event.id)
+    )
+    base_url = current_app.config["BASE_URL"]
+    items = []
+    for event_id, uid, sequence, updated_at, status, city_name in db.session.execute(query):
+        registration = statuses.get(event_id)
+        registration_status = registration.value if registration else None
+        include_online_link = registration is RegistrationStatus.confirmed
+        key = vevent_key(
+            uid=uid,
+            event_id=event_id,
+            sequence=sequence,
+            updated_at=updated_at,
+            status=status,
+            host_city_name=city_name,
+            registration_status=registration_status,
+            include_online_link=include_online_link,
+            base_url=base_url,
+        )
+        items.append(FeedItem(event_id, key, registration_status, include_online_link))
+    return items
+
+
+# Events are loaded by id in chunks, within any database's limit of bound parameters.
+_LOAD_CHUNK = 500
+
+
+def load_feed_events(ids: list[int]) -> list[Event]:
+    """The events with these ids (their host city and audience with them)."""
+    events = []
+    for start in range(0, len(ids), _LOAD_CHUNK):
+        chunk = ids[start : start + _LOAD_CHUNK]
+        events += db.session.execute(sa.select(Event).where(Event.id.in_(chunk))).scalars()
+    return events
 
 
 def clear_feed_cache() -> None:
