@@ -317,6 +317,11 @@ def _check_rule_shape(rule: str) -> None:
         raise EventError(f"The repeat rule {rule!r} is not valid: INTERVAL must be 1 or more.")
 
 
+def _rule_without_end(rule: str) -> str:
+    """The rule without its UNTIL or COUNT: the pattern of a series, not its length."""
+    return re.sub(r";?(UNTIL|COUNT)=[^;]*", "", _rule_text(rule), flags=re.IGNORECASE).strip(";")
+
+
 def _localize_until(rule: str, zone_name: str) -> str:
     """RFC 5545 writes UNTIL in UTC; our rule runs in wall-clock time, so convert it."""
     match = re.search(r"UNTIL=(\d{8}T\d{6})Z", rule, flags=re.IGNORECASE)
@@ -443,7 +448,7 @@ def copy_series_to_year(
     template = series.occurrences[0]
     data = event_from_data(template)
     first = _first_local_start(data)
-    rule = re.sub(r";?(UNTIL|COUNT)=[^;]*", "", series.rrule, flags=re.IGNORECASE).strip(";")
+    rule = _rule_without_end(series.rrule)
     # Wall-clock times in the event's zone, hence naive.
     start_of_year = datetime(year, 1, 1, first.hour, first.minute)  # noqa: DTZ001
     end_of_year = datetime(year, 12, 31, 23, 59)  # noqa: DTZ001
@@ -579,7 +584,7 @@ def _local_start_day(event: Event) -> date:
 
 def _series_key(title: str, rule: str) -> tuple[str, str]:
     """A series' title and rule, without its end, to recognise a copy of it."""
-    rule = re.sub(r";?(UNTIL|COUNT)=[^;]*", "", _rule_text(rule), flags=re.IGNORECASE)
+    rule = _rule_without_end(rule)
     parts = sorted(part for part in rule.upper().replace(" ", "").split(";") if part)
     return title.strip().casefold(), ";".join(parts)
 
