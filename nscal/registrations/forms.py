@@ -7,6 +7,7 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
+    StringField,
     SubmitField,
     TextAreaField,
     TimeField,
@@ -17,9 +18,8 @@ from nscal.registrations.models import RegistrationStatus
 
 
 class RegisterForm(FlaskForm):
-    participant_role = SelectField(
-        "Participant role", coerce=int, validate_choice=False, validators=[Optional()]
-    )
+    # A participant-role slug (or id); people normally register in their own role.
+    participant_role = StringField("Participant role", validators=[Optional(), Length(max=40)])
     note = TextAreaField(
         "Note for the organisers",
         validators=[Optional(), Length(max=2000)],

@@ -12,7 +12,7 @@ from wtforms.validators import NumberRange, Optional
 
 from nscal.accounts.models import User
 from nscal.accounts.permissions import coordinator_required
-from nscal.cities.models import City, all_roles
+from nscal.cities.models import City, ParticipantRole, all_roles, role_by_slug_or_name
 from nscal.db import db, utcnow
 from nscal.events.models import Event
 from nscal.events.services import can_view
@@ -68,11 +68,21 @@ def register(event_id: int):
         flash_form_errors(form)
         return redirect(_event_page(event_id))
     title, user_id = event.title, current_user.id
+    role = None
+    if form.participant_role.data:
+        role = role_by_slug_or_name(form.participant_role.data) or (
+            db.session.get(ParticipantRole, int(form.participant_role.data))
+            if form.participant_role.data.isdigit()
+            else None
+        )
+        if role is None:
+            flash(f"Unknown participant role {form.participant_role.data!r}.", "error")
+            return redirect(_event_page(event_id))
     try:
         registration = register_for_event(
             event_id,
             user_id,
-            participant_role_id=form.participant_role.data or None,
+            participant_role_id=role.id if role else None,
             note=form.note.data or "",
         )
     except RegistrationError as exc:
@@ -256,6 +266,7 @@ CSV_COLUMNS = (
     "email",
     "name",
     "city",
+    "city_name",
     "participant_role",
     "status",
     "registered_at",
@@ -278,6 +289,7 @@ def roster_csv(event_id: int):
             [
                 registration.user.email,
                 registration.user.name,
+                registration.city.slug if registration.city else "",
                 registration.city.name if registration.city else "",
                 registration.participant_role.slug if registration.participant_role else "",
                 registration.status.value,

@@ -130,7 +130,7 @@ def test_a_coordinator_creates_an_event_publishes_the_year_and_exports_attendees
         rows = list(csv.DictReader(file))
     assert {"email", "name", "city", "participant_role", "status", "registered_at"} <= set(rows[0])
     assert [(r["email"], r["city"], r["participant_role"], r["status"]) for r in rows] == [
-        (COORDINATOR, "Copenhagen", "leader", "confirmed")
+        (COORDINATOR, "copenhagen", "leader", "confirmed")
     ]
 
 

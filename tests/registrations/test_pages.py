@@ -120,9 +120,11 @@ def test_coordinator_roster_groups_by_city_and_exports_csv(client, auth, make_us
     response = client.get(f"/manage/events/{kickoff.id}/registrations.csv")
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert [(r["email"], r["city"], r["participant_role"], r["status"]) for r in rows] == [
-        ("aino@example.org", "Helsinki", "practitioner", "confirmed"),
-        ("olav@example.org", "Oslo", "practitioner", "waitlisted"),
+    assert [
+        (r["email"], r["city"], r["city_name"], r["participant_role"], r["status"]) for r in rows
+    ] == [
+        ("aino@example.org", "helsinki", "Helsinki", "practitioner", "confirmed"),
+        ("olav@example.org", "oslo", "Oslo", "practitioner", "waitlisted"),
     ]
     assert rows[0]["note"] == "Wheelchair access"
     assert datetime.fromisoformat(rows[0]["registered_at"]).tzinfo is not None
@@ -203,8 +205,9 @@ def test_event_page_gives_the_opening_time_in_the_viewers_zone(client, auth, mak
 
     from nscal.registrations.models import RegistrationSettings
 
-    db.session.add(RegistrationSettings(event_id=kickoff.id,
-                                        opens_at=datetime(2098, 12, 1, 8, 0, tzinfo=UTC)))
+    db.session.add(
+        RegistrationSettings(event_id=kickoff.id, opens_at=datetime(2098, 12, 1, 8, 0, tzinfo=UTC))
+    )
     db.session.commit()
     make_user("aino@example.org", participant_role="practitioner", city="helsinki")
     auth.login("aino@example.org")
@@ -224,8 +227,13 @@ def test_a_full_event_offers_the_waiting_list(client, auth, make_user, kickoff):
 def test_the_online_link_is_shown_only_once_the_place_is_confirmed(
     client, auth, make_user, make_event
 ):
-    event = make_event("Online call", start=FUTURE_START, end=FUTURE_END, capacity=1,
-                       online_url="https://meet.example.org/secret-room")
+    event = make_event(
+        "Online call",
+        start=FUTURE_START,
+        end=FUTURE_END,
+        capacity=1,
+        online_url="https://meet.example.org/secret-room",
+    )
     first = make_user(participant_role=None)
     register_for_event(event.id, first.id)
     db.session.commit()
@@ -237,3 +245,26 @@ def test_the_online_link_is_shown_only_once_the_place_is_confirmed(
     auth.logout()
     auth.login(first.email)
     assert "https://meet.example.org/secret-room" in client.get(f"/events/{event.id}").text
+
+
+def test_the_participant_role_field_takes_a_slug(client, auth, make_user, kickoff):
+    user = make_user("aino@example.org", participant_role="practitioner")
+    auth.login("aino@example.org")
+    page = post(client, f"/events/{kickoff.id}/register", {"participant_role": "practitioner"})
+    assert "You are registered" in page.text
+    assert active_registration(kickoff.id, user.id).participant_role.slug == "practitioner"
+
+
+def test_an_unknown_participant_role_is_refused_clearly(client, auth, make_user, kickoff):
+    user = make_user("aino@example.org", participant_role="practitioner")
+    auth.login("aino@example.org")
+    page = post(client, f"/events/{kickoff.id}/register", {"participant_role": "astronaut"})
+    assert "Unknown participant role &#39;astronaut&#39;." in page.text
+    assert active_registration(kickoff.id, user.id) is None
+
+
+def test_another_role_than_ones_own_is_refused(client, auth, make_user, kickoff):
+    make_user("aino@example.org", participant_role="practitioner")
+    auth.login("aino@example.org")
+    page = post(client, f"/events/{kickoff.id}/register", {"participant_role": "mayor"})
+    assert "You can only register in your own participant role." in page.text
