@@ -280,9 +280,9 @@ def event_to_json(event: Event, *, url: str, ics_url: str, spots_left: int | Non
         "all_day": event.all_day,
         "start_date": event.start_date.isoformat() if event.all_day else None,
         "end_date": event.end_date.isoformat() if event.all_day else None,
-        "host_city": (
-            {"slug": city.slug, "name": city.name, "country": city.country} if city else None
-        ),
+        "host_city": city.slug if city else None,
+        "host_city_name": city.name if city else None,
+        "host_city_country": city.country if city else None,
         "url": url,
         "ics_url": ics_url,
         "capacity": event.capacity,

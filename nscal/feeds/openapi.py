@@ -24,7 +24,9 @@ _TIMED_EXAMPLE = {
     "all_day": False,
     "start_date": None,
     "end_date": None,
-    "host_city": {"slug": "copenhagen", "name": "Copenhagen", "country": "Denmark"},
+    "host_city": "copenhagen",
+    "host_city_name": "Copenhagen",
+    "host_city_country": "Denmark",
     "url": "https://calendar.example.org/events/42",
     "ics_url": "https://calendar.example.org/events/42.ics",
     "capacity": 40,
@@ -51,7 +53,9 @@ _ALL_DAY_EXAMPLE = {
     "all_day": True,
     "start_date": "2027-06-09",
     "end_date": "2027-06-11",
-    "host_city": {"slug": "helsinki", "name": "Helsinki", "country": "Finland"},
+    "host_city": "helsinki",
+    "host_city_name": "Helsinki",
+    "host_city_country": "Finland",
     "url": "https://calendar.example.org/events/43",
     "ics_url": "https://calendar.example.org/events/43.ics",
     "capacity": None,
@@ -76,7 +80,9 @@ _CANCELLED_EXAMPLE = {
     "timezone": "America/Nuuk",
     "starts_at": "2027-07-08T14:00:00-01:00",
     "ends_at": "2027-07-08T15:00:00-01:00",
-    "host_city": {"slug": "nuuk", "name": "Nuuk", "country": "Greenland"},
+    "host_city": "nuuk",
+    "host_city_name": "Nuuk",
+    "host_city_country": "Greenland",
     "url": "https://calendar.example.org/events/44",
     "ics_url": "https://calendar.example.org/events/44.ics",
     "format": "online",
@@ -392,18 +398,6 @@ OPENAPI = {
             },
         },
         "schemas": {
-            "HostCity": {
-                "type": "object",
-                "description": "The member city hosting the event.",
-                "required": ["slug", "name", "country"],
-                "additionalProperties": False,
-                "properties": {
-                    "slug": {"type": "string", "examples": ["copenhagen"]},
-                    "name": {"type": "string", "examples": ["Copenhagen"]},
-                    "country": {"type": "string", "examples": ["Denmark"]},
-                },
-                "examples": [{"slug": "nuuk", "name": "Nuuk", "country": "Greenland"}],
-            },
             "Event": {
                 "type": "object",
                 "description": "An event as the pages show it; never its online link "
@@ -421,6 +415,8 @@ OPENAPI = {
                     "start_date",
                     "end_date",
                     "host_city",
+                    "host_city_name",
+                    "host_city_country",
                     "url",
                     "ics_url",
                     "capacity",
@@ -491,7 +487,20 @@ OPENAPI = {
                         "examples": ["2027-06-11", None],
                     },
                     "host_city": {
-                        "anyOf": [{"$ref": "#/components/schemas/HostCity"}, {"type": "null"}]
+                        "type": ["string", "null"],
+                        "description": "The slug of the member city hosting the event "
+                        "(the `city` filter takes it); null for network-wide events.",
+                        "examples": ["malmo", None],
+                    },
+                    "host_city_name": {
+                        "type": ["string", "null"],
+                        "description": "The host city's name.",
+                        "examples": ["Malmö", None],
+                    },
+                    "host_city_country": {
+                        "type": ["string", "null"],
+                        "description": "The host city's country.",
+                        "examples": ["Sweden", None],
                     },
                     "url": {
                         "type": "string",
