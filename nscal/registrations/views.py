@@ -59,6 +59,14 @@ def _visible_event_or_404(event_id: int) -> Event:
     return event
 
 
+def _participant_role(value: str) -> ParticipantRole | None:
+    """The role a form names by slug, name or (small) id."""
+    role = role_by_slug_or_name(value)
+    if role is None and value.isdigit() and len(value) < 10:
+        role = db.session.get(ParticipantRole, int(value))
+    return role
+
+
 @registrations.post("/events/<int:event_id>/register")
 @login_required
 def register(event_id: int):
@@ -70,11 +78,7 @@ def register(event_id: int):
     title, user_id = event.title, current_user.id
     role = None
     if form.participant_role.data:
-        role = role_by_slug_or_name(form.participant_role.data) or (
-            db.session.get(ParticipantRole, int(form.participant_role.data))
-            if form.participant_role.data.isdigit()
-            else None
-        )
+        role = _participant_role(form.participant_role.data)
         if role is None:
             flash(f"Unknown participant role {form.participant_role.data!r}.", "error")
             return redirect(_event_page(event_id))

@@ -268,3 +268,10 @@ def test_another_role_than_ones_own_is_refused(client, auth, make_user, kickoff)
     auth.login("aino@example.org")
     page = post(client, f"/events/{kickoff.id}/register", {"participant_role": "mayor"})
     assert "You can only register in your own participant role." in page.text
+
+
+def test_a_huge_number_as_role_is_an_unknown_role_not_an_error(client, auth, make_user, kickoff):
+    make_user("aino@example.org", participant_role="practitioner")
+    auth.login("aino@example.org")
+    page = post(client, f"/events/{kickoff.id}/register", {"participant_role": "9" * 30})
+    assert page.status_code == 200 and "Unknown participant role" in page.text
