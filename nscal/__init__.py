@@ -6,6 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from nscal import extensions
 from nscal.config import load_config
@@ -23,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     load_config(app, test_config)
+    app.url_map.converters["int"] = DatabaseIntConverter
     import nscal.models  # noqa: F401 - registers every table on the metadata
 
     extensions.db.init_app(app)
@@ -66,6 +68,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:…>`` in URLs, bounded to what an integer column holds: a larger number is
+    a 404 like any unknown id, never a database error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _init_login(app: Flask) -> None:

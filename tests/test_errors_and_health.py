@@ -47,3 +47,9 @@ def test_forbidden_page_is_friendly(client, auth, make_user):
     response = client.get("/admin/users")
     assert response.status_code == 403
     assert "Not for you" in response.text
+
+
+def test_an_id_too_large_for_the_database_is_a_404(client):
+    huge = "9" * 25
+    for path in (f"/events/{huge}", f"/events/{huge}.ics", f"/api/events/{huge}"):
+        assert client.get(path).status_code == 404, path
