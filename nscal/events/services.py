@@ -35,6 +35,8 @@ MAX_OCCURRENCES = 400
 # Sent with the event after a change people's calendars must learn of (time, place,
 # status) to a published or cancelled event; registrations mail the people registered.
 event_changed = Namespace().signal("event-changed")
+# Sent with the event after its capacity changed: registrations fill freed places.
+capacity_changed = Namespace().signal("capacity-changed")
 
 
 class EventError(ValueError):
@@ -226,12 +228,15 @@ def update_event(event: Event, data: EventData) -> list[str]:
     """Change one event; an occurrence changed by hand leaves its series' later edits alone."""
     _check_fields(data)
     schedule = schedule_for(data)
+    old_capacity = event.capacity
     changed = _apply(event, data, schedule)
     if event.series_id is not None:
         event.detached = True
     db.session.flush()
     if changed:
         _announce(event)
+    if event.capacity != old_capacity and event.status is EventStatus.published:
+        capacity_changed.send(event)
     return schedule.notes
 
 

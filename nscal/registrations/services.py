@@ -16,6 +16,7 @@ from nscal.accounts.models import User
 from nscal.cities.models import ParticipantRole
 from nscal.db import db, take_sqlite_write_lock, utcnow
 from nscal.events.models import Event, EventStatus
+from nscal.events.services import capacity_changed
 from nscal.registrations import notifications
 from nscal.registrations.models import (
     ACTIVE_STATUSES,
@@ -497,3 +498,9 @@ def spots_left_for(events: list[Event]) -> dict[int, int | None]:
         event.id: None if event.capacity is None else max(event.capacity - held.get(event.id, 0), 0)
         for event in events
     }
+
+
+@capacity_changed.connect
+def _fill_freed_places(event: Event) -> None:
+    """An event edited to take more people gives the new places to the waiting list."""
+    promote_from_waitlist(lock_event(event.id))

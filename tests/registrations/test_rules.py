@@ -226,3 +226,16 @@ def test_a_coordinator_registers_someone_on_their_behalf_even_when_closed(make_e
     )
     assert registration.status is RegistrationStatus.confirmed
     assert registration.by_coordinator
+
+
+def test_editing_the_event_to_more_places_promotes_the_waiting_list(make_event, make_user):
+    from nscal.events.services import event_from_data, update_event
+
+    event = make_event(capacity=1)
+    register(event, make_user())
+    waiting = register(event, make_user())
+    data = event_from_data(event)
+    data.capacity = 2
+    update_event(event, data)
+    db.session.commit()
+    assert waiting.status is RegistrationStatus.confirmed
