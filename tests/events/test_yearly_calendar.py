@@ -64,7 +64,7 @@ def test_the_year_shows_drafts_and_published_events_by_month(client, coordinator
     assert "13 Jan 2027, 12:00–13:00 CET" in html
     assert f'name="event_ids" value="{september.id}"' in html
     assert f'name="event_ids" value="{january.id}"' not in html  # published already
-    assert "2 events, 1 drafts" in html
+    assert "2 events, 1 draft," in html
 
 
 def test_an_overlap_for_the_same_audience_is_flagged(client, coordinator, make_event):
