@@ -13,7 +13,6 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from nscal.accounts.models import User
-from nscal.cities.models import ParticipantRole
 from nscal.db import db, take_sqlite_write_lock, utcnow
 from nscal.events.models import Event, EventStatus
 from nscal.events.services import capacity_changed
@@ -412,21 +411,6 @@ def change_capacity(event_id: int, capacity: int | None) -> list[Registration]:
     event.capacity = capacity
     db.session.flush()
     return promote_from_waitlist(event)
-
-
-def registrations_of(event_id: int) -> list[Registration]:
-    return list(
-        db.session.execute(
-            sa.select(Registration)
-            .where(Registration.event_id == event_id)
-            .order_by(Registration.created_at, Registration.id)
-        ).scalars()
-    )
-
-
-def role_name(role_id: int | None) -> str:
-    role = db.session.get(ParticipantRole, role_id) if role_id else None
-    return role.name if role else "—"
 
 
 def save_registration_settings(
