@@ -356,7 +356,7 @@ def warm_parts(env: dict, app, args, to_change: list[int]) -> dict:
     from nscal.events.services import event_from_data, update_event
 
     result = {}
-    static_path = ROOT / "static" / STATIC_NAME
+    static_path = ROOT / "nscal" / "static" / STATIC_NAME
     with gunicorn(env, 1) as port:
         client = Client(port)
         client.get("/healthz")
@@ -653,7 +653,7 @@ def run(args) -> tuple[dict, dict]:
 def concurrent_parts(env: dict, args) -> dict:
     """Feed and static throughput with ``args.clients`` concurrent clients on
     ``args.workers`` sync workers (every worker warmed first)."""
-    static_path = ROOT / "static" / STATIC_NAME
+    static_path = ROOT / "nscal" / "static" / STATIC_NAME
     with gunicorn(env, args.workers) as port:
         body = Client(port).get(FEED).body
         for _ in range(2):  # concurrent requests spread over the workers: warm them all

@@ -11,7 +11,10 @@ from werkzeug.routing import IntegerConverter
 from nscal import extensions
 from nscal.config import load_config
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+# A source checkout keeps its runtime data in ./instance beside the code; an installed
+# wheel (no pyproject.toml above the package) uses ./instance in the working directory.
+ROOT = PACKAGE.parent if (PACKAGE.parent / "pyproject.toml").is_file() else Path.cwd()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -20,15 +23,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         __name__,
         instance_path=os.environ.get("NSCAL_INSTANCE_PATH") or str(ROOT / "instance"),
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
     )
     load_config(app, test_config)
     app.url_map.converters["int"] = DatabaseIntConverter
     import nscal.models  # noqa: F401 - registers every table on the metadata
 
     extensions.db.init_app(app)
-    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
+    extensions.migrate.init_app(app, extensions.db, directory=str(PACKAGE / "migrations"))
     extensions.csrf.init_app(app)
     _init_login(app)
 
