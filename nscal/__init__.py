@@ -23,6 +23,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         __name__,
         instance_path=os.environ.get("NSCAL_INSTANCE_PATH") or str(ROOT / "instance"),
         instance_relative_config=True,
+        # Absolute, so that tools and tests find the files whatever the working directory.
+        template_folder=str(PACKAGE / "templates"),
+        static_folder=str(PACKAGE / "static"),
     )
     load_config(app, test_config)
     app.url_map.converters["int"] = DatabaseIntConverter
