@@ -44,6 +44,11 @@ def wheel(tmp_path_factory) -> Path:
 
 
 def test_wheel_installed_in_a_fresh_venv_migrates_and_serves_pages(wheel, tmp_path):
+    # Nothing of the source checkout may be visible to the fresh venv.
+    clean_env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("NSCAL_")},
+        "PYTHONPATH": "",
+    }
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
@@ -51,22 +56,23 @@ def test_wheel_installed_in_a_fresh_venv_migrates_and_serves_pages(wheel, tmp_pa
         [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
         check=True,
         timeout=120,
+        cwd=tmp_path,
+        env=clean_env,
     )
     # The dependencies come from the development environment (no network needed), placed
     # after the venv's own site-packages so the wheel's nscal is the one imported.
     site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True,
+        check=True, capture_output=True, text=True, env=clean_env,
     ).stdout.strip()
     Path(site, "zz_dev_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
 
     work = tmp_path / "work"
     work.mkdir()
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("NSCAL_")},
+        **clean_env,
         "NSCAL_DATABASE_URL": f"sqlite:///{work / 'nscal.sqlite'}",
         "NSCAL_INSTANCE_PATH": str(work / "instance"),
-        "PYTHONPATH": "",
     }
     flask = [str(python), "-m", "flask", "--app", "nscal"]
     upgrade = subprocess.run(
