@@ -2,7 +2,7 @@
 
 from nscal.accounts.cli import create_user_command, import_users_command
 from nscal.demo import seed_demo_command
-from nscal.events.cli import import_events_command
+from nscal.imports.cli import import_events_command
 from nscal.mail.cli import send_mail_command
 
 

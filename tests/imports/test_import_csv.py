@@ -7,7 +7,7 @@ import pytest
 
 from nscal.db import db
 from nscal.events.models import EventFormat, EventKind, EventStatus, Visibility
-from tests.events.importing import event_count, import_events, utc
+from tests.imports.importing import event_count, import_events, utc
 
 CSV = Path(__file__).parent.parent / "fixtures" / "csv"
 HEADER = (

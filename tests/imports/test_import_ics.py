@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from nscal.db import db
-from nscal.events.import_ics import resolve_tzid
 from nscal.events.models import Event, EventFormat, EventKind, EventSeries, EventStatus
-from tests.events.importing import event_count, import_events, utc
+from nscal.imports.ics_reader import resolve_tzid
+from tests.imports.importing import event_count, import_events, utc
 
 ICS = Path(__file__).parent.parent / "fixtures" / "ics"
 GOOGLE_SERIES = "5kq1j3m0c8v2r7t9a4e6g1h3l5@google.com"

@@ -19,15 +19,15 @@ import io
 from datetime import date, datetime, timedelta
 
 from nscal.cities.models import all_roles, city_by_slug_or_name, role_by_slug_or_name
-from nscal.events.importer import (
+from nscal.events.models import EventKind, Visibility
+from nscal.events.services import EventData
+from nscal.imports.plan import (
     ImportPlan,
     PlannedImport,
     format_for,
     format_from_text,
     kind_from_text,
 )
-from nscal.events.models import EventKind, Visibility
-from nscal.events.services import EventData
 from nscal.timeutil import is_valid_zone
 
 COLUMNS = (

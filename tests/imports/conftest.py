@@ -1,4 +1,4 @@
-"""Fixtures of the event tests."""
+"""Fixtures of the import tests."""
 
 import pytest
 import sqlalchemy as sa

@@ -19,16 +19,13 @@ from zoneinfo import ZoneInfo
 import icalendar
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-from nscal.events.importer import (
-    DEFAULT_ZONE,
-    ImportPlan,
-    PlannedImport,
-    format_for,
-    kind_from_text,
-)
 from nscal.events.models import EventKind, Visibility
 from nscal.events.services import EventData, instant_in_zone
+from nscal.imports.plan import ImportPlan, PlannedImport, format_for, kind_from_text
 from nscal.timeutil import NORDIC_ZONES, all_zone_names, is_valid_zone
+
+# Where a time carries no zone at all and the file names none (RFC 5545 "floating").
+DEFAULT_ZONE = "Europe/Copenhagen"
 
 # Windows zones whose rules the Nordic zones share: read them as the network's own city
 # (the CLDR table would say Berlin, Paris, Kyiv, London), so a Helsinki workshop

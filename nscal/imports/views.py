@@ -12,18 +12,15 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from nscal.accounts.permissions import coordinator_required
 from nscal.db import db
-from nscal.events.import_forms import ImportConfirmForm, ImportUploadForm
-from nscal.events.importer import (
-    MAX_IMPORT_BYTES,
-    ImportFileError,
-    apply_import,
-    decode_import,
-    parse_import,
-)
+from nscal.imports.applying import apply_import
+from nscal.imports.forms import ImportConfirmForm, ImportUploadForm
+from nscal.imports.plan import ImportFileError
+from nscal.imports.reading import MAX_IMPORT_BYTES, decode_import, parse_import
 from nscal.web import flash_form_errors
 
 imports = Blueprint("imports", __name__, url_prefix="/manage/import")
 
+# The module's old home; kept so a preview signed before a deploy still confirms.
 PAYLOAD_SALT = "nscal.events.import"
 PAYLOAD_MAX_AGE = 3600  # seconds between preview and confirm
 # Room for the 2 MB file (or its signed text on confirm) and the form around it.

@@ -7,7 +7,9 @@ import click
 from flask.cli import with_appcontext
 
 from nscal.db import db
-from nscal.events.importer import ImportFileError, apply_import, decode_import, parse_import
+from nscal.imports.applying import apply_import
+from nscal.imports.plan import ImportFileError
+from nscal.imports.reading import decode_import, parse_import
 
 # Fewer items than this import in a blink; more get a progress bar (on a terminal).
 PROGRESS_FROM = 20

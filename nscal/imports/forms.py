@@ -5,7 +5,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import BooleanField, HiddenField, SubmitField
 from wtforms.validators import DataRequired
 
-from nscal.events.importer import MAX_IMPORT_BYTES
+from nscal.imports.reading import MAX_IMPORT_BYTES
 
 
 class ImportUploadForm(FlaskForm):

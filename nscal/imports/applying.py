@@ -1,36 +1,22 @@
-"""Event import from .ics and .csv files: plan first, then apply all or nothing.
+"""Applying a plan: every item through the event services, all or nothing.
 
-``parse_import`` reads a file's text into an ``ImportPlan`` (one ``PlannedImport``
-per VEVENT or CSV row, with its line number, in the event's wall-clock time) and
-the problems it found. ``apply_import`` hands the plan to the event services inside
-a savepoint, collects every ``EventError`` with its line, and keeps the changes only
-when there were no errors and it is not a dry run. The caller commits.
-
-Re-importing updates instead of duplicating: an iCalendar UID finds the event (or
-series) imported before; CSV rows get a stable UID from their title, start and zone
-(or the optional ``uid`` column), so the same row imported twice is one event.
+``apply_import`` runs inside a savepoint, collects every ``EventError`` with its line,
+and keeps the changes only when there were no errors and it is not a dry run. The
+caller commits.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from pathlib import PurePath
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from nscal.accounts.models import User
 from nscal.db import db, utcnow
-from nscal.events.models import (
-    Event,
-    EventFormat,
-    EventKind,
-    EventSeries,
-    EventStatus,
-)
+from nscal.events.models import Event, EventSeries, EventStatus
 from nscal.events.services import (
     EventData,
     EventError,
@@ -43,10 +29,8 @@ from nscal.events.services import (
     update_event,
     update_series,
 )
+from nscal.imports.plan import ImportMessage, ImportPlan, PlannedImport
 
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
-# Where a time carries no zone at all and the file names none (RFC 5545 "floating").
-DEFAULT_ZONE = "Europe/Copenhagen"
 CANCEL_REASON = "Cancelled in the imported calendar."
 EXDATE_REASON = "This date was removed from the series."
 
@@ -54,51 +38,6 @@ EXDATE_REASON = "This date was removed from the series."
 MAX_UID = 255
 MAX_VENUE = 300
 MAX_ONLINE_URL = 500
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be imported (wrong type, not text)."""
-
-
-@dataclass
-class PlannedImport:
-    """One event, series or changed occurrence, as the file describes it."""
-
-    line: int
-    data: EventData
-    # A changed occurrence (RECURRENCE-ID): the series' original start of it, in UTC.
-    recurrence_id: datetime | None = None
-    # Occurrences the source leaves out (EXDATE): UTC instants, or local dates.
-    exdates: list[datetime | date] = field(default_factory=list)
-    cancelled: bool = False
-    notes: list[str] = field(default_factory=list)
-    # EventData fields the file says nothing about (an .ics has no audience or
-    # capacity): an update keeps what the event has in nscal.
-    keep: frozenset[str] = frozenset()
-
-    @property
-    def uid(self) -> str | None:
-        return self.data.uid
-
-
-@dataclass(frozen=True, order=True)
-class ImportMessage:
-    line: int
-    message: str
-
-
-@dataclass
-class ImportPlan:
-    source: str
-    items: list[PlannedImport] = field(default_factory=list)
-    errors: list[ImportMessage] = field(default_factory=list)
-    notes: list[ImportMessage] = field(default_factory=list)
-
-    def error(self, line: int, message: str) -> None:
-        self.errors.append(ImportMessage(line, message))
-
-    def note(self, line: int, message: str) -> None:
-        self.notes.append(ImportMessage(line, message))
 
 
 @dataclass(frozen=True)
@@ -153,80 +92,6 @@ class ImportReport:
         return text
 
 
-# --- reading files -----------------------------------------------------------------
-
-
-def decode_import(raw: bytes) -> tuple[str, str | None]:
-    """The file's text, and a note when it was not UTF-8 (Excel's Windows-1252 CSVs)."""
-    try:
-        return raw.decode("utf-8-sig"), None
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252"), "The file is not UTF-8; it was read as Windows-1252."
-    except UnicodeDecodeError:
-        raise ImportFileError("The file is not text (neither UTF-8 nor Windows-1252).") from None
-
-
-def import_format(filename: str, text: str) -> str:
-    """``"ics"`` or ``"csv"``, from the file name, else from the content."""
-    suffix = PurePath(filename or "").suffix.lower()
-    if suffix in {".ics", ".ical", ".ifb", ".icalendar"}:
-        return "ics"
-    if suffix == ".csv":
-        return "csv"
-    if text.lstrip("\ufeff \r\n\t").upper().startswith("BEGIN:VCALENDAR"):
-        return "ics"
-    raise ImportFileError(
-        f"{filename or 'The file'} is neither .ics (iCalendar) nor .csv; nothing was imported."
-    )
-
-
-def parse_import(text: str, filename: str) -> ImportPlan:
-    """Read an .ics or .csv file's text into a plan; nothing is written."""
-    # The format modules build on the dataclasses above, hence imported here.
-    from nscal.events.import_csv import parse_csv
-    from nscal.events.import_ics import parse_ics
-
-    source = PurePath(filename or "import").name
-    if import_format(filename, text) == "ics":
-        return parse_ics(text, source)
-    return parse_csv(text, source)
-
-
-# --- shared by both formats ----------------------------------------------------------
-
-
-def _words(value: str) -> str:
-    return re.sub(r"[\s_\-]+", "", value.strip().lower())
-
-
-def kind_from_text(value: str) -> EventKind | None:
-    """An event kind from its slug or label in any case: "City meeting", "city-meeting"."""
-    wanted = _words(value)
-    for kind in EventKind:
-        if wanted in {_words(kind.value), _words(kind.label), _words(kind.name)}:
-            return kind
-    return None
-
-
-def format_from_text(value: str) -> EventFormat | None:
-    wanted = _words(value)
-    for event_format in EventFormat:
-        if wanted in {_words(event_format.value), _words(event_format.label)}:
-            return event_format
-    return None
-
-
-def format_for(venue: str, online_url: str) -> EventFormat:
-    """Online when there is only a link, in person when only a place, hybrid with both."""
-    if venue and online_url:
-        return EventFormat.hybrid
-    if venue:
-        return EventFormat.in_person
-    return EventFormat.online
-
-
 def describe_when(data: EventData) -> str:
     """How the report shows an item's time: wall clock in its own zone."""
     if data.all_day:
@@ -236,9 +101,6 @@ def describe_when(data: EventData) -> str:
     if data.end.date() == data.start.date():
         return f"{data.start:%Y-%m-%d %H:%M}–{data.end:%H:%M} {data.timezone}"
     return f"{data.start:%Y-%m-%d %H:%M} – {data.end:%Y-%m-%d %H:%M} {data.timezone}"
-
-
-# --- applying a plan -----------------------------------------------------------------
 
 
 def apply_import(

@@ -1,0 +1,96 @@
+"""What a reader makes of a file: an ``ImportPlan`` of ``PlannedImport`` items.
+
+Re-importing updates instead of duplicating: an iCalendar UID finds the event (or
+series) imported before; CSV rows get a stable UID from their title, start and zone
+(or the optional ``uid`` column), so the same row imported twice is one event.
+
+Also the words both readers understand (event kinds and formats written by people),
+so that neither reader has to import the other.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from nscal.events.models import EventFormat, EventKind
+from nscal.events.services import EventData
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be imported (wrong type, not text)."""
+
+
+@dataclass
+class PlannedImport:
+    """One event, series or changed occurrence, as the file describes it."""
+
+    line: int
+    data: EventData
+    # A changed occurrence (RECURRENCE-ID): the series' original start of it, in UTC.
+    recurrence_id: datetime | None = None
+    # Occurrences the source leaves out (EXDATE): UTC instants, or local dates.
+    exdates: list[datetime | date] = field(default_factory=list)
+    cancelled: bool = False
+    notes: list[str] = field(default_factory=list)
+    # EventData fields the file says nothing about (an .ics has no audience or
+    # capacity): an update keeps what the event has in nscal.
+    keep: frozenset[str] = frozenset()
+
+    @property
+    def uid(self) -> str | None:
+        return self.data.uid
+
+
+@dataclass(frozen=True, order=True)
+class ImportMessage:
+    line: int
+    message: str
+
+
+@dataclass
+class ImportPlan:
+    source: str
+    items: list[PlannedImport] = field(default_factory=list)
+    errors: list[ImportMessage] = field(default_factory=list)
+    notes: list[ImportMessage] = field(default_factory=list)
+
+    def error(self, line: int, message: str) -> None:
+        self.errors.append(ImportMessage(line, message))
+
+    def note(self, line: int, message: str) -> None:
+        self.notes.append(ImportMessage(line, message))
+
+
+# --- words both readers understand -------------------------------------------------
+
+
+def _words(value: str) -> str:
+    return re.sub(r"[\s_\-]+", "", value.strip().lower())
+
+
+def kind_from_text(value: str) -> EventKind | None:
+    """An event kind from its slug or label in any case: "City meeting", "city-meeting"."""
+    wanted = _words(value)
+    for kind in EventKind:
+        if wanted in {_words(kind.value), _words(kind.label), _words(kind.name)}:
+            return kind
+    return None
+
+
+def format_from_text(value: str) -> EventFormat | None:
+    wanted = _words(value)
+    for event_format in EventFormat:
+        if wanted in {_words(event_format.value), _words(event_format.label)}:
+            return event_format
+    return None
+
+
+def format_for(venue: str, online_url: str) -> EventFormat:
+    """Online when there is only a link, in person when only a place, hybrid with both."""
+    if venue and online_url:
+        return EventFormat.hybrid
+    if venue:
+        return EventFormat.in_person
+    return EventFormat.online
