@@ -15,10 +15,10 @@ from flask import g
 from openapi_spec_validator import validate as validate_spec
 
 from nscal.accounts.models import AccountRole
+from nscal.api.openapi import OPENAPI
 from nscal.db import db, utcnow
 from nscal.events.models import EventFormat, EventKind, EventStatus, Visibility
 from nscal.events.services import cancel_event
-from nscal.feeds.openapi import OPENAPI
 from nscal.registrations.models import RegistrationStatus
 from nscal.registrations.services import (
     cancel_registration,
