@@ -38,10 +38,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from nscal.accounts.admin import people
     from nscal.accounts.views import account, auth
+    from nscal.api.views import api
     from nscal.events.calendar_views import calendar
     from nscal.events.manage_views import manage_events
     from nscal.events.views import events
-    from nscal.feeds.api import api
     from nscal.feeds.views import feeds
     from nscal.imports.views import imports
     from nscal.main.views import main

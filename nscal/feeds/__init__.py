@@ -1,1 +1,1 @@
-"""iCalendar feeds and the JSON API."""
+"""iCalendar feeds: calendars to subscribe to, and single events as .ics files."""

@@ -15,10 +15,10 @@ from flask import g
 from openapi_spec_validator import validate as validate_spec
 
 from nscal.accounts.models import AccountRole
+from nscal.api.openapi import OPENAPI
 from nscal.db import db, utcnow
 from nscal.events.models import EventFormat, EventKind, EventStatus, Visibility
 from nscal.events.services import cancel_event
-from nscal.feeds.openapi import OPENAPI
 from nscal.registrations.models import RegistrationStatus
 from nscal.registrations.services import (
     cancel_registration,
@@ -706,3 +706,50 @@ def test_the_documented_parameters_are_the_ones_the_api_reads(client, network):
     for name in names:  # each one is read: a bad value is refused, by name
         response = api_get(client, "/api/events", **{name: "???"})
         assert response.get_json().get("parameter") == name
+
+
+def test_the_document_describes_exactly_the_fields_an_answer_has(client, make_event):
+    event = make_event()
+    shown = api_get(client, f"/api/events/{event.id}").get_json()
+    documented = OPENAPI["components"]["schemas"]["Event"]
+    assert set(documented["properties"]) == set(documented["required"]) == set(shown)
+    page = api_get(client, "/api/events", **ALL_2027).get_json()
+    documented = OPENAPI["components"]["schemas"]["EventList"]
+    assert set(documented["properties"]) == set(documented["required"]) == set(page)
+
+
+def test_every_documented_parameter_has_a_description_and_an_example():
+    for parameter in OPENAPI["components"]["parameters"].values():
+        assert parameter["description"]
+        for example in parameter["schema"]["examples"]:
+            schema_validator(parameter["schema"]).validate(example)
+
+
+def test_the_error_examples_are_what_the_api_answers(network, client):
+    examples = OPENAPI["paths"]["/api/events"]["get"]["responses"]["400"]["content"][
+        "application/json"
+    ]["examples"]
+    answer = api_get(client, "/api/events", **{"from": "2027-01-01T00:00"}).get_json()
+    assert answer == examples["no_offset"]["value"]
+    window = {"from": "2027-02-01T00:00:00Z", "to": "2027-01-01T00:00:00Z"}
+    assert api_get(client, "/api/events", **window).get_json() == examples["reversed"]["value"]
+    [example] = OPENAPI["components"]["schemas"]["Error"]["examples"]
+    assert api_get(client, "/api/events", kind="meetup").get_json() == example
+
+
+def test_times_before_standard_time_are_written_in_utc_and_read_back(client, make_event):
+    # Helsinki kept local mean time (+01:39:49) until 1921: no offset RFC 3339 can write.
+    for day in (10, 11):
+        make_event(
+            f"Day {day}",
+            timezone="Europe/Helsinki",
+            start=wall(1900, 1, day, 12, 0),
+            end=wall(1900, 1, day, 13, 0),
+        )
+    window = {"from": "1900-01-01", "to": "1900-02-01", "tz": "Europe/Helsinki", "limit": "1"}
+    body = api_get(client, "/api/events", **window).get_json()
+    assert (body["from"], body["to"]) == ("1899-12-31T22:20:11+00:00", "1900-01-31T22:20:11+00:00")
+    assert body["events"][0]["starts_at"] == "1900-01-10T10:20:11+00:00"
+    link = urlsplit(body["next"])
+    body = api_get(client, f"{link.path}?{link.query}").get_json()
+    assert [event["title"] for event in body["events"]] == ["Day 11"]
