@@ -169,6 +169,8 @@ def _instance_secret_key(instance: Path) -> str:
     return key
 
 
+# Ours, not Flask's from_prefixed_env: that reads values as JSON ("yes" stays a
+# string, "587" and "true" only), with no message naming the setting on a bad value.
 def _as_bool(config, key: str) -> None:
     value = config.get(key)
     if isinstance(value, bool):

@@ -150,6 +150,8 @@ def _conditional_response(
     cache_control.max_age = MAX_AGE
     cache_control.no_transform = True  # calendar apps cannot read a re-encoded feed
     response.headers["X-Content-Type-Options"] = "nosniff"
+    # Written by hand: werkzeug builds Content-Disposition only inside send_file, and
+    # our file names are ASCII slugs that need no RFC 6266 filename* encoding.
     response.headers["Content-Disposition"] = disposition
     # The sans-IO form, given only the two validators a reader sends: with the whole
     # request werkzeug also reads If-Match, and answers "not modified" to one that
@@ -172,6 +174,8 @@ _ASCII.update(str.maketrans({"þ": "th", "Þ": "Th", "ß": "ss"}))
 
 def _file_name(title: str) -> str:
     """An ASCII file name from an event title: "Årsmøde i Tórshavn" -> "arsmode-i-torshavn"."""
+    # Not werkzeug's secure_filename: it drops the Nordic letters NFKD cannot split
+    # ("Arsmde_i_Torshavn") and keeps case and underscores, where we want a slug.
     text = unicodedata.normalize("NFKD", title.translate(_ASCII))
     text = text.encode("ascii", "ignore").decode().lower()
     words = "".join(c if c.isalnum() else " " for c in text).split()
