@@ -44,6 +44,13 @@ class Defaults:
     MAIL_USE_SSL = False
     MAIL_TIMEOUT = 10
     MAIL_SENDER = "Nordic Safe Cities <calendar@nscal.example>"
+    # Each worker process keeps rendered feeds in memory, least recently used out first,
+    # within these many bytes. Rendered VEVENTs cost about 1.7 kB each with their keys:
+    # 64 MiB holds some 38,000 events, so after a change a feed re-renders one event
+    # (a cache smaller than the largest feed would re-render all of them).
+    FEED_VEVENT_CACHE_BYTES = 64 * 1024 * 1024
+    # Whole feed bodies (about 1.1 kB per event), the warm answer to a repeated GET.
+    FEED_BODY_CACHE_BYTES = 64 * 1024 * 1024
 
 
 # Environment variable -> config key.
@@ -51,6 +58,8 @@ ENV_SETTINGS = {
     "NSCAL_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "NSCAL_SECRET_KEY": "SECRET_KEY",
     "NSCAL_BASE_URL": "BASE_URL",
+    "NSCAL_FEED_VEVENT_CACHE_BYTES": "FEED_VEVENT_CACHE_BYTES",
+    "NSCAL_FEED_BODY_CACHE_BYTES": "FEED_BODY_CACHE_BYTES",
 }
 MAIL_BACKENDS = {"file", "console", "smtp", "memory"}
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -101,6 +110,8 @@ def _finish(app) -> None:
         raise ConfigError("NSCAL_SECRET_KEY is set but empty")
 
     config["BASE_URL"] = base_url(config.get("BASE_URL"))
+    for key in ("FEED_VEVENT_CACHE_BYTES", "FEED_BODY_CACHE_BYTES"):
+        _as_int(config, key, minimum=0)
     _check_mail(config)
 
 
@@ -158,6 +169,8 @@ def _instance_secret_key(instance: Path) -> str:
     return key
 
 
+# Ours, not Flask's from_prefixed_env: that reads values as JSON ("yes" stays a
+# string, "587" and "true" only), with no message naming the setting on a bad value.
 def _as_bool(config, key: str) -> None:
     value = config.get(key)
     if isinstance(value, bool):
@@ -171,11 +184,13 @@ def _as_bool(config, key: str) -> None:
         raise ConfigError(f"NSCAL_{key} must be true or false, not {value!r}")
 
 
-def _as_int(config, key: str) -> None:
+def _as_int(config, key: str, *, minimum: int | None = None) -> None:
     try:
         config[key] = int(config[key])
     except (TypeError, ValueError):
         raise ConfigError(f"NSCAL_{key} must be a whole number, not {config[key]!r}") from None
+    if minimum is not None and config[key] < minimum:
+        raise ConfigError(f"NSCAL_{key} must be at least {minimum}, not {config[key]}")
 
 
 def _check_mail(config) -> None:

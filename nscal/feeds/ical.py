@@ -11,8 +11,6 @@ cancelled and registered for on its own. Calendar apps then show exactly the
 occurrences nscal has, and a moved or cancelled one needs no override logic.
 """
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,6 +23,7 @@ from werkzeug.routing import BuildError
 
 from nscal.db import utcnow
 from nscal.events.models import Event, EventFormat, EventStatus
+from nscal.feeds.cache import ByteBoundedCache, app_cache, clear_all
 from nscal.feeds.vtimezone import is_supported, vtimezone_bytes
 from nscal.urls import external_url
 
@@ -256,52 +255,24 @@ def event_to_vevent(
     return vevent
 
 
-class LRUCache:
-    """A small thread-safe least-recently-used map of at most ``size`` items and, when
-    ``max_bytes`` is given, at most that many bytes of values (``weigh`` of each)."""
-
-    def __init__(self, size: int, max_bytes: int | None = None, weigh: Callable = len):
-        self.size = size
-        self.max_bytes = max_bytes
-        self.weigh = weigh
-        self.bytes = 0
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        with self._lock:
-            if self.max_bytes is not None:
-                old = self._items.get(key)
-                self.bytes += self.weigh(value) - (self.weigh(old) if old is not None else 0)
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size or (
-                self.max_bytes is not None and self.bytes > self.max_bytes and self._items
-            ):
-                _key, dropped = self._items.popitem(last=False)
-                if self.max_bytes is not None:
-                    self.bytes -= self.weigh(dropped)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self.bytes = 0
-
-    def __len__(self) -> int:
-        return len(self._items)
+# Rendered VEVENTs, bounded by FEED_VEVENT_CACHE_BYTES: a feed renders in time order,
+# so a cache smaller than the largest feed drops each VEVENT just before the next
+# rendering needs it, and every rebuild renders all of them again.
+VEVENT_CACHE = "vevents"
 
 
-# Rendered VEVENTs, bounded by their bytes (about 25,000 events): a feed renders in
-# time order, so an LRU smaller than the largest feed would drop each VEVENT just
-# before the next rendering needs it, and every rebuild would render all of them.
-_vevent_cache = LRUCache(200_000, max_bytes=32 * 1024 * 1024, weigh=lambda part: len(part[0]))
+def _vevent_cache() -> ByteBoundedCache:
+    return app_cache(VEVENT_CACHE, "FEED_VEVENT_CACHE_BYTES", _vevent_weight)
+
+
+# What a cached VEVENT costs beyond its bytes: its key, the tuples and the cache's own
+# entries (about 530 bytes, measured with tracemalloc on CPython 3.11), so that the
+# setting caps the memory rather than the VEVENTs' bytes alone.
+_VEVENT_OVERHEAD = 550
+
+
+def _vevent_weight(part: tuple[bytes, str | None]) -> int:
+    return len(part[0]) + _VEVENT_OVERHEAD
 
 
 def vevent_key(
@@ -349,7 +320,8 @@ def _entry_key(entry: FeedEntry) -> tuple:
 def _rendered(entry: FeedEntry) -> tuple[bytes, str | None]:
     """The entry's VEVENT and the TZID its times are written with, from the cache."""
     key = _entry_key(entry)
-    cached = _vevent_cache.get(key)
+    cache = _vevent_cache()
+    cached = cache.get(key)
     if cached is None:
         vevent = event_to_vevent(
             entry.event,
@@ -357,7 +329,7 @@ def _rendered(entry: FeedEntry) -> tuple[bytes, str | None]:
             include_online_link=entry.include_online_link,
         )
         cached = (component_bytes(vevent), event_tzid(entry.event))
-        _vevent_cache.put(key, cached)
+        cache.put(key, cached)
     return cached
 
 
@@ -396,7 +368,8 @@ def fold_line(line: str, limit: int = 75) -> bytes:
 
 
 def clear_caches() -> None:
-    _vevent_cache.clear()
+    """Forget every rendered VEVENT (of every app in this process)."""
+    clear_all(VEVENT_CACHE)
 
 
 def _entries(items: Iterable[Event | FeedEntry]) -> list[FeedEntry]:
@@ -442,7 +415,9 @@ def feed_calendar(
     """The same VCALENDAR as ``calendar_for`` of the items' events, loading
     (``load_events(ids)``) and rendering only the events whose VEVENT is not cached:
     after one change, a feed of thousands of events renders one."""
-    parts: list[tuple[bytes, str | None] | None] = [_vevent_cache.get(i.key) for i in items]
+    parts: list[tuple[bytes, str | None] | None] = _vevent_cache().get_many(
+        [item.key for item in items]
+    )
     missing = {items[n].event_id: n for n, part in enumerate(parts) if part is None}
     if missing:
         for event in load_events(list(missing)):

@@ -21,7 +21,8 @@ from nscal.accounts.models import User
 from nscal.cities.models import City, ParticipantRole
 from nscal.db import db, utcnow
 from nscal.events.models import Event, EventFormat, EventKind, EventStatus, Visibility
-from nscal.feeds.ical import FeedItem, LRUCache, feed_calendar, vevent_key
+from nscal.feeds.cache import ByteBoundedCache, app_cache, clear_all
+from nscal.feeds.ical import FeedItem, feed_calendar, vevent_key
 from nscal.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 
 try:
@@ -252,15 +253,20 @@ def feed_description(spec: FeedSpec) -> str:
     return "Public events of the Nordic Safe Cities network."
 
 
-# Whole feeds, a few MB each at thousands of events: bounded by their bytes too.
-_body_cache = LRUCache(64, max_bytes=64 * 1024 * 1024)
+# Whole feeds, a few MB each at thousands of events, bounded by FEED_BODY_CACHE_BYTES.
+BODY_CACHE = "feed-bodies"
+
+
+def _body_cache() -> ByteBoundedCache:
+    return app_cache(BODY_CACHE, "FEED_BODY_CACHE_BYTES", len)
 
 
 def feed_body(spec: FeedSpec, version: FeedVersion, url: str) -> bytes:
     """The feed's bytes, rendered once per version in this process; of a new version,
     only the events whose VEVENT is not cached yet are loaded and rendered."""
     key = (version.etag, url)
-    body = _body_cache.get(key)
+    cache = _body_cache()
+    body = cache.get(key)
     if body is None:
         body = feed_calendar(
             feed_items(spec),
@@ -269,7 +275,7 @@ def feed_body(spec: FeedSpec, version: FeedVersion, url: str) -> bytes:
             url=url,
             description=feed_description(spec),
         )
-        _body_cache.put(key, body)
+        cache.put(key, body)
     return body
 
 
@@ -330,4 +336,5 @@ def load_feed_events(ids: list[int]) -> list[Event]:
 
 
 def clear_feed_cache() -> None:
-    _body_cache.clear()
+    """Forget every rendered feed (of every app in this process)."""
+    clear_all(BODY_CACHE)

@@ -7,12 +7,11 @@ calendar apps cannot read a compressed or re-encoded feed.
 
 import hashlib
 import unicodedata
-from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
-from werkzeug.http import http_date
+from werkzeug.sansio.http import is_resource_modified
 
 from nscal.accounts.services import reset_feed_token
 from nscal.db import db
@@ -71,11 +70,11 @@ def event_file(event_id: int):
     etag = hashlib.sha256(repr(state).encode()).hexdigest()[:32]
     private = event.visibility is not Visibility.public or event.status is EventStatus.draft
     version = services.FeedVersion(etag, event.updated_at)
-    headers = _validator_headers(version, private=private)
-    headers["Content-Disposition"] = f'attachment; filename="{_file_name(event.title)}.ics"'
-    if _not_modified(version):
-        return Response(status=304, headers=headers)
-    return Response(calendar_for([event]), headers=headers, content_type=CALENDAR_TYPE)
+    disposition = f'attachment; filename="{_file_name(event.title)}.ics"'
+    response = _conditional_response(version, private=private, disposition=disposition)
+    if response.status_code == 200:
+        response.set_data(calendar_for([event]))
+    return response
 
 
 @feeds.post("/account/feed/reset")
@@ -123,37 +122,50 @@ def _feed_response(spec: services.FeedSpec, url: str, *, filename: str, private:
         version = services.feed_version(spec)
     except services.UnknownFilter:
         abort(404)
-    headers = _validator_headers(version, private=private)
-    headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    if _not_modified(version):
-        return Response(status=304, headers=headers)
-    body = services.feed_body(spec, version, url)
-    return Response(body, headers=headers, content_type=CALENDAR_TYPE)
+    disposition = f'inline; filename="{filename}"'
+    response = _conditional_response(version, private=private, disposition=disposition)
+    if response.status_code == 200:
+        response.set_data(services.feed_body(spec, version, url))
+    return response
 
 
-def _validator_headers(version: services.FeedVersion, *, private: bool) -> dict[str, str]:
-    headers = {
-        "ETag": f'"{version.etag}"',
-        "Cache-Control": f"{'private' if private else 'public'}, max-age={MAX_AGE}, no-transform",
-        "X-Content-Type-Options": "nosniff",
-    }
+def _conditional_response(
+    version: services.FeedVersion, *, private: bool, disposition: str
+) -> Response:
+    """A feed's response before its body: validators and caching headers, and already
+    304 when the client's copy is current.
+
+    It is decided from the version alone, so a 304 never builds the feed. Werkzeug
+    decides: If-None-Match by weak comparison, else If-Modified-Since to the second.
+    """
+    response = Response(content_type=CALENDAR_TYPE)
+    response.set_etag(version.etag)  # strong: the feed's bytes follow from its version
     if version.last_modified is not None:
-        headers["Last-Modified"] = _http_date(version.last_modified)
-    return headers
-
-
-def _not_modified(version: services.FeedVersion) -> bool:
-    """RFC 9110: If-None-Match decides when present; else If-Modified-Since."""
-    if request.if_none_match:
-        return request.if_none_match.contains_weak(version.etag)
-    since = request.if_modified_since
-    if since is None or version.last_modified is None:
-        return False
-    return version.last_modified.replace(microsecond=0) <= since.astimezone(UTC)
-
-
-def _http_date(moment: datetime) -> str:
-    return http_date(moment.astimezone(UTC))
+        response.last_modified = version.last_modified
+    cache_control = response.cache_control
+    if private:
+        cache_control.private = True
+    else:
+        cache_control.public = True
+    cache_control.max_age = MAX_AGE
+    cache_control.no_transform = True  # calendar apps cannot read a re-encoded feed
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # Written by hand: werkzeug builds Content-Disposition only inside send_file, and
+    # our file names are ASCII slugs that need no RFC 6266 filename* encoding.
+    response.headers["Content-Disposition"] = disposition
+    # The sans-IO form, given only the two validators a reader sends: with the whole
+    # request werkzeug also reads If-Match, and answers "not modified" to one that
+    # fails (even to "*"), where a read-only feed has no reason to look at it.
+    # Not ``make_conditional`` either: it adds a Date header,
+    # which gunicorn then sends twice.
+    if not is_resource_modified(
+        http_if_none_match=request.headers.get("If-None-Match"),
+        http_if_modified_since=request.headers.get("If-Modified-Since"),
+        etag=version.etag,
+        last_modified=version.last_modified,
+    ):
+        response.status_code = 304
+    return response
 
 
 _ASCII = str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "ð": "d", "Ð": "D"})
@@ -162,6 +174,8 @@ _ASCII.update(str.maketrans({"þ": "th", "Þ": "Th", "ß": "ss"}))
 
 def _file_name(title: str) -> str:
     """An ASCII file name from an event title: "Årsmøde i Tórshavn" -> "arsmode-i-torshavn"."""
+    # Not werkzeug's secure_filename: it drops the Nordic letters NFKD cannot split
+    # ("Arsmde_i_Torshavn") and keeps case and underscores, where we want a slug.
     text = unicodedata.normalize("NFKD", title.translate(_ASCII))
     text = text.encode("ascii", "ignore").decode().lower()
     words = "".join(c if c.isalnum() else " " for c in text).split()

@@ -204,6 +204,17 @@ def test_an_unchanged_feed_answers_304_to_if_modified_since(client, events):
     assert client.get("/calendar.ics", headers={"If-Modified-Since": earlier}).status_code == 200
 
 
+def test_if_none_match_compares_weakly_and_decides_over_if_modified_since(client, events):
+    first = client.get("/calendar.ics")
+    weak = "W/" + first.headers["ETag"]
+    assert client.get("/calendar.ics", headers={"If-None-Match": weak}).status_code == 304
+    assert client.get("/calendar.ics", headers={"If-None-Match": "*"}).status_code == 304
+    stale = {"If-None-Match": '"old"', "If-Modified-Since": first.headers["Last-Modified"]}
+    assert client.get("/calendar.ics", headers=stale).status_code == 200
+    # A read-only feed pays no heed to If-Match (werkzeug alone would answer 304).
+    assert client.get("/calendar.ics", headers={"If-Match": '"old"'}).status_code == 200
+
+
 def test_a_change_to_an_event_changes_the_etag(client, events):
     first = client.get("/calendar.ics")
     cancel_event(events["public"], "Postponed.")
