@@ -2,6 +2,7 @@
 and the migrations. Built and installed into a fresh virtualenv, it serves pages."""
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -34,8 +35,13 @@ SMOKE = textwrap.dedent(
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    # Built from a copy, so the build leaves no egg-info or build/ in the checkout.
+    source = tmp_path_factory.mktemp("source")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(ROOT / "nscal", source / "nscal", ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(source)],
         check=True,
         timeout=300,
     )
