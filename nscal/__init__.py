@@ -35,10 +35,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from nscal.accounts.admin import people
     from nscal.accounts.views import account, auth
-    from nscal.events.calendar_views import calendar
     from nscal.events.import_views import imports
-    from nscal.events.manage_views import manage_events
-    from nscal.events.views import events
+    from nscal.events.views.calendar import calendar
+    from nscal.events.views.manage import manage_events
+    from nscal.events.views.public import events
     from nscal.feeds.api import api
     from nscal.feeds.views import feeds
     from nscal.main.views import main

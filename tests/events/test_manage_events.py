@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from nscal.accounts.models import AccountRole
 from nscal.cities.models import City, ParticipantRole
 from nscal.db import db
-from nscal.events.forms import describe_rule, preset_rule
 from nscal.events.models import Event, EventSeries, EventStatus
+from nscal.events.repeat_rules import describe_rule, preset_rule
 from tests.conftest import csrf_token_from
 
 NEW = "/manage/events/new"
