@@ -494,10 +494,10 @@ def events_between(query: sa.Select, start: datetime, end: datetime) -> sa.Selec
 # --- public lists ----------------------------------------------------------------------
 
 
-def audience_includes(role_id: int | None) -> sa.ColumnElement[bool]:
-    """Events meant for the participant role ``role_id``: the role is in the event's
-    audience, or the audience is empty (the event is for everyone). With None, only the
-    events for everyone."""
+def audience_includes(role_id: int | sa.ScalarSelect[int] | None) -> sa.ColumnElement[bool]:
+    """Events meant for the participant role ``role_id`` (an id, or a subquery giving
+    one): the role is in the event's audience, or the audience is empty (the event is
+    for everyone). With None, only the events for everyone."""
     for_everyone = ~Event.audience.any()
     if role_id is None:
         return for_everyone

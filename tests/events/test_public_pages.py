@@ -455,6 +455,20 @@ def test_impossible_pages_are_friendly_404s(client, path):
     assert "<h1>" in response.text
 
 
+@pytest.mark.parametrize("path", ["/calendar/1969", "/calendar/2200", "/calendar/2200/1"])
+def test_the_calendar_covers_the_years_1970_to_2199(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "The calendar covers the years 1970 to 2199." in response.text
+
+
+def test_the_first_and_last_calendar_pages_are_shown_without_a_link_beyond(client):
+    first, last = client.get("/calendar/1970/1"), client.get("/calendar/2199")
+    assert (first.status_code, last.status_code) == (200, 200)
+    assert 'rel="prev"' not in first.text and 'rel="next"' in first.text
+    assert 'rel="next"' not in last.text and 'rel="prev"' in last.text
+
+
 def test_the_first_and_last_calendar_years_have_no_link_beyond(client):
     assert 'rel="prev"' not in client.get("/calendar/1900").text
     assert 'rel="next"' not in client.get("/calendar/2200/12").text
