@@ -39,9 +39,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nscal.accounts.admin import people
     from nscal.accounts.views import account, auth
     from nscal.api.views import api
-    from nscal.events.calendar_views import calendar
-    from nscal.events.manage_views import manage_events
-    from nscal.events.views import events
+    from nscal.events.views.calendar import calendar
+    from nscal.events.views.manage import manage_events
+    from nscal.events.views.public import events
     from nscal.feeds.views import feeds
     from nscal.imports.views import imports
     from nscal.main.views import main

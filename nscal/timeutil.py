@@ -1,8 +1,19 @@
-"""Time zones: validation and the list offered in pickers."""
+"""Time zones: validation and the list offered in pickers; the years nscal handles."""
 
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+# The years nscal handles: calendar pages, the coordinators' plans and the dates typed
+# in forms. Outside them a page is not found and a typed date is refused (the zone
+# database, calendars and the database are at ease with these; year 1 or 9999 is not).
+FIRST_YEAR, LAST_YEAR = 1970, 2199
+
+
+def year_in_range(year: int) -> bool:
+    """Whether ``year`` is one nscal handles (FIRST_YEAR to LAST_YEAR, both included)."""
+    return FIRST_YEAR <= year <= LAST_YEAR
+
 
 # The network's zones, offered first in every picker.
 NORDIC_ZONES = (

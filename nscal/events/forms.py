@@ -1,12 +1,12 @@
-"""Forms for the coordinators' event pages: the event form, cancelling, publishing.
+"""The events' forms: the public list's filters, and the coordinators' event form,
+cancelling and publishing.
 
 Times are entered as wall-clock values in the event's own zone, with HTML date and
 time inputs. For all-day events the form asks for the *last* day (inclusive), as
 people think of it; ``EventData`` wants the exclusive end, as iCalendar does.
 """
 
-import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
@@ -15,6 +15,7 @@ from wtforms import (
     DateField,
     IntegerField,
     RadioField,
+    SearchField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -30,11 +31,19 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from nscal.cities.models import City, ParticipantRole, active_cities, all_roles
 from nscal.db import db
 from nscal.events.models import Event, EventFormat, EventKind, Visibility
+from nscal.events.repeat_rules import (
+    RepeatRuleError,
+    check_rule,
+    normalize_rule,
+    preset_rule,
+    rule_has_end,
+    split_until,
+    with_until,
+)
 from nscal.events.services import EventData, EventError
-from nscal.timeutil import is_valid_zone, zone_choices
+from nscal.timeutil import FIRST_YEAR, LAST_YEAR, is_valid_zone, year_in_range, zone_choices
 
 DEFAULT_ZONE = "Europe/Copenhagen"
-FIRST_YEAR, LAST_YEAR = 1970, 2199  # what calendars and the database handle well
 MAX_CAPACITY = 1_000_000
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]  # browsers send seconds when the input has a step
 
@@ -48,132 +57,16 @@ REPEAT_CHOICES = [
     SelectChoice("monthly-date", "Monthly on the same date (e.g. the 13th)"),
     SelectChoice("custom", "Custom rule (type it below)"),
 ]
-ALLOWED_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
-WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
-WEEKDAY_NAMES = {
-    "MO": "Monday",
-    "TU": "Tuesday",
-    "WE": "Wednesday",
-    "TH": "Thursday",
-    "FR": "Friday",
-    "SA": "Saturday",
-    "SU": "Sunday",
+# The form words some refusals of a typed rule its own way, pointing at its other fields;
+# the others it shows as the rules module words them.
+RULE_PROBLEMS = {
+    "syntax": "Write the rule as in iCalendar, e.g. FREQ=MONTHLY;BYDAY=1WE "
+    "(monthly on the first Wednesday).",
+    "frequency": "A series repeats daily, weekly, monthly or yearly.",
+    "interval": "INTERVAL must be a whole number, 1 or more.",
+    "time_of_day": "Every occurrence starts at the time given above: "
+    "leave BYHOUR, BYMINUTE and BYSECOND out of the rule.",
 }
-ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
-
-
-def preset_rule(preset: str, start: date) -> str | None:
-    """The RRULE value of a pattern from the repeat menu, for a series starting on ``start``."""
-    if preset == "weekly":
-        return "FREQ=WEEKLY"
-    if preset == "biweekly":
-        return "FREQ=WEEKLY;INTERVAL=2"
-    if preset == "monthly-weekday":
-        nth = (start.day - 1) // 7 + 1
-        if nth > 4:  # the 29th–31st: "the last Wednesday", which every month has
-            nth = -1
-        return f"FREQ=MONTHLY;BYDAY={nth}{WEEKDAYS[start.weekday()]}"
-    if preset == "monthly-date":
-        return f"FREQ=MONTHLY;BYMONTHDAY={start.day}"
-    return None
-
-
-def normalize_rule(rule: str) -> str:
-    """The rule without an ``RRULE:`` prefix, blanks or lower case."""
-    rule = re.sub(r"\s+", "", rule or "").upper()
-    if rule.startswith("RRULE:"):
-        rule = rule[6:]
-    return rule.strip(";")
-
-
-def rule_parts(rule: str) -> dict[str, str]:
-    parts = {}
-    for part in normalize_rule(rule).split(";"):
-        name, _, value = part.partition("=")
-        if name:
-            parts[name] = value
-    return parts
-
-
-def split_until(rule: str) -> tuple[str, date | None]:
-    """Take UNTIL out of a rule: the rest of the rule, and the local last day (if any)."""
-    match = re.search(r"UNTIL=(\d{8})", rule, flags=re.IGNORECASE)
-    if not match:
-        return normalize_rule(rule), None
-    rest = re.sub(r";?UNTIL=[^;]*", "", normalize_rule(rule)).strip(";")
-    return rest, _rule_date(match.group(1))
-
-
-def with_until(rule: str, until: date | None) -> str:
-    """Add UNTIL, in wall-clock time like the rest of the rule: the whole last day counts."""
-    if until is None:
-        return rule
-    return f"{rule};UNTIL={until:%Y%m%d}T235959"
-
-
-def describe_rule(rule: str | None) -> str | None:
-    """'monthly on the first Wednesday' for the common patterns; None for the others."""
-    if not rule:
-        return None
-    parts = rule_parts(rule)
-    freq = parts.pop("FREQ", "")
-    interval_text = parts.pop("INTERVAL", "1")
-    interval = int(interval_text) if interval_text.isdigit() else 1
-    until = parts.pop("UNTIL", None)
-    count = parts.pop("COUNT", None)
-    text = None
-    if freq == "WEEKLY" and not parts:
-        text = "every week" if interval == 1 else f"every {interval} weeks"
-    elif freq == "WEEKLY" and set(parts) == {"BYDAY"} and parts["BYDAY"] in WEEKDAY_NAMES:
-        every = "every week" if interval == 1 else f"every {interval} weeks"
-        text = f"{every} on {WEEKDAY_NAMES[parts['BYDAY']]}"
-    elif freq == "MONTHLY" and interval == 1 and set(parts) == {"BYDAY"}:
-        match = re.fullmatch(r"([+-]?\d)(MO|TU|WE|TH|FR|SA|SU)", parts["BYDAY"])
-        if match and int(match.group(1)) in ORDINALS:
-            ordinal = ORDINALS[int(match.group(1))]
-            text = f"monthly on the {ordinal} {WEEKDAY_NAMES[match.group(2)]}"
-    elif freq == "MONTHLY" and interval == 1 and set(parts) == {"BYMONTHDAY"}:
-        if parts["BYMONTHDAY"].isdigit():
-            text = f"monthly on the {_ordinal_day(int(parts['BYMONTHDAY']))}"
-    elif freq in {"DAILY", "MONTHLY", "YEARLY"} and not parts:
-        unit = {"DAILY": "day", "MONTHLY": "month", "YEARLY": "year"}[freq]
-        text = f"every {unit}" if interval == 1 else f"every {interval} {unit}s"
-    if text is None:
-        return None
-    if until and re.match(r"\d{8}", until):
-        text += f", until {_rule_date(until[:8]):%d %b %Y}"
-    elif count and count.isdigit():
-        text += f", {count} times"
-    return text
-
-
-def _rule_date(text: str) -> date:
-    """The date of an RRULE's ``YYYYMMDD``."""
-    return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-
-
-def _ordinal_day(day: int) -> str:
-    suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
-    return f"{day}{suffix}"
-
-
-def check_rule_text(rule: str) -> None:
-    """Refuse rules nscal cannot keep as separate occurrences, with a message for people."""
-    parts = rule_parts(rule)
-    if "FREQ" not in parts or any(not value for value in parts.values()):
-        raise ValidationError(
-            "Write the rule as in iCalendar, e.g. FREQ=MONTHLY;BYDAY=1WE "
-            "(monthly on the first Wednesday)."
-        )
-    if parts["FREQ"] not in ALLOWED_FREQUENCIES:
-        raise ValidationError("A series repeats daily, weekly, monthly or yearly.")
-    if "INTERVAL" in parts and (not parts["INTERVAL"].isdigit() or int(parts["INTERVAL"]) < 1):
-        raise ValidationError("INTERVAL must be a whole number, 1 or more.")
-    if {"BYHOUR", "BYMINUTE", "BYSECOND"} & set(parts):
-        raise ValidationError(
-            "Every occurrence starts at the time given above: "
-            "leave BYHOUR, BYMINUTE and BYSECOND out of the rule."
-        )
 
 
 # --- the event form --------------------------------------------------------------------
@@ -285,8 +178,11 @@ class EventForm(FlaskForm):
 
     def validate_rrule(self, field):
         if field.data and field.data.strip():
-            check_rule_text(field.data)
-            if self.until.data and re.search(r"(UNTIL|COUNT)=", field.data, re.IGNORECASE):
+            try:
+                check_rule(field.data)
+            except RepeatRuleError as exc:
+                raise ValidationError(RULE_PROBLEMS.get(exc.problem, str(exc))) from None
+            if self.until.data and rule_has_end(field.data):
                 raise ValidationError(
                     "The rule already says when it ends (UNTIL or COUNT): "
                     "leave “Repeat until” empty or take it out of the rule."
@@ -297,7 +193,7 @@ class EventForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         for field in (self.start_date, self.end_date, self.until):
-            if field.data and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+            if field.data and not year_in_range(field.data.year):
                 field.errors.append(f"Choose a day between {FIRST_YEAR} and {LAST_YEAR}.")
                 valid = False
         if self.start_date.data is None and not self.start_date.errors:
@@ -381,37 +277,25 @@ class EventForm(FlaskForm):
             return None
         return with_until(split_until(series_rule)[0], self.until.data)
 
-    def add_service_error(self, error: EventError, data: EventData | None = None) -> None:
+    def add_service_error(self, error: EventError) -> None:
         """Show a refusal of the service on the field it concerns, else above the form."""
-        message = str(error)
-        field = None
-        if "time zone" in message:
-            field = self.timezone
-        elif "does not exist in" in message:
-            field = self.start_time
-            if (
-                data is not None
-                and isinstance(data.end, datetime)
-                and message.startswith(f"{data.end:%Y-%m-%d %H:%M}")
-                and not message.startswith(f"{data.start:%Y-%m-%d %H:%M}")
-            ):
-                field = self.end_time
-        elif "end must be after the start" in message:
-            field = self.end_time
-        elif "last day is before" in message:
-            field = self.end_date
-        elif "repeat rule" in message or "gives no date" in message:
-            field = self.rrule if (self.rrule.data or "").strip() else self.repeat
-        elif "online link" in message:
-            field = self.online_url
-        elif "title" in message:
-            field = self.title
-        elif "capacity" in message:
-            field = self.capacity
+        field = self._field_for(error.field)
         if field is None:
-            self.form_errors.append(message)
+            self.form_errors.append(str(error))
         else:
-            field.errors = [*field.errors, message]
+            field.errors = [*field.errors, str(error)]
+
+    def _field_for(self, name: str | None):
+        """The input showing what the services call ``name``: times are typed as a day and
+        a time of day (only the day for all-day events), a rule typed or picked."""
+        timed = not self.all_day.data
+        form_names = {
+            "starts": "start_time" if timed else "start_date",
+            "ends": "end_time" if timed else "end_date",
+            "rrule": "rrule" if (self.rrule.data or "").strip() else "repeat",
+        }
+        name = form_names.get(name, name)
+        return self._fields.get(name) if name else None
 
 
 def event_form_data(event: Event) -> dict:
@@ -489,3 +373,95 @@ class CancelEventForm(FlaskForm):
 
 class PublishSelectedForm(FlaskForm):
     event_ids = SelectMultipleField("Drafts to publish", coerce=int, validate_choice=False)
+
+
+# --- the public list's filters ---------------------------------------------------------
+
+WHEN_CHOICES = {"upcoming": "Upcoming events", "past": "Past events"}
+
+
+def _all_cities() -> list[City]:
+    # Inactive cities too: their past events stay findable.
+    return list(db.session.execute(db.select(City).order_by(City.country, City.name)).scalars())
+
+
+class EventFilterForm(FlaskForm):
+    """Filters read from the query string; unknown values become errors people can read.
+
+    After ``validate()``, ``kind``, ``host_city`` and ``role`` hold what was chosen.
+    """
+
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = SearchField(
+        "Search", validators=[Length(max=200, message="Search for at most 200 letters.")]
+    )
+    kind = SelectField("Kind", validate_choice=False)
+    city = SelectField("Host city", validate_choice=False)
+    role = SelectField("For", validate_choice=False)
+    when = SelectField(
+        "When",
+        choices=[SelectChoice(value, label) for value, label in WHEN_CHOICES.items()],
+        default="upcoming",
+        validate_choice=False,
+    )
+    submit = SubmitField("Show events")
+
+    def __init__(self, formdata, **kwargs):
+        super().__init__(formdata, **kwargs)
+        self._cities = {city.slug: city for city in _all_cities()}
+        self._roles = {role.slug: role for role in all_roles()}
+        self.kind.choices = [SelectChoice("", "All kinds")] + [
+            SelectChoice(kind.value, kind.label) for kind in EventKind
+        ]
+        self.city.choices = [SelectChoice("", "All cities")] + [
+            SelectChoice(city.slug, city.name, optgroup=city.country)
+            for city in self._cities.values()
+        ]
+        self.role.choices = [SelectChoice("", "Any participant role")] + [
+            SelectChoice(role.slug, role.name) for role in self._roles.values()
+        ]
+        self.selected_kind: EventKind | None = None
+        self.host_city: City | None = None
+        self.participant_role: ParticipantRole | None = None
+
+    def validate_kind(self, field):
+        if not field.data:
+            return
+        try:
+            self.selected_kind = EventKind(field.data)
+        except ValueError:
+            raise ValidationError(
+                f"There is no kind of event called “{field.data}”. Choose one from the list."
+            ) from None
+
+    def validate_city(self, field):
+        if not field.data:
+            return
+        self.host_city = self._cities.get(field.data)
+        if self.host_city is None:
+            raise ValidationError(
+                f"There is no member city called “{field.data}”. Choose one from the list."
+            )
+
+    def validate_role(self, field):
+        if not field.data:
+            return
+        self.participant_role = self._roles.get(field.data)
+        if self.participant_role is None:
+            raise ValidationError(
+                f"There is no participant role called “{field.data}”. Choose one from the list."
+            )
+
+    def validate_when(self, field):
+        if not field.data:
+            field.data = "upcoming"
+        elif field.data not in WHEN_CHOICES:
+            raise ValidationError(
+                f"“{field.data}” is not a time to show: choose upcoming or past events."
+            )
+
+    @property
+    def showing_past(self) -> bool:
+        return self.when.data == "past"

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from blinker import Namespace
-from dateutil.rrule import rrulestr
 
 from nscal.accounts.models import User
 from nscal.cities.models import City, ParticipantRole
@@ -24,6 +23,14 @@ from nscal.events.models import (
     EventSeries,
     EventStatus,
     Visibility,
+)
+from nscal.events.repeat_rules import (
+    RepeatRuleError,
+    expand_rule,
+    first_start_from,
+    normalize_rule,
+    pattern_key,
+    without_end,
 )
 from nscal.timeutil import LocalTimeError, is_valid_zone, local_to_utc
 
@@ -40,7 +47,17 @@ capacity_changed = Namespace().signal("capacity-changed")
 
 
 class EventError(ValueError):
-    """An event operation was refused; the message says why, in words for people."""
+    """An event operation was refused; the message says why, in words for people.
+
+    ``field`` names what was refused, in the terms of ``EventData`` (``title``,
+    ``timezone``, ``starts``, ``ends``, ``capacity``, ``online_url``, ``rrule``) or
+    ``reason`` for a cancellation, so a form can show the message beside its input;
+    None when the refusal is about the event as a whole.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass
@@ -113,32 +130,41 @@ def event_from_data(event: Event) -> EventData:
 def schedule_for(data: EventData) -> Schedule:
     """Check the times of ``data`` and turn them into UTC instants."""
     if not is_valid_zone(data.timezone):
-        raise EventError(f"Unknown time zone {data.timezone!r}. Choose one from the list.")
+        raise EventError(
+            f"Unknown time zone {data.timezone!r}. Choose one from the list.", field="timezone"
+        )
     zone = ZoneInfo(data.timezone)
     if data.all_day:
         start, end = _as_date(data.start), _as_date(data.end)
         if end < start:
-            raise EventError("The last day is before the first day.")
+            raise EventError("The last day is before the first day.", field="ends")
         if end == start:
             end = start + timedelta(days=1)  # a one-day event ends the next day (exclusive)
         starts_at = datetime.combine(start, time(), zone).astimezone(UTC)
         ends_at = datetime.combine(end, time(), zone).astimezone(UTC)
         return Schedule(starts_at, ends_at, start, end, [])
-    if not isinstance(data.start, datetime) or not isinstance(data.end, datetime):
-        raise EventError("A timed event needs a start and an end time.")
+    if not isinstance(data.start, datetime):
+        raise EventError("A timed event needs a start and an end time.", field="starts")
+    if not isinstance(data.end, datetime):
+        raise EventError("A timed event needs a start and an end time.", field="ends")
     notes = []
-    try:
-        starts_at, note = local_to_utc(data.start, data.timezone)
-        if note:
-            notes.append(f"Start: {note}")
-        ends_at, note = local_to_utc(data.end, data.timezone)
-        if note:
-            notes.append(f"End: {note}")
-    except LocalTimeError as exc:
-        raise EventError(str(exc)) from None
+    starts_at, note = _instant(data.start, data.timezone, "starts")
+    if note:
+        notes.append(f"Start: {note}")
+    ends_at, note = _instant(data.end, data.timezone, "ends")
+    if note:
+        notes.append(f"End: {note}")
     if ends_at <= starts_at:
-        raise EventError("The end must be after the start.")
+        raise EventError("The end must be after the start.", field="ends")
     return Schedule(starts_at, ends_at, None, None, notes)
+
+
+def _instant(local: datetime, zone_name: str, field: str) -> tuple[datetime, str | None]:
+    """``local_to_utc``, refusing a time in the spring-forward gap on ``field``."""
+    try:
+        return local_to_utc(local, zone_name)
+    except LocalTimeError as exc:
+        raise EventError(str(exc), field=field) from None
 
 
 def _as_date(value: datetime | date) -> date:
@@ -147,15 +173,17 @@ def _as_date(value: datetime | date) -> date:
 
 def _check_fields(data: EventData) -> None:
     if not data.title or not data.title.strip():
-        raise EventError("A title is required.")
+        raise EventError("A title is required.", field="title")
     if len(data.title.strip()) > 200:
-        raise EventError("The title is longer than 200 characters.")
+        raise EventError("The title is longer than 200 characters.", field="title")
     if data.capacity is not None and data.capacity < 0:
-        raise EventError("The capacity cannot be negative.")
+        raise EventError("The capacity cannot be negative.", field="capacity")
     if data.online_url and not re.match(r"^https?://\S+$", data.online_url.strip()):
-        raise EventError("The online link must start with http:// or https://.")
+        raise EventError("The online link must start with http:// or https://.", field="online_url")
     if data.format is EventFormat.in_person and data.online_url.strip():
-        raise EventError("An in-person event has no online link; choose hybrid instead.")
+        raise EventError(
+            "An in-person event has no online link; choose hybrid instead.", field="online_url"
+        )
 
 
 # --- single events ---------------------------------------------------------------------
@@ -245,7 +273,9 @@ def cancel_event(event: Event, reason: str) -> None:
     if event.status is EventStatus.cancelled:
         raise EventError("This event is already cancelled.")
     if not reason or not reason.strip():
-        raise EventError("Say why the event is cancelled; participants will read it.")
+        raise EventError(
+            "Say why the event is cancelled; participants will read it.", field="reason"
+        )
     if event.status is EventStatus.draft:
         raise EventError("A draft was never published: delete it instead of cancelling it.")
     event.status = EventStatus.cancelled
@@ -286,55 +316,19 @@ def clone_event(event: Event, *, created_by: User | None = None) -> Event:
 # --- series ----------------------------------------------------------------------------
 
 
-def _rule_text(rule: str) -> str:
-    rule = rule.strip()
-    if rule.upper().startswith("RRULE:"):
-        rule = rule[6:]
-    return rule.strip()
-
-
-def expand_rule(rule: str, first_local_start: datetime, zone_name: str) -> list[datetime]:
-    """Local wall-clock starts of a series: 14:00 stays 14:00 across DST changes."""
-    _check_rule_shape(rule)
-    starts = []
-    horizon = first_local_start + SERIES_HORIZON
-    try:  # dateutil reports some bad rules (UNTIL=20270230, BYDAY=+9WE) only when iterating
-        text = _localize_until(_rule_text(rule), zone_name)
-        for start in rrulestr(text, dtstart=first_local_start):
-            if start > horizon or len(starts) >= MAX_OCCURRENCES:
-                break
-            starts.append(start)
-    except (ValueError, TypeError, IndexError, OverflowError) as exc:
-        raise EventError(f"The repeat rule {rule!r} is not valid: {exc}") from None
-    if not starts:
-        raise EventError(f"The repeat rule {rule!r} gives no dates after the first start.")
-    return starts
-
-
-def _check_rule_shape(rule: str) -> None:
-    """A series here is one meeting a day at most, at the time of its first start."""
-    parts = dict(part.split("=", 1) for part in _rule_text(rule).upper().split(";") if "=" in part)
-    if parts.get("FREQ") in {"HOURLY", "MINUTELY", "SECONDLY"}:
-        raise EventError("A series repeats daily at most; use separate events within a day.")
-    if any(key in parts for key in ("BYHOUR", "BYMINUTE", "BYSECOND")):
-        raise EventError("A series takes its time of day from its first start, not the rule.")
-    if not parts.get("INTERVAL", "1").isdigit() or int(parts.get("INTERVAL", "1")) < 1:
-        raise EventError(f"The repeat rule {rule!r} is not valid: INTERVAL must be 1 or more.")
-
-
-def _rule_without_end(rule: str) -> str:
-    """The rule without its UNTIL or COUNT: the pattern of a series, not its length."""
-    return re.sub(r";?(UNTIL|COUNT)=[^;]*", "", _rule_text(rule), flags=re.IGNORECASE).strip(";")
-
-
-def _localize_until(rule: str, zone_name: str) -> str:
-    """RFC 5545 writes UNTIL in UTC; our rule runs in wall-clock time, so convert it."""
-    match = re.search(r"UNTIL=(\d{8}T\d{6})Z", rule, flags=re.IGNORECASE)
-    if not match:
-        return rule
-    until = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
-    local = until.astimezone(ZoneInfo(zone_name)).replace(tzinfo=None)
-    return rule.replace(match.group(0), f"UNTIL={local:%Y%m%dT%H%M%S}")
+def series_starts(rule: str, first_local_start: datetime, zone_name: str) -> list[datetime]:
+    """Local wall-clock starts of a series (see ``repeat_rules.expand_rule``), up to
+    ``SERIES_HORIZON`` after the first and at most ``MAX_OCCURRENCES``."""
+    try:
+        return expand_rule(
+            rule,
+            first_local_start,
+            zone_name,
+            horizon=first_local_start + SERIES_HORIZON,
+            limit=MAX_OCCURRENCES,
+        )
+    except RepeatRuleError as exc:
+        raise EventError(str(exc), field="rrule") from None
 
 
 def instant_in_zone(local: datetime, zone_name: str) -> datetime:
@@ -365,9 +359,9 @@ def create_series(
     data: EventData, *, created_by: User | None = None, status: EventStatus = EventStatus.draft
 ) -> tuple[EventSeries, list[str]]:
     """A series and all its occurrences, each an event of its own."""
-    starts = expand_rule(data.rrule, _first_local_start(data), data.timezone)
+    starts = series_starts(data.rrule, _first_local_start(data), data.timezone)
     length = _exact_length(data)
-    series = EventSeries(uid=data.uid or None, rrule=_rule_text(data.rrule))
+    series = EventSeries(uid=data.uid or None, rrule=normalize_rule(data.rrule))
     db.session.add(series)
     for local_start in starts:
         occurrence_data = _occurrence_data(data, local_start)
@@ -406,8 +400,8 @@ def update_series(
     now = now or utcnow()
     _check_fields(data)
     length = _exact_length(data)  # also validates the zone and the first start
-    rule = _rule_text(data.rrule or series.rrule)
-    starts = expand_rule(rule, _first_local_start(data), data.timezone)
+    rule = normalize_rule(data.rrule or series.rrule)
+    starts = series_starts(rule, _first_local_start(data), data.timezone)
     series.rrule = rule
     occurrences = list(series.occurrences)
     status = occurrences[0].status if occurrences else EventStatus.draft
@@ -453,13 +447,13 @@ def copy_series_to_year(
     template = series.occurrences[0]
     data = event_from_data(template)
     first = _first_local_start(data)
-    rule = _rule_without_end(series.rrule)
+    rule = without_end(series.rrule)
     # Wall-clock times in the event's zone, hence naive.
     start_of_year = datetime(year, 1, 1, first.hour, first.minute)  # noqa: DTZ001
     end_of_year = datetime(year, 12, 31, 23, 59)  # noqa: DTZ001
-    new_first = rrulestr(rule, dtstart=first).after(start_of_year, inc=True)
+    new_first = first_start_from(rule, first, start_of_year)
     if new_first is None or new_first > end_of_year:
-        raise EventError(f"The rule of {template.title!r} gives no date in {year}.")
+        raise EventError(f"The rule of {template.title!r} gives no date in {year}.", field="rrule")
     shift = new_first - first
     data = replace(
         data,
@@ -500,6 +494,16 @@ def events_between(query: sa.Select, start: datetime, end: datetime) -> sa.Selec
 # --- public lists ----------------------------------------------------------------------
 
 
+def audience_includes(role_id: int | sa.ScalarSelect[int] | None) -> sa.ColumnElement[bool]:
+    """Events meant for the participant role ``role_id`` (an id, or a subquery giving
+    one): the role is in the event's audience, or the audience is empty (the event is
+    for everyone). With None, only the events for everyone."""
+    for_everyone = ~Event.audience.any()
+    if role_id is None:
+        return for_everyone
+    return sa.or_(for_everyone, Event.audience.any(ParticipantRole.id == role_id))
+
+
 def filter_events(
     query: sa.Select,
     *,
@@ -516,12 +520,7 @@ def filter_events(
     if host_city is not None:
         query = query.where(Event.host_city_id == host_city.id)
     if role is not None:
-        query = query.where(
-            sa.or_(
-                ~Event.audience.any(),
-                Event.audience.any(ParticipantRole.id == role.id),
-            )
-        )
+        query = query.where(audience_includes(role.id))
     if text and text.strip():
         needle = text.strip()
         query = query.where(
@@ -589,9 +588,7 @@ def _local_start_day(event: Event) -> date:
 
 def _series_key(title: str, rule: str) -> tuple[str, str]:
     """A series' title and rule, without its end, to recognise a copy of it."""
-    rule = _rule_without_end(rule)
-    parts = sorted(part for part in rule.upper().replace(" ", "").split(";") if part)
-    return title.strip().casefold(), ";".join(parts)
+    return title.strip().casefold(), pattern_key(rule)
 
 
 def copy_year_series(year: int, *, created_by: User | None = None) -> tuple[list[str], list[str]]:

@@ -21,6 +21,7 @@ from nscal.accounts.models import User
 from nscal.cities.models import City, ParticipantRole
 from nscal.db import db, utcnow
 from nscal.events.models import Event, EventFormat, EventKind, EventStatus, Visibility
+from nscal.events.services import audience_includes
 from nscal.feeds.cache import ByteBoundedCache, app_cache, clear_all
 from nscal.feeds.ical import FeedItem, feed_calendar, vevent_key
 from nscal.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
@@ -69,7 +70,8 @@ def _public_condition() -> sa.ColumnElement[bool]:
 
 def _for_role(slug: str) -> sa.ColumnElement[bool]:
     """Events meant for the role: the role is in the audience, or the audience is everyone."""
-    return sa.or_(~Event.audience.any(), Event.audience.any(ParticipantRole.slug == slug))
+    role_id = sa.select(ParticipantRole.id).where(ParticipantRole.slug == slug).scalar_subquery()
+    return audience_includes(role_id)
 
 
 def network_feed(
@@ -107,7 +109,7 @@ def city_feed(slug: str) -> FeedSpec:
         _public_condition(),
         sa.or_(
             Event.host_city.has(City.slug == slug),
-            sa.and_(Event.format == EventFormat.online, ~Event.audience.any()),
+            sa.and_(Event.format == EventFormat.online, audience_includes(None)),
         ),
     )
     requires = (sa.exists().where(City.slug == slug),)
@@ -132,11 +134,7 @@ def personal_feed_condition(user: User) -> sa.ColumnElement[bool]:
     """The events of a person's private feed: the public events, the members-only
     events meant for them (their participant role is in the audience, or the audience
     is everyone), and every event they are registered for."""
-    members_for_them = ~Event.audience.any()
-    if user.participant_role_id is not None:
-        members_for_them = sa.or_(
-            members_for_them, Event.audience.any(ParticipantRole.id == user.participant_role_id)
-        )
+    members_for_them = audience_includes(user.participant_role_id)
     return sa.and_(
         Event.status.in_(FEED_STATUSES),
         sa.or_(

@@ -8,7 +8,7 @@ from flask import Blueprint, render_template
 from nscal.db import db, utcnow
 from nscal.events.display import display_zone
 from nscal.events.services import upcoming_events, visible_events
-from nscal.events.views import current_viewer, session_zone
+from nscal.events.views.public import current_viewer, session_zone
 
 main = Blueprint("main", __name__)
 

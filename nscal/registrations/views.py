@@ -35,7 +35,7 @@ from nscal.registrations.services import (
     set_registration_status,
     settings_for,
 )
-from nscal.timeutil import local_to_utc
+from nscal.timeutil import local_to_utc, year_in_range
 from nscal.web import flash_form_errors
 
 registrations = Blueprint("registrations", __name__)
@@ -314,7 +314,7 @@ def roster_csv(event_id: int):
 @registrations.get("/manage/cities/<int:year>")
 @coordinator_required
 def cities_overview(year: int):
-    if not 1900 <= year <= 2200:
+    if not year_in_range(year):
         abort(404)
     cities = db.session.execute(sa.select(City).order_by(City.country, City.name)).scalars()
     return render_template(

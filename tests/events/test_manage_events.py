@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from nscal.accounts.models import AccountRole
 from nscal.cities.models import City, ParticipantRole
 from nscal.db import db
-from nscal.events.forms import describe_rule, preset_rule
 from nscal.events.models import Event, EventSeries, EventStatus
+from nscal.events.repeat_rules import describe_rule, preset_rule
 from tests.conftest import csrf_token_from
 
 NEW = "/manage/events/new"
@@ -257,6 +257,40 @@ def test_bad_input_is_refused_on_its_field_and_nothing_is_stored(
     assert message in html
     assert message in field_block(html, field)
     assert "The event was not saved." in html
+    assert db.session.execute(sa.select(Event)).first() is None
+
+
+def test_an_end_in_the_spring_gap_is_refused_on_the_end_time(client, coordinator):
+    response = submit(
+        client,
+        NEW,
+        event_form(start_date="2027-03-27", start_time="22:00")
+        | {"end_date": "2027-03-28", "end_time": "02:30"},
+    )
+
+    html = page(response)
+    assert "2027-03-28 02:30 does not exist in Europe/Copenhagen" in field_block(html, "end_time")
+    assert "does not exist" not in field_block(html, "start_time")
+    assert db.session.execute(sa.select(Event)).first() is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"start_date": "9999-12-31"}, "start_date"),
+        ({"start_date": "1969-12-31"}, "start_date"),
+        ({"end_date": "9999-12-31"}, "end_date"),
+        ({"repeat": "weekly", "until": "9999-12-31"}, "until"),
+        ({"all_day": "y", "start_date": "0001-01-01", "end_time": ""}, "start_date"),
+    ],
+)
+def test_days_outside_the_years_nscal_handles_are_refused_on_their_field(
+    client, coordinator, fields, field
+):
+    response = submit(client, NEW, event_form() | fields)
+
+    assert response.status_code == 200
+    assert "Choose a day between 1970 and 2199." in field_block(page(response), field)
     assert db.session.execute(sa.select(Event)).first() is None
 
 

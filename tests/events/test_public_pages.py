@@ -22,7 +22,7 @@ def wall(*args) -> datetime:
 @pytest.fixture(autouse=True)
 def frozen_now(monkeypatch):
     """The pages' "now" is 1 December 2026: 2027 is upcoming, mid-2026 is past."""
-    for module in ("nscal.events.views", "nscal.events.calendar_views", "nscal.main.views"):
+    for module in ("nscal.events.views.public", "nscal.events.views.calendar", "nscal.main.views"):
         monkeypatch.setattr(f"{module}.utcnow", lambda: NOW)
 
 
@@ -453,6 +453,20 @@ def test_impossible_pages_are_friendly_404s(client, path):
     assert response.status_code == 404
     assert "Traceback" not in response.text
     assert "<h1>" in response.text
+
+
+@pytest.mark.parametrize("path", ["/calendar/1969", "/calendar/2200", "/calendar/2200/1"])
+def test_the_calendar_covers_the_years_1970_to_2199(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "The calendar covers the years 1970 to 2199." in response.text
+
+
+def test_the_first_and_last_calendar_pages_are_shown_without_a_link_beyond(client):
+    first, last = client.get("/calendar/1970/1"), client.get("/calendar/2199")
+    assert (first.status_code, last.status_code) == (200, 200)
+    assert 'rel="prev"' not in first.text and 'rel="next"' in first.text
+    assert 'rel="next"' not in last.text and 'rel="prev"' in last.text
 
 
 def test_the_first_and_last_calendar_years_have_no_link_beyond(client):

@@ -33,7 +33,7 @@ def wall(*args) -> datetime:
 @pytest.fixture(autouse=True)
 def frozen_now(monkeypatch):
     """The pages' "now" is 1 December 2026, so January 2027 is upcoming."""
-    for module in ("nscal.events.views", "nscal.events.calendar_views", "nscal.main.views"):
+    for module in ("nscal.events.views.public", "nscal.events.views.calendar", "nscal.main.views"):
         monkeypatch.setattr(f"{module}.utcnow", lambda: NOW)
 
 

@@ -14,11 +14,11 @@ from nscal.db import db, utcnow
 from nscal.events.display import display_zone, events_by_day, events_by_month
 from nscal.events.models import Event
 from nscal.events.services import events_between, visible_events
-from nscal.events.views import current_viewer, session_zone
+from nscal.events.views.public import current_viewer, session_zone
+from nscal.timeutil import FIRST_YEAR, LAST_YEAR, year_in_range
 
 calendar = Blueprint("calendar", __name__)
 
-FIRST_YEAR, LAST_YEAR = 1900, 2200
 # Events are fetched with this margin around the period, then placed on days in Python:
 # no zone is more than a day away from UTC.
 MARGIN = timedelta(days=1)
@@ -60,7 +60,7 @@ def this_year():
 
 @calendar.get("/calendar/<int:year>")
 def year(year: int):
-    if not FIRST_YEAR <= year <= LAST_YEAR:
+    if not year_in_range(year):
         return _not_found(f"The calendar covers the years {FIRST_YEAR} to {LAST_YEAR}.")
     viewer = current_viewer()
     zone, _source = display_zone(viewer, session_zone())
@@ -80,7 +80,7 @@ def year(year: int):
 
 @calendar.get("/calendar/<int:year>/<int:month>")
 def month(year: int, month: int):
-    if not FIRST_YEAR <= year <= LAST_YEAR:
+    if not year_in_range(year):
         return _not_found(f"The calendar covers the years {FIRST_YEAR} to {LAST_YEAR}.")
     if not 1 <= month <= 12:
         return _not_found("Months are numbered 1 (January) to 12 (December).")

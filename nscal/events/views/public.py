@@ -10,7 +10,7 @@ from flask_login import current_user
 from nscal.accounts.models import User
 from nscal.db import db, utcnow
 from nscal.events.display import SESSION_ZONE, can_see_online_link, viewer_zone, zone_label
-from nscal.events.events_filter_forms import EventFilterForm
+from nscal.events.forms import EventFilterForm
 from nscal.events.models import Event
 from nscal.events.services import (
     can_view,

@@ -19,11 +19,11 @@ from nscal.events.forms import (
     CancelEventForm,
     EventForm,
     PublishSelectedForm,
-    describe_rule,
     event_form_data,
     new_event_form_data,
 )
 from nscal.events.models import Event, EventStatus
+from nscal.events.repeat_rules import describe_rule
 from nscal.events.services import (
     EventError,
     cancel_event,
@@ -36,13 +36,11 @@ from nscal.events.services import (
     update_event,
     update_this_and_following,
 )
-from nscal.timeutil import NORDIC_ZONES
+from nscal.timeutil import NORDIC_ZONES, year_in_range
 
 manage_events = Blueprint("manage_events", __name__, url_prefix="/manage")
 
 EVENTS_PER_PAGE = 50
-# The years a calendar page can be asked for; others are not found.
-YEARS = range(1970, 2200)
 
 
 @manage_events.context_processor
@@ -74,7 +72,7 @@ def _this_year() -> int:
 @coordinator_required
 def event_list():
     year = request.args.get("year", type=int)
-    if year not in YEARS:
+    if year is not None and not year_in_range(year):
         year = None
     status = request.args.get("status", "")
     query = sa.select(Event)
@@ -126,7 +124,7 @@ def new_event():
             event, notes = create_event(data, created_by=current_user)
         except EventError as exc:
             db.session.rollback()
-            form.add_service_error(exc, data)
+            form.add_service_error(exc)
         else:
             db.session.commit()
             what = "series" if event.series_id else "event"
@@ -155,7 +153,7 @@ def edit_event(event_id: int):
                 notes = update_event(event, data)
         except EventError as exc:
             db.session.rollback()
-            form.add_service_error(exc, data)
+            form.add_service_error(exc)
         else:
             db.session.commit()
             if whole_series:
@@ -236,7 +234,7 @@ def publish(event_id: int):
 
 
 def _year_or_404(year: int) -> int:
-    if year not in YEARS:
+    if not year_in_range(year):
         abort(404)
     return year
 

@@ -1,0 +1,232 @@
+"""Repeat rules (the RRULE value of RFC 5545): parsing, checking, describing, expanding.
+
+Pure functions, shared by the event form, the event services and the imports. A rule
+runs in the series' wall-clock time: its occurrences keep the first start's time of day
+across DST changes. A series here is one meeting a day at most, so rules that repeat
+more often, or set their own hours, are refused with ``RepeatRuleError``.
+"""
+
+import re
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+
+ALLOWED_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
+SUB_DAILY_FREQUENCIES = {"HOURLY", "MINUTELY", "SECONDLY"}
+WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+WEEKDAY_NAMES = {
+    "MO": "Monday",
+    "TU": "Tuesday",
+    "WE": "Wednesday",
+    "TH": "Thursday",
+    "FR": "Friday",
+    "SA": "Saturday",
+    "SU": "Sunday",
+}
+ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+
+
+class RepeatRuleError(ValueError):
+    """A rule nscal cannot keep as a series; the message says why, in words for people.
+
+    ``problem`` names what is wrong (``syntax``, ``frequency``, ``interval``,
+    ``time_of_day``, ``invalid``, ``no_dates``), for a page that words it its own way.
+    """
+
+    def __init__(self, message: str, problem: str):
+        super().__init__(message)
+        self.problem = problem
+
+
+# --- reading a rule --------------------------------------------------------------------
+
+
+def normalize_rule(rule: str | None) -> str:
+    """The rule without an ``RRULE:`` prefix, blanks, lower case or stray semicolons."""
+    rule = re.sub(r"\s+", "", rule or "").upper()
+    if rule.startswith("RRULE:"):
+        rule = rule[6:]
+    return rule.strip(";")
+
+
+def rule_parts(rule: str) -> dict[str, str]:
+    """The rule's ``NAME=value`` parts, by name."""
+    parts = {}
+    for part in normalize_rule(rule).split(";"):
+        name, _, value = part.partition("=")
+        if name:
+            parts[name] = value
+    return parts
+
+
+def rule_has_end(rule: str) -> bool:
+    """Whether the rule says itself when it ends (UNTIL or COUNT)."""
+    return bool({"UNTIL", "COUNT"} & set(rule_parts(rule)))
+
+
+def without_end(rule: str) -> str:
+    """The rule without its UNTIL or COUNT: the pattern of a series, not its length."""
+    return re.sub(r";?(UNTIL|COUNT)=[^;]*", "", normalize_rule(rule)).strip(";")
+
+
+def pattern_key(rule: str) -> str:
+    """The rule's pattern in a canonical order, to recognise a copy of a series."""
+    return ";".join(sorted(part for part in without_end(rule).split(";") if part))
+
+
+def split_until(rule: str) -> tuple[str, date | None]:
+    """Take UNTIL out of a rule: the rest of the rule, and the local last day (if any)."""
+    match = re.search(r"UNTIL=(\d{8})", rule, flags=re.IGNORECASE)
+    if not match:
+        return normalize_rule(rule), None
+    rest = re.sub(r";?UNTIL=[^;]*", "", normalize_rule(rule)).strip(";")
+    return rest, _rule_date(match.group(1))
+
+
+def with_until(rule: str, until: date | None) -> str:
+    """Add UNTIL, in wall-clock time like the rest of the rule: the whole last day counts."""
+    if until is None:
+        return rule
+    return f"{rule};UNTIL={until:%Y%m%d}T235959"
+
+
+def _rule_date(text: str) -> date:
+    """The date of an RRULE's ``YYYYMMDD``."""
+    return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+
+
+# --- the repeat menu and words for people ----------------------------------------------
+
+
+def preset_rule(preset: str, start: date) -> str | None:
+    """The RRULE value of a pattern from the repeat menu, for a series starting on ``start``."""
+    if preset == "weekly":
+        return "FREQ=WEEKLY"
+    if preset == "biweekly":
+        return "FREQ=WEEKLY;INTERVAL=2"
+    if preset == "monthly-weekday":
+        nth = (start.day - 1) // 7 + 1
+        if nth > 4:  # the 29th–31st: "the last Wednesday", which every month has
+            nth = -1
+        return f"FREQ=MONTHLY;BYDAY={nth}{WEEKDAYS[start.weekday()]}"
+    if preset == "monthly-date":
+        return f"FREQ=MONTHLY;BYMONTHDAY={start.day}"
+    return None
+
+
+def describe_rule(rule: str | None) -> str | None:
+    """'monthly on the first Wednesday' for the common patterns; None for the others."""
+    if not rule:
+        return None
+    parts = rule_parts(rule)
+    freq = parts.pop("FREQ", "")
+    interval_text = parts.pop("INTERVAL", "1")
+    interval = int(interval_text) if interval_text.isdigit() else 1
+    until = parts.pop("UNTIL", None)
+    count = parts.pop("COUNT", None)
+    text = None
+    if freq == "WEEKLY" and not parts:
+        text = "every week" if interval == 1 else f"every {interval} weeks"
+    elif freq == "WEEKLY" and set(parts) == {"BYDAY"} and parts["BYDAY"] in WEEKDAY_NAMES:
+        every = "every week" if interval == 1 else f"every {interval} weeks"
+        text = f"{every} on {WEEKDAY_NAMES[parts['BYDAY']]}"
+    elif freq == "MONTHLY" and interval == 1 and set(parts) == {"BYDAY"}:
+        match = re.fullmatch(r"([+-]?\d)(MO|TU|WE|TH|FR|SA|SU)", parts["BYDAY"])
+        if match and int(match.group(1)) in ORDINALS:
+            ordinal = ORDINALS[int(match.group(1))]
+            text = f"monthly on the {ordinal} {WEEKDAY_NAMES[match.group(2)]}"
+    elif freq == "MONTHLY" and interval == 1 and set(parts) == {"BYMONTHDAY"}:
+        if parts["BYMONTHDAY"].isdigit():
+            text = f"monthly on the {_ordinal_day(int(parts['BYMONTHDAY']))}"
+    elif freq in {"DAILY", "MONTHLY", "YEARLY"} and not parts:
+        unit = {"DAILY": "day", "MONTHLY": "month", "YEARLY": "year"}[freq]
+        text = f"every {unit}" if interval == 1 else f"every {interval} {unit}s"
+    if text is None:
+        return None
+    if until and re.match(r"\d{8}", until):
+        text += f", until {_rule_date(until[:8]):%d %b %Y}"
+    elif count and count.isdigit():
+        text += f", {count} times"
+    return text
+
+
+def _ordinal_day(day: int) -> str:
+    suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+# --- checking and expanding ------------------------------------------------------------
+
+
+def check_rule(rule: str) -> None:
+    """Refuse a rule that does not make a series of meetings, with ``RepeatRuleError``.
+
+    Some bad values (UNTIL=20270230, BYDAY=+9WE) only show when the rule is expanded:
+    ``expand_rule`` refuses those.
+    """
+    parts = rule_parts(rule)
+    shown = normalize_rule(rule)
+    if "FREQ" not in parts or any(not value for value in parts.values()):
+        raise RepeatRuleError(
+            f"The repeat rule {shown!r} is not valid: write it as in iCalendar, "
+            "e.g. FREQ=MONTHLY;BYDAY=1WE.",
+            "syntax",
+        )
+    if parts["FREQ"] in SUB_DAILY_FREQUENCIES:
+        raise RepeatRuleError(
+            "A series repeats daily at most; use separate events within a day.", "frequency"
+        )
+    if parts["FREQ"] not in ALLOWED_FREQUENCIES:
+        raise RepeatRuleError(
+            f"The repeat rule {shown!r} is not valid: a series repeats daily, weekly, "
+            "monthly or yearly.",
+            "frequency",
+        )
+    if not parts.get("INTERVAL", "1").isdigit() or int(parts.get("INTERVAL", "1")) < 1:
+        raise RepeatRuleError(
+            f"The repeat rule {shown!r} is not valid: INTERVAL must be 1 or more.", "interval"
+        )
+    if {"BYHOUR", "BYMINUTE", "BYSECOND"} & set(parts):
+        raise RepeatRuleError(
+            "A series takes its time of day from its first start, not the rule.", "time_of_day"
+        )
+
+
+def expand_rule(
+    rule: str, first_local_start: datetime, zone_name: str, *, horizon: datetime, limit: int
+) -> list[datetime]:
+    """Local wall-clock starts of a series, from its first start up to ``horizon`` and at
+    most ``limit`` of them: 14:00 stays 14:00 across DST changes."""
+    check_rule(rule)
+    shown = normalize_rule(rule)
+    starts = []
+    try:  # dateutil reports some bad rules (UNTIL=20270230, BYDAY=+9WE) only when iterating
+        text = _localize_until(shown, zone_name)
+        for start in rrulestr(text, dtstart=first_local_start):
+            if start > horizon or len(starts) >= limit:
+                break
+            starts.append(start)
+    except (ValueError, TypeError, IndexError, OverflowError) as exc:
+        raise RepeatRuleError(f"The repeat rule {shown!r} is not valid: {exc}", "invalid") from None
+    if not starts:
+        raise RepeatRuleError(
+            f"The repeat rule {shown!r} gives no dates after the first start.", "no_dates"
+        )
+    return starts
+
+
+def first_start_from(rule: str, first_local_start: datetime, moment: datetime) -> datetime | None:
+    """The first start the (checked) rule gives at or after ``moment``, in wall-clock time."""
+    text = normalize_rule(rule)
+    return rrulestr(text, dtstart=first_local_start).after(moment, inc=True)
+
+
+def _localize_until(rule: str, zone_name: str) -> str:
+    """RFC 5545 writes UNTIL in UTC; our rule runs in wall-clock time, so convert it."""
+    match = re.search(r"UNTIL=(\d{8}T\d{6})Z", rule, flags=re.IGNORECASE)
+    if not match:
+        return rule
+    until = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+    local = until.astimezone(ZoneInfo(zone_name)).replace(tzinfo=None)
+    return rule.replace(match.group(0), f"UNTIL={local:%Y%m%dT%H%M%S}")
