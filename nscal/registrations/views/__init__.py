@@ -1,0 +1,5 @@
+"""The registration pages."""
+
+from nscal.registrations.views.public import registrations
+
+__all__ = ["registrations"]
