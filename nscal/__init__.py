@@ -33,8 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.csrf.init_app(app)
     _init_login(app)
 
-    from nscal.accounts.admin import people
-    from nscal.accounts.views import account, auth
+    from nscal.accounts.views import account, auth, people
     from nscal.events.calendar_views import calendar
     from nscal.events.import_views import imports
     from nscal.events.manage_views import manage_events
