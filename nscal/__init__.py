@@ -36,8 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.csrf.init_app(app)
     _init_login(app)
 
-    from nscal.accounts.admin import people
-    from nscal.accounts.views import account, auth
+    from nscal.accounts.views import account, auth, people
     from nscal.api.views import api
     from nscal.events.views.calendar import calendar
     from nscal.events.views.manage import manage_events

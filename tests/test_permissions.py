@@ -88,3 +88,25 @@ def test_admin_deactivates_an_account(client, auth, make_user):
     auth.logout()
     response = auth.login("member@example.org")
     assert "Wrong email or password." in response.get_data(as_text=True)
+
+
+def test_admin_cannot_deactivate_themselves(client, auth, make_user):
+    admin = make_user("admin@example.org", account_role=AccountRole.admin)
+    auth.login("admin@example.org")
+    token = auth.csrf_token("/admin/users")
+    response = client.post(
+        f"/admin/users/{admin.id}/active", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "You cannot deactivate your own account." in response.get_data(as_text=True)
+    assert client.get("/admin/users").status_code == 200
+
+
+def test_no_new_invitation_for_someone_with_a_password(client, auth, make_user):
+    make_user("admin@example.org", account_role=AccountRole.admin)
+    member = make_user("member@example.org", name="Mia")
+    auth.login("admin@example.org")
+    token = auth.csrf_token("/admin/users")
+    response = client.post(
+        f"/admin/users/{member.id}/invite", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "Mia has already chosen a password." in response.get_data(as_text=True)

@@ -174,6 +174,34 @@ def reset_feed_token(user: User) -> None:
     user.feed_token = new_feed_token()
 
 
+# --- admins managing accounts ---------------------------------------------------------
+
+
+def change_account_role(user: User, role: AccountRole, acting: User) -> None:
+    """An admin gives someone an account role; nobody takes away their own admin role
+    (the last admin could lock everyone out)."""
+    if user.id == acting.id and role is not AccountRole.admin:
+        raise AccountError("You cannot take away your own admin role.")
+    user.account_role = role
+    db.session.flush()
+
+
+def set_active(user: User, active: bool, acting: User) -> None:
+    """An admin deactivates an account (it can no longer log in) or makes it active again;
+    nobody deactivates their own."""
+    if user.id == acting.id:
+        raise AccountError("You cannot deactivate your own account.")
+    user.active = active
+    db.session.flush()
+
+
+def resend_invitation(user: User, acting: User) -> None:
+    """Send a new invitation link to someone who has not chosen a password yet."""
+    if user.has_password:
+        raise AccountError(f"{user.name} has already chosen a password.")
+    send_invitation(user, acting)
+
+
 # --- invitations ----------------------------------------------------------------------
 
 

@@ -67,18 +67,6 @@ def viewer_zone(viewer, session_zone: str | None, event: Event | None = None) ->
     return zone
 
 
-def can_see_online_link(event: Event, viewer) -> bool:
-    """Coordinators, and people whose place at the event is confirmed, see the link."""
-    if viewer is None or not getattr(viewer, "is_authenticated", False):
-        return False
-    if viewer.is_coordinator:
-        return True
-    from nscal.registrations.services import active_registration  # events must not need it
-
-    registration = active_registration(event.id, viewer.id)
-    return registration is not None and registration.status.value == "confirmed"
-
-
 # --- words for zones and dates ---------------------------------------------------------
 
 

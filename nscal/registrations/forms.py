@@ -1,5 +1,7 @@
 """Forms for registering and for the coordinators' registration pages."""
 
+from datetime import date, datetime, time
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -14,7 +16,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from nscal.registrations.models import RegistrationStatus
+from nscal.cities.models import ParticipantRole
+from nscal.events.models import Event
+from nscal.registrations.models import RegistrationSettings, RegistrationStatus
+from nscal.timeutil import local_to_utc
 
 
 class RegisterForm(FlaskForm):
@@ -65,3 +70,63 @@ class RegistrationSettingsForm(FlaskForm):
     waitlist = BooleanField("Keep a waiting list when full", default=True)
     self_cancel = BooleanField("People may cancel their own registration", default=True)
     submit = SubmitField("Save registration settings")
+
+    def fill(
+        self,
+        event: Event,
+        settings: RegistrationSettings,
+        quotas: dict[int, int],
+        roles: list[ParticipantRole],
+    ) -> None:
+        """Show the event's current settings, moments on the event's own clock."""
+        self.capacity.data = event.capacity
+        self.city_limit.data = settings.city_limit
+        self.requires_approval.data = settings.requires_approval
+        self.waitlist.data = settings.waitlist
+        self.self_cancel.data = settings.self_cancel
+        for moment, date_field, time_field in (
+            (settings.opens_at, self.opens_date, self.opens_time),
+            (settings.closes_at, self.closes_date, self.closes_time),
+        ):
+            if moment is not None:
+                local = moment.astimezone(event.zone)
+                date_field.data, time_field.data = local.date(), local.time()
+        for role in roles:
+            getattr(self, f"quota_{role.id}").data = quotas.get(role.id)
+
+    def opens_at(self, zone: str) -> datetime | None:
+        return _local(self.opens_date.data, self.opens_time.data, zone)
+
+    def closes_at(self, zone: str) -> datetime | None:
+        return _local(self.closes_date.data, self.closes_time.data, zone)
+
+    def quotas(self, roles: list[ParticipantRole]) -> dict[int, int | None]:
+        """Places per role id; None where the field is empty (no separate limit)."""
+        return {role.id: getattr(self, f"quota_{role.id}").data for role in roles}
+
+
+def settings_form_class(roles: list[ParticipantRole]) -> type[RegistrationSettingsForm]:
+    """The settings form with one quota field per participant role."""
+
+    class SettingsForm(RegistrationSettingsForm):
+        pass
+
+    for role in roles:
+        setattr(
+            SettingsForm,
+            f"quota_{role.id}",
+            IntegerField(
+                f"Places for the role {role.name.lower()}",
+                validators=[Optional(), NumberRange(min=0)],
+                description="Empty: no separate limit.",
+            ),
+        )
+    return SettingsForm
+
+
+def _local(date_value: date | None, time_value: time | None, zone: str) -> datetime | None:
+    """A date and time entered on the event's clock, in UTC; a date alone is midnight."""
+    if date_value is None:
+        return None
+    wall = datetime.combine(date_value, time_value or datetime.min.time())
+    return local_to_utc(wall, zone)[0]

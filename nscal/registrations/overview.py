@@ -1,5 +1,7 @@
 """Read-only views of registrations: an event's roster, a person's events, a city's year."""
 
+import csv
+import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -7,6 +9,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from nscal.accounts.models import User
+from nscal.cities.models import City
 from nscal.db import db
 from nscal.events.models import Event
 from nscal.registrations.models import (
@@ -170,3 +173,57 @@ def city_overview(year: int) -> dict[int, list[tuple[Event, list[Registration]]]
             registration
         )
     return {city_id: list(events.values()) for city_id, events in overview.items()}
+
+
+def all_cities() -> list[City]:
+    """Every city, by country and name: the rows of the cities' year page."""
+    return list(db.session.execute(sa.select(City).order_by(City.country, City.name)).scalars())
+
+
+def registrable_people() -> list[User]:
+    """Active accounts by name: whom a coordinator may register on their behalf."""
+    return list(
+        db.session.execute(sa.select(User).where(User.active).order_by(User.name)).scalars()
+    )
+
+
+ROSTER_CSV_COLUMNS = (
+    "email",
+    "name",
+    "city",
+    "city_name",
+    "participant_role",
+    "status",
+    "registered_at",
+    "waitlist_position",
+    "note",
+    "registered_by",
+)
+
+
+def roster_as_csv(event: Event) -> str:
+    """The roster as CSV (one row per registration, in the order they came)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(ROSTER_CSV_COLUMNS)
+    for row in event_roster(event).rows:
+        registration = row.registration
+        writer.writerow(
+            [
+                registration.user.email,
+                registration.user.name,
+                registration.city.slug if registration.city else "",
+                registration.city.name if registration.city else "",
+                registration.participant_role.slug if registration.participant_role else "",
+                registration.status.value,
+                registration.created_at.isoformat(timespec="seconds"),
+                row.waitlist_position or "",
+                registration.note,
+                registration.registered_by.email if registration.by_coordinator else "",
+            ]
+        )
+    return out.getvalue()
+
+
+def roster_csv_filename(event: Event) -> str:
+    return f"registrations-{event.id}-{event.local_start:%Y-%m-%d}.csv"

@@ -179,6 +179,57 @@ def _role_for(event: Event, user: User, role_id: int | None, acting: User) -> in
     return role_id
 
 
+@dataclass(frozen=True)
+class RegistrationDecision:
+    """What registering would give a person: the status, and the role they register in."""
+
+    status: RegistrationStatus
+    participant_role_id: int | None
+
+
+def decide_registration(
+    event: Event,
+    user: User | None,
+    *,
+    participant_role_id: int | None = None,
+    acting: User | None = None,
+    now: datetime,
+) -> RegistrationDecision:
+    """The one set of registration rules, checked in order; writes nothing.
+
+    ``acting`` is the coordinator registering the person on their behalf (None: the
+    person themself); such a coordinator may register outside the registration window
+    and is never held for approval. Raises ``RegistrationError`` with the reason when
+    the person may not register. The counts are only final under the event's lock.
+    """
+    if user is None or not user.active:
+        raise RegistrationError("This account cannot register.", "no_account")
+    settings = settings_for(event)
+    if acting is None or not acting.is_coordinator:
+        _check_open(event, settings, now)
+    elif event.status is not EventStatus.published:
+        raise RegistrationError("Only published events take registrations.", "not_published")
+    decider = acting or user
+    role_id = _role_for(event, user, participant_role_id, decider)
+    existing = active_registration(event.id, user.id)
+    if existing is not None:
+        raise RegistrationError(
+            f"You are already registered ({existing.status.label.lower()}).", "already"
+        )
+    full = _full_because(
+        event, settings, quotas_for(event), place_counts(event.id), role_id, user.city_id
+    )
+    if full and not settings.waitlist:
+        raise RegistrationError(f"{full} There is no waiting list.", "full")
+    if full:
+        status = RegistrationStatus.waitlisted
+    elif settings.requires_approval and not decider.is_coordinator:
+        status = RegistrationStatus.pending
+    else:
+        status = RegistrationStatus.confirmed
+    return RegistrationDecision(status, role_id)
+
+
 def register_for_event(
     event_id: int,
     user_id: int,
@@ -193,44 +244,24 @@ def register_for_event(
     ``registered_by_id`` is the coordinator acting on the person's behalf (None: themself).
     Raises ``RegistrationError`` when the person may not register.
     """
+    # The lock comes first: the counts the decision reads must not change before the insert.
     event = lock_event(event_id)
-    now = now or utcnow()
     user = db.session.get(User, user_id)
-    acting = db.session.get(User, registered_by_id) if registered_by_id else user
-    if user is None or not user.active:
-        raise RegistrationError("This account cannot register.", "no_account")
-    settings = settings_for(event)
-    if not (acting.is_coordinator and registered_by_id):
-        _check_open(event, settings, now)
-    elif event.status is not EventStatus.published:
-        raise RegistrationError("Only published events take registrations.", "not_published")
-    role_id = _role_for(event, user, participant_role_id, acting)
-    existing = active_registration(event.id, user.id)
-    if existing is not None:
-        raise RegistrationError(
-            f"You are already registered ({existing.status.label.lower()}).", "already"
-        )
-
-    full = _full_because(
-        event, settings, quotas_for(event), place_counts(event.id), role_id, user.city_id
+    acting = db.session.get(User, registered_by_id) if registered_by_id else None
+    decision = decide_registration(
+        event, user, participant_role_id=participant_role_id, acting=acting, now=now or utcnow()
     )
-    if full and not settings.waitlist:
-        raise RegistrationError(f"{full} There is no waiting list.", "full")
     registration = Registration(
         event_id=event.id,
         user_id=user.id,
-        participant_role_id=role_id,
+        participant_role_id=decision.participant_role_id,
         city_id=user.city_id,
         note=(note or "").strip(),
         registered_by_id=registered_by_id if registered_by_id != user.id else None,
+        status=decision.status,
     )
-    if full:
-        registration.status = RegistrationStatus.waitlisted
+    if decision.status is RegistrationStatus.waitlisted:
         registration.waitlist_order = _next_waitlist_order(event.id)
-    elif settings.requires_approval and not acting.is_coordinator:
-        registration.status = RegistrationStatus.pending
-    else:
-        registration.status = RegistrationStatus.confirmed
     db.session.add(registration)
     db.session.flush()
     notifications.registration_created(registration)
@@ -245,22 +276,7 @@ def preview_registration(
     Raises ``RegistrationError`` with the reason when they may not register: the event
     page uses this to show the right button or the reason, before anyone clicks.
     """
-    now = now or utcnow()
-    settings = settings_for(event)
-    _check_open(event, settings, now)
-    role_id = _role_for(event, user, None, user)
-    if active_registration(event.id, user.id) is not None:
-        raise RegistrationError("You are already registered.", "already")
-    full = _full_because(
-        event, settings, quotas_for(event), place_counts(event.id), role_id, user.city_id
-    )
-    if full and not settings.waitlist:
-        raise RegistrationError(f"{full} There is no waiting list.", "full")
-    if full:
-        return RegistrationStatus.waitlisted
-    if settings.requires_approval:
-        return RegistrationStatus.pending
-    return RegistrationStatus.confirmed
+    return decide_registration(event, user, now=now or utcnow()).status
 
 
 def active_registration(event_id: int, user_id: int) -> Registration | None:

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from nscal.events.display import (
-    can_see_online_link,
     display_zone,
     event_days,
     events_by_day,
@@ -244,14 +243,6 @@ def test_zone_places():
     assert zone_place("Europe/Copenhagen") == "Copenhagen"
     assert zone_place("Atlantic/Faroe") == "Tórshavn"
     assert zone_place("America/New_York") == "New York"
-
-
-def test_coordinators_see_the_online_link_and_anonymous_visitors_never():
-    # Members see it once their place is confirmed: tests/registrations/test_pages.py.
-    event = timed(*COPENHAGEN_JANUARY, online_url="https://meet.example/x")
-    assert can_see_online_link(event, person(coordinator=True))
-    assert not can_see_online_link(event, ANONYMOUS)
-    assert not can_see_online_link(event, None)
 
 
 def test_descriptions_are_escaped_and_keep_their_line_breaks():

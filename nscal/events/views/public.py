@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from nscal.accounts.models import User
 from nscal.db import db, utcnow
-from nscal.events.display import SESSION_ZONE, can_see_online_link, viewer_zone, zone_label
+from nscal.events.display import SESSION_ZONE, viewer_zone, zone_label
 from nscal.events.forms import EventFilterForm
 from nscal.events.models import Event
 from nscal.events.services import (
@@ -100,5 +100,4 @@ def detail(event_id: int):
         zone=viewer_zone(viewer, session_zone(), event),
         previous=previous,
         following=following,
-        show_online_link=can_see_online_link(event, viewer),
     )

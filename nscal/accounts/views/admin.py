@@ -5,10 +5,18 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from nscal.accounts import services
 from nscal.accounts.forms import AccountRoleForm, InviteForm
 from nscal.accounts.models import AccountRole, User
 from nscal.accounts.permissions import admin_required, coordinator_required
-from nscal.accounts.services import AccountError, check_may_invite, create_user, send_invitation
+from nscal.accounts.services import (
+    AccountError,
+    change_account_role,
+    check_may_invite,
+    create_user,
+    send_invitation,
+    set_active,
+)
 from nscal.cities.models import City, ParticipantRole
 from nscal.db import db
 
@@ -65,10 +73,11 @@ def change_role(user_id: int):
     user = db.get_or_404(User, user_id)
     form = AccountRoleForm()
     if form.validate_on_submit():
-        if user.id == current_user.id and form.account_role.data != AccountRole.admin.value:
-            flash("You cannot take away your own admin role.", "error")
+        try:
+            change_account_role(user, AccountRole(form.account_role.data), current_user)
+        except AccountError as exc:
+            flash(str(exc), "error")
         else:
-            user.account_role = AccountRole(form.account_role.data)
             db.session.commit()
             flash(f"{user.name} is now {user.account_role.value}.", "success")
     else:
@@ -80,10 +89,11 @@ def change_role(user_id: int):
 @admin_required
 def toggle_active(user_id: int):
     user = db.get_or_404(User, user_id)
-    if user.id == current_user.id:
-        flash("You cannot deactivate your own account.", "error")
+    try:
+        set_active(user, not user.active, current_user)
+    except AccountError as exc:
+        flash(str(exc), "error")
     else:
-        user.active = not user.active
         db.session.commit()
         state = "active again" if user.active else "deactivated: they can no longer log in"
         flash(f"{user.name} is {state}.", "success")
@@ -94,8 +104,11 @@ def toggle_active(user_id: int):
 @admin_required
 def resend_invitation(user_id: int):
     user = db.get_or_404(User, user_id)
-    if user.has_password:
-        flash(f"{user.name} has already chosen a password.", "error")
+    try:
+        services.resend_invitation(user, current_user)
+    except AccountError as exc:
+        flash(str(exc), "error")
     else:
-        _invite_and_report(user)
+        db.session.commit()
+        flash(f"Invitation sent to {user.email}.", "success")
     return redirect(url_for("people.users"))

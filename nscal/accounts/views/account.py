@@ -1,0 +1,50 @@
+"""Each person's account page: their profile and their password."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from nscal.accounts.forms import ChangePasswordForm, ProfileForm
+from nscal.accounts.services import AccountError, change_password, update_profile
+from nscal.db import db
+
+account = Blueprint("account", __name__)
+
+
+@account.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    user = current_user._get_current_object()
+    city_zone = user.city.timezone if user.city else None
+    form = ProfileForm(obj=user, city_zone=city_zone)
+    password_form = ChangePasswordForm(formdata=None)
+    if form.validate_on_submit():
+        try:
+            update_profile(user, name=form.name.data, timezone=form.timezone.data or None)
+        except AccountError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Your profile is saved.", "success")
+            return redirect(url_for("account.profile"))
+    return render_template("account/profile.html", form=form, password_form=password_form)
+
+
+@account.post("/account/password")
+@login_required
+def password():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(user, current=form.current.data, new=form.password.data)
+        except AccountError as exc:
+            form.current.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Your password is changed.", "success")
+            return redirect(url_for("account.profile"))
+    profile_form = ProfileForm(obj=user, city_zone=user.city.timezone if user.city else None)
+    return (
+        render_template("account/profile.html", form=profile_form, password_form=form),
+        400,
+    )

@@ -1,0 +1,148 @@
+"""Coordinators' registration pages under /manage/: roster and settings, registering on
+someone's behalf, moving a registration, the roster as CSV, and the cities' year."""
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from nscal.accounts.models import User
+from nscal.accounts.permissions import coordinator_required
+from nscal.cities.models import all_roles
+from nscal.db import db
+from nscal.events.models import Event
+from nscal.registrations.forms import OnBehalfForm, StatusForm, settings_form_class
+from nscal.registrations.models import Registration, RegistrationStatus
+from nscal.registrations.overview import (
+    all_cities,
+    city_overview,
+    event_roster,
+    registrable_people,
+    roster_as_csv,
+    roster_csv_filename,
+)
+from nscal.registrations.services import (
+    RegistrationError,
+    quotas_for,
+    register_for_event,
+    save_registration_settings,
+    set_registration_status,
+    settings_for,
+)
+from nscal.registrations.views.blueprint import registrations
+from nscal.timeutil import year_in_range
+from nscal.web import flash_form_errors
+
+
+@registrations.route("/manage/events/<int:event_id>/registrations", methods=["GET", "POST"])
+@coordinator_required
+def roster(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    roles = all_roles()
+    form = settings_form_class(roles)(prefix="settings")
+    if not form.is_submitted():
+        form.fill(event, settings_for(event), quotas_for(event), roles)
+    if form.validate_on_submit():
+        try:
+            promoted = save_registration_settings(
+                event_id,
+                capacity=form.capacity.data,
+                city_limit=form.city_limit.data,
+                quotas=form.quotas(roles),
+                opens_at=form.opens_at(event.timezone),
+                closes_at=form.closes_at(event.timezone),
+                requires_approval=form.requires_approval.data,
+                waitlist=form.waitlist.data,
+                self_cancel=form.self_cancel.data,
+            )
+        except (RegistrationError, ValueError) as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            count = len(promoted)
+            db.session.commit()
+            flash(
+                "Registration settings saved."
+                + (f" {count} person(s) moved up from the waiting list." if count else ""),
+                "success",
+            )
+            return redirect(url_for("registrations.roster", event_id=event_id))
+    on_behalf = OnBehalfForm(prefix="behalf")
+    on_behalf.user.choices = [
+        SelectChoice(user.id, f"{user.name} <{user.email}>") for user in registrable_people()
+    ]
+    return render_template(
+        "registrations/roster.html",
+        event=event,
+        roster=event_roster(event),
+        settings_form=form,
+        roles=roles,
+        on_behalf=on_behalf,
+        status_form=StatusForm(),
+    )
+
+
+@registrations.post("/manage/events/<int:event_id>/registrations/on-behalf")
+@coordinator_required
+def register_on_behalf(event_id: int):
+    db.get_or_404(Event, event_id)
+    form = OnBehalfForm(prefix="behalf")
+    form.user.choices = [SelectChoice(form.user.data, "")] if form.user.data else []
+    if form.validate_on_submit():
+        person = db.get_or_404(User, form.user.data)
+        name, acting_id = person.name, current_user.id
+        try:
+            registration = register_for_event(
+                event_id, person.id, note=form.note.data or "", registered_by_id=acting_id
+            )
+        except RegistrationError as exc:
+            db.session.rollback()
+            flash(f"{name}: {exc}", "error")
+        else:
+            status = registration.status.label.lower()
+            db.session.commit()
+            flash(f"{name} is registered ({status}).", "success")
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("registrations.roster", event_id=event_id))
+
+
+@registrations.post("/manage/registrations/<int:registration_id>/status")
+@coordinator_required
+def move(registration_id: int):
+    registration = db.get_or_404(Registration, registration_id)
+    event_id, name = registration.event_id, registration.user.name
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            moved = set_registration_status(registration_id, RegistrationStatus(form.status.data))
+        except RegistrationError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            label = moved.status.label.lower()
+            db.session.commit()
+            flash(f"{name}: {label}.", "success")
+    else:
+        flash_form_errors(form)
+    return redirect(url_for("registrations.roster", event_id=event_id))
+
+
+@registrations.get("/manage/events/<int:event_id>/registrations.csv")
+@coordinator_required
+def roster_csv(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    return Response(
+        roster_as_csv(event),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{roster_csv_filename(event)}"'},
+    )
+
+
+@registrations.get("/manage/cities/<int:year>")
+@coordinator_required
+def cities_overview(year: int):
+    if not year_in_range(year):
+        abort(404)
+    return render_template(
+        "registrations/cities.html", year=year, overview=city_overview(year), cities=all_cities()
+    )

@@ -1,0 +1,124 @@
+"""Members' registration pages: register, cancel, "My events"; and the event page's panel."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from nscal.cities.models import ParticipantRole, role_by_slug_or_name
+from nscal.db import db, utcnow
+from nscal.events.models import Event
+from nscal.events.services import can_view
+from nscal.registrations.access import can_see_online_link
+from nscal.registrations.forms import CancelRegistrationForm, RegisterForm
+from nscal.registrations.models import RegistrationStatus
+from nscal.registrations.overview import my_events
+from nscal.registrations.panel import registration_panel
+from nscal.registrations.services import (
+    RegistrationError,
+    cancel_registration,
+    register_for_event,
+)
+from nscal.registrations.views.blueprint import registrations
+from nscal.web import flash_form_errors
+
+OUTCOME_MESSAGES = {
+    RegistrationStatus.confirmed: "You are registered for {title}. A confirmation is on its way.",
+    RegistrationStatus.pending: "Thank you: a coordinator will confirm your place at {title}.",
+    RegistrationStatus.waitlisted: "{title} is full: you are on the waiting list. "
+    "We will write to you if a place comes free.",
+}
+
+
+def _event_page(event_id: int) -> str:
+    return url_for("events.detail", event_id=event_id)
+
+
+def _visible_event_or_404(event_id: int) -> Event:
+    event = db.get_or_404(Event, event_id)
+    if not can_view(event, current_user):
+        abort(404)
+    return event
+
+
+def _participant_role(value: str) -> ParticipantRole | None:
+    """The role a form names by slug, name or (small) id."""
+    role = role_by_slug_or_name(value)
+    if role is None and value.isdigit() and len(value) < 10:
+        role = db.session.get(ParticipantRole, int(value))
+    return role
+
+
+@registrations.post("/events/<int:event_id>/register")
+@login_required
+def register(event_id: int):
+    event = _visible_event_or_404(event_id)
+    form = RegisterForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(_event_page(event_id))
+    title, user_id = event.title, current_user.id
+    role = None
+    if form.participant_role.data:
+        role = _participant_role(form.participant_role.data)
+        if role is None:
+            flash(f"Unknown participant role {form.participant_role.data!r}.", "error")
+            return redirect(_event_page(event_id))
+    try:
+        registration = register_for_event(
+            event_id,
+            user_id,
+            participant_role_id=role.id if role else None,
+            note=form.note.data or "",
+        )
+    except RegistrationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(_event_page(event_id))
+    status = registration.status
+    db.session.commit()
+    flash(OUTCOME_MESSAGES[status].format(title=title), "success")
+    return redirect(_event_page(event_id))
+
+
+@registrations.post("/events/<int:event_id>/cancel-registration")
+@login_required
+def cancel(event_id: int):
+    event = _visible_event_or_404(event_id)
+    form = CancelRegistrationForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(_event_page(event_id))
+    title, user_id = event.title, current_user.id
+    try:
+        cancel_registration(event_id, user_id)
+    except RegistrationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(_event_page(event_id))
+    db.session.commit()
+    flash(f"Your registration for {title} is cancelled.", "success")
+    return redirect(_event_page(event_id))
+
+
+@registrations.get("/my/events")
+@login_required
+def mine():
+    return render_template("registrations/mine.html", groups=my_events(current_user, utcnow()))
+
+
+@registrations.app_context_processor
+def inject_registration_helpers():
+    """What every page (the event page above all) asks of registrations."""
+
+    def viewer():
+        return current_user if current_user.is_authenticated else None
+
+    def panel_for(event, zone=None):
+        return registration_panel(event, viewer(), zone, utcnow())
+
+    return {
+        "RegistrationStatus": RegistrationStatus,
+        "registration_panel": panel_for,
+        "can_see_online_link": lambda event: can_see_online_link(event, viewer()),
+        "register_form": RegisterForm,
+        "cancel_registration_form": CancelRegistrationForm,
+    }
