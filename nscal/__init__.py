@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nscal.events.views import events
     from nscal.feeds.api import api
     from nscal.feeds.views import feeds
+    from nscal.mail.views import mail
     from nscal.main.views import main
     from nscal.manage.views import manage
     from nscal.registrations.views import registrations
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         feeds,
         api,
         registrations,
+        mail,
     ):
         app.register_blueprint(blueprint)
 
