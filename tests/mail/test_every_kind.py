@@ -153,7 +153,9 @@ def test_an_invitations_link_is_in_both_parts(every_kind):
     assert link.startswith(f"{BASE_URL}auth/invitation/") and link in text
 
 
-def test_a_stored_title_with_line_breaks_still_sends_its_mail(make_event, make_user, deliver_outbox):
+def test_a_stored_title_with_line_breaks_still_sends_its_mail(
+    make_event, make_user, deliver_outbox
+):
     event = make_event("Annual meeting")
     event.title = "Annual\r\nmeeting"  # as an old import may have stored it
     db.session.commit()
