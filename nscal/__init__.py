@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nscal.events.views.public import events
     from nscal.feeds.views import feeds
     from nscal.imports.views import imports
+    from nscal.mail.views import mail
     from nscal.main.views import main
     from nscal.manage.views import manage
     from nscal.registrations.views import registrations
@@ -60,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         feeds,
         api,
         registrations,
+        mail,
     ):
         app.register_blueprint(blueprint)
 

@@ -125,7 +125,7 @@ def test_import_users_creates_and_invites_everyone(runner, demo, tmp_path, deliv
         "jon@example.org",
         "mats@example.org",
     ]
-    assert all("/auth/invitation/" in m.get_content() for m in sent)
+    assert all("/auth/invitation/" in m.get_body(("plain",)).get_content() for m in sent)
 
 
 def test_import_users_with_a_bad_row_writes_nothing_and_names_the_line(

@@ -22,7 +22,7 @@ def invite(client, auth, **fields):
 
 
 def invitation_path(message) -> str:
-    body = message.get_content()
+    body = message.get_body(("plain",)).get_content()
     match = re.search(r"https://calendar\.test(/auth/invitation/\S+)", body)
     assert match, body
     return match.group(1)

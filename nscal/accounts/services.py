@@ -18,8 +18,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from nscal.accounts.models import AccountRole, User, new_feed_token, normalize_email
 from nscal.cities.models import City, ParticipantRole, city_by_slug_or_name, role_by_slug_or_name
 from nscal.db import db, utcnow
-from nscal.mail.messages import build_message
 from nscal.mail.outbox import enqueue
+from nscal.mail.rendering import render_mail
 from nscal.timeutil import is_valid_zone
 from nscal.urls import external_url
 
@@ -246,17 +246,16 @@ def accept_invitation(token: str, password: str) -> User:
 def send_invitation(user: User, invited_by: User | None = None) -> None:
     """Mail the person a link to choose their password (queued in the outbox: it goes
     out once the caller commits)."""
-    link = external_url("auth.accept_invitation", token=invitation_token(user))
-    days = current_app.config["INVITATION_MAX_AGE"].days
-    sender = f"{invited_by.name} has" if invited_by else "You have been"
-    body = (
-        f"Hello {user.name},\n\n"
-        f"{sender} invited you to the Nordic Safe Cities calendar.\n\n"
-        f"Choose your password here (the link works once, for {days} days):\n{link}\n\n"
-        "Then log in with this email address to find the meetings meant for you, "
-        "register, and subscribe to the calendar.\n"
+    enqueue(
+        render_mail(
+            "invitation",
+            to=user.email,
+            name=user.name,
+            inviter=invited_by.name if invited_by else None,
+            link=external_url("auth.accept_invitation", token=invitation_token(user)),
+            days=current_app.config["INVITATION_MAX_AGE"].days,
+        )
     )
-    enqueue(build_message(user.email, "Your invitation to the Nordic Safe Cities calendar", body))
     user.invited_at = utcnow()
 
 

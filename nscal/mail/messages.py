@@ -1,4 +1,5 @@
-"""Building outgoing mail: plain text, and iTIP invitations calendar apps understand."""
+"""Building outgoing mail: plain text with an HTML alternative, and iTIP invitations
+calendar apps understand."""
 
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
@@ -14,6 +15,7 @@ def build_message(
     subject: str,
     body: str,
     *,
+    html: str | None = None,
     calendar: bytes | None = None,
     method: str | None = None,
 ) -> EmailMessage:
@@ -26,8 +28,13 @@ def build_message(
         multipart/mixed
           multipart/alternative
             text/plain                       the body
+            text/html                        ``html``, when given
             text/calendar; method=REQUEST    the calendar (iTIP)
           application/ics  invite.ics        the same bytes, for clients that want a file
+
+    Without a calendar the message is ``text/plain``, or ``multipart/alternative``
+    (text/plain, text/html) with ``html``. Build templated mail with
+    ``nscal.mail.rendering.render_mail``, which calls this.
 
     The MIME ``method=`` always equals the calendar's own ``METHOD``; ``method`` may be
     left out (it is read from the calendar) and a mismatch is a ``ValueError``.
@@ -42,6 +49,8 @@ def build_message(
     # RFC 3834: machine-sent, so vacation responders do not answer it.
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
     if calendar is None:
         if method is not None:
             raise ValueError("method is only meaningful with a calendar")

@@ -103,6 +103,8 @@ PAGES = {
         "/manage/import/",
         "/manage/cities/2027",
         "/manage/people/invite",
+        "/manage/mail/",
+        "/manage/mail/registration_confirmed",
         "/events/1",
         "/manage/events/1/edit",
         "/manage/events/1/registrations",
