@@ -50,8 +50,8 @@ def test_a_long_passphrase_up_to_the_maximum_is_fine(app):
 
 
 def test_the_policy_applies_to_invitations(client, make_user):
-    from tests.test_invitations import choose_password
     from nscal.accounts.services import invitation_token
+    from tests.test_invitations import choose_password
 
     user = make_user("new@example.org", password=None)
     response = choose_password(client, f"/auth/invitation/{invitation_token(user)}", "1234567890")
