@@ -97,7 +97,7 @@ def forgot_password():
         # The same answer for every address: nobody learns who has an account.
         flash(
             "If an account exists for that address, we have sent a link to it. "
-            "The link works once, for an hour.",
+            "The link works once, for a short while.",
             "success",
         )
         return redirect(url_for("auth.login"))
