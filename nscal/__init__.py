@@ -95,10 +95,14 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
+        # "<id>:<session version>" (see User.get_id); an older version was signed out.
+        account_id, _, version = user_id.partition(":")
+        if not account_id.isdigit() or not version.isdigit():
             return None
-        user = extensions.db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        user = extensions.db.session.get(User, int(account_id))
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")

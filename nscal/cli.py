@@ -1,6 +1,10 @@
 """Command-line commands, added to ``flask --app nscal``."""
 
-from nscal.accounts.cli import create_user_command, import_users_command
+from nscal.accounts.cli import (
+    create_user_command,
+    import_users_command,
+    reset_password_command,
+)
 from nscal.demo import seed_demo_command
 from nscal.imports.cli import import_events_command
 from nscal.mail.cli import send_mail_command
@@ -10,6 +14,7 @@ def register_commands(app) -> None:
     for command in (
         create_user_command,
         import_users_command,
+        reset_password_command,
         seed_demo_command,
         import_events_command,
         send_mail_command,

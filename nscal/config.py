@@ -33,7 +33,20 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     PASSWORD_HASH_METHOD = "scrypt"
     MIN_PASSWORD_LENGTH = 10
+    MAX_PASSWORD_LENGTH = 256
+    MIN_PASSWORD_SCORE = 3  # zxcvbn's 0-4: 3 is "safely unguessable" for online attacks
     INVITATION_MAX_AGE = timedelta(days=7)
+    PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
+    # Failed logins allowed per window, per account and per client address; then each
+    # further failure blocks for a while, doubling up to the maximum.
+    LOGIN_THROTTLE_WINDOW = timedelta(minutes=15)
+    LOGIN_THROTTLE_ACCOUNT_LIMIT = 5
+    LOGIN_THROTTLE_ADDRESS_LIMIT = 20
+    LOGIN_THROTTLE_FIRST_BLOCK = timedelta(minutes=1)
+    LOGIN_THROTTLE_MAX_BLOCK = timedelta(minutes=15)
+    # Reset links asked for per window, per account and per client address.
+    RESET_THROTTLE_ACCOUNT_LIMIT = 3
+    RESET_THROTTLE_ADDRESS_LIMIT = 10
     # Mail: "file" writes to instance/mail/, "console" prints, "smtp" sends.
     MAIL_BACKEND: str | None = None  # default: smtp when MAIL_SERVER is set, else file
     MAIL_SERVER: str | None = None

@@ -1,6 +1,6 @@
 """The SQLAlchemy base, the naming convention and the UTC-aware datetime column type."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
@@ -64,9 +64,29 @@ def str_enum(enum_class, name: str) -> sa.Enum:
     )
 
 
+class Clock:
+    """The app's source of the current time. Tests move it forward with ``advance``
+    to see rules that depend on time (blocks that end, links that expire) take effect."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
+
+    def reset(self) -> None:
+        self.offset = timedelta(0)
+
+
+clock = Clock()
+
+
 def utcnow() -> datetime:
     """The current instant, aware, in UTC."""
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def take_sqlite_write_lock(session) -> None:

@@ -1,18 +1,21 @@
-"""``flask create-user`` and ``flask import-users``."""
+"""``flask create-user``, ``flask import-users`` and ``flask reset-password``."""
 
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
-from nscal.accounts.models import AccountRole
+from nscal.accounts.models import AccountRole, normalize_email
 from nscal.accounts.services import (
     AccountError,
     create_user,
+    find_user_by_email,
     import_users,
+    replace_password,
     resolve_city,
     resolve_participant_role,
     send_invitation,
+    send_password_reset,
 )
 from nscal.db import db
 
@@ -89,3 +92,38 @@ def import_users_command(file: Path, dry_run: bool):
         f"Created {len(report.created)} account(s); queued {len(report.created)} "
         "invitation(s) for `flask send-mail`."
     )
+
+
+@click.command("reset-password")
+@click.argument("email")
+@click.option("--password", help="The new password (asked for when neither option is given).")
+@click.option("--send-link", is_flag=True, help="Mail the person a reset link instead.")
+@with_appcontext
+def reset_password_command(email: str, password: str | None, send_link: bool):
+    """Set a new password for EMAIL, or mail them a link to choose one.
+
+    A new password logs the person out everywhere.
+    """
+    if password is not None and send_link:
+        raise click.UsageError("Give either --password or --send-link, not both.")
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"There is no account for {normalize_email(email)}.")
+    if send_link:
+        try:
+            send_password_reset(user)
+        except AccountError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from None
+        db.session.commit()
+        click.echo(f"Queued a reset link for {user.email} for `flask send-mail`.")
+        return
+    if password is None:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        replace_password(user, password)
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"The password of {user.email} is changed; they are logged out everywhere.")

@@ -15,6 +15,11 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Log in")
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    submit = SubmitField("Send me a link")
+
+
 class NewPasswordForm(FlaskForm):
     password = PasswordField(
         "New password",

@@ -56,6 +56,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session's and remember cookie's id: raising it ends them all.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     city: Mapped[City | None] = relationship(lazy="joined")
     participant_role: Mapped[ParticipantRole | None] = relationship(lazy="joined")
@@ -63,6 +65,22 @@ class User(UserMixin, db.Model):
     @validates("email")
     def _normalize_email(self, _key: str, email: str) -> str:
         return normalize_email(email)
+
+    @validates("active")
+    def _end_sessions_on_deactivation(self, _key: str, active: bool) -> bool:
+        # Otherwise reactivating the account would bring its old cookies back to life.
+        if self.id is not None and self.active and not active:
+            self.end_sessions()
+        return active
+
+    def end_sessions(self) -> None:
+        """Sign this person out everywhere: every cookie issued so far stops working."""
+        # In SQL, so that two requests ending sessions at once both count.
+        self.session_version = User.session_version + 1
+
+    def get_id(self) -> str:
+        """The session's user id for Flask-Login: the account and its session version."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -93,3 +111,31 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class ThrottleScope(enum.StrEnum):
+    """What a throttle counts: failed logins or password reset requests, per account
+    (the email address typed) or per client address."""
+
+    login_account = "login-account"
+    login_address = "login-address"
+    reset_account = "reset-account"
+    reset_address = "reset-address"
+
+
+class LoginThrottle(db.Model):
+    """Recent failures for one key. Kept in the database, so every worker and app
+    server counts the same attempts."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (sa.UniqueConstraint("scope", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[ThrottleScope] = mapped_column(str_enum(ThrottleScope, "throttle_scope"))
+    key: Mapped[str] = mapped_column(sa.String(254))
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<LoginThrottle {self.scope.value} {self.key} {self.failures}>"

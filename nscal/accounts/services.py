@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
+from nscal.accounts import throttle
 from nscal.accounts.models import AccountRole, User, new_feed_token, normalize_email
 from nscal.cities.models import City, ParticipantRole, city_by_slug_or_name, role_by_slug_or_name
 from nscal.db import db, utcnow
@@ -24,11 +26,18 @@ from nscal.timeutil import is_valid_zone
 from nscal.urls import external_url
 
 INVITATION_SALT = "nscal-invitation"
+PASSWORD_RESET_SALT = "nscal-password-reset"
+# Words anyone attacking this site would try first, next to the person's own.
+SITE_WORDS = ("nordic", "safe", "cities", "nordicsafecities", "nscal", "calendar")
 USER_CSV_COLUMNS = ("email", "name", "city", "participant_role", "account_role")
 
 
 class AccountError(ValueError):
     """An account operation was refused; the message says why, in words for people."""
+
+
+class PasswordPolicyError(AccountError):
+    """The new password is too short, too long or too easy to guess."""
 
 
 # --- passwords ------------------------------------------------------------------------
@@ -40,15 +49,67 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def check_password_strength(password: str) -> None:
-    minimum = current_app.config["MIN_PASSWORD_LENGTH"]
+def check_password_strength(password: str, user_inputs: tuple[str, ...] = ()) -> None:
+    """Refuse passwords that are too short, too long, or common and guessable
+    (zxcvbn, which also tries ``user_inputs``: the person's own name and address)."""
+    config = current_app.config
+    minimum, maximum = config["MIN_PASSWORD_LENGTH"], config["MAX_PASSWORD_LENGTH"]
     if len(password) < minimum:
-        raise AccountError(f"The password must have at least {minimum} characters.")
+        raise PasswordPolicyError(f"The password must have at least {minimum} characters.")
+    if len(password) > maximum:
+        raise PasswordPolicyError(f"The password can have at most {maximum} characters.")
+    result = zxcvbn(password, user_inputs=[*user_inputs, *SITE_WORDS], max_length=maximum)
+    if result["score"] < config["MIN_PASSWORD_SCORE"]:
+        raise PasswordPolicyError(_guessable_password_message(result["feedback"]))
+
+
+def _guessable_password_message(feedback: dict) -> str:
+    parts = ["This password is too easy to guess."]
+    if feedback.get("warning"):
+        parts.append(feedback["warning"].rstrip(".") + ".")
+    parts.extend(
+        feedback.get("suggestions") or ["Add another word or two; uncommon words are better."]
+    )
+    return " ".join(parts)
+
+
+def _personal_words(user: User) -> tuple[str, ...]:
+    email = user.email or ""
+    name = user.name or ""
+    return (email, email.partition("@")[0], name, *name.split())
 
 
 def set_password(user: User, password: str) -> None:
-    check_password_strength(password)
+    check_password_strength(password, _personal_words(user))
     user.password_hash = hash_password(password)
+
+
+def end_sessions(user: User) -> None:
+    """Sign the person out on every device: their session and remember cookies stop working."""
+    user.end_sessions()
+    db.session.flush()
+
+
+def replace_password(user: User, password: str) -> None:
+    """Set a new password and end every session made with the old one."""
+    set_password(user, password)
+    end_sessions(user)
+
+
+def log_in(email: str, password: str, *, client_address: str | None) -> User:
+    """The person with this email and password, counting failures against the account and
+    the client; ``TooManyAttempts`` (without looking at the password) while either is
+    blocked. The caller commits also when this raises ``AccountError``, to keep the count.
+    """
+    counters = throttle.login_counters(email, client_address)
+    throttle.check(counters)
+    user = authenticate(email, password)
+    if user is None:
+        throttle.count_failure(counters)
+        # Never say whether the email or the password was wrong.
+        raise AccountError("Wrong email or password.")
+    throttle.clear(counters[0])
+    return user
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -164,9 +225,11 @@ def update_profile(user: User, *, name: str, timezone: str | None) -> None:
 
 
 def change_password(user: User, *, current: str, new: str) -> None:
+    """Change the password and end the person's other sessions (the caller logs the
+    current one in again: its cookie carries the old session version)."""
     if user.password_hash is None or not check_password_hash(user.password_hash, current):
         raise AccountError("The current password is not right.")
-    set_password(user, new)
+    replace_password(user, new)
 
 
 def reset_feed_token(user: User) -> None:
@@ -257,6 +320,93 @@ def send_invitation(user: User, invited_by: User | None = None) -> None:
         )
     )
     user.invited_at = utcnow()
+
+
+# --- password reset -------------------------------------------------------------------
+
+
+class _AppClockSigner(TimestampSigner):
+    """Stamps and ages links with the app's clock (``utcnow``), like every other rule."""
+
+    def get_timestamp(self) -> int:
+        return int(utcnow().timestamp())
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(
+        current_app.config["SECRET_KEY"], salt=PASSWORD_RESET_SALT, signer=_AppClockSigner
+    )
+
+
+def password_reset_token(user: User) -> str:
+    return _reset_serializer().dumps({"user": user.id, "state": _password_fingerprint(user)})
+
+
+def user_for_password_reset(token: str, *, client_address: str | None = None) -> User:
+    """The person a still-valid reset link belongs to, or ``AccountError``.
+
+    With ``client_address``, bad links count against that client, which is blocked
+    (``TooManyAttempts``) after a few; the caller commits also after ``AccountError``.
+    """
+    counters = throttle.reset_counters(None, client_address)
+    if client_address is not None:
+        throttle.check(counters)
+    try:
+        return _user_for_password_reset(token)
+    except AccountError:
+        if client_address is not None:
+            throttle.count_failure(counters)
+        raise
+
+
+def _user_for_password_reset(token: str) -> User:
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds()
+    try:
+        data = _reset_serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise AccountError(
+            "This link has expired. Ask for a new one with “Forgot your password?”."
+        ) from None
+    except BadSignature:
+        raise AccountError("This password reset link is not valid.") from None
+    user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
+    if user is None or not user.active:
+        raise AccountError("This password reset link is not valid.")
+    if data.get("state") != _password_fingerprint(user):
+        raise AccountError("This link has already been used. Ask for a new one if you need to.")
+    return user
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set the password through a reset link; the link and every session end."""
+    user = _user_for_password_reset(token)
+    replace_password(user, password)
+    return user
+
+
+def send_password_reset(user: User) -> None:
+    """Mail the person a single-use link to choose a new password (queued in the outbox:
+    it goes out once the caller commits). Deactivated accounts get none."""
+    if not user.active:
+        raise AccountError(f"The account of {user.email} is deactivated; no link was sent.")
+    link = external_url("auth.reset_password", token=password_reset_token(user))
+    minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60)
+    lifetime = "an hour" if minutes == 60 else f"{minutes} minutes"
+    enqueue(
+        render_mail("password_reset", to=user.email, name=user.name, link=link, lifetime=lifetime)
+    )
+
+
+def request_password_reset(email: str, *, client_address: str | None) -> None:
+    """Mail a reset link when an active account has this address; the same for every
+    address, so the caller's answer tells nobody whether the account exists. Every
+    request counts against the address and the client (``TooManyAttempts``)."""
+    counters = throttle.reset_counters(email, client_address)
+    throttle.check(counters)
+    throttle.count_failure(counters)
+    user = find_user_by_email(email)
+    if user is not None and user.active:
+        send_password_reset(user)
 
 
 def check_may_invite(inviter: User, account_role: AccountRole) -> None:

@@ -97,6 +97,13 @@ MAIL_KINDS: dict[str, MailKind] = {
             "days": 7,
         },
     ),
+    "password_reset": MailKind(
+        "Password reset",
+        "Someone asks for a new password on the login page, or an admin or operator sends "
+        "a reset link.",
+        "password_reset",
+        {"lifetime": "an hour"},
+    ),
 }
 
 
@@ -105,6 +112,8 @@ def render_preview(kind: MailKind) -> EmailMessage:
     context = dict(kind.context)
     if kind.template == "invitation":
         context["link"] = external_url("auth.accept_invitation", token="sample-token")
+    elif kind.template == "password_reset":
+        context["link"] = external_url("auth.reset_password", token="sample-token")
     else:
         context["event"] = event_details(
             _sample_event(), SAMPLE_ZONE, url=external_url("events.index")

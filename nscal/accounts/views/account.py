@@ -1,10 +1,15 @@
 """Each person's account page: their profile and their password."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 
 from nscal.accounts.forms import ChangePasswordForm, ProfileForm
-from nscal.accounts.services import AccountError, change_password, update_profile
+from nscal.accounts.services import (
+    AccountError,
+    PasswordPolicyError,
+    change_password,
+    update_profile,
+)
 from nscal.db import db
 
 account = Blueprint("account", __name__)
@@ -37,11 +42,14 @@ def password():
     if form.validate_on_submit():
         try:
             change_password(user, current=form.current.data, new=form.password.data)
+        except PasswordPolicyError as exc:
+            form.password.errors.append(str(exc))
         except AccountError as exc:
             form.current.errors.append(str(exc))
         else:
             db.session.commit()
-            flash("Your password is changed.", "success")
+            login_user(user)  # this session goes on, with the new session version
+            flash("Your password is changed. Your other sessions are logged out.", "success")
             return redirect(url_for("account.profile"))
     profile_form = ProfileForm(obj=user, city_zone=user.city.timezone if user.city else None)
     return (

@@ -112,3 +112,18 @@ def resend_invitation(user_id: int):
         db.session.commit()
         flash(f"Invitation sent to {user.email}.", "success")
     return redirect(url_for("people.users"))
+
+
+@people.post("/admin/users/<int:user_id>/reset-link")
+@admin_required
+def send_reset_link(user_id: int):
+    """For someone who has a password and lost it: a single-use link to choose a new one."""
+    user = db.get_or_404(User, user_id)
+    try:
+        services.send_password_reset(user)
+    except AccountError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"A password reset link was sent to {user.email}.", "success")
+    return redirect(url_for("people.users"))

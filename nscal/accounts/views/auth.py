@@ -1,11 +1,19 @@
-"""Logging in and out, and accepting an invitation."""
+"""Logging in and out, accepting an invitation, and resetting a forgotten password."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from nscal.accounts import services
-from nscal.accounts.forms import LoginForm, NewPasswordForm
-from nscal.accounts.services import AccountError, authenticate, user_for_invitation
+from nscal.accounts.forms import ForgotPasswordForm, LoginForm, NewPasswordForm
+from nscal.accounts.services import (
+    AccountError,
+    end_sessions,
+    log_in,
+    request_password_reset,
+    user_for_invitation,
+    user_for_password_reset,
+)
+from nscal.accounts.throttle import TooManyAttempts
 from nscal.db import db
 from nscal.web import safe_next
 
@@ -18,11 +26,14 @@ def login():
         return redirect(safe_next(request.args.get("next"), url_for("main.index")))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user is None:
-            # Never say whether the email or the password was wrong.
-            flash("Wrong email or password.", "error")
+        try:
+            user = log_in(form.email.data, form.password.data, client_address=request.remote_addr)
+        except TooManyAttempts as exc:
             db.session.rollback()
+            return _too_many_attempts(exc, "auth/login.html", form=form)
+        except AccountError as exc:
+            db.session.commit()  # the failure counts on every worker
+            flash(str(exc), "error")
             return render_template("auth/login.html", form=form), 200
         db.session.commit()
         login_user(user)
@@ -33,6 +44,10 @@ def login():
 
 @auth.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # Ends the person's sessions everywhere, and copies of this cookie with them.
+        end_sessions(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash("You are logged out.", "success")
     return redirect(url_for("main.index"))
@@ -57,3 +72,57 @@ def accept_invitation(token: str):
             flash("Your password is set. Welcome to the calendar.", "success")
             return redirect(url_for("main.index"))
     return render_template("auth/invitation.html", form=form, invited=invited)
+
+
+@auth.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        try:
+            request_password_reset(form.email.data, client_address=request.remote_addr)
+        except TooManyAttempts as exc:
+            db.session.rollback()
+            return _too_many_attempts(exc, "auth/forgot_password.html", form=form)
+        db.session.commit()
+        # The same answer for every address: nobody learns who has an account.
+        flash(
+            "If an account exists for that address, we have sent a link to it. "
+            "The link works once, for a short while.",
+            "success",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@auth.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        person = user_for_password_reset(token, client_address=request.remote_addr)
+    except TooManyAttempts as exc:
+        db.session.rollback()
+        return (
+            render_template("auth/reset_invalid.html", message=str(exc)),
+            429,
+            {"Retry-After": str(exc.retry_after)},
+        )
+    except AccountError as exc:
+        db.session.commit()  # bad links count against the client
+        return render_template("auth/reset_invalid.html", message=str(exc)), 410
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.reset_password(token, form.password.data)
+        except AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            db.session.commit()
+            logout_user()
+            login_user(user)
+            flash("Your new password is set, and you are logged in.", "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/reset_password.html", form=form, person=person)
+
+
+def _too_many_attempts(exc: TooManyAttempts, template: str, **context):
+    flash(str(exc), "error")
+    return render_template(template, **context), 429, {"Retry-After": str(exc.retry_after)}
