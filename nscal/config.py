@@ -126,8 +126,13 @@ def _engine_options(config) -> None:
         options.setdefault("pool_pre_ping", True)
         # libpq counts whole seconds and treats anything below 2 as 2.
         connect_args.setdefault("connect_timeout", max(2, round(config["DB_CONNECT_TIMEOUT"])))
+        # Ours first: libpq options from the URL (a search_path, or a statement_timeout
+        # of the operator's own) come after it and win.
         statement_ms = round(config["DB_STATEMENT_TIMEOUT"] * 1000)
-        connect_args.setdefault("options", f"-c statement_timeout={statement_ms}")
+        url_options = sa.engine.make_url(config["SQLALCHEMY_DATABASE_URI"]).query.get("options")
+        connect_args.setdefault(
+            "options", " ".join(filter(None, [f"-c statement_timeout={statement_ms}", url_options]))
+        )
     else:
         # Wait for another writer this long, then fail with "database is locked" (a 503).
         connect_args.setdefault("timeout", config["DB_BUSY_TIMEOUT"])

@@ -8,6 +8,7 @@ from flask import request
 
 from nscal import create_app
 from nscal.config import ConfigError
+from nscal.db import db
 from tests.conftest import PASSWORD, csrf_token_from, test_config
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "nscal" / "templates"
@@ -84,10 +85,16 @@ def test_https_base_url_makes_cookies_secure_and_turns_on_hsts(client, make_user
 def app_with(database_url):
     """Build the test app with some settings changed."""
 
-    def build(**settings):
-        return create_app(test_config(database_url) | settings)
+    built = []
 
-    return build
+    def build(**settings):
+        built.append(create_app(test_config(database_url) | settings))
+        return built[-1]
+
+    yield build
+    for other in built:
+        with other.app_context():
+            db.engine.dispose()
 
 
 def test_plain_http_base_url_keeps_cookies_usable_without_tls(app, app_with, make_user):
@@ -149,6 +156,11 @@ def test_database_waits_come_from_the_settings(app, monkeypatch):
         "connect_timeout": 5,
         "options": "-c statement_timeout=20000",
     }
+
+    # libpq options in the URL are kept, after ours, so the operator's win.
+    monkeypatch.setenv("NSCAL_DATABASE_URL", "postgresql://u@db/nscal?options=-csearch_path%3Dcal")
+    options = create_app().config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["connect_args"]["options"] == "-c statement_timeout=20000 -csearch_path=cal"
 
 
 def where_am_i(app):
