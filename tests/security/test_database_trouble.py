@@ -106,9 +106,7 @@ def test_login_behind_a_postgresql_row_lock_says_busy(impatient_app, make_user):
 
 
 @postgresql_only
-def test_registering_behind_a_postgresql_row_lock_says_busy(
-    impatient_app, make_user, make_event
-):
+def test_registering_behind_a_postgresql_row_lock_says_busy(impatient_app, make_user, make_event):
     event = make_event("Summit")
     make_user("busy@example.org")
     client = impatient_app.test_client()

@@ -63,10 +63,14 @@ def test_the_import_upload_may_be_larger_than_other_requests(client, coordinator
     body = b"x" * (1536 * 1024)  # 1.5 MiB: over the 1 MiB limit of other requests
     boundary = "nscal-test"
     data = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.ics"\r\n'
-        "Content-Type: text/calendar\r\n\r\n"
-    ).encode() + body + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.ics"\r\n'
+            "Content-Type: text/calendar\r\n\r\n"
+        ).encode()
+        + body
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     response = client.post(
         "/manage/import/", data=data, content_type=f"multipart/form-data; boundary={boundary}"
     )
