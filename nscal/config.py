@@ -124,7 +124,7 @@ def _engine_options(config) -> None:
     connect_args = dict(options.get("connect_args") or {})
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         options.setdefault("pool_pre_ping", True)
-        # libpq counts whole seconds and treats anything below 2 as 2.
+        # libpq takes whole seconds, and 2 at least.
         connect_args.setdefault("connect_timeout", max(2, round(config["DB_CONNECT_TIMEOUT"])))
         # Ours first: libpq options from the URL (a search_path, or a statement_timeout
         # of the operator's own) come after it and win.

@@ -65,7 +65,7 @@ def init_security(app: Flask) -> None:
         return response
 
 
-def refuse_unexpected_files(_=None) -> None:
+def refuse_unexpected_files() -> None:
     """400 for a file part where the endpoint expects text (e.g. a password sent as a file)."""
     if request.method not in {"POST", "PUT", "PATCH"} or not request.files:
         return
