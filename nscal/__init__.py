@@ -10,6 +10,7 @@ from werkzeug.routing import IntegerConverter
 
 from nscal import extensions
 from nscal.config import load_config
+from nscal.security import init_security
 
 PACKAGE = Path(__file__).resolve().parent
 # A source checkout keeps its runtime data in ./instance beside the code; an installed
@@ -28,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(PACKAGE / "static"),
     )
     load_config(app, test_config)
+    init_security(app)
     app.url_map.converters["int"] = DatabaseIntConverter
     import nscal.models  # noqa: F401 - registers every table on the metadata
 

@@ -64,6 +64,15 @@ class Defaults:
     FEED_VEVENT_CACHE_BYTES = 64 * 1024 * 1024
     # Whole feed bodies (about 1.1 kB per event), the warm answer to a repeated GET.
     FEED_BODY_CACHE_BYTES = 64 * 1024 * 1024
+    # Web hardening (nscal/security.py).
+    SECURE_COOKIES: bool | None = None  # default: on when BASE_URL is https
+    TRUSTED_PROXIES = 0  # reverse proxies in front whose X-Forwarded-* headers count
+    MAX_REQUEST_BYTES = 1024 * 1024  # any request body; the import upload allows more
+    # Database waits, all well under gunicorn's 30 s worker timeout: a stuck database
+    # becomes a "busy, try again" page instead of a killed worker.
+    DB_BUSY_TIMEOUT = 5  # seconds SQLite waits for another writer
+    DB_CONNECT_TIMEOUT = 5  # seconds to connect to PostgreSQL
+    DB_STATEMENT_TIMEOUT = 15  # seconds one PostgreSQL statement may run (lock waits included)
 
 
 # Environment variable -> config key.
@@ -73,6 +82,12 @@ ENV_SETTINGS = {
     "NSCAL_BASE_URL": "BASE_URL",
     "NSCAL_FEED_VEVENT_CACHE_BYTES": "FEED_VEVENT_CACHE_BYTES",
     "NSCAL_FEED_BODY_CACHE_BYTES": "FEED_BODY_CACHE_BYTES",
+    "NSCAL_SECURE_COOKIES": "SECURE_COOKIES",
+    "NSCAL_TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "NSCAL_MAX_REQUEST_BYTES": "MAX_REQUEST_BYTES",
+    "NSCAL_DB_BUSY_TIMEOUT": "DB_BUSY_TIMEOUT",
+    "NSCAL_DB_CONNECT_TIMEOUT": "DB_CONNECT_TIMEOUT",
+    "NSCAL_DB_STATEMENT_TIMEOUT": "DB_STATEMENT_TIMEOUT",
 }
 MAIL_BACKENDS = {"file", "console", "smtp", "memory"}
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -110,12 +125,7 @@ def _finish(app) -> None:
     config["SQLALCHEMY_DATABASE_URI"] = database_url(
         config.get("SQLALCHEMY_DATABASE_URI"), instance
     )
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
-    else:
-        # Wait for a writer instead of failing at once with "database is locked".
-        config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 30})
+    _engine_options(config)
 
     if config.get("SECRET_KEY") is None:
         config["SECRET_KEY"] = _instance_secret_key(instance)
@@ -125,7 +135,50 @@ def _finish(app) -> None:
     config["BASE_URL"] = base_url(config.get("BASE_URL"))
     for key in ("FEED_VEVENT_CACHE_BYTES", "FEED_BODY_CACHE_BYTES"):
         _as_int(config, key, minimum=0)
+    _check_web(config)
     _check_mail(config)
+
+
+def _engine_options(config) -> None:
+    """Bounded database waits: SQLite's busy timeout; PostgreSQL's connect and statement
+    timeouts. Options the operator set in ``SQLALCHEMY_ENGINE_OPTIONS`` win."""
+    for key in ("DB_BUSY_TIMEOUT", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT"):
+        _as_seconds(config, key)
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        options.setdefault("pool_pre_ping", True)
+        # libpq takes whole seconds, and 2 at least.
+        connect_args.setdefault("connect_timeout", max(2, round(config["DB_CONNECT_TIMEOUT"])))
+        # Ours first: libpq options from the URL (a search_path, or a statement_timeout
+        # of the operator's own) come after it and win.
+        statement_ms = round(config["DB_STATEMENT_TIMEOUT"] * 1000)
+        url_options = sa.engine.make_url(config["SQLALCHEMY_DATABASE_URI"]).query.get("options")
+        connect_args.setdefault(
+            "options", " ".join(filter(None, [f"-c statement_timeout={statement_ms}", url_options]))
+        )
+    else:
+        # Wait for another writer this long, then fail with "database is locked" (a 503).
+        connect_args.setdefault("timeout", config["DB_BUSY_TIMEOUT"])
+    options["connect_args"] = connect_args
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _check_web(config) -> None:
+    if config.get("SECURE_COOKIES") is None:
+        config["SECURE_COOKIES"] = config["BASE_URL"].startswith("https://")
+    else:
+        _as_bool(config, "SECURE_COOKIES")
+    _as_int(config, "TRUSTED_PROXIES")
+    _as_int(config, "MAX_REQUEST_BYTES")
+    if config["TRUSTED_PROXIES"] < 0:
+        raise ConfigError(
+            f"NSCAL_TRUSTED_PROXIES must be 0 or more, not {config['TRUSTED_PROXIES']}"
+        )
+    if config["MAX_REQUEST_BYTES"] < 1024:
+        raise ConfigError(
+            f"NSCAL_MAX_REQUEST_BYTES must be at least 1024, not {config['MAX_REQUEST_BYTES']}"
+        )
 
 
 def database_url(value: str | None, instance: Path) -> str:
@@ -204,6 +257,18 @@ def _as_int(config, key: str, *, minimum: int | None = None) -> None:
         raise ConfigError(f"NSCAL_{key} must be a whole number, not {config[key]!r}") from None
     if minimum is not None and config[key] < minimum:
         raise ConfigError(f"NSCAL_{key} must be at least {minimum}, not {config[key]}")
+
+
+def _as_seconds(config, key: str) -> None:
+    try:
+        seconds = float(config[key])
+    except (TypeError, ValueError):
+        seconds = None
+    if seconds is None or not 0 < seconds <= 3600:
+        raise ConfigError(
+            f"NSCAL_{key} must be a number of seconds above 0 (e.g. 5), not {config[key]!r}"
+        )
+    config[key] = seconds
 
 
 def _check_mail(config) -> None:

@@ -1,7 +1,12 @@
 """Friendly error pages: nobody sees a traceback."""
 
-from flask import render_template, request
+import sqlite3
+from contextlib import suppress
+
+import sqlalchemy as sa
+from flask import current_app, render_template, request
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from nscal.db import db
@@ -12,18 +17,44 @@ MESSAGES = {
     404: ("Page not found", "The page may have moved, or the link may be mistyped."),
     405: ("Not allowed", "This page cannot be used that way."),
     410: ("Gone", "This link no longer works."),
-    413: ("That file is too large", "Import files of up to 2 MB; split a bigger one into parts."),
+    413: ("That request is too large", "Please send less at once."),
     500: ("Something went wrong on our side", "The error has been logged. Please try again."),
+    503: (
+        "Busy, please try again",
+        "The calendar is busy right now. Nothing was saved: please try again in a moment.",
+    ),
 }
+UPLOAD_TOO_LARGE = (
+    "That file is too large",
+    "Import files of up to 2 MB; split a bigger one into parts.",
+)
+UPLOAD_BLUEPRINTS = {"imports"}
+RETRY_AFTER_SECONDS = 5
 
 
 def _render(code: int, detail: str | None = None):
     title, hint = MESSAGES.get(code, ("Something went wrong", ""))
+    if code == 413 and request.blueprint in UPLOAD_BLUEPRINTS:
+        title, hint = UPLOAD_TOO_LARGE
     if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
         return {"error": title, "detail": detail or hint, "status": code}, code
     return render_template(
         "errors/error.html", code=code, title=title, hint=hint, detail=detail
     ), code
+
+
+def database_unavailable(error: sa.exc.OperationalError) -> bool:
+    """Whether a database error is passing trouble (locked, timed out, unreachable) that
+    a retry can cure, rather than a bug.
+
+    SQLite reports SQL mistakes as OperationalError too, so there only "locked" and
+    "busy" count; psycopg's OperationalError is always the server or the network
+    (connection lost or refused, statement or lock timeout, deadlock, too many clients).
+    """
+    if isinstance(error.orig, sqlite3.OperationalError):
+        text = str(error.orig).lower()
+        return "locked" in text or "busy" in text
+    return True
 
 
 def register_error_handlers(app) -> None:
@@ -35,9 +66,42 @@ def register_error_handlers(app) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return _render(error.code)
+        # A description written where the error was raised says more than the default.
+        written = error.description != type(error).description
+        return _render(error.code, error.description if written else None)
+
+    @app.errorhandler(sa.exc.OperationalError)
+    def database_error(error: sa.exc.OperationalError):
+        if not database_unavailable(error):
+            raise error  # a bug: the 500 handler logs it
+        return _busy(error)
+
+    @app.errorhandler(sa.exc.TimeoutError)
+    def pool_timeout(error: sa.exc.TimeoutError):
+        return _busy(error)
 
     @app.errorhandler(InternalServerError)
     def server_error(error):
         db.session.rollback()
         return _render(500)
+
+
+def _busy(error: Exception):
+    """The 503 page with ``Retry-After``, after rolling back what the request had begun."""
+    current_app.logger.warning("database unavailable, answered 503: %s", error)
+    _rollback_quietly()
+    try:
+        response, code = _render(503)
+    except sa.exc.SQLAlchemyError:
+        # The page itself needs the database (the signed-in person, their time zone):
+        # answer in plain words instead.
+        _rollback_quietly()
+        title, hint = MESSAGES[503]
+        response, code = f"<!doctype html><title>{escape(title)}</title><p>{escape(hint)}", 503
+    return response, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def _rollback_quietly() -> None:
+    # On a lost connection the rollback can fail too; the session is discarded anyway.
+    with suppress(sa.exc.SQLAlchemyError):
+        db.session.rollback()
