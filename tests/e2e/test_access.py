@@ -91,6 +91,7 @@ PAGES = {
         "/calendar/2027",
         "/calendar/2027/3",
         "/auth/login",
+        "/auth/forgot-password",
         "/events/999999",
     ],
     MEMBER: ["/", "/events/", "/calendar/2027", "/calendar/2027/1", "/account", "/my/events"],

@@ -16,7 +16,14 @@ def test_pages_run_without_a_single_policy_violation(page):
             violations.append(message.text) if "Content Security Policy" in message.text else None
         ),
     )
-    for path in ("/", "/events/", "/calendar/2027", "/calendar/2027/1", "/auth/login"):
+    for path in (
+        "/",
+        "/events/",
+        "/calendar/2027",
+        "/calendar/2027/1",
+        "/auth/login",
+        "/auth/forgot-password",
+    ):
         visit(page, path)
     log_in(page, COORDINATOR)
     for path in (
@@ -26,6 +33,8 @@ def test_pages_run_without_a_single_policy_violation(page):
         "/manage/import/",
         "/manage/events/new",
         "/account",
+        "/manage/mail/",
+        "/manage/mail/registration_confirmed",
     ):
         visit(page, path)
     assert violations == []
