@@ -1,6 +1,6 @@
 """Friendly error pages: nobody sees a traceback."""
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -35,7 +35,13 @@ def register_error_handlers(app) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return _render(error.code)
+        response = current_app.make_response(_render(error.code))
+        # The exception's own headers say how to do better (405's Allow, 401's
+        # WWW-Authenticate, 503's Retry-After); only its Content-Type is not ours.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers.add(name, value)
+        return response
 
     @app.errorhandler(InternalServerError)
     def server_error(error):
