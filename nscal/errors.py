@@ -68,7 +68,15 @@ def register_error_handlers(app) -> None:
             return error
         # A description written where the error was raised says more than the default.
         written = error.description != type(error).description
-        return _render(error.code, error.description if written else None)
+        response = current_app.make_response(
+            _render(error.code, error.description if written else None)
+        )
+        # The exception's own headers say how to do better (405's Allow, 401's
+        # WWW-Authenticate, 503's Retry-After); only its Content-Type is not ours.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers.add(name, value)
+        return response
 
     @app.errorhandler(sa.exc.OperationalError)
     def database_error(error: sa.exc.OperationalError):

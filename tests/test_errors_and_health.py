@@ -53,3 +53,12 @@ def test_an_id_too_large_for_the_database_is_a_404(client):
     huge = "9" * 25
     for path in (f"/events/{huge}", f"/events/{huge}.ics", f"/api/events/{huge}"):
         assert client.get(path).status_code == 404, path
+
+
+def test_a_method_a_page_does_not_take_is_a_405_that_says_which_it_does(client):
+    for method in ("TRACE", "DELETE"):
+        response = client.open("/healthz", method=method)
+        assert response.status_code == 405
+        assert "Not allowed" in response.text
+        assert response.mimetype == "text/html"
+        assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}

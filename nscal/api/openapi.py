@@ -54,7 +54,9 @@ def query_parameters(model: type[BaseModel]) -> dict[str, Any]:
 
     A parameter's schema stands alone (references into the model's definitions are
     written out) and says nothing of null: a parameter left out is how one asks for
-    nothing, so the default of an optional one is not shown either.
+    nothing, so the default of an optional one is not shown either. A parameter sent
+    empty (``?city=``, as a form with a blank field sends it) is one left out
+    (``EventQuery.from_args``): ``allowEmptyValue`` says so.
     """
     schema = model.model_json_schema(schema_generator=_Schema, mode="validation")
     definitions = schema.get("$defs", {})
@@ -70,6 +72,7 @@ def query_parameters(model: type[BaseModel]) -> dict[str, Any]:
             "in": "query",
             "description": description,
             "schema": field,
+            "allowEmptyValue": True,
             **({"required": True} if name in required else {}),
         }
     return parameters
@@ -110,6 +113,9 @@ that arrives as a space is understood) or `Z`. A plain date (`2027-01-01`) means
 midnight that begins that day in `tz` (an IANA zone; UTC when `tz` is not given).
 Events overlapping [`from`, `to`) are listed, so one that started before `from` and
 is still running is included. `from` defaults to now and `to` to one year after `from`.
+
+**Empty parameters.** A parameter sent empty (`?to=&city=`, as a form with blank
+fields sends it) is the same as one left out.
 
 **Caching and CORS.** Anonymous responses are `Cache-Control: public, max-age=60`
 with `Access-Control-Allow-Origin: *`; responses for a logged-in person are private

@@ -231,6 +231,16 @@ def test_one_event_is_the_same_object_as_in_the_list(network, client, make_event
     assert api_get(client, f"/api/events/{event.id}").get_json() == in_list
 
 
+def test_a_method_the_api_does_not_take_is_a_json_405_that_says_which_it_does(client):
+    for path in ("/api/events", "/api/events/1", "/api/openapi.json"):
+        response = client.open(path, method="TRACE")
+        assert response.status_code == 405
+        assert response.is_json
+        check("Error", response.get_json())
+        assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
 @pytest.mark.parametrize("path", ["/api/events/999999", f"/api/events/{2**64}", "/api/events/x"])
 def test_a_missing_event_is_a_json_404(app, client, path):
     response = client.get(path)
@@ -372,6 +382,19 @@ def test_by_default_the_window_runs_from_now_for_a_year(client, make_event):
     start, end = datetime.fromisoformat(body["from"]), datetime.fromisoformat(body["to"])
     assert abs(start - now) < timedelta(minutes=1)
     assert start + relativedelta(years=1) == end
+
+
+def test_an_empty_from_or_to_is_the_default_like_an_empty_filter(client, make_event):
+    start = wall_clock(utcnow() + timedelta(days=7))
+    make_event("Next week", timezone="UTC", start=start, end=start + timedelta(hours=1))
+    for params in ({"to": ""}, {"from": ""}, {"from": " ", "to": "", "tz": "", "limit": ""}):
+        body = api_get(client, "/api/events", **params).get_json()
+        assert [event["title"] for event in body["events"]] == ["Next week"], params
+        start, end = datetime.fromisoformat(body["from"]), datetime.fromisoformat(body["to"])
+        assert start + relativedelta(years=1) == end
+        assert body["limit"] == 100
+    documented = OPENAPI["components"]["parameters"].values()
+    assert all(parameter["allowEmptyValue"] for parameter in documented)
 
 
 def test_pages_follow_next_to_the_end(client, make_event):
