@@ -38,9 +38,10 @@ MOVED_NOTE = "Join link moved to the online link; removed from the description."
 _RULE = re.compile(r"^\s*_{20,}\s*$")
 _GOOGLE_RULE = re.compile(r"^\s*-::~[:~]+::-\s*$")
 _ZOOM_HEADER = re.compile(r"^\s*join\s+zoom\s+meeting\s*$", re.IGNORECASE)
+_ZOOM_INTRO = re.compile(r"^.*\binviting\s+you\s+to\s+a\s+scheduled\s+zoom\s+meeting", re.I)
 # The lines meeting invitations put around a join link; only removed next to one.
 _BOILERPLATE = re.compile(
-    r"""^\s*(
+    r"""^\s*([•·*]\s*)?(
         meeting\s+id\b.*
       | (passcode|password|pin)\b.*
       | one\s+tap\s+mobile.*
@@ -139,6 +140,9 @@ def strip_links(text: str, private: set[str]) -> str:
         if removed[index]:
             continue
         anchor = _ZOOM_HEADER.match(line)
+        if _ZOOM_INTRO.match(line):
+            removed[index] = True
+            continue
         if not anchor and _has_private(line, private):
             rest = line
             for url in private:
@@ -164,15 +168,17 @@ def strip_links(text: str, private: set[str]) -> str:
 
 
 def _drop_delimited(lines, removed, rule: re.Pattern, private: set[str], brand: str) -> None:
-    """Blocks between two rule lines (or a rule and the end) that hold a join link."""
+    """The invitation between its rule lines (or from a rule to the end), when it holds a
+    join link or names its service. Teams draws more rules inside, hence first to last."""
     rules = [index for index, line in enumerate(lines) if rule.match(line)]
-    for position in range(0, len(rules), 2):
-        start = rules[position]
-        end = rules[position + 1] if position + 1 < len(rules) else len(lines) - 1
-        block = "\n".join(lines[start : end + 1])
-        if _has_private(block, private) or brand in block.lower():
-            for index in range(start, end + 1):
-                removed[index] = True
+    if not rules:
+        return
+    start = rules[0]
+    end = rules[-1] if len(rules) > 1 else len(lines) - 1
+    block = "\n".join(lines[start : end + 1])
+    if _has_private(block, private) or brand in block.lower():
+        for index in range(start, end + 1):
+            removed[index] = True
 
 
 def _drop_boilerplate_after(lines, removed, index: int, private: set[str]) -> None:
