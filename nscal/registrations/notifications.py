@@ -52,8 +52,9 @@ def recipient(user: User) -> str:
 
 def _send(registration: Registration, template: str, method: str | None, **context) -> None:
     event, user = registration.event, registration.user
-    # Waitlisted, pending, cancelled and rejected people do not get the join link.
-    confirmed = registration.status is RegistrationStatus.confirmed
+    # Waitlisted, pending, cancelled and rejected people do not get the join link, and
+    # nobody needs it for an event or a place that is withdrawn (CANCEL).
+    confirmed = registration.status is RegistrationStatus.confirmed and method != "CANCEL"
     calendar = None
     if method is not None:
         calendar = itip_calendar(
