@@ -6,6 +6,7 @@ from flask_login import current_user
 from nscal.accounts.models import AccountRole
 from nscal.db import utcnow
 from nscal.events import display
+from nscal.events.privacy import public_description
 from nscal.timeutil import zone_choices
 
 
@@ -31,6 +32,7 @@ def register_template_helpers(app) -> None:
         zone_place=display.zone_place,
         zone_label=display.zone_label,
         paragraphs=display.paragraphs,
+        public_description=public_description,
     )
     app.jinja_env.globals.update(
         zone_choices=zone_choices,

@@ -37,6 +37,7 @@ from nscal.cities.models import City, ParticipantRole
 from nscal.db import db
 from nscal.events import models as stored
 from nscal.events.models import EventFormat, EventKind, EventStatus, Visibility
+from nscal.events.privacy import public_description
 from nscal.timeutil import is_valid_zone
 
 DEFAULT_LIMIT = 100
@@ -302,7 +303,7 @@ def event_to_api(event: stored.Event, *, url: str, ics_url: str, spots_left: int
         visibility=event.visibility,
         audience=[role.slug for role in event.audience],
         venue=event.venue,
-        description=event.description,
+        description=public_description(event),
         cancel_reason=event.cancel_reason if event.status is EventStatus.cancelled else None,
         sequence=event.sequence,
         updated_at=event.updated_at.astimezone(UTC),

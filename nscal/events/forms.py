@@ -93,7 +93,8 @@ class EventForm(FlaskForm):
     online_url = URLField(
         "Online link",
         validators=[Length(max=500)],
-        description="Shown only to registered participants.",
+        description="Private: shown only to confirmed participants and coordinators, never in "
+        "the description, feeds or API. Put join links here, not in the description.",
     )
     timezone = SelectField(
         "Time zone",

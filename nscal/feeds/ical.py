@@ -23,6 +23,7 @@ from werkzeug.routing import BuildError
 
 from nscal.db import utcnow
 from nscal.events.models import Event, EventFormat, EventStatus
+from nscal.events.privacy import public_description
 from nscal.feeds.cache import ByteBoundedCache, app_cache, clear_all
 from nscal.feeds.vtimezone import is_supported, vtimezone_bytes
 from nscal.urls import external_url
@@ -157,8 +158,10 @@ def _description(
         parts.append(f"This event is cancelled. {reason}".strip())
     if registration_status:
         parts.append(REGISTRATION_LABELS.get(registration_status, registration_status))
-    if event.description.strip():
-        parts.append(event.description.strip())
+    # Whoever may not have the online link may not find it in the description either.
+    description = event.description if include_online_link else public_description(event)
+    if description.strip():
+        parts.append(description.strip())
     facts = [event.format.label]
     if event.host_city is not None:
         facts.append(f"hosted by {event.host_city.name}")

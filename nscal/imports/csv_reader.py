@@ -19,8 +19,9 @@ import io
 from datetime import date, datetime, timedelta
 
 from nscal.cities.models import all_roles, city_by_slug_or_name, role_by_slug_or_name
-from nscal.events.models import EventKind, Visibility
+from nscal.events.models import EventFormat, EventKind, Visibility
 from nscal.events.services import EventData
+from nscal.imports.join_links import separate_join_link
 from nscal.imports.plan import (
     ImportPlan,
     PlannedImport,
@@ -197,12 +198,18 @@ def plan_row(values: dict[str, str], line: int) -> PlannedImport:
     """One row as a planned import; raises ``RowError`` naming the first bad cell."""
     start, end, all_day = _times(values)
     zone = _zone(values.get("timezone", ""))
-    venue, online_url = values.get("venue", ""), values.get("online_url", "")
+    join_link = separate_join_link(
+        values.get("description", ""), values.get("venue", ""), values.get("online_url", "")
+    )
+    venue, online_url = join_link.venue, join_link.online_url
     event_format = format_for(venue, online_url)
     if values.get("format"):
         event_format = format_from_text(values["format"])
         if event_format is None:
             raise RowError(f"format: {values['format']!r} is not online, in person or hybrid.")
+        if event_format is EventFormat.in_person and online_url and not values.get("online_url"):
+            # The link came out of the description: it was a hybrid event all along.
+            event_format = EventFormat.hybrid
     data = EventData(
         title=values.get("title", ""),
         kind=_kind(values.get("kind", "")),
@@ -211,7 +218,7 @@ def plan_row(values: dict[str, str], line: int) -> PlannedImport:
         end=end,
         all_day=all_day,
         format=event_format,
-        description=values.get("description", ""),
+        description=join_link.description,
         host_city=_city(values.get("host_city", "")),
         venue=venue,
         online_url=online_url,
@@ -221,7 +228,7 @@ def plan_row(values: dict[str, str], line: int) -> PlannedImport:
         rrule=values.get("rrule") or None,
         uid=row_uid(values, start, zone),
     )
-    return PlannedImport(line=line, data=data)
+    return PlannedImport(line=line, data=data, notes=list(join_link.notes))
 
 
 def parse_csv(text: str, source: str) -> ImportPlan:

@@ -21,6 +21,7 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from nscal.events.models import EventKind, Visibility
 from nscal.events.services import EventData, instant_in_zone
+from nscal.imports.join_links import separate_join_link
 from nscal.imports.plan import ImportPlan, PlannedImport, format_for, kind_from_text
 from nscal.timeutil import NORDIC_ZONES, all_zone_names, is_valid_zone
 
@@ -408,6 +409,9 @@ def plan_vevent(component, line: int, calendar: _Calendar) -> PlannedImport:
     location = _text(component, "LOCATION")
     online_url = _online_url(component, description, location)
     venue = _venue(location)
+    join_link = separate_join_link(description, venue, online_url)
+    description, venue, online_url = join_link.description, join_link.venue, join_link.online_url
+    notes.extend(join_link.notes)
     uid = _text(component, "UID") or None
     if uid is None:
         notes.append("The event has no UID: importing the file again will add it again.")

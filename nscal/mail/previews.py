@@ -115,8 +115,15 @@ def render_preview(kind: MailKind) -> EmailMessage:
     elif kind.template == "password_reset":
         context["link"] = external_url("auth.reset_password", token="sample-token")
     else:
+        # As sent: only mails to confirmed people show the online link.
+        confirmed = kind.template == "registration_confirmed" or kind.context.get(
+            "invitation_attached", False
+        )
         context["event"] = event_details(
-            _sample_event(), SAMPLE_ZONE, url=external_url("events.index")
+            _sample_event(),
+            SAMPLE_ZONE,
+            url=external_url("events.index"),
+            include_online_link=confirmed,
         )
     return render_mail(
         kind.template, to=f"{SAMPLE_NAME} <{SAMPLE_ADDRESS}>", name=SAMPLE_NAME, **context

@@ -27,16 +27,19 @@ INVITED = (RegistrationStatus.confirmed,)
 UNINVITED = (RegistrationStatus.cancelled, RegistrationStatus.rejected)
 
 
-def event_details(event: Event, zone: str | None, *, url: str | None = None) -> dict:
+def event_details(
+    event: Event, zone: str | None, *, url: str | None = None, include_online_link: bool = False
+) -> dict:
     """What the mail templates show of ``event`` (``mail/_event.txt``), with times read
-    in ``zone``; ``url`` defaults to the event's page."""
+    in ``zone``; ``url`` defaults to the event's page. The online link is there only
+    with ``include_online_link`` (for confirmed participants)."""
     return {
         "title": event.title,
         "when": format_event_time(event, zone).text,
         "place": ", ".join(
             part for part in (event.venue, event.host_city.name if event.host_city else "") if part
         ),
-        "online_url": event.online_url,
+        "online_url": event.online_url if include_online_link else "",
         "format_label": event.format.label,
         "url": url or external_url("events.detail", event_id=event.id),
     }
@@ -49,10 +52,17 @@ def recipient(user: User) -> str:
 
 def _send(registration: Registration, template: str, method: str | None, **context) -> None:
     event, user = registration.event, registration.user
+    # Waitlisted, pending, cancelled and rejected people do not get the join link, and
+    # nobody needs it for an event or a place that is withdrawn (CANCEL).
+    confirmed = registration.status is RegistrationStatus.confirmed and method != "CANCEL"
     calendar = None
     if method is not None:
         calendar = itip_calendar(
-            event, method=method, attendee=user, registration_status=registration.status.value
+            event,
+            method=method,
+            attendee=user,
+            registration_status=registration.status.value,
+            include_online_link=confirmed,
         )
     enqueue(
         render_mail(
@@ -61,7 +71,7 @@ def _send(registration: Registration, template: str, method: str | None, **conte
             calendar=calendar,
             method=method,
             name=user.name,
-            event=event_details(event, user.display_timezone),
+            event=event_details(event, user.display_timezone, include_online_link=confirmed),
             **context,
         )
     )

@@ -1,7 +1,5 @@
 """Read-only views of registrations: an event's roster, a person's events, a city's year."""
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,6 +10,7 @@ from nscal.accounts.models import User
 from nscal.cities.models import City
 from nscal.db import db
 from nscal.events.models import Event
+from nscal.exports import rows_as_csv
 from nscal.registrations.models import (
     ACTIVE_STATUSES,
     HOLDING_STATUSES,
@@ -202,13 +201,15 @@ ROSTER_CSV_COLUMNS = (
 
 
 def roster_as_csv(event: Event) -> str:
-    """The roster as CSV (one row per registration, in the order they came)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(ROSTER_CSV_COLUMNS)
+    """The roster as CSV (one row per registration, in the order they came), safe to
+    open in a spreadsheet whatever people wrote in their names and notes."""
+    return rows_as_csv(ROSTER_CSV_COLUMNS, _roster_rows(event))
+
+
+def _roster_rows(event: Event):
     for row in event_roster(event).rows:
         registration = row.registration
-        writer.writerow(
+        yield (
             [
                 registration.user.email,
                 registration.user.name,
@@ -222,7 +223,6 @@ def roster_as_csv(event: Event) -> str:
                 registration.registered_by.email if registration.by_coordinator else "",
             ]
         )
-    return out.getvalue()
 
 
 def roster_csv_filename(event: Event) -> str:

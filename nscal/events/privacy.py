@@ -1,0 +1,25 @@
+"""What of an event everyone may read: its description without the online link.
+
+The online link is for confirmed participants and coordinators (the registrations'
+``can_see_online_link`` decides who they are). A coordinator may still paste the same
+link into the description by hand; the description is public (the event page, the
+feeds, the API), so everyone else reads it with the link taken out.
+"""
+
+import re
+
+from nscal.events.models import Event
+
+HIDDEN_LINK = "[online link for participants]"
+
+
+def public_description(event: Event) -> str:
+    """``event.description`` with every occurrence of its online link replaced."""
+    description = event.description or ""
+    url = (event.online_url or "").strip()
+    if not url:
+        return description
+    # The same link with another scheme case, in <angle brackets>, or without https://.
+    bare = re.sub(r"^https?://", "", url, flags=re.IGNORECASE).rstrip("/")
+    pattern = re.compile(rf"<?(https?://)?{re.escape(bare)}/?>?", re.IGNORECASE)
+    return pattern.sub(HIDDEN_LINK, description)
