@@ -89,6 +89,8 @@ ENV_SETTINGS = {
     "NSCAL_DB_CONNECT_TIMEOUT": "DB_CONNECT_TIMEOUT",
     "NSCAL_DB_STATEMENT_TIMEOUT": "DB_STATEMENT_TIMEOUT",
 }
+# The network this installation serves: feed names, mail greetings and footers.
+NETWORK_NAME = "Nordic Safe Cities"
 MAIL_BACKENDS = {"file", "console", "smtp", "memory"}
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}

@@ -19,6 +19,7 @@ from flask import current_app
 
 from nscal.accounts.models import User
 from nscal.cities.models import City, ParticipantRole
+from nscal.config import NETWORK_NAME
 from nscal.db import db, utcnow
 from nscal.events.models import Event, EventFormat, EventKind, EventStatus, Visibility
 from nscal.events.services import audience_includes
@@ -31,7 +32,6 @@ try:
 except ImportError:  # pragma: no cover - tzdata is a dependency
     TZDATA_VERSION = "system"
 
-NETWORK_NAME = "Nordic Safe Cities"
 FEED_PAST = timedelta(days=365)
 # Part of every ETag: raise it when the rendering of feeds changes.
 FEED_FORMAT = "nscal-feed-1"

@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from flask import current_app
 from jinja2 import Environment, Template
 
-from nscal.feeds.services import NETWORK_NAME
+from nscal.config import NETWORK_NAME
 from nscal.mail.messages import build_message
 from nscal.urls import external_url
 
