@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -281,23 +282,49 @@ def invitation_token(user: User) -> str:
     return _serializer().dumps({"user": user.id, "state": _password_fingerprint(user)})
 
 
-def user_for_invitation(token: str) -> User:
-    """The person a still-valid invitation link belongs to, or ``AccountError``."""
-    max_age = current_app.config["INVITATION_MAX_AGE"].total_seconds()
+@dataclass(frozen=True)
+class _LinkRefusals:
+    """What a person reads when a mailed link no longer works, by reason."""
+
+    expired: str
+    invalid: str
+    used: str
+
+
+def _user_for_link(serializer, token: str, max_age: timedelta, refusals: _LinkRefusals) -> User:
+    """The active person a signed, unexpired, unused link belongs to, or ``AccountError``.
+    Links carry a fingerprint of the password hash, so setting a password uses them up."""
     try:
-        data = _serializer().loads(token, max_age=max_age)
+        data = serializer.loads(token, max_age=max_age.total_seconds())
     except SignatureExpired:
-        raise AccountError(
-            "This invitation has expired. Ask a coordinator to send you a new one."
-        ) from None
+        raise AccountError(refusals.expired) from None
     except BadSignature:
-        raise AccountError("This invitation link is not valid.") from None
+        raise AccountError(refusals.invalid) from None
     user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
     if user is None or not user.active:
-        raise AccountError("This invitation link is not valid.")
+        raise AccountError(refusals.invalid)
     if data.get("state") != _password_fingerprint(user):
-        raise AccountError("This invitation has already been used. Log in with your password.")
+        raise AccountError(refusals.used)
     return user
+
+
+INVITATION_REFUSALS = _LinkRefusals(
+    expired="This invitation has expired. Ask a coordinator to send you a new one.",
+    invalid="This invitation link is not valid.",
+    used="This invitation has already been used. Log in with your password.",
+)
+RESET_REFUSALS = _LinkRefusals(
+    expired="This link has expired. Ask for a new one with “Forgot your password?”.",
+    invalid="This password reset link is not valid.",
+    used="This link has already been used. Ask for a new one if you need to.",
+)
+
+
+def user_for_invitation(token: str) -> User:
+    """The person a still-valid invitation link belongs to, or ``AccountError``."""
+    return _user_for_link(
+        _serializer(), token, current_app.config["INVITATION_MAX_AGE"], INVITATION_REFUSALS
+    )
 
 
 def accept_invitation(token: str, password: str) -> User:
@@ -360,21 +387,9 @@ def user_for_password_reset(token: str, *, client_address: str | None = None) ->
 
 
 def _user_for_password_reset(token: str) -> User:
-    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds()
-    try:
-        data = _reset_serializer().loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise AccountError(
-            "This link has expired. Ask for a new one with “Forgot your password?”."
-        ) from None
-    except BadSignature:
-        raise AccountError("This password reset link is not valid.") from None
-    user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
-    if user is None or not user.active:
-        raise AccountError("This password reset link is not valid.")
-    if data.get("state") != _password_fingerprint(user):
-        raise AccountError("This link has already been used. Ask for a new one if you need to.")
-    return user
+    return _user_for_link(
+        _reset_serializer(), token, current_app.config["PASSWORD_RESET_MAX_AGE"], RESET_REFUSALS
+    )
 
 
 def reset_password(token: str, password: str) -> User:
