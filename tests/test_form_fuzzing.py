@@ -113,9 +113,7 @@ def _field_names() -> set[str]:
     ):
         for _, form in inspect.getmembers(module, inspect.isclass):
             if issubclass(form, Form):
-                names |= {
-                    name for name, value in vars_of(form) if isinstance(value, UnboundField)
-                }
+                names |= {name for name, value in vars_of(form) if isinstance(value, UnboundField)}
     names |= {f"behalf-{name}" for name in ("user", "note")}
     return names - {"csrf_token", "submit", "file"}
 

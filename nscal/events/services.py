@@ -146,7 +146,7 @@ def schedule_for(data: EventData) -> Schedule:
         # A year the zone database cannot shift (1, 9999) fails far from here, on a page.
         if isinstance(value, date) and not year_in_range(value.year):
             raise EventError(
-                f"{value:%Y-%m-%d} is not between {FIRST_YEAR} and {LAST_YEAR}.", field=name
+                f"{value.isoformat()[:10]} is not between {FIRST_YEAR} and {LAST_YEAR}.", field=name
             )
     if data.all_day:
         start, end = _as_date(data.start), _as_date(data.end)

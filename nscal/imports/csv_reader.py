@@ -172,8 +172,8 @@ def _capacity(value: str) -> int | None:
         capacity = int(value)
     except ValueError:
         raise RowError(f"capacity: {value!r} is not a whole number.") from None
-    if not 0 <= capacity <= MAX_INTEGER:
-        raise RowError(f"capacity: {value!r} is not a number from 0 to {MAX_INTEGER:,}.")
+    if capacity > MAX_INTEGER:  # a negative one is the services' to refuse
+        raise RowError(f"capacity: {value!r} is more than {MAX_INTEGER:,} places.")
     return capacity
 
 

@@ -308,7 +308,7 @@ def _moment(value, calendar: _Calendar, line: int) -> _Moment:
     if isinstance(dt, date) and not year_in_range(dt.year):
         # Shifting year 1 or 9999 between zones overflows; nscal handles fewer years.
         raise ComponentError(
-            f"{dt:%Y-%m-%d} is not between {FIRST_YEAR} and {LAST_YEAR}: "
+            f"{dt.isoformat()[:10]} is not between {FIRST_YEAR} and {LAST_YEAR}: "
             "nscal has no calendar for that year."
         )
     if not isinstance(dt, datetime):

@@ -12,7 +12,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from nscal.cities.models import ParticipantRole
 from nscal.events.models import Event
@@ -37,7 +37,9 @@ class CancelRegistrationForm(Form):
 
 
 class OnBehalfForm(Form):
-    user = IdSelectField("Person", validators=[DataRequired()])
+    # InputRequired, not DataRequired: that would hide "Not a valid choice." for an id
+    # no person has.
+    user = IdSelectField("Person", validators=[InputRequired()])
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Register this person")
 
