@@ -114,7 +114,15 @@ def _field_names() -> set[str]:
         for _, form in inspect.getmembers(module, inspect.isclass):
             if issubclass(form, Form):
                 names |= {name for name, value in vars_of(form) if isinstance(value, UnboundField)}
+    # The roster page's two forms have prefixes; the settings one a field per role.
     names |= {f"behalf-{name}" for name in ("user", "note")}
+    settings_fields = {
+        name
+        for name, value in vars_of(nscal.registrations.forms.RegistrationSettingsForm)
+        if isinstance(value, UnboundField)
+    }
+    names |= {f"settings-{name}" for name in settings_fields}
+    names |= {f"settings-quota_{role_id}" for role_id in range(1, 8)}
     return names - {"csrf_token", "submit", "file"}
 
 
