@@ -1,26 +1,26 @@
 """Forms for logging in, invitations and the account page."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from nscal.accounts.models import AccountRole
 from nscal.cities.models import active_cities, all_roles
+from nscal.formfields import Form, IdSelectField
 from nscal.timeutil import is_valid_zone, zone_choices
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired()])
     submit = SubmitField("Log in")
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     submit = SubmitField("Send me a link")
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = PasswordField(
         "New password",
         validators=[DataRequired()],
@@ -38,7 +38,7 @@ class ChangePasswordForm(NewPasswordForm):
     submit = SubmitField("Change password")
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     timezone = SelectField(
         "Time zone",
@@ -59,11 +59,11 @@ class ProfileForm(FlaskForm):
             raise ValidationError("Choose a time zone from the list.")
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    city = SelectField("City", coerce=int)
-    participant_role = SelectField("Participant role", coerce=int)
+    city = IdSelectField("City")
+    participant_role = IdSelectField("Participant role")
     account_role = SelectField(
         "Account role", choices=[SelectChoice(role.value, role.label) for role in AccountRole]
     )
@@ -79,7 +79,7 @@ class InviteForm(FlaskForm):
         ]
 
 
-class AccountRoleForm(FlaskForm):
+class AccountRoleForm(Form):
     account_role = SelectField(
         "Account role", choices=[SelectChoice(role.value, role.label) for role in AccountRole]
     )

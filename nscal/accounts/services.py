@@ -21,6 +21,7 @@ from nscal.accounts import throttle
 from nscal.accounts.models import AccountRole, User, new_feed_token, normalize_email
 from nscal.cities.models import City, ParticipantRole, city_by_slug_or_name, role_by_slug_or_name
 from nscal.db import db, utcnow
+from nscal.inputs import single_line
 from nscal.mail.outbox import enqueue
 from nscal.mail.rendering import render_mail
 from nscal.timeutil import is_valid_zone
@@ -30,6 +31,7 @@ INVITATION_SALT = "nscal-invitation"
 PASSWORD_RESET_SALT = "nscal-password-reset"
 # Words anyone attacking this site would try first, next to the person's own.
 SITE_WORDS = ("nordic", "safe", "cities", "nordicsafecities", "nscal", "calendar")
+MAX_NAME = 200  # the column's length
 USER_CSV_COLUMNS = ("email", "name", "city", "participant_role", "account_role")
 
 
@@ -132,6 +134,16 @@ def authenticate(email: str, password: str) -> User | None:
 # --- accounts -------------------------------------------------------------------------
 
 
+def checked_name(name: str | None) -> str:
+    """The name on one line, or ``AccountError`` when it is empty or too long."""
+    name = single_line(name)
+    if not name:
+        raise AccountError("A name is required.")
+    if len(name) > MAX_NAME:
+        raise AccountError(f"The name is longer than {MAX_NAME} characters.")
+    return name
+
+
 def find_user_by_email(email: str) -> User | None:
     return db.session.execute(
         sa.select(User).where(User.email == normalize_email(email))
@@ -189,9 +201,7 @@ def create_user(
 ) -> User:
     """Add an account. Without a password the person must accept an invitation first."""
     email = checked_email(email)
-    name = name.strip()
-    if not name:
-        raise AccountError("A name is required.")
+    name = checked_name(name)
     if timezone is not None and not is_valid_zone(timezone):
         raise AccountError(f"Unknown time zone {timezone!r}.")
     if find_user_by_email(email) is not None:
@@ -216,9 +226,7 @@ def create_user(
 
 
 def update_profile(user: User, *, name: str, timezone: str | None) -> None:
-    name = name.strip()
-    if not name:
-        raise AccountError("A name is required.")
+    name = checked_name(name)
     if timezone and not is_valid_zone(timezone):
         raise AccountError(f"Unknown time zone {timezone!r}.")
     user.name = name
@@ -473,12 +481,10 @@ def check_user_csv(text: str) -> UserImportReport:
             continue
         try:
             email = checked_email(values.get("email", ""))
-            if not values.get("name"):
-                raise AccountError("A name is required.")
             row = UserImportRow(
                 line=line,
                 email=email,
-                name=values["name"],
+                name=checked_name(values.get("name")),
                 city=resolve_city(values.get("city")),
                 participant_role=resolve_participant_role(values.get("participant_role")),
                 account_role=resolve_account_role(values.get("account_role")),

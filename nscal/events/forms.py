@@ -9,7 +9,6 @@ people think of it; ``EventData`` wants the exclusive end, as iCalendar does.
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,7 +17,6 @@ from wtforms import (
     SearchField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -41,6 +39,7 @@ from nscal.events.repeat_rules import (
     with_until,
 )
 from nscal.events.services import EventData, EventError
+from nscal.formfields import Form, IdSelectField, IdSelectMultipleField
 from nscal.timeutil import FIRST_YEAR, LAST_YEAR, is_valid_zone, year_in_range, zone_choices
 
 DEFAULT_ZONE = "Europe/Copenhagen"
@@ -72,12 +71,12 @@ RULE_PROBLEMS = {
 # --- the event form --------------------------------------------------------------------
 
 
-class MultiCheckboxField(SelectMultipleField):
+class MultiCheckboxField(IdSelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     title = StringField(
         "Title", validators=[DataRequired("Give the event a title."), Length(max=200)]
     )
@@ -86,7 +85,7 @@ class EventForm(FlaskForm):
     format = SelectField(
         "Format", choices=[SelectChoice(fmt.value, fmt.label) for fmt in EventFormat]
     )
-    host_city = SelectField("Host city", coerce=int, validate_choice=False)
+    host_city = IdSelectField("Host city", validate_choice=False)
     venue = StringField(
         "Venue", validators=[Length(max=300)], description="Address or room, for people who come."
     )
@@ -110,7 +109,7 @@ class EventForm(FlaskForm):
         description="Leave empty when the event ends on its first day.",
     )
     end_time = TimeField("End time", format=TIME_FORMATS, validators=[Optional()])
-    audience = MultiCheckboxField("Audience", coerce=int, validate_choice=False)
+    audience = MultiCheckboxField("Audience", validate_choice=False)
     visibility = RadioField(
         "Visibility",
         choices=[SelectChoice(v.value, v.label) for v in Visibility],
@@ -362,7 +361,7 @@ def new_event_form_data(zone: str | None) -> dict:
 # --- small forms -----------------------------------------------------------------------
 
 
-class CancelEventForm(FlaskForm):
+class CancelEventForm(Form):
     reason = TextAreaField(
         "Why is it cancelled?",
         validators=[DataRequired("Say why the event is cancelled; participants will read it.")],
@@ -372,8 +371,8 @@ class CancelEventForm(FlaskForm):
     submit = SubmitField("Cancel the event")
 
 
-class PublishSelectedForm(FlaskForm):
-    event_ids = SelectMultipleField("Drafts to publish", coerce=int, validate_choice=False)
+class PublishSelectedForm(Form):
+    event_ids = IdSelectMultipleField("Drafts to publish", validate_choice=False)
 
 
 # --- the public list's filters ---------------------------------------------------------
@@ -386,7 +385,7 @@ def _all_cities() -> list[City]:
     return list(db.session.execute(db.select(City).order_by(City.country, City.name)).scalars())
 
 
-class EventFilterForm(FlaskForm):
+class EventFilterForm(Form):
     """Filters read from the query string; unknown values become errors people can read.
 
     After ``validate()``, ``kind``, ``host_city`` and ``role`` hold what was chosen.

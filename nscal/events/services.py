@@ -32,7 +32,15 @@ from nscal.events.repeat_rules import (
     pattern_key,
     without_end,
 )
-from nscal.timeutil import LocalTimeError, is_valid_zone, local_to_utc
+from nscal.inputs import MAX_INTEGER, multi_line, single_line
+from nscal.timeutil import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    LocalTimeError,
+    is_valid_zone,
+    local_to_utc,
+    year_in_range,
+)
 
 # An open-ended series is stored this far ahead of its first occurrence.
 SERIES_HORIZON = timedelta(days=731)
@@ -134,6 +142,12 @@ def schedule_for(data: EventData) -> Schedule:
             f"Unknown time zone {data.timezone!r}. Choose one from the list.", field="timezone"
         )
     zone = ZoneInfo(data.timezone)
+    for value, name in ((data.start, "starts"), (data.end, "ends")):
+        # A year the zone database cannot shift (1, 9999) fails far from here, on a page.
+        if isinstance(value, date) and not year_in_range(value.year):
+            raise EventError(
+                f"{value.isoformat()[:10]} is not between {FIRST_YEAR} and {LAST_YEAR}.", field=name
+            )
     if data.all_day:
         start, end = _as_date(data.start), _as_date(data.end)
         if end < start:
@@ -172,12 +186,15 @@ def _as_date(value: datetime | date) -> date:
 
 
 def _check_fields(data: EventData) -> None:
-    if not data.title or not data.title.strip():
+    title = single_line(data.title)
+    if not title:
         raise EventError("A title is required.", field="title")
-    if len(data.title.strip()) > 200:
+    if len(title) > 200:
         raise EventError("The title is longer than 200 characters.", field="title")
     if data.capacity is not None and data.capacity < 0:
         raise EventError("The capacity cannot be negative.", field="capacity")
+    if data.capacity is not None and data.capacity > MAX_INTEGER:
+        raise EventError(f"At most {MAX_INTEGER:,} places.", field="capacity")
     if data.online_url and not re.match(r"^https?://\S+$", data.online_url.strip()):
         raise EventError("The online link must start with http:// or https://.", field="online_url")
     if data.format is EventFormat.in_person and data.online_url.strip():
@@ -204,14 +221,16 @@ SCHEDULING_FIELDS = (
 def _apply(event: Event, data: EventData, schedule: Schedule) -> bool:
     """Copy ``data`` onto ``event``; True when a scheduling field changed (SEQUENCE rose)."""
     before = {name: getattr(event, name) for name in SCHEDULING_FIELDS}
-    event.title = data.title.strip()
+    # Every way in (forms, imports, the API) is cleaned here once more: no control
+    # characters reach a mail header, a feed or the database.
+    event.title = single_line(data.title)
     event.kind = data.kind
-    event.description = (data.description or "").strip()
+    event.description = multi_line(data.description)
     event.format = data.format
     event.host_city = data.host_city
     event.host_city_id = data.host_city.id if data.host_city else None
-    event.venue = (data.venue or "").strip()
-    event.online_url = (data.online_url or "").strip()
+    event.venue = single_line(data.venue)
+    event.online_url = single_line(data.online_url)
     event.timezone = data.timezone
     event.all_day = data.all_day
     event.starts_at, event.ends_at = schedule.starts_at, schedule.ends_at
@@ -272,14 +291,14 @@ def cancel_event(event: Event, reason: str) -> None:
     """Cancel: the event stays visible, marked cancelled, with the reason."""
     if event.status is EventStatus.cancelled:
         raise EventError("This event is already cancelled.")
-    if not reason or not reason.strip():
+    if not multi_line(reason):
         raise EventError(
             "Say why the event is cancelled; participants will read it.", field="reason"
         )
     if event.status is EventStatus.draft:
         raise EventError("A draft was never published: delete it instead of cancelling it.")
     event.status = EventStatus.cancelled
-    event.cancel_reason = reason.strip()
+    event.cancel_reason = multi_line(reason)
     event.sequence = (event.sequence or 0) + 1
     event.updated_at = utcnow()
     db.session.flush()

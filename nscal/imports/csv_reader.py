@@ -29,7 +29,8 @@ from nscal.imports.plan import (
     format_from_text,
     kind_from_text,
 )
-from nscal.timeutil import is_valid_zone
+from nscal.inputs import MAX_INTEGER, multi_line, single_line
+from nscal.timeutil import FIRST_YEAR, LAST_YEAR, is_valid_zone, year_in_range
 
 COLUMNS = (
     "title",
@@ -81,8 +82,15 @@ def _delimiter(header: str) -> str:
 
 
 def parse_when(value: str, column: str) -> date | datetime:
-    """``YYYY-MM-DD HH:MM`` (wall clock, naive on purpose) or a date ``YYYY-MM-DD``."""
-    value = value.strip()
+    """``YYYY-MM-DD HH:MM`` (wall clock, naive on purpose) or a date ``YYYY-MM-DD``,
+    in the years nscal handles."""
+    when = _read_when(value.strip(), column)
+    if not year_in_range(when.year):
+        raise RowError(f"{column}: {value.strip()!r} is not between {FIRST_YEAR} and {LAST_YEAR}.")
+    return when
+
+
+def _read_when(value: str, column: str) -> date | datetime:
     for pattern in DATE_TIME_FORMATS:
         try:
             # Wall-clock time in the row's zone: the services localize it.
@@ -162,9 +170,12 @@ def _capacity(value: str) -> int | None:
     if not value:
         return None
     try:
-        return int(value)
+        capacity = int(value)
     except ValueError:
         raise RowError(f"capacity: {value!r} is not a whole number.") from None
+    if capacity > MAX_INTEGER:  # a negative one is the services' to refuse
+        raise RowError(f"capacity: {value!r} is more than {MAX_INTEGER:,} places.")
+    return capacity
 
 
 def _visibility(value: str) -> Visibility:
@@ -184,6 +195,12 @@ def _zone(value: str) -> str:
             f"timezone: unknown time zone {value!r} (use an IANA name such as Europe/Oslo)."
         )
     return value
+
+
+def clean_cell(column: str, value: str) -> str:
+    """A cell without control characters: the description keeps its lines, others are
+    one line (a title with a line break would break mail headers and feeds)."""
+    return multi_line(value) if column == "description" else single_line(value)
 
 
 def row_uid(values: dict[str, str], start: date | datetime, zone: str) -> str:
@@ -263,7 +280,11 @@ def parse_csv(text: str, source: str) -> ImportPlan:
         except csv.Error as exc:
             plan.error(line, f"The row cannot be read: {exc}.")
             break
-        values = {name: value.strip() for name, value in zip(header, record, strict=False) if name}
+        values = {
+            name: clean_cell(name, value)
+            for name, value in zip(header, record, strict=False)
+            if name
+        }
         if not any(values.values()):
             continue
         if len(record) > len(header) and any(cell.strip() for cell in record[len(header) :]):

@@ -1,14 +1,14 @@
 """Forms of the coordinators' import page."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import BooleanField, HiddenField, SubmitField
 from wtforms.validators import DataRequired
 
+from nscal.formfields import Form
 from nscal.imports.reading import MAX_IMPORT_BYTES
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(Form):
     file = FileField(
         "Calendar file",
         validators=[
@@ -31,7 +31,7 @@ class ImportUploadForm(FlaskForm):
     submit = SubmitField("Preview the import")
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(Form):
     # The uploaded file's text, signed, so the import does what the preview showed.
     payload = HiddenField(validators=[DataRequired()])
     submit = SubmitField("Import")

@@ -23,7 +23,14 @@ from nscal.events.models import EventKind, Visibility
 from nscal.events.services import EventData, instant_in_zone
 from nscal.imports.join_links import separate_join_link
 from nscal.imports.plan import ImportPlan, PlannedImport, format_for, kind_from_text
-from nscal.timeutil import NORDIC_ZONES, all_zone_names, is_valid_zone
+from nscal.timeutil import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    NORDIC_ZONES,
+    all_zone_names,
+    is_valid_zone,
+    year_in_range,
+)
 
 # Where a time carries no zone at all and the file names none (RFC 5545 "floating").
 DEFAULT_ZONE = "Europe/Copenhagen"
@@ -299,6 +306,12 @@ class _Moment:
 
 def _moment(value, calendar: _Calendar, line: int) -> _Moment:
     dt = value.dt
+    if isinstance(dt, date) and not year_in_range(dt.year):
+        # Shifting year 1 or 9999 between zones overflows; nscal handles fewer years.
+        raise ComponentError(
+            f"{dt.isoformat()[:10]} is not between {FIRST_YEAR} and {LAST_YEAR}: "
+            "nscal has no calendar for that year."
+        )
     if not isinstance(dt, datetime):
         if not isinstance(dt, date):
             raise ComponentError(f"{dt!r} is not a date or a date-time.")

@@ -2,11 +2,9 @@
 
 from datetime import date, datetime, time
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -14,15 +12,16 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from nscal.cities.models import ParticipantRole
 from nscal.events.models import Event
+from nscal.formfields import BoundedIntegerField, Form, IdSelectField
 from nscal.registrations.models import RegistrationSettings, RegistrationStatus
-from nscal.timeutil import local_to_utc
+from nscal.timeutil import FIRST_YEAR, LAST_YEAR, local_to_utc, year_in_range
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     # A participant-role slug (or id); people normally register in their own role.
     participant_role = StringField("Participant role", validators=[Optional(), Length(max=40)])
     note = TextAreaField(
@@ -33,17 +32,19 @@ class RegisterForm(FlaskForm):
     submit = SubmitField("Register")
 
 
-class CancelRegistrationForm(FlaskForm):
+class CancelRegistrationForm(Form):
     submit = SubmitField("Cancel my registration")
 
 
-class OnBehalfForm(FlaskForm):
-    user = SelectField("Person", coerce=int, validators=[DataRequired()])
+class OnBehalfForm(Form):
+    # InputRequired, not DataRequired: that would hide "Not a valid choice." for an id
+    # no person has.
+    user = IdSelectField("Person", validators=[InputRequired()])
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Register this person")
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = SelectField(
         "Status",
         choices=[SelectChoice(status.value, status.label) for status in RegistrationStatus],
@@ -51,13 +52,13 @@ class StatusForm(FlaskForm):
     submit = SubmitField("Set")
 
 
-class RegistrationSettingsForm(FlaskForm):
-    capacity = IntegerField(
+class RegistrationSettingsForm(Form):
+    capacity = BoundedIntegerField(
         "Places in all",
-        validators=[Optional(), NumberRange(min=0)],
+        validators=[Optional()],
         description="Leave empty for no limit.",
     )
-    city_limit = IntegerField("Most people per city", validators=[Optional(), NumberRange(min=1)])
+    city_limit = BoundedIntegerField("Most people per city", validators=[Optional()], minimum=1)
     opens_date = DateField("Registration opens (date)", validators=[Optional()])
     opens_time = TimeField("Registration opens (time)", validators=[Optional()])
     closes_date = DateField(
@@ -70,6 +71,14 @@ class RegistrationSettingsForm(FlaskForm):
     waitlist = BooleanField("Keep a waiting list when full", default=True)
     self_cancel = BooleanField("People may cancel their own registration", default=True)
     submit = SubmitField("Save registration settings")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in (self.opens_date, self.closes_date):
+            if field.data and not year_in_range(field.data.year):
+                field.errors.append(f"Choose a day between {FIRST_YEAR} and {LAST_YEAR}.")
+                valid = False
+        return valid
 
     def fill(
         self,
@@ -115,9 +124,9 @@ def settings_form_class(roles: list[ParticipantRole]) -> type[RegistrationSettin
         setattr(
             SettingsForm,
             f"quota_{role.id}",
-            IntegerField(
+            BoundedIntegerField(
                 f"Places for the role {role.name.lower()}",
-                validators=[Optional(), NumberRange(min=0)],
+                validators=[Optional()],
                 description="Empty: no separate limit.",
             ),
         )

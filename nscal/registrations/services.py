@@ -16,6 +16,7 @@ from nscal.accounts.models import User
 from nscal.db import db, take_sqlite_write_lock, utcnow
 from nscal.events.models import Event, EventStatus
 from nscal.events.services import capacity_changed
+from nscal.inputs import MAX_INTEGER, multi_line
 from nscal.registrations import notifications
 from nscal.registrations.models import (
     ACTIVE_STATUSES,
@@ -256,7 +257,7 @@ def register_for_event(
         user_id=user.id,
         participant_role_id=decision.participant_role_id,
         city_id=user.city_id,
-        note=(note or "").strip(),
+        note=multi_line(note),
         registered_by_id=registered_by_id if registered_by_id != user.id else None,
         status=decision.status,
     )
@@ -423,6 +424,8 @@ def change_capacity(event_id: int, capacity: int | None) -> list[Registration]:
     """Set the event's capacity; a raised capacity promotes from the waiting list."""
     if capacity is not None and capacity < 0:
         raise RegistrationError("The capacity cannot be negative.", "bad_capacity")
+    if capacity is not None and capacity > MAX_INTEGER:
+        raise RegistrationError(f"At most {MAX_INTEGER:,} places.", "bad_capacity")
     event = lock_event(event_id)
     event.capacity = capacity
     db.session.flush()
@@ -447,6 +450,9 @@ def save_registration_settings(
         raise RegistrationError("Registration must close after it opens.", "bad_window")
     if capacity is not None and capacity < 0:
         raise RegistrationError("The capacity cannot be negative.", "bad_capacity")
+    for places in (capacity, city_limit, *quotas.values()):
+        if places is not None and places > MAX_INTEGER:
+            raise RegistrationError(f"At most {MAX_INTEGER:,} places.", "bad_capacity")
     settings = db.session.get(RegistrationSettings, event.id)
     if settings is None:
         settings = RegistrationSettings(event_id=event.id)
