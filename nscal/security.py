@@ -57,6 +57,7 @@ def init_security(app: Flask) -> None:
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.before_request(refuse_unexpected_files)
+    app.before_request(refuse_nul_in_query)
 
     @app.after_request
     def security_headers(response):
@@ -74,3 +75,13 @@ def refuse_unexpected_files() -> None:
     allowed = FILE_FIELDS.get(request.blueprint or "", set())
     if any(name not in allowed for name in request.files):
         abort(400, "This form takes no files. Please send it again from the page.")
+
+
+def refuse_nul_in_query() -> None:
+    """400 for a NUL character in the query string: no search or filter contains one, and
+    PostgreSQL refuses it in text with an error. (The API checks its own parameters and
+    answers in its own error format.)"""
+    if request.blueprint == "api":
+        return
+    if any("\x00" in value for value in request.args.values()):
+        abort(400, "The address contains a character that is not allowed.")

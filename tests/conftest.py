@@ -139,6 +139,18 @@ CSRF_INPUT = re.compile(
 )
 
 
+def stored_long_ago(event, start, end) -> None:
+    """Give ``event`` times the services now refuse (outside FIRST_YEAR..LAST_YEAR), as
+    data stored before the bound existed, or written by other tools, would have them.
+    ``start`` and ``end`` are wall-clock times in the event's zone."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(event.timezone)
+    event.starts_at = start.replace(tzinfo=zone)
+    event.ends_at = end.replace(tzinfo=zone)
+    db.session.commit()
+
+
 def csrf_token_from(response) -> str:
     match = CSRF_INPUT.search(response.get_data(as_text=True))
     assert match, "the page has no CSRF token"

@@ -429,6 +429,7 @@ def unknown_kind(value: str) -> BadParameter:
 # --- what comes in: the parsers --------------------------------------------------------
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SLUG = re.compile(r"[\w-]{1,100}")
 _INSTANT = re.compile(
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})", re.IGNORECASE
 )
@@ -498,9 +499,14 @@ def _by_slug(model: type[City] | type[ParticipantRole], name: str, noun: str):
     """The validator of a slug parameter: the row it names."""
 
     def find(value: str):
-        found = db.session.execute(
-            sa.select(model).where(model.slug == value.lower())
-        ).scalar_one_or_none()
+        slug = value.lower()
+        found = None
+        # Anything but a slug's letters names nothing, and is not sent to the database
+        # (PostgreSQL refuses a NUL in text with an error).
+        if _SLUG.fullmatch(slug):
+            found = db.session.execute(
+                sa.select(model).where(model.slug == slug)
+            ).scalar_one_or_none()
         if found is None:
             known = db.session.execute(sa.select(model.slug).order_by(model.slug)).scalars()
             raise unknown_slug(name, noun, value, list(known))

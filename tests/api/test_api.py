@@ -28,6 +28,7 @@ from nscal.registrations.services import (
     spots_left_for,
 )
 from nscal.urls import external_url
+from tests.conftest import stored_long_ago
 
 BEFORE = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # before every 2027 event: registration open
 ALL_2027 = {"from": "2027-01-01T00:00:00Z", "to": "2028-01-01T00:00:00Z"}
@@ -763,12 +764,8 @@ def test_the_error_examples_are_what_the_api_answers(network, client):
 def test_times_before_standard_time_are_written_in_utc_and_read_back(client, make_event):
     # Helsinki kept local mean time (+01:39:49) until 1921: no offset RFC 3339 can write.
     for day in (10, 11):
-        make_event(
-            f"Day {day}",
-            timezone="Europe/Helsinki",
-            start=wall(1900, 1, day, 12, 0),
-            end=wall(1900, 1, day, 13, 0),
-        )
+        event = make_event(f"Day {day}", timezone="Europe/Helsinki")
+        stored_long_ago(event, wall(1900, 1, day, 12, 0), wall(1900, 1, day, 13, 0))
     window = {"from": "1900-01-01", "to": "1900-02-01", "tz": "Europe/Helsinki", "limit": "1"}
     body = api_get(client, "/api/events", **window).get_json()
     assert (body["from"], body["to"]) == ("1899-12-31T22:20:11+00:00", "1900-01-31T22:20:11+00:00")

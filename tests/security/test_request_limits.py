@@ -111,3 +111,18 @@ def test_the_import_refuses_a_file_in_its_other_fields(client, coordinator):
     )
     assert response.status_code == 400
     assert "This form takes no files" in response.text
+
+
+@pytest.mark.parametrize(
+    "path", ["/events/?q=%00", "/events/?city=%00x", "/calendar.ics?kind=%00", "/?lang=%00"]
+)
+def test_a_nul_in_the_address_is_a_clear_400(client, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "not allowed" in response.get_data(as_text=True)
+
+
+def test_the_api_refuses_a_nul_in_a_slug_in_its_own_words(client):
+    response = client.get("/api/events?city=%00")
+    assert response.status_code == 400
+    assert response.get_json()["parameter"] == "city"
