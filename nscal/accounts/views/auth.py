@@ -61,16 +61,13 @@ def accept_invitation(token: str):
         return render_template("auth/invitation_invalid.html", message=str(exc)), 410
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
-            user = services.accept_invitation(token, form.password.data)
-        except AccountError as exc:
-            form.password.errors.append(str(exc))
-        else:
-            db.session.commit()
-            logout_user()
-            login_user(user)
-            flash("Your password is set. Welcome to the calendar.", "success")
-            return redirect(url_for("main.index"))
+        done = _choose_password(
+            form,
+            lambda password: services.accept_invitation(token, password),
+            "Your password is set. Welcome to the calendar.",
+        )
+        if done:
+            return done
     return render_template("auth/invitation.html", form=form, invited=invited)
 
 
@@ -110,17 +107,29 @@ def reset_password(token: str):
         return render_template("auth/reset_invalid.html", message=str(exc)), 410
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
-            user = services.reset_password(token, form.password.data)
-        except AccountError as exc:
-            form.password.errors.append(str(exc))
-        else:
-            db.session.commit()
-            logout_user()
-            login_user(user)
-            flash("Your new password is set, and you are logged in.", "success")
-            return redirect(url_for("main.index"))
+        done = _choose_password(
+            form,
+            lambda password: services.reset_password(token, password),
+            "Your new password is set, and you are logged in.",
+        )
+        if done:
+            return done
     return render_template("auth/reset_password.html", form=form, person=person)
+
+
+def _choose_password(form: NewPasswordForm, set_password, welcome: str):
+    """A mailed link's new-password form: set it, start a fresh session and go home; or
+    None, with the refusal on the password field."""
+    try:
+        user = set_password(form.password.data)
+    except AccountError as exc:
+        form.password.errors.append(str(exc))
+        return None
+    db.session.commit()
+    logout_user()
+    login_user(user)
+    flash(welcome, "success")
+    return redirect(url_for("main.index"))
 
 
 def _too_many_attempts(exc: TooManyAttempts, template: str, **context):
