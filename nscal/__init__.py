@@ -10,6 +10,7 @@ from werkzeug.routing import IntegerConverter
 
 from nscal import extensions
 from nscal.config import load_config
+from nscal.inputs import MAX_INTEGER
 from nscal.security import init_security
 
 PACKAGE = Path(__file__).resolve().parent
@@ -82,7 +83,7 @@ class DatabaseIntConverter(IntegerConverter):
     a 404 like any unknown id, never a database error."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_INTEGER)
         super().__init__(url_map, *args, **kwargs)
 
 
