@@ -37,30 +37,11 @@ def spreadsheet_safe(value) -> object:
     return text
 
 
-class SafeCsvWriter:
-    """A ``csv.writer`` (RFC 4180: every cell quoted, CRLF between rows) whose every
-    cell went through ``spreadsheet_safe``."""
-
-    def __init__(self, out):
-        self._writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-
-    def writerow(self, row: Iterable) -> None:
-        self._writer.writerow([spreadsheet_safe(value) for value in row])
-
-    def writerows(self, rows: Iterable[Iterable]) -> None:
-        for row in rows:
-            self.writerow(row)
-
-
-def safe_csv_writer(out) -> SafeCsvWriter:
-    """The writer every CSV export uses: see ``SafeCsvWriter``."""
-    return SafeCsvWriter(out)
-
-
 def rows_as_csv(header: Iterable[str], rows: Iterable[Iterable]) -> str:
-    """A whole CSV file, the header first, every cell safe for spreadsheets."""
+    """A whole CSV file (RFC 4180: every cell quoted, CRLF between rows), the header
+    first, every cell through ``spreadsheet_safe``."""
     out = io.StringIO()
-    writer = safe_csv_writer(out)
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([spreadsheet_safe(value) for value in row] for row in rows)
     return out.getvalue()
