@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from nscal.events.privacy import HIDDEN_LINK
+
 URL_IN_TEXT = re.compile(r"<?(https?://[^\s<>\"'\]]+)>?", re.IGNORECASE)
 
 # (host, path prefix): a host matches itself and its subdomains (us02web.zoom.us).
@@ -32,7 +34,6 @@ JOIN_LINK_PATTERNS = (
 
 # What replaces a removed block, so readers know there is a way in.
 PLACEHOLDER_LINE = "Join online: the link is shown to confirmed participants."
-PLACEHOLDER_INLINE = "[online link for participants]"
 MOVED_NOTE = "Join link moved to the online link; removed from the description."
 
 _RULE = re.compile(r"^\s*_{20,}\s*$")
@@ -208,7 +209,7 @@ def _is_label(rest: str) -> bool:
 
 def _replace_inline(line: str, private: set[str]) -> str:
     for url in sorted(private, key=len, reverse=True):
-        line = re.sub(rf"<?{re.escape(url)}>?", PLACEHOLDER_INLINE, line)
+        line = re.sub(rf"<?{re.escape(url)}>?", HIDDEN_LINK, line)
     return line
 
 
