@@ -26,6 +26,7 @@ from nscal.events.models import (
 )
 from nscal.events.repeat_rules import (
     RepeatRuleError,
+    check_rule,
     expand_rule,
     first_start_from,
     normalize_rule,
@@ -374,11 +375,36 @@ def _first_local_start(data: EventData) -> datetime:
     return data.start
 
 
+def _chosen_starts(
+    rule: str | None, data: EventData, starts: list[datetime] | None
+) -> list[datetime]:
+    """The rule's starts, or ``starts`` when a file gives more than one rule can say
+    (RDATE, several RRULEs, a first start off the pattern); the rule is checked either way."""
+    if rule and starts is None:
+        return series_starts(rule, _first_local_start(data), data.timezone)
+    if rule:
+        try:
+            check_rule(rule)
+        except RepeatRuleError as exc:
+            raise EventError(str(exc), field="rrule") from None
+    if not starts:
+        raise EventError("A series needs a repeat rule or a list of dates.", field="rrule")
+    return sorted(set(starts))[:MAX_OCCURRENCES]
+
+
 def create_series(
-    data: EventData, *, created_by: User | None = None, status: EventStatus = EventStatus.draft
+    data: EventData,
+    *,
+    created_by: User | None = None,
+    status: EventStatus = EventStatus.draft,
+    starts: list[datetime] | None = None,
 ) -> tuple[EventSeries, list[str]]:
-    """A series and all its occurrences, each an event of its own."""
-    starts = series_starts(data.rrule, _first_local_start(data), data.timezone)
+    """A series and all its occurrences, each an event of its own.
+
+    ``starts`` (local wall-clock starts) replaces what the rule gives, for imports whose
+    dates no single rule describes; the series then keeps the rule it has, or none.
+    """
+    starts = _chosen_starts(data.rrule, data, starts)
     length = _exact_length(data)
     series = EventSeries(uid=data.uid or None, rrule=normalize_rule(data.rrule))
     db.session.add(series)
@@ -409,18 +435,23 @@ def _exact_length(data: EventData) -> timedelta:
 
 
 def update_series(
-    series: EventSeries, data: EventData, *, now: datetime | None = None
+    series: EventSeries,
+    data: EventData,
+    *,
+    now: datetime | None = None,
+    starts: list[datetime] | None = None,
 ) -> list[str]:
     """Apply ``data`` (and its rule) to the series' future occurrences not changed by hand.
 
-    Future occurrences the new rule no longer gives are cancelled when published,
-    deleted when drafts; new dates are added as drafts or published like the rest.
+    Future occurrences the new rule (or ``starts``, as for ``create_series``) no longer
+    gives are cancelled when published, deleted when drafts; new dates are added as
+    drafts or published like the rest.
     """
     now = now or utcnow()
     _check_fields(data)
     length = _exact_length(data)  # also validates the zone and the first start
-    rule = normalize_rule(data.rrule or series.rrule)
-    starts = series_starts(rule, _first_local_start(data), data.timezone)
+    rule = normalize_rule(data.rrule if starts is not None else (data.rrule or series.rrule))
+    starts = _chosen_starts(rule, data, starts)
     series.rrule = rule
     occurrences = list(series.occurrences)
     status = occurrences[0].status if occurrences else EventStatus.draft

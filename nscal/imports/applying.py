@@ -122,6 +122,9 @@ def apply_import(
     )
     status = EventStatus.published if publish else EventStatus.draft
     applier = _Applier(status=status, publish=publish, created_by=created_by)
+    for item in plan.items:
+        if item.recurrence_id is not None and not item.cancelled and item.uid:
+            applier.live_changes.setdefault(item.uid, set()).add(item.recurrence_id)
     savepoint = db.session.begin_nested()
     try:
         # A series before the changed dates of its occurrences.
@@ -160,12 +163,14 @@ class _Applier:
         self.publish = publish
         self.created_by = created_by
         self.new_series: set[str] = set()
+        # Changed dates that are not cancelled, by series UID.
+        self.live_changes: dict[str, set[datetime]] = {}
 
     def apply(self, item: PlannedImport) -> tuple[ImportAction | None, list[str]]:
         _check_lengths(item.data)
         if item.recurrence_id is not None:
             return self.change_occurrence(item)
-        if item.data.rrule:
+        if item.data.rrule or item.starts is not None:
             return self.import_series(item)
         return self.import_event(item)
 
@@ -207,7 +212,9 @@ class _Applier:
             )
         series = _series_by_uid(item.uid)
         if series is None:
-            series, _notes = create_series(data, created_by=self.created_by, status=self.status)
+            series, _notes = create_series(
+                data, created_by=self.created_by, status=self.status, starts=item.starts
+            )
             self.new_series.add(series.uid)
             before: set[int] = set()
             verb = "create"
@@ -216,7 +223,7 @@ class _Applier:
             before = {event.id for event in occurrences}
             if occurrences:
                 data = _kept(item, occurrences[0])
-            update_series(series, data)
+            update_series(series, data, starts=item.starts)
             verb = "update"
         occurrences = _occurrences(series)
         excluded = _excluded(occurrences, item.exdates, data.timezone)
@@ -224,8 +231,12 @@ class _Applier:
             _drop_occurrence(event, is_new=event.id not in before)
         kept = [event for event in occurrences if event not in excluded]
         if item.cancelled:
+            # A changed date without STATUS:CANCELLED is not cancelled with its series
+            # (as recurring-ical-events reads it: a changed date stands on its own).
+            live = self.live_changes.get(series.uid, set())
             for event in kept:
-                _cancel(event)
+                if event.recurrence_id not in live:
+                    _cancel(event)
         elif self.publish:
             publish_events(kept)
         db.session.flush()

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
+from dateutil.rrule import rruleset, rrulestr
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from nscal.events.models import EventKind, Visibility
-from nscal.events.services import EventData, instant_in_zone
+from nscal.events.repeat_rules import RepeatRuleError, check_rule, normalize_rule
+from nscal.events.services import MAX_OCCURRENCES, SERIES_HORIZON, EventData, instant_in_zone
 from nscal.imports.join_links import separate_join_link
 from nscal.imports.plan import ImportPlan, PlannedImport, format_for, kind_from_text
 from nscal.timeutil import (
@@ -58,7 +60,7 @@ CURRENT_NAMES = {
     "Etc/Zulu": "UTC",
 }
 # Properties whose parse errors make an event unreadable (others, like CREATED, don't matter).
-NEEDED = {"DTSTART", "DTEND", "DURATION", "RRULE", "EXDATE", "RECURRENCE-ID"}
+NEEDED = {"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXRULE", "EXDATE", "RECURRENCE-ID"}
 CONFERENCE_PROPERTIES = (
     "X-GOOGLE-CONFERENCE",
     "X-MICROSOFT-SKYPETEAMSMEETINGURL",
@@ -428,13 +430,7 @@ def plan_vevent(component, line: int, calendar: _Calendar) -> PlannedImport:
     uid = _text(component, "UID") or None
     if uid is None:
         notes.append("The event has no UID: importing the file again will add it again.")
-    rrule = None
-    if rules and recurrence is None:
-        rrule = rules[0].to_ical().decode()
-        if len(rules) > 1:
-            notes.append("Only the first of its repeat rules (RRULE) is imported.")
-        if component.get("RDATE") is not None:
-            notes.append("Extra dates (RDATE) are not imported.")
+    rrule = rules[0].to_ical().decode() if rules and recurrence is None else None
     privacy = _text(component, "CLASS").upper()
     private = privacy in {"PRIVATE", "CONFIDENTIAL"}
     kind = _kind(component)
@@ -470,16 +466,17 @@ def plan_vevent(component, line: int, calendar: _Calendar) -> PlannedImport:
     if recurrence is not None:
         if uid is None:
             raise ComponentError("A changed date (RECURRENCE-ID) needs the UID of its series.")
-        item.recurrence_id = _moment(recurrence, calendar, line).instant(zone)
+        item.recurrence_id = _recurrence_instant(recurrence, start, zone, calendar, line)
         if str(recurrence.params.get("RANGE", "")).upper() == "THISANDFUTURE":
-            notes.append("RANGE=THISANDFUTURE: only this one date is changed.")
-    if rrule:
+            item.this_and_future = True
+    elif rules or component.get("RDATE") is not None:
         for value in _values(component, "EXDATE"):
             for excluded in value.dts:
                 moment = _moment(excluded, calendar, line)
                 item.exdates.append(
                     moment.value if moment.is_date and not start.is_date else moment.instant(zone)
                 )
+        _plan_recurrence(item, component, start, zone, calendar, line)
     return item
 
 
@@ -511,6 +508,199 @@ def _timed_end(
         # Wall-clock arithmetic: PT1H30M from 15:00 ends at 16:30 on the same clocks.
         return first + component["DURATION"].dt, None
     return first + DEFAULT_LENGTH, "The event has no end (DTEND or DURATION); it lasts one hour."
+
+
+# --- recurrence ----------------------------------------------------------------------
+# The recurrence set of RFC 5545 as recurring-ical-events reads it: DTSTART is always the
+# first instance, then every RRULE and RDATE, less EXDATE (and the deprecated EXRULE),
+# expanded in the series' wall-clock time so that 10:00 stays 10:00 across DST.
+
+
+class _Period:
+    """An RDATE period's start as a property value ``_moment`` can read."""
+
+    def __init__(self, dt, params):
+        self.dt, self.params = dt, params
+
+
+def _recurrence_instant(recurrence, start: _Moment, zone: str, calendar, line) -> datetime:
+    """The instant of the series date a RECURRENCE-ID names. A date-time on an all-day
+    date (Exchange writes local midnight) names its local day; a date on a timed series
+    is matched to that day's date by ``_spread_series_changes``."""
+    moment = _moment(recurrence, calendar, line)
+    if start.is_date and not moment.is_date:
+        return _Moment(moment.wall_clock(zone).date()).instant(zone)
+    return moment.instant(zone)
+
+
+def _local_rule(rule: str, zone: str, all_day: bool) -> str:
+    """The rule with UNTIL in the series' wall-clock time, in the value type of DTSTART.
+
+    A UTC UNTIL is read on the series' clocks: on an all-day series its local date is the
+    last day (Exchange writes the local midnight of the last day, ``…T230000Z`` in winter
+    in Central Europe); on a timed one its local time. A date UNTIL on a timed series
+    includes that whole day.
+    """
+    rule = normalize_rule(rule)
+    match = re.search(r"UNTIL=(\d{8})(T(\d{6})(Z?))?", rule)
+    if not match:
+        return rule
+    day, clock, utc = match.group(1), match.group(3), match.group(4)
+    # Wall-clock time of the rule (or UTC, converted below), hence naive.
+    local = datetime.strptime(day + (clock or "235959"), "%Y%m%d%H%M%S")  # noqa: DTZ007
+    if utc:
+        local = local.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+    until = f"{local:%Y%m%d}" if all_day else f"{local:%Y%m%dT%H%M%S}"
+    return rule.replace(match.group(0), f"UNTIL={until}")
+
+
+def _rule(text: str, first: datetime, zone: str, all_day: bool):
+    text = _local_rule(text, zone, all_day)
+    try:
+        check_rule(text)
+        return rrulestr(text, dtstart=first)
+    except RepeatRuleError as exc:
+        raise ComponentError(str(exc)) from None
+    except (ValueError, TypeError) as exc:
+        raise ComponentError(f"The repeat rule {text!r} is not valid: {exc}") from None
+
+
+def _rdates(component, start: _Moment, first: datetime, zone: str, calendar, line):
+    """Each RDATE as (local start, local end or None): dates, date-times and periods,
+    in the value type of DTSTART."""
+    for value in _values(component, "RDATE"):
+        for entry in value.dts:
+            end = None
+            if isinstance(entry.dt, tuple):
+                begin, until = entry.dt
+                entry = _Period(begin, entry.params)
+                end = until
+            moment = _moment(entry, calendar, line)
+            if start.is_date:
+                local = datetime.combine(
+                    moment.value if moment.is_date else moment.wall_clock(zone).date(), time()
+                )
+            elif moment.is_date:
+                local = datetime.combine(moment.value, first.time())
+            else:
+                local = moment.wall_clock(zone)
+            if isinstance(end, timedelta):
+                end = local + end
+            elif end is not None:
+                end = _moment(_Period(end, entry.params), calendar, line).wall_clock(zone)
+            yield local, end
+
+
+def _plan_recurrence(item: PlannedImport, component, start: _Moment, zone, calendar, line):
+    """The series' whole recurrence set, when one rule does not say it all."""
+    data = item.data
+    first = datetime.combine(data.start, time()) if start.is_date else data.start
+    rules = [value.to_ical().decode() for value in _values(component, "RRULE")]
+    if data.rrule:
+        data.rrule = _local_rule(data.rrule, zone, start.is_date)
+    recurrence = rruleset()
+    recurrence.rdate(first)
+    for text in rules:
+        recurrence.rrule(_rule(text, first, zone, start.is_date))
+    for value in _values(component, "EXRULE"):
+        recurrence.exrule(_rule(value.to_ical().decode(), first, zone, start.is_date))
+    length = data.end - data.start
+    for local, end in _rdates(component, start, first, zone, calendar, line):
+        recurrence.rdate(local)
+        span = (
+            None if end is None else (end.date() - local.date() if start.is_date else end - local)
+        )
+        if span is not None and span != length:
+            item.period_ends[local] = end
+    instants = {value for value in item.exdates if isinstance(value, datetime)}
+    days = {value for value in item.exdates if not isinstance(value, datetime)}
+    horizon = first + SERIES_HORIZON
+    starts = []
+    try:
+        for local in recurrence:
+            if local > horizon or len(starts) >= MAX_OCCURRENCES:
+                break
+            if local.date() not in days and instant_in_zone(local, zone) not in instants:
+                starts.append(local)
+    except (ValueError, TypeError, IndexError, OverflowError) as exc:
+        raise ComponentError(f"The repeat rules cannot be read: {exc}") from None
+    if not rules and len(starts) <= 1 and not item.period_ends:
+        return  # an RDATE that repeats DTSTART: one event
+    item.starts = starts
+    if len(rules) > 1:
+        item.notes.append(f"The series has {len(rules)} repeat rules (RRULE); all are imported.")
+    if _values(component, "RDATE"):
+        item.notes.append("Extra dates (RDATE) are imported as dates of the series.")
+    if _values(component, "EXRULE"):
+        item.notes.append("The dates of its exclusion rule (EXRULE) are left out.")
+    if rules and first not in rrulestr(data.rrule or rules[0], dtstart=first)[:1]:
+        item.notes.append(
+            "The first start (DTSTART) is not on the repeat rule's pattern; "
+            "it is imported as the first date, as RFC 5545 says."
+        )
+
+
+def _change_of(master: PlannedImport, change: PlannedImport, local: datetime, **values):
+    """A changed date made from ``change`` (or the master) for the series date ``local``."""
+    data = change.data
+    return PlannedImport(
+        line=change.line,
+        data=replace(data, rrule=None, **values),
+        recurrence_id=instant_in_zone(local, master.data.timezone),
+        cancelled=change.cancelled,
+        keep=change.keep,
+    )
+
+
+def _spread_series_changes(plan: ImportPlan) -> None:
+    """What a series' changed dates mean for its other dates: an RDATE period of its own
+    length, a RECURRENCE-ID given as a date on a timed series, RANGE=THISANDFUTURE."""
+    masters = {item.uid: item for item in plan.items if item.starts and item.recurrence_id is None}
+    explicit = {(item.uid, item.recurrence_id) for item in plan.items if item.recurrence_id}
+    generated: dict[tuple[str | None, datetime], PlannedImport] = {}
+    for master in masters.values():
+        for local, end in master.period_ends.items():
+            start = local.date() if master.data.all_day else local
+            stop = end.date() if master.data.all_day else end
+            change = _change_of(master, master, local, start=start, end=stop)
+            if (master.uid, change.recurrence_id) not in explicit:
+                generated[(master.uid, change.recurrence_id)] = change
+    changes = sorted(
+        (item for item in plan.items if item.recurrence_id and item.uid in masters),
+        key=lambda item: item.recurrence_id,
+    )
+    for change in changes:
+        master = masters[change.uid]
+        zone = ZoneInfo(master.data.timezone)
+        by_instant = {
+            instant_in_zone(local, master.data.timezone): local for local in master.starts
+        }
+        if change.recurrence_id not in by_instant and not master.data.all_day:
+            day = change.recurrence_id.astimezone(zone)
+            same_day = [local for local in master.starts if local.date() == day.date()]
+            if day.time() == time() and len(same_day) == 1:
+                change.recurrence_id = instant_in_zone(same_day[0], master.data.timezone)
+                change.notes.append(
+                    "The changed date (RECURRENCE-ID) is a date; matched to that day."
+                )
+        if not change.this_and_future or change.recurrence_id not in by_instant:
+            continue
+        original = by_instant[change.recurrence_id]
+        data = change.data
+        if data.all_day:
+            shift, length = data.start - original.date(), data.end - data.start
+        else:
+            shift, length = data.start - original, data.end - data.start
+        later = [local for local in master.starts if local > original]
+        for local in later:
+            moved = (local.date() if data.all_day else local) + shift
+            spread = _change_of(master, change, local, start=moved, end=moved + length)
+            if (change.uid, spread.recurrence_id) not in explicit:
+                generated[(change.uid, spread.recurrence_id)] = spread
+        change.notes.append(
+            f"RANGE=THISANDFUTURE: the change holds for the {len(later)} later date(s) too."
+        )
+    plan.items.extend(generated.values())
 
 
 # --- the whole file ------------------------------------------------------------------
@@ -566,6 +756,7 @@ def parse_ics(text: str, source: str) -> ImportPlan:
                 continue
             seen[key] = line
         plan.items.append(item)
+    _spread_series_changes(plan)
     return plan
 
 

@@ -34,6 +34,13 @@ class PlannedImport:
     exdates: list[datetime | date] = field(default_factory=list)
     cancelled: bool = False
     notes: list[str] = field(default_factory=list)
+    # A series' local wall-clock starts when the file gives more than its one rule says
+    # (RDATE, several RRULEs, EXRULE, a DTSTART off the pattern); None: the rule's.
+    starts: list[datetime] | None = None
+    # RDATE periods longer or shorter than the series: local start → local end.
+    period_ends: dict[datetime, datetime] = field(default_factory=dict)
+    # A changed date with RANGE=THISANDFUTURE: the change holds for the later dates too.
+    this_and_future: bool = False
     # EventData fields the file says nothing about (an .ics has no audience or
     # capacity): an update keeps what the event has in nscal.
     keep: frozenset[str] = frozenset()
