@@ -467,6 +467,12 @@ def plan_vevent(component, line: int, calendar: _Calendar) -> PlannedImport:
         if uid is None:
             raise ComponentError("A changed date (RECURRENCE-ID) needs the UID of its series.")
         item.recurrence_id = _recurrence_instant(recurrence, start, zone, calendar, line)
+        if start.is_date and isinstance(recurrence.dt, datetime):
+            day = item.recurrence_id.astimezone(ZoneInfo(zone)).date()
+            notes.append(
+                f"The changed date (RECURRENCE-ID) has a time on an all-day date; "
+                f"it was read as the day {day:%Y-%m-%d} in {zone}."
+            )
         if str(recurrence.params.get("RANGE", "")).upper() == "THISANDFUTURE":
             item.this_and_future = True
     elif rules or component.get("RDATE") is not None:
@@ -598,6 +604,13 @@ def _plan_recurrence(item: PlannedImport, component, start: _Moment, zone, calen
     rules = [value.to_ical().decode() for value in _values(component, "RRULE")]
     if data.rrule:
         data.rrule = _local_rule(data.rrule, zone, start.is_date)
+        until = _values(component, "RRULE")[0].get("UNTIL") or [None]
+        if start.is_date and isinstance(until[0], datetime):
+            item.notes.append(
+                f"UNTIL has a time on an all-day series; its date in {zone} is the last day."
+            )
+        elif not start.is_date and until[0] is not None and not isinstance(until[0], datetime):
+            item.notes.append("UNTIL is a date on a timed series; that whole day is included.")
     recurrence = rruleset()
     recurrence.rdate(first)
     for text in rules:
@@ -612,6 +625,9 @@ def _plan_recurrence(item: PlannedImport, component, start: _Moment, zone, calen
         )
         if span is not None and span != length:
             item.period_ends[local] = end
+            item.notes.append(
+                f"The extra date (RDATE period) on {local:%Y-%m-%d} keeps its own length."
+            )
     instants = {value for value in item.exdates if isinstance(value, datetime)}
     days = {value for value in item.exdates if not isinstance(value, datetime)}
     horizon = first + SERIES_HORIZON
@@ -683,6 +699,11 @@ def _spread_series_changes(plan: ImportPlan) -> None:
                 change.notes.append(
                     "The changed date (RECURRENCE-ID) is a date; matched to that day."
                 )
+        if master.cancelled and not change.cancelled:
+            change.notes.append(
+                "The series is cancelled but this changed date is not (it has no "
+                "STATUS:CANCELLED of its own): it stays on the calendar."
+            )
         if not change.this_and_future or change.recurrence_id not in by_instant:
             continue
         original = by_instant[change.recurrence_id]
