@@ -142,3 +142,27 @@ def test_importing_a_corpus_file_again_updates_it(runner, app, path):
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == count
     assert stored_instants(uids, start, end) == first
+
+
+@pytest.mark.parametrize(
+    ("name", "note"),
+    [
+        ("google-rdate-series.ics", "Extra dates (RDATE) are imported as dates of the series."),
+        (
+            "nextcloud-several-rrules.ics",
+            "The series has 2 repeat rules (RRULE); all are imported.",
+        ),
+        ("outlook2003-exrule.ics", "The dates of its exclusion rule (EXRULE) are left out."),
+        ("thunderbird-dtstart-off-pattern.ics", "it is imported as the first date"),
+        ("apple-range-thisandfuture.ics", "the change holds for the 2 later date(s) too"),
+        ("nextcloud-rdate-period.ics", "on 2027-03-01 keeps its own length"),
+        ("exchange-allday-series-utc-until.ics", "it was read as the day 2027-03-02"),
+        ("exchange-allday-series-utc-until.ics", "UNTIL has a time on an all-day series"),
+        ("lotus-date-until-on-timed-series.ics", "that whole day is included"),
+        ("google-cancelled-series-changed-date.ics", "this changed date is not"),
+    ],
+)
+def test_the_import_says_what_it_assumed(runner, app, name, note):
+    result = import_events(runner, CORPUS / name, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert note in " ".join(result.output.split())
