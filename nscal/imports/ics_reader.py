@@ -203,6 +203,16 @@ def _display_name_offset(tzid: str) -> timedelta | None:
     return -offset if match.group(1) == "-" else offset
 
 
+def _tzinfo(vtimezone):
+    """The VTIMEZONE's rules as a tzinfo, or None when it has none that can be read."""
+    if vtimezone is None:
+        return None
+    try:
+        return vtimezone.to_tz(lookup_tzid=False)
+    except Exception:  # a VTIMEZONE without readable rules says nothing
+        return None
+
+
 def resolve_tzid(tzid: str, vtimezone, year: int) -> tuple[str | None, str | None]:
     """The IANA zone a TZID means, and a note when it had to be worked out."""
     name = tzid.strip().strip('"').strip()
@@ -219,7 +229,7 @@ def resolve_tzid(tzid: str, vtimezone, year: int) -> tuple[str | None, str | Non
     if windows in NORDIC_WINDOWS_ZONES or windows in WINDOWS_TO_OLSON:
         zone = current_name(NORDIC_WINDOWS_ZONES.get(windows) or WINDOWS_TO_OLSON[windows])
         return zone, f"Windows time zone {name!r} read as {zone}."
-    tz = vtimezone.to_tz(lookup_tzid=False) if vtimezone is not None else None
+    tz = _tzinfo(vtimezone)
     # Outlook's display names: "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna".
     cities = [city.strip().lower() for city in re.sub(r"^\(UTC[^)]*\)", "", name).split(",")]
     named = _nordic_first([z for city in cities for z in _zones_by_city().get(city, [])])
@@ -237,22 +247,61 @@ def resolve_tzid(tzid: str, vtimezone, year: int) -> tuple[str | None, str | Non
             return zone, f"Time zone {name!r} read as {zone}."
     if tz is None:
         return None, None
-    winter, summer = (
-        datetime(year, month, 15, tzinfo=UTC).astimezone(tz).utcoffset() for month in (1, 7)
-    )
-    others = sorted(all_zone_names() - set(NORDIC))
-    for zone in (*NORDIC, *others):
-        if "/" not in zone or zone.startswith(("Etc/", "SystemV/")):
-            continue
-        probe = ZoneInfo(zone)
-        if (
-            datetime(year, 1, 15, tzinfo=UTC).astimezone(probe).utcoffset() == winter
-            and datetime(year, 7, 15, tzinfo=UTC).astimezone(probe).utcoffset() == summer
-            and _same_offsets(tz, zone, year)
-        ):
+    # A name no table knows ("Western/Central Europe", "MyTimezone"): the zone whose
+    # offsets change on the same days, year after year, as the VTIMEZONE's rules say.
+    years = (year, year + 1, year + 2)
+    wanted = _rules_of(tz, years)
+    for zone in _candidate_zones():
+        if _zone_rules(zone, years) == wanted:
             zone = current_name(zone)
-            return zone, f"Time zone {name!r} read as {zone} from its offsets."
+            return zone, (
+                f"Time zone {name!r} read as {zone}: its VTIMEZONE has that zone's offsets "
+                f"and changes them on the same days ({year}–{year + 2})."
+            )
     return None, None
+
+
+@cache
+def _candidate_zones() -> tuple[str, ...]:
+    """IANA zones a VTIMEZONE may stand for, the Nordic ones first."""
+    others = sorted(
+        zone
+        for zone in all_zone_names() - set(NORDIC)
+        if "/" in zone and not zone.startswith(("Etc/", "SystemV/"))
+    )
+    return (*NORDIC, *others)
+
+
+def _rules_of(tz, years: tuple[int, ...]) -> tuple:
+    """For each year: the offset in mid-January and each (day, new offset) change.
+
+    Sampled mid-month and bisected to the day where the offset differs, so a
+    VTIMEZONE's slow tzinfo is asked about twenty times a year, not 365.
+    """
+    rules = []
+    for year in years:
+        samples = [datetime(year, month, 15, 12, tzinfo=UTC) for month in range(1, 13)]
+        samples.append(datetime(year + 1, 1, 15, 12, tzinfo=UTC))
+        offsets = [sample.astimezone(tz).utcoffset() for sample in samples]
+        changes = []
+        for index in range(12):
+            if offsets[index] == offsets[index + 1]:
+                continue
+            before, after = samples[index], samples[index + 1]
+            while after - before > timedelta(days=1):
+                middle = before + timedelta(days=(after - before).days // 2)
+                if middle.astimezone(tz).utcoffset() == offsets[index]:
+                    before = middle
+                else:
+                    after = middle
+            changes.append((after.date(), offsets[index + 1]))
+        rules.append((offsets[0], tuple(changes)))
+    return tuple(rules)
+
+
+@cache
+def _zone_rules(zone: str, years: tuple[int, ...]) -> tuple:
+    return _rules_of(ZoneInfo(zone), years)
 
 
 # --- one VEVENT ----------------------------------------------------------------------
@@ -275,6 +324,11 @@ class _Calendar:
             if note and not any(zone_note.message == note for zone_note in self.plan.notes):
                 self.plan.note(line, note)
         zone = self.resolved[key]
+        if zone is None and tzid.strip('"') in self.vtimezones:
+            raise ComponentError(
+                f"Unknown time zone {tzid!r}: it is not an IANA or Windows zone name, "
+                "and the rules of its VTIMEZONE match no zone of the tz database."
+            )
         if zone is None:
             raise ComponentError(
                 f"Unknown time zone {tzid!r}: it is not an IANA or Windows zone name "
