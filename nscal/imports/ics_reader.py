@@ -255,8 +255,8 @@ def resolve_tzid(tzid: str, vtimezone, year: int) -> tuple[str | None, str | Non
         if _zone_rules(zone, years) == wanted:
             zone = current_name(zone)
             return zone, (
-                f"Time zone {name!r} read as {zone}: its VTIMEZONE has that zone's offsets "
-                f"and changes them on the same days ({year}–{year + 2})."
+                f"Time zone {name!r} read as {zone} from its offsets: its VTIMEZONE "
+                f"changes them on the same days as {zone} ({year}–{year + 2})."
             )
     return None, None
 
