@@ -813,11 +813,12 @@ def _detach_orphans(plan: ImportPlan) -> None:
         if item.recurrence_id is None or item.uid in series:
             continue
         original = item.recurrence_id
+        when = original.astimezone(ZoneInfo(item.data.timezone))
         item.data = replace(item.data, uid=f"{item.uid}/{original:%Y%m%dT%H%M%SZ}", rrule=None)
         item.recurrence_id = None
         item.notes.append(
-            f"This changes the date {original:%Y-%m-%d %H:%M} UTC of a series that is not "
-            "in the file; it is imported as an event of its own."
+            f"This changes the date {when:%Y-%m-%d %H:%M} {item.data.timezone} of a series "
+            "that is not in the file; it is imported as an event of its own."
         )
 
 
