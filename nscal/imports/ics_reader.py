@@ -61,6 +61,12 @@ CURRENT_NAMES = {
 }
 # Properties whose parse errors make an event unreadable (others, like CREATED, don't matter).
 NEEDED = {"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXRULE", "EXDATE", "RECURRENCE-ID"}
+SINGLE = {
+    "DTSTART": "start",
+    "DTEND": "end",
+    "DURATION": "length",
+    "RECURRENCE-ID": "original date (RECURRENCE-ID)",
+}
 CONFERENCE_PROPERTIES = (
     "X-GOOGLE-CONFERENCE",
     "X-MICROSOFT-SKYPETEAMSMEETINGURL",
@@ -81,7 +87,11 @@ NOT_A_PLACE = re.compile(
     r"^\s*((microsoft\s+)?teams(\s+meeting)?|zoom(\s+meeting)?|google\s+meet|skype\s+meeting)\s*$",
     re.IGNORECASE,
 )
-DEFAULT_LENGTH = timedelta(hours=1)
+# RFC 5545 gives a timed event without an end no length: a point in time. nscal's
+# events end after they start (the database checks it), so such an event is stored as
+# one minute, the shortest length nscal shows; the preview, the pages and the feeds
+# all show that same minute.
+POINT_IN_TIME = timedelta(minutes=1)
 
 
 class ComponentError(ValueError):
@@ -195,14 +205,24 @@ def _display_name_offset(tzid: str) -> timedelta | None:
     return -offset if match.group(1) == "-" else offset
 
 
+def _tzinfo(vtimezone):
+    """The VTIMEZONE's rules as a tzinfo, or None when it has none that can be read."""
+    if vtimezone is None:
+        return None
+    try:
+        return vtimezone.to_tz(lookup_tzid=False)
+    except Exception:  # a VTIMEZONE without readable rules says nothing
+        return None
+
+
 def resolve_tzid(tzid: str, vtimezone, year: int) -> tuple[str | None, str | None]:
     """The IANA zone a TZID means, and a note when it had to be worked out."""
     name = tzid.strip().strip('"').strip()
     if is_valid_zone(name):
         return current_name(name), None
-    # Globally unique TZIDs: "/mozilla.org/20070129_1/Europe/Berlin".
+    # Globally unique TZIDs: "/mozilla.org/20070129_1/Europe/Berlin", "/Europe/Stockholm".
     parts = name.strip("/").split("/")
-    for start in range(1, len(parts)):
+    for start in range(len(parts)):
         candidate = "/".join(parts[start:])
         if is_valid_zone(candidate):
             return current_name(candidate), None
@@ -211,7 +231,7 @@ def resolve_tzid(tzid: str, vtimezone, year: int) -> tuple[str | None, str | Non
     if windows in NORDIC_WINDOWS_ZONES or windows in WINDOWS_TO_OLSON:
         zone = current_name(NORDIC_WINDOWS_ZONES.get(windows) or WINDOWS_TO_OLSON[windows])
         return zone, f"Windows time zone {name!r} read as {zone}."
-    tz = vtimezone.to_tz(lookup_tzid=False) if vtimezone is not None else None
+    tz = _tzinfo(vtimezone)
     # Outlook's display names: "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna".
     cities = [city.strip().lower() for city in re.sub(r"^\(UTC[^)]*\)", "", name).split(",")]
     named = _nordic_first([z for city in cities for z in _zones_by_city().get(city, [])])
@@ -229,22 +249,61 @@ def resolve_tzid(tzid: str, vtimezone, year: int) -> tuple[str | None, str | Non
             return zone, f"Time zone {name!r} read as {zone}."
     if tz is None:
         return None, None
-    winter, summer = (
-        datetime(year, month, 15, tzinfo=UTC).astimezone(tz).utcoffset() for month in (1, 7)
-    )
-    others = sorted(all_zone_names() - set(NORDIC))
-    for zone in (*NORDIC, *others):
-        if "/" not in zone or zone.startswith(("Etc/", "SystemV/")):
-            continue
-        probe = ZoneInfo(zone)
-        if (
-            datetime(year, 1, 15, tzinfo=UTC).astimezone(probe).utcoffset() == winter
-            and datetime(year, 7, 15, tzinfo=UTC).astimezone(probe).utcoffset() == summer
-            and _same_offsets(tz, zone, year)
-        ):
+    # A name no table knows ("Western/Central Europe", "MyTimezone"): the zone whose
+    # offsets change on the same days, year after year, as the VTIMEZONE's rules say.
+    years = (year, year + 1, year + 2)
+    wanted = _rules_of(tz, years)
+    for zone in _candidate_zones():
+        if _zone_rules(zone, years) == wanted:
             zone = current_name(zone)
-            return zone, f"Time zone {name!r} read as {zone} from its offsets."
+            return zone, (
+                f"Time zone {name!r} read as {zone} from its offsets: its VTIMEZONE "
+                f"changes them on the same days as {zone} ({year}–{year + 2})."
+            )
     return None, None
+
+
+@cache
+def _candidate_zones() -> tuple[str, ...]:
+    """IANA zones a VTIMEZONE may stand for, the Nordic ones first."""
+    others = sorted(
+        zone
+        for zone in all_zone_names() - set(NORDIC)
+        if "/" in zone and not zone.startswith(("Etc/", "SystemV/"))
+    )
+    return (*NORDIC, *others)
+
+
+def _rules_of(tz, years: tuple[int, ...]) -> tuple:
+    """For each year: the offset in mid-January and each (day, new offset) change.
+
+    Sampled mid-month and bisected to the day where the offset differs, so a
+    VTIMEZONE's slow tzinfo is asked about twenty times a year, not 365.
+    """
+    rules = []
+    for year in years:
+        samples = [datetime(year, month, 15, 12, tzinfo=UTC) for month in range(1, 13)]
+        samples.append(datetime(year + 1, 1, 15, 12, tzinfo=UTC))
+        offsets = [sample.astimezone(tz).utcoffset() for sample in samples]
+        changes = []
+        for index in range(12):
+            if offsets[index] == offsets[index + 1]:
+                continue
+            before, after = samples[index], samples[index + 1]
+            while after - before > timedelta(days=1):
+                middle = before + timedelta(days=(after - before).days // 2)
+                if middle.astimezone(tz).utcoffset() == offsets[index]:
+                    before = middle
+                else:
+                    after = middle
+            changes.append((after.date(), offsets[index + 1]))
+        rules.append((offsets[0], tuple(changes)))
+    return tuple(rules)
+
+
+@cache
+def _zone_rules(zone: str, years: tuple[int, ...]) -> tuple:
+    return _rules_of(ZoneInfo(zone), years)
 
 
 # --- one VEVENT ----------------------------------------------------------------------
@@ -267,6 +326,11 @@ class _Calendar:
             if note and not any(zone_note.message == note for zone_note in self.plan.notes):
                 self.plan.note(line, note)
         zone = self.resolved[key]
+        if zone is None and tzid.strip('"') in self.vtimezones:
+            raise ComponentError(
+                f"Unknown time zone {tzid!r}: it is not an IANA or Windows zone name, "
+                "and the rules of its VTIMEZONE match no zone of the tz database."
+            )
         if zone is None:
             raise ComponentError(
                 f"Unknown time zone {tzid!r}: it is not an IANA or Windows zone name "
@@ -328,6 +392,16 @@ def _moment(value, calendar: _Calendar, line: int) -> _Moment:
     return _Moment(dt)
 
 
+def _single(component, name: str):
+    """The one value of ``name``, or None; several values make the event unreadable."""
+    value = component.get(name)
+    if isinstance(value, list):
+        raise ComponentError(
+            f"{name} is given {len(value)} times; an event has only one {SINGLE[name]}."
+        )
+    return value
+
+
 def _values(component, name: str) -> list:
     value = component.get(name)
     if value is None:
@@ -381,6 +455,13 @@ def _event_zone(start: _Moment, calendar: _Calendar, has_rule: bool) -> tuple[st
     if start.zone:
         return start.zone, None
     if start.utc:
+        if has_rule and calendar.zone not in {None, "UTC"}:
+            # Google writes series in UTC and means the calendar's zone (as x-wr-timezone,
+            # which recurring-ical-events applies, reads it): the wall clock repeats.
+            return calendar.zone, (
+                f"The series is in UTC in the file; it repeats at the same time on the "
+                f"clocks of {calendar.zone}, the calendar's zone (X-WR-TIMEZONE)."
+            )
         if has_rule:
             # A UTC rule repeats at the same instant; repeating it in a zone with DST
             # would move every summer date by an hour.
@@ -399,6 +480,8 @@ def plan_vevent(component, line: int, calendar: _Calendar) -> PlannedImport:
     if broken:
         raise ComponentError("; ".join(broken))
     notes: list[str] = []
+    for name in SINGLE:
+        _single(component, name)
     if component.get("DTSTART") is None:
         raise ComponentError("The event has no start (DTSTART).")
     start = _moment(component["DTSTART"], calendar, line)
@@ -409,7 +492,10 @@ def plan_vevent(component, line: int, calendar: _Calendar) -> PlannedImport:
         notes.append(note)
 
     if start.is_date:
-        first, last_exclusive = start.value, _all_day_end(component, start, calendar, line)
+        first = start.value
+        last_exclusive, note = _all_day_end(component, start, calendar, line)
+        if note:
+            notes.append(note)
     else:
         first = start.wall_clock(zone)
         last_exclusive, note = _timed_end(component, start, first, zone, calendar, line)
@@ -486,18 +572,23 @@ def plan_vevent(component, line: int, calendar: _Calendar) -> PlannedImport:
     return item
 
 
-def _all_day_end(component, start: _Moment, calendar: _Calendar, line: int) -> date:
+def _all_day_end(
+    component, start: _Moment, calendar: _Calendar, line: int
+) -> tuple[date, str | None]:
     if component.get("DTEND") is not None:
         end = _moment(component["DTEND"], calendar, line)
         if not end.is_date:
             raise ComponentError("The start is a date (all day) but the end (DTEND) has a time.")
-        return end.value
+        if end.value == start.value:
+            # Exporters write the day itself as its end; every calendar app shows one day.
+            return start.value + timedelta(days=1), "The end (DTEND) is the start day: one day."
+        return end.value, None
     if component.get("DURATION") is not None:
         duration = component["DURATION"].dt
         if duration % timedelta(days=1):
             raise ComponentError(f"An all-day event lasts whole days, not {duration}.")
-        return start.value + duration
-    return start.value + timedelta(days=1)
+        return start.value + duration, None
+    return start.value + timedelta(days=1), None
 
 
 def _timed_end(
@@ -509,11 +600,23 @@ def _timed_end(
             raise ComponentError("The start has a time but the end (DTEND) is a date.")
         if end.floating and not start.floating:
             end = _Moment(end.value, zone=zone)
-        return end.wall_clock(zone), None
+        last = end.wall_clock(zone)
+        if last == first:
+            return _point_in_time(first, "The end (DTEND) is the start")
+        return last, None
     if component.get("DURATION") is not None:
+        duration = component["DURATION"].dt
+        if duration == timedelta(0):
+            return _point_in_time(first, "The length (DURATION) is 0")
         # Wall-clock arithmetic: PT1H30M from 15:00 ends at 16:30 on the same clocks.
-        return first + component["DURATION"].dt, None
-    return first + DEFAULT_LENGTH, "The event has no end (DTEND or DURATION); it lasts one hour."
+        return first + duration, None
+    return _point_in_time(first, "The event has no end (DTEND or DURATION)")
+
+
+def _point_in_time(first: datetime, reason: str) -> tuple[datetime, str]:
+    """The end of an event RFC 5545 gives no length, and the note that says so."""
+    end = first + POINT_IN_TIME
+    return end, f"{reason}: a point in time, kept as one minute ({first:%H:%M}–{end:%H:%M})."
 
 
 # --- recurrence ----------------------------------------------------------------------
@@ -748,14 +851,17 @@ def parse_ics(text: str, source: str) -> ImportPlan:
         plan.error(_line_of(str(exc), lines), f"The file cannot be read as iCalendar: {exc}")
         return plan
     starts = [number for number, content in lines if content.strip().upper() == "BEGIN:VEVENT"]
+    _note_ignored(lines, plan)
     this_year = datetime.now(UTC).year
     events = []
     for vcalendar in calendars:
         calendar = _Calendar(plan)
-        calendar.vtimezones = {str(tz["TZID"]): tz for tz in vcalendar.walk("VTIMEZONE")}
+        calendar.vtimezones = {
+            str(tz["TZID"]): tz for tz in vcalendar.walk("VTIMEZONE") if tz.get("TZID")
+        }
         default = _text(vcalendar, "X-WR-TIMEZONE")
         if default:
-            zone, _note = resolve_tzid(default, calendar.vtimezones.get(default), this_year)
+            zone = _calendar_zone(default, calendar, this_year)
             if zone is None:
                 plan.note(1, f"X-WR-TIMEZONE {default!r} is not a time zone; it was ignored.")
             calendar.zone = zone
@@ -763,22 +869,169 @@ def parse_ics(text: str, source: str) -> ImportPlan:
     if not events:
         plan.error(1, "The file has no events (no VEVENT).")
         return plan
-    seen: dict[tuple[str, datetime | None], int] = {}
+    read: list[_Read] = []
     for (component, calendar), line in zip(events, starts, strict=False):
-        try:
-            item = plan_vevent(component, line, calendar)
-        except ComponentError as exc:
-            plan.error(line, str(exc))
-            continue
-        if item.uid:
-            key = (item.uid, item.recurrence_id)
-            if key in seen:
-                plan.error(line, f"The UID {item.uid} is used again (first on line {seen[key]}).")
-                continue
-            seen[key] = line
-        plan.items.append(item)
+        read.append(_read_vevent(component, line, calendar))
+    for entry in _latest_versions(read, plan):
+        if entry.error is not None:
+            plan.error(entry.line, entry.error)
+        else:
+            plan.items.append(entry.item)
+    _detach_orphans(plan)
     _spread_series_changes(plan)
     return plan
+
+
+# Components nscal does not import, by what people call them.
+IGNORED = {
+    "VTODO": ("task", "tasks"),
+    "VJOURNAL": ("journal entry", "journal entries"),
+    "VFREEBUSY": ("free/busy block", "free/busy blocks"),
+}
+
+
+def _note_ignored(lines: list[tuple[int, str]], plan: ImportPlan) -> None:
+    """One note per kind of component nscal leaves out: "3 tasks (VTODO) ignored"."""
+    found: dict[str, list[int]] = {}
+    for number, content in lines:
+        name, _, value = content.partition(":")
+        value = value.strip().upper()
+        if name.strip().upper() == "BEGIN" and value in IGNORED:
+            found.setdefault(value, []).append(number)
+    for component, numbers in found.items():
+        one, many = IGNORED[component]
+        words = one if len(numbers) == 1 else many
+        plan.note(
+            numbers[0],
+            f"{len(numbers)} {words} ({component}) ignored: nscal imports events only.",
+        )
+
+
+def _calendar_zone(name: str, calendar: _Calendar, year: int) -> str | None:
+    try:
+        zone, _note = resolve_tzid(name, calendar.vtimezones.get(name), year)
+    except Exception:  # a broken VTIMEZONE only loses the default zone
+        return None
+    return zone
+
+
+@dataclass
+class _Read:
+    """One VEVENT as read: its item or why it is refused, and what ranks its version."""
+
+    line: int
+    key: tuple[str, object] | None
+    rank: tuple
+    item: PlannedImport | None = None
+    error: str | None = None
+
+
+def _read_vevent(component, line: int, calendar: _Calendar) -> _Read:
+    """``plan_vevent`` that never raises: whatever breaks refuses this VEVENT alone."""
+    try:
+        item = plan_vevent(component, line, calendar)
+    except ComponentError as exc:
+        return _Read(line, _raw_key(component), _version(component), error=str(exc))
+    except Exception as exc:  # bad input must never crash the import
+        reason = str(exc).strip() or type(exc).__name__
+        return _Read(
+            line,
+            _raw_key(component),
+            _version(component),
+            error=f"This event cannot be read: {reason}",
+        )
+    key = (item.uid, item.recurrence_id) if item.uid else None
+    return _Read(line, key, _version(component), item=item)
+
+
+def _raw_key(component) -> tuple[str, object] | None:
+    """UID and RECURRENCE-ID as written, for a VEVENT that could not be read."""
+    uid = _text(component, "UID")
+    if not uid:
+        return None
+    recurrence = component.get("RECURRENCE-ID")
+    if recurrence is None:
+        return (uid, None)
+    try:
+        return (uid, _moment(recurrence, _Calendar(ImportPlan("")), 0).instant("UTC"))
+    except Exception:  # unreadable: keyed by its text instead
+        return (uid, str(recurrence))
+
+
+def _version(component) -> tuple[int, datetime]:
+    """How calendar apps rank two copies of one event: SEQUENCE, then LAST-MODIFIED/DTSTAMP."""
+    try:
+        sequence = int(component.get("SEQUENCE", 0))
+    except (TypeError, ValueError):
+        sequence = 0
+    stamp = datetime.min.replace(tzinfo=UTC)
+    for name in ("LAST-MODIFIED", "DTSTAMP"):
+        try:
+            value = component[name].dt
+        except Exception:  # missing or broken: try the next one
+            continue
+        if isinstance(value, datetime):
+            stamp = value if value.tzinfo else value.replace(tzinfo=UTC)
+            break
+    return (sequence, stamp)
+
+
+def _latest_versions(read: list[_Read], plan: ImportPlan) -> list[_Read]:
+    """One VEVENT per UID (and RECURRENCE-ID): the latest version, the others noted.
+
+    The latest has the highest SEQUENCE, then the latest LAST-MODIFIED (else DTSTAMP);
+    between equal versions the one further down the file, as a calendar app that reads
+    the file top to bottom would keep it.
+    """
+    latest: dict[tuple[str, object], _Read] = {}
+    for entry in read:
+        if entry.key is None:
+            continue
+        current = latest.get(entry.key)
+        if current is None or entry.rank >= current.rank:
+            latest[entry.key] = entry
+    kept = []
+    for entry in read:
+        winner = latest.get(entry.key) if entry.key is not None else None
+        if winner is None or winner is entry:
+            kept.append(entry)
+            continue
+        uid, _recurrence = entry.key
+        plan.note(
+            entry.line,
+            f"The UID {uid} is in the file again on line {winner.line} "
+            f"({_describe_version(winner.rank)}): this older copy "
+            f"({_describe_version(entry.rank)}) is left out.",
+        )
+    return kept
+
+
+def _describe_version(rank: tuple[int, datetime]) -> str:
+    sequence, stamp = rank
+    if stamp.year == 1:
+        return f"SEQUENCE {sequence}"
+    return f"SEQUENCE {sequence}, changed {stamp.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def _detach_orphans(plan: ImportPlan) -> None:
+    """Changed dates whose series is not in the file become events of their own.
+
+    Google sends an invitation to one date of someone else's series as that date alone
+    (UID and RECURRENCE-ID, no RRULE). Its UID is made of both, so that importing the
+    invitation again updates the same event.
+    """
+    series = {item.uid for item in plan.items if item.recurrence_id is None}
+    for item in plan.items:
+        if item.recurrence_id is None or item.uid in series:
+            continue
+        original = item.recurrence_id
+        when = original.astimezone(ZoneInfo(item.data.timezone))
+        item.data = replace(item.data, uid=f"{item.uid}/{original:%Y%m%dT%H%M%SZ}", rrule=None)
+        item.recurrence_id = None
+        item.notes.append(
+            f"This changes the date {when:%Y-%m-%d %H:%M} {item.data.timezone} of a series "
+            "that is not in the file; it is imported as an event of its own."
+        )
 
 
 def _line_of(message: str, lines: list[tuple[int, str]]) -> int:
