@@ -249,10 +249,7 @@ class _Applier:
     def change_occurrence(self, item: PlannedImport):
         series = _series_by_uid(item.uid)
         if series is None:
-            raise EventError(
-                f"This changes one date of the series with UID {item.uid}, "
-                "but that series is neither in nscal nor imported from this file."
-            )
+            return self.detached_occurrence(item)
         event = db.session.execute(
             sa.select(Event).where(
                 Event.series_id == series.id, Event.recurrence_id == item.recurrence_id
@@ -272,6 +269,25 @@ class _Applier:
         if self.publish and not event.is_cancelled:
             publish_events([event])
         return self.action(item, verb, "one date of a series"), notes
+
+
+    def detached_occurrence(self, item: PlannedImport):
+        """A changed date of a series that is neither in nscal nor in the file (Google's
+        invitation to one date of someone else's series): an event of its own, whose UID
+        is made of the series' UID and the date, so importing it again updates it."""
+        original = item.recurrence_id
+        when = original.astimezone(ZoneInfo(item.data.timezone))
+        single = replace(
+            item,
+            data=replace(item.data, uid=f"{item.uid}/{original:%Y%m%dT%H%M%SZ}", rrule=None),
+            recurrence_id=None,
+        )
+        action, notes = self.import_event(single)
+        note = (
+            f"This changes the date {when:%Y-%m-%d %H:%M} {item.data.timezone} of a series "
+            "that is not in the file; it is imported as an event of its own."
+        )
+        return action, [note, *notes]
 
 
 def _check_lengths(data: EventData) -> None:

@@ -877,7 +877,6 @@ def parse_ics(text: str, source: str) -> ImportPlan:
             plan.error(entry.line, entry.error)
         else:
             plan.items.append(entry.item)
-    _detach_orphans(plan)
     _spread_series_changes(plan)
     return plan
 
@@ -1011,27 +1010,6 @@ def _describe_version(rank: tuple[int, datetime]) -> str:
     if stamp.year == 1:
         return f"SEQUENCE {sequence}"
     return f"SEQUENCE {sequence}, changed {stamp.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-
-
-def _detach_orphans(plan: ImportPlan) -> None:
-    """Changed dates whose series is not in the file become events of their own.
-
-    Google sends an invitation to one date of someone else's series as that date alone
-    (UID and RECURRENCE-ID, no RRULE). Its UID is made of both, so that importing the
-    invitation again updates the same event.
-    """
-    series = {item.uid for item in plan.items if item.recurrence_id is None}
-    for item in plan.items:
-        if item.recurrence_id is None or item.uid in series:
-            continue
-        original = item.recurrence_id
-        when = original.astimezone(ZoneInfo(item.data.timezone))
-        item.data = replace(item.data, uid=f"{item.uid}/{original:%Y%m%dT%H%M%SZ}", rrule=None)
-        item.recurrence_id = None
-        item.notes.append(
-            f"This changes the date {when:%Y-%m-%d %H:%M} {item.data.timezone} of a series "
-            "that is not in the file; it is imported as an event of its own."
-        )
 
 
 def _line_of(message: str, lines: list[tuple[int, str]]) -> int:

@@ -198,3 +198,25 @@ def test_an_unexpected_failure_refuses_only_that_event(runner, demo, monkeypatch
         f"{path}: line 4: This event cannot be read: 'list' object has no attribute 'dt'"
         in result.stderr
     )
+
+
+def test_changed_dates_of_a_series_imported_earlier_move_that_series_dates(
+    runner, imported, tmp_path
+):
+    uid = "0a9s8d7f6g5h4j3k2l1@google.com"
+    series = tmp_path / "series.ics"
+    series.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Google Inc//Google Calendar//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:20270101T120000Z\r\n"
+        "DTSTART;TZID=Europe/Oslo:20270304T140000\r\nDTEND;TZID=Europe/Oslo:20270304T150000\r\n"
+        "RRULE:FREQ=MONTHLY;BYDAY=1TH;COUNT=3\r\n"
+        "SUMMARY:Oslo police liaison (you are invited to this date)\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n"
+    )
+    assert import_events(runner, series).exit_code == 0
+    before = event_count()
+
+    result = import_events(runner, CORPUS / "google-orphan-recurrence-id.ics")
+    assert result.exit_code == 0, result.output
+    assert event_count() == before  # the series' own dates changed; nothing new
+    assert series_starts(uid)[:2] == [utc(2027, 3, 4, 14), utc(2027, 4, 1, 12)]
