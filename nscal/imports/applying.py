@@ -1,8 +1,9 @@
 """Applying a plan: every item through the event services, all or nothing.
 
 ``apply_import`` runs inside a savepoint, collects every ``EventError`` with its line,
-and keeps the changes only when there were no errors and it is not a dry run. The
-caller commits.
+and keeps the changes only when there were no errors (or, with ``skip_invalid``, the
+valid components) and it is not a dry run. The caller commits. Each component's
+verdict (as is, with a note, refused) is in ``ImportReport.verdicts``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from nscal.events.services import (
     update_series,
 )
 from nscal.imports.plan import ImportMessage, ImportPlan, PlannedImport
+from nscal.imports.verdicts import Verdicts, judge
 
 CANCEL_REASON = "Cancelled in the imported calendar."
 EXDATE_REASON = "This date was removed from the series."
@@ -55,13 +57,25 @@ class ImportAction:
 class ImportReport:
     source: str
     dry_run: bool = False
+    skip_invalid: bool = False
     actions: list[ImportAction] = field(default_factory=list)
     errors: list[ImportMessage] = field(default_factory=list)
     notes: list[ImportMessage] = field(default_factory=list)
+    # The line and title of every planned item, for the verdicts.
+    titles: dict[int, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def imports_something(self) -> bool:
+        """Whether the valid components are (or, in a dry run, would be) kept."""
+        return bool(self.actions) and (self.ok or self.skip_invalid)
+
+    @property
+    def verdicts(self) -> Verdicts:
+        return judge(self.titles, self.actions, self.errors, self.notes)
 
     @property
     def created(self) -> int:
@@ -79,14 +93,20 @@ class ImportReport:
         """ "Created 5 event(s), updated 2, 0 errors", or why nothing was imported."""
         errors = len(self.errors)
         error_words = f"{errors} error{'' if errors == 1 else 's'}"
-        if errors:
+        if errors and not self.imports_something:
             fine = len(self.actions)
             return (
                 f"Nothing was imported: {error_words} "
                 f"(the other {fine} event(s) are fine). Fix the file and try again."
             )
         changed = f", changed {self.changed_dates} date(s) of a series" * bool(self.changed_dates)
-        text = f"Created {self.created} event(s), updated {self.updated}{changed}, {error_words}"
+        text = f"Created {self.created} event(s), updated {self.updated}{changed}, "
+        if errors:
+            refused = [verdict.line for verdict in self.verdicts.refused]
+            lines = ", ".join(map(str, refused[:10])) + ", …" * (len(refused) > 10)
+            text += f"skipped {len(refused)} refused (line {lines})"
+        else:
+            text += error_words
         if self.dry_run:
             return f"Dry run: would have {text[0].lower()}{text[1:]}; nothing was written."
         return text
@@ -108,50 +128,91 @@ def apply_import(
     *,
     publish: bool = False,
     dry_run: bool = False,
+    skip_invalid: bool = False,
     created_by: User | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Create or update every planned item through the event services, all or nothing.
 
-    Runs inside a savepoint: when any item fails (or the plan already had errors) or
-    on a dry run, everything is rolled back and the report says what would have
-    happened. Otherwise the changes stay in the session for the caller to commit.
+    Runs inside a savepoint. A component the reader refused is never applied; one the
+    services refuse is rolled back whole. When any component is refused (and
+    ``skip_invalid`` is not given) or on a dry run, everything is rolled back and the
+    report says what would have happened. With ``skip_invalid`` the valid components
+    stay, all or nothing among themselves. The caller commits.
     """
-    report = ImportReport(
-        source=plan.source, dry_run=dry_run, errors=list(plan.errors), notes=list(plan.notes)
-    )
+    refused = {error.line for error in plan.errors}
+    failed: list[ImportMessage] = []
     status = EventStatus.published if publish else EventStatus.draft
-    applier = _Applier(status=status, publish=publish, created_by=created_by)
-    savepoint = db.session.begin_nested()
-    try:
-        # A series before the changed dates of its occurrences.
-        for item in sorted(plan.items, key=lambda item: item.recurrence_id is not None):
-            report.notes.extend(ImportMessage(item.line, note) for note in item.notes)
-            try:
-                with db.session.begin_nested():
-                    action, notes = applier.apply(item)
-            except EventError as exc:
-                report.errors.append(ImportMessage(item.line, str(exc)))
-            except sa.exc.IntegrityError:
-                report.errors.append(
-                    ImportMessage(item.line, "This clashes with an event already in nscal.")
-                )
-            else:
-                report.notes.extend(ImportMessage(item.line, note) for note in notes)
-                if action is not None:
-                    report.actions.append(action)
-            if progress is not None:
-                progress(1)
-    except BaseException:
+    while True:
+        report = ImportReport(
+            source=plan.source,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            errors=list(plan.errors) + failed,
+            notes=list(plan.notes),
+        )
+        applier = _Applier(status=status, publish=publish, created_by=created_by)
+        savepoint = db.session.begin_nested()
+        try:
+            half_done = _apply_items(
+                plan, report, applier, refused | {error.line for error in failed}, progress
+            )
+        except BaseException:
+            savepoint.rollback()
+            raise
+        if not half_done:
+            break
+        # A component with several items failed in part: undo it all and go again
+        # without it, so that no refused component is half imported.
         savepoint.rollback()
-        raise
-    if report.errors or dry_run:
-        savepoint.rollback()
-    else:
+        failed.extend(error for error in report.errors if error.line in half_done)
+        progress = None
+    if report.imports_something and not dry_run:
         savepoint.commit()
+    else:
+        savepoint.rollback()
     report.errors.sort()
     report.notes.sort()
     return report
+
+
+def _apply_items(
+    plan: ImportPlan,
+    report: ImportReport,
+    applier: _Applier,
+    refused: set[int],
+    progress: Callable[[int], None] | None,
+) -> set[int]:
+    """Apply the items of the components not refused; the lines applied only in part."""
+    succeeded: set[int] = set()
+    failed: set[int] = set()
+    # A series before the changed dates of its occurrences.
+    for item in sorted(plan.items, key=lambda item: item.recurrence_id is not None):
+        report.titles.setdefault(item.line, item.data.title.strip())
+        report.notes.extend(ImportMessage(item.line, note) for note in item.notes)
+        if item.line in refused:
+            if progress is not None:
+                progress(1)
+            continue
+        try:
+            with db.session.begin_nested():
+                action, notes = applier.apply(item)
+        except EventError as exc:
+            report.errors.append(ImportMessage(item.line, str(exc)))
+            failed.add(item.line)
+        except sa.exc.IntegrityError:
+            report.errors.append(
+                ImportMessage(item.line, "This clashes with an event already in nscal.")
+            )
+            failed.add(item.line)
+        else:
+            succeeded.add(item.line)
+            report.notes.extend(ImportMessage(item.line, note) for note in notes)
+            if action is not None:
+                report.actions.append(action)
+        if progress is not None:
+            progress(1)
+    return succeeded & failed
 
 
 class _Applier:
