@@ -31,7 +31,7 @@ from nscal.events.services import (
     update_series,
 )
 from nscal.imports.plan import ImportMessage, ImportPlan, PlannedImport
-from nscal.imports.verdicts import Verdicts, judge
+from nscal.imports.verdicts import Verdict, Verdicts, judge
 
 CANCEL_REASON = "Cancelled in the imported calendar."
 EXDATE_REASON = "This date was removed from the series."
@@ -76,6 +76,18 @@ class ImportReport:
     @property
     def verdicts(self) -> Verdicts:
         return judge(self.titles, self.actions, self.errors, self.notes)
+
+    def heading(self, verdict: Verdict | str) -> str:
+        """A group's heading, in the tense of what happened: "Imported with a note",
+        "Would be imported as is", or "Valid as is" when nothing could be imported."""
+        verdict = Verdict[verdict] if isinstance(verdict, str) else verdict
+        if verdict is Verdict.refused:
+            return "Refused, skipped" if self.errors and self.imports_something else "Refused"
+        if self.errors and not self.imports_something:
+            return f"Valid {verdict.value}"
+        if self.dry_run:
+            return f"Would be imported {verdict.value}"
+        return f"Imported {verdict.value}"
 
     @property
     def created(self) -> int:
