@@ -73,7 +73,8 @@ def echo_verdicts(report: ImportReport, file: Path) -> None:
         f"{report.heading(Verdict.as_is)}: {len(verdicts.as_is)}; "
         f"with a note: {len(verdicts.with_note)}; refused: {len(verdicts.refused)}."
     )
-    for verdict, group in ((Verdict.as_is, verdicts.as_is), (Verdict.with_note, verdicts.with_note)):
+    imported = ((Verdict.as_is, verdicts.as_is), (Verdict.with_note, verdicts.with_note))
+    for verdict, group in imported:
         if not group:
             continue
         click.echo(f"{report.heading(verdict)} ({len(group)}):")
