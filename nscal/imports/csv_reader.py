@@ -76,11 +76,11 @@ DATE_TIME_FORMATS = (
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y")
 # Units of a duration in ``ends``, in English and the Nordic languages.
 DURATION_UNITS = {
-    "minutes": "m min mins minute minutes minut minutter minuter minuutti minuuttia".split(),
-    "hours": "h hr hrs hour hours t tim time timer timmar timme tunti tuntia".split(),
-    "days": "d day days dag dage dagar dager dagen päivä päivää".split(),
+    "minutes": "m min mins minute minutes minut minutter minuter minuutti minuuttia",
+    "hours": "h hr hrs hour hours t tim time timer timmar timme tunti tuntia",
+    "days": "d day days dag dage dagar dager dagen päivä päivää",
 }
-UNIT_OF = {word: unit for unit, words in DURATION_UNITS.items() for word in words}
+UNIT_OF = {word: unit for unit, words in DURATION_UNITS.items() for word in words.split()}
 DURATION_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*([^\W\d_]+)\.?", re.UNICODE)
 ISO_DURATION = re.compile(
     r"P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
