@@ -63,6 +63,8 @@ class ImportReport:
     notes: list[ImportMessage] = field(default_factory=list)
     # The line and title of every planned item, for the verdicts.
     titles: dict[int, str] = field(default_factory=dict)
+    # Whether the changes stayed in the session (never on a dry run).
+    kept: bool = False
 
     @property
     def ok(self) -> bool:
@@ -141,6 +143,7 @@ def apply_import(
     publish: bool = False,
     dry_run: bool = False,
     skip_invalid: bool = False,
+    agreed_skip: list[int] | None = None,
     created_by: User | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
@@ -150,7 +153,8 @@ def apply_import(
     services refuse is rolled back whole. When any component is refused (and
     ``skip_invalid`` is not given) or on a dry run, everything is rolled back and the
     report says what would have happened. With ``skip_invalid`` the valid components
-    stay, all or nothing among themselves. The caller commits.
+    stay, all or nothing among themselves; given ``agreed_skip`` (the refused lines a
+    preview showed), only when exactly those are refused. The caller commits.
     """
     refused = {error.line for error in plan.errors}
     failed: list[ImportMessage] = []
@@ -179,7 +183,12 @@ def apply_import(
         savepoint.rollback()
         failed.extend(error for error in report.errors if error.line in half_done)
         progress = None
-    if report.imports_something and not dry_run:
+    report.kept = report.imports_something and not dry_run
+    if report.kept and skip_invalid and agreed_skip is not None:
+        report.kept = [component.line for component in report.verdicts.refused] == agreed_skip
+    # Decided before the savepoint ends: on SQLite, releasing a savepoint that began
+    # the transaction commits it, so a rollback afterwards would be too late.
+    if report.kept:
         savepoint.commit()
     else:
         savepoint.rollback()

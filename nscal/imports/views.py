@@ -113,10 +113,14 @@ def confirm_valid():
         return redirect(url_for(".upload"))
     plan = parse_import(payload["text"], payload["name"])
     report = apply_import(
-        plan, publish=payload["publish"], skip_invalid=True, created_by=_coordinator()
+        plan,
+        publish=payload["publish"],
+        skip_invalid=True,
+        agreed_skip=payload.get("skip", []),
+        created_by=_coordinator(),
     )
-    refused = [component.line for component in report.verdicts.refused]
-    if refused != payload.get("skip") or not report.imports_something:
+    if not report.kept:
+        # Other components are refused now than in the preview: import nothing.
         return _changed_since_preview(report, payload)
     db.session.commit()
     flash(f"{payload['name']}: {report.summary()}", "success")
