@@ -31,7 +31,7 @@ from nscal.events.services import (
     update_series,
 )
 from nscal.imports.plan import ImportMessage, ImportPlan, PlannedImport
-from nscal.imports.verdicts import Verdict, Verdicts, judge
+from nscal.imports.verdicts import ImportAction, Verdict, Verdicts, judge
 
 CANCEL_REASON = "Cancelled in the imported calendar."
 EXDATE_REASON = "This date was removed from the series."
@@ -40,17 +40,6 @@ EXDATE_REASON = "This date was removed from the series."
 MAX_UID = 255
 MAX_VENUE = 300
 MAX_ONLINE_URL = 500
-
-
-@dataclass(frozen=True)
-class ImportAction:
-    """What happened (or, in a dry run, would happen) to one planned item."""
-
-    line: int
-    verb: str  # "create", "update", or "change" (one date of a series)
-    title: str
-    when: str
-    detail: str = ""
 
 
 @dataclass

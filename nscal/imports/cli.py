@@ -7,10 +7,10 @@ import click
 from flask.cli import with_appcontext
 
 from nscal.db import db
-from nscal.imports.applying import ImportAction, ImportReport, apply_import
+from nscal.imports.applying import ImportReport, apply_import
 from nscal.imports.plan import ImportFileError
 from nscal.imports.reading import decode_import, parse_import
-from nscal.imports.verdicts import Verdict
+from nscal.imports.verdicts import ImportAction, Verdict
 
 # Fewer items than this import in a blink; more get a progress bar (on a terminal).
 PROGRESS_FROM = 20

@@ -11,12 +11,19 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from nscal.imports.plan import ImportMessage
 
-if TYPE_CHECKING:
-    from nscal.imports.applying import ImportAction
+
+@dataclass(frozen=True)
+class ImportAction:
+    """What happened (or, in a dry run, would happen) to one planned item."""
+
+    line: int
+    verb: str  # "create", "update", or "change" (one date of a series)
+    title: str
+    when: str
+    detail: str = ""
 
 
 class Verdict(enum.Enum):
