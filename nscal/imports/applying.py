@@ -1,8 +1,9 @@
 """Applying a plan: every item through the event services, all or nothing.
 
 ``apply_import`` runs inside a savepoint, collects every ``EventError`` with its line,
-and keeps the changes only when there were no errors and it is not a dry run. The
-caller commits.
+and keeps the changes only when there were no errors (or, with ``skip_invalid``, the
+valid components) and it is not a dry run. The caller commits. Each component's
+verdict (as is, with a note, refused) is in ``ImportReport.verdicts``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from nscal.events.services import (
     update_series,
 )
 from nscal.imports.plan import ImportMessage, ImportPlan, PlannedImport
+from nscal.imports.verdicts import ImportAction, Verdict, Verdicts, judge
 
 CANCEL_REASON = "Cancelled in the imported calendar."
 EXDATE_REASON = "This date was removed from the series."
@@ -40,28 +42,43 @@ MAX_VENUE = 300
 MAX_ONLINE_URL = 500
 
 
-@dataclass(frozen=True)
-class ImportAction:
-    """What happened (or, in a dry run, would happen) to one planned item."""
-
-    line: int
-    verb: str  # "create", "update", or "change" (one date of a series)
-    title: str
-    when: str
-    detail: str = ""
-
-
 @dataclass
 class ImportReport:
     source: str
     dry_run: bool = False
+    skip_invalid: bool = False
     actions: list[ImportAction] = field(default_factory=list)
     errors: list[ImportMessage] = field(default_factory=list)
     notes: list[ImportMessage] = field(default_factory=list)
+    # The line and title of every planned item, for the verdicts.
+    titles: dict[int, str] = field(default_factory=dict)
+    # Whether the changes stayed in the session (never on a dry run).
+    kept: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def imports_something(self) -> bool:
+        """Whether the valid components are (or, in a dry run, would be) kept."""
+        return bool(self.actions) and (self.ok or self.skip_invalid)
+
+    @property
+    def verdicts(self) -> Verdicts:
+        return judge(self.titles, self.actions, self.errors, self.notes)
+
+    def heading(self, verdict: Verdict | str) -> str:
+        """A group's heading, in the tense of what happened: "Imported with a note",
+        "Would be imported as is", or "Valid as is" when nothing could be imported."""
+        verdict = Verdict[verdict] if isinstance(verdict, str) else verdict
+        if verdict is Verdict.refused:
+            return "Refused, skipped" if self.errors and self.imports_something else "Refused"
+        if self.errors and not self.imports_something:
+            return f"Valid {verdict.value}"
+        if self.dry_run:
+            return f"Would be imported {verdict.value}"
+        return f"Imported {verdict.value}"
 
     @property
     def created(self) -> int:
@@ -79,14 +96,20 @@ class ImportReport:
         """ "Created 5 event(s), updated 2, 0 errors", or why nothing was imported."""
         errors = len(self.errors)
         error_words = f"{errors} error{'' if errors == 1 else 's'}"
-        if errors:
+        if errors and not self.imports_something:
             fine = len(self.actions)
             return (
                 f"Nothing was imported: {error_words} "
                 f"(the other {fine} event(s) are fine). Fix the file and try again."
             )
         changed = f", changed {self.changed_dates} date(s) of a series" * bool(self.changed_dates)
-        text = f"Created {self.created} event(s), updated {self.updated}{changed}, {error_words}"
+        text = f"Created {self.created} event(s), updated {self.updated}{changed}, "
+        if errors:
+            refused = [verdict.line for verdict in self.verdicts.refused]
+            lines = ", ".join(map(str, refused[:10])) + ", …" * (len(refused) > 10)
+            text += f"skipped {len(refused)} refused (line {lines})"
+        else:
+            text += error_words
         if self.dry_run:
             return f"Dry run: would have {text[0].lower()}{text[1:]}; nothing was written."
         return text
@@ -108,53 +131,103 @@ def apply_import(
     *,
     publish: bool = False,
     dry_run: bool = False,
+    skip_invalid: bool = False,
+    agreed_skip: list[int] | None = None,
     created_by: User | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Create or update every planned item through the event services, all or nothing.
 
-    Runs inside a savepoint: when any item fails (or the plan already had errors) or
-    on a dry run, everything is rolled back and the report says what would have
-    happened. Otherwise the changes stay in the session for the caller to commit.
+    Runs inside a savepoint. A component the reader refused is never applied; one the
+    services refuse is rolled back whole. When any component is refused (and
+    ``skip_invalid`` is not given) or on a dry run, everything is rolled back and the
+    report says what would have happened. With ``skip_invalid`` the valid components
+    stay, all or nothing among themselves; given ``agreed_skip`` (the refused lines a
+    preview showed), only when exactly those are refused. The caller commits.
     """
-    report = ImportReport(
-        source=plan.source, dry_run=dry_run, errors=list(plan.errors), notes=list(plan.notes)
-    )
+    refused = {error.line for error in plan.errors}
+    failed: list[ImportMessage] = []
     status = EventStatus.published if publish else EventStatus.draft
-    applier = _Applier(status=status, publish=publish, created_by=created_by)
-    for item in plan.items:
-        if item.recurrence_id is not None and not item.cancelled and item.uid:
-            applier.live_changes.setdefault(item.uid, set()).add(item.recurrence_id)
-    savepoint = db.session.begin_nested()
-    try:
-        # A series before the changed dates of its occurrences.
-        for item in sorted(plan.items, key=lambda item: item.recurrence_id is not None):
-            report.notes.extend(ImportMessage(item.line, note) for note in item.notes)
-            try:
-                with db.session.begin_nested():
-                    action, notes = applier.apply(item)
-            except EventError as exc:
-                report.errors.append(ImportMessage(item.line, str(exc)))
-            except sa.exc.IntegrityError:
-                report.errors.append(
-                    ImportMessage(item.line, "This clashes with an event already in nscal.")
-                )
-            else:
-                report.notes.extend(ImportMessage(item.line, note) for note in notes)
-                if action is not None:
-                    report.actions.append(action)
-            if progress is not None:
-                progress(1)
-    except BaseException:
+    while True:
+        report = ImportReport(
+            source=plan.source,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            errors=list(plan.errors) + failed,
+            notes=list(plan.notes),
+        )
+        applier = _Applier(status=status, publish=publish, created_by=created_by)
+        for item in plan.items:
+            if item.recurrence_id is None:
+                applier.planned_uids.add(item.uid)
+            elif not item.cancelled and item.uid:
+                applier.live_changes.setdefault(item.uid, set()).add(item.recurrence_id)
+        savepoint = db.session.begin_nested()
+        try:
+            half_done = _apply_items(
+                plan, report, applier, refused | {error.line for error in failed}, progress
+            )
+        except BaseException:
+            savepoint.rollback()
+            raise
+        if not half_done:
+            break
+        # A component with several items failed in part: undo it all and go again
+        # without it, so that no refused component is half imported.
         savepoint.rollback()
-        raise
-    if report.errors or dry_run:
-        savepoint.rollback()
-    else:
+        failed.extend(error for error in report.errors if error.line in half_done)
+        progress = None
+    report.kept = report.imports_something and not dry_run
+    if report.kept and skip_invalid and agreed_skip is not None:
+        report.kept = [component.line for component in report.verdicts.refused] == agreed_skip
+    # Decided before the savepoint ends: on SQLite, releasing a savepoint that began
+    # the transaction commits it, so a rollback afterwards would be too late.
+    if report.kept:
         savepoint.commit()
+    else:
+        savepoint.rollback()
     report.errors.sort()
     report.notes.sort()
     return report
+
+
+def _apply_items(
+    plan: ImportPlan,
+    report: ImportReport,
+    applier: _Applier,
+    refused: set[int],
+    progress: Callable[[int], None] | None,
+) -> set[int]:
+    """Apply the items of the components not refused; the lines applied only in part."""
+    succeeded: set[int] = set()
+    failed: set[int] = set()
+    # A series before the changed dates of its occurrences.
+    for item in sorted(plan.items, key=lambda item: item.recurrence_id is not None):
+        report.titles.setdefault(item.line, item.data.title.strip())
+        report.notes.extend(ImportMessage(item.line, note) for note in item.notes)
+        if item.line in refused:
+            if progress is not None:
+                progress(1)
+            continue
+        try:
+            with db.session.begin_nested():
+                action, notes = applier.apply(item)
+        except EventError as exc:
+            report.errors.append(ImportMessage(item.line, str(exc)))
+            failed.add(item.line)
+        except sa.exc.IntegrityError:
+            report.errors.append(
+                ImportMessage(item.line, "This clashes with an event already in nscal.")
+            )
+            failed.add(item.line)
+        else:
+            succeeded.add(item.line)
+            report.notes.extend(ImportMessage(item.line, note) for note in notes)
+            if action is not None:
+                report.actions.append(action)
+        if progress is not None:
+            progress(1)
+    return succeeded & failed
 
 
 class _Applier:
@@ -165,6 +238,8 @@ class _Applier:
         self.new_series: set[str] = set()
         # Changed dates that are not cancelled, by series UID.
         self.live_changes: dict[str, set[datetime]] = {}
+        # The UIDs of the series (and single events) the file itself has.
+        self.planned_uids: set[str] = set()
 
     def apply(self, item: PlannedImport) -> tuple[ImportAction | None, list[str]]:
         _check_lengths(item.data)
@@ -248,6 +323,11 @@ class _Applier:
 
     def change_occurrence(self, item: PlannedImport):
         series = _series_by_uid(item.uid)
+        if series is None and item.uid in self.planned_uids:
+            raise EventError(
+                f"This changes one date of the series with UID {item.uid}, "
+                "but that series was not imported."
+            )
         if series is None:
             return self.detached_occurrence(item)
         event = db.session.execute(

@@ -3,8 +3,14 @@
 Columns: ``title,kind,starts,ends,timezone,host_city,format,venue,online_url,roles,
 capacity,visibility,description,rrule`` (and an optional ``uid``). Times are wall
 clock in ``timezone``: ``YYYY-MM-DD HH:MM``, or a date ``YYYY-MM-DD`` for an all-day
-event whose ``ends`` is its last day, as people write it. Comma or semicolon
-separated (Excel in Nordic locales writes semicolons), with or without a BOM.
+event whose ``ends`` is its last day, as people write it. Nordic spreadsheets' dates
+are read too, day first: ``13.01.2027 10:00``, ``13-01-2027``, ``13.1.2027 10.00``.
+Dates with slashes are refused: ``01/02/2027`` is 1 February in the Nordic countries
+and January 2 in the US. ``ends`` may be a duration instead: ``90 min``, ``2h``,
+``1 h 30 min``, ``1,5 h``, ``PT1H30M``, ``2 days`` (hours and minutes are elapsed
+time, days are calendar days, as in RFC 5545); ``10:30`` alone stays a clock time on
+the start's day. Comma or semicolon separated (sniffed from the header, or Excel's
+``sep=;`` first line), with or without a BOM.
 
 CSV rows have no UID. So that importing the same file twice updates instead of
 duplicating, a row's UID is derived from its title, start and zone; an optional
@@ -16,7 +22,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from datetime import date, datetime, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from nscal.cities.models import all_roles, city_by_slug_or_name, role_by_slug_or_name
 from nscal.events.models import EventFormat, EventKind, Visibility
@@ -50,7 +58,38 @@ COLUMNS = (
 )
 OPTIONAL_COLUMNS = ("uid",)
 REQUIRED_COLUMNS = ("title", "starts", "timezone")
-DATE_TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+DATE_TIME_FORMATS = (
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    # Excel in the Nordic locales: day first, with dots (fi, no) or dashes (da).
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H.%M",
+    "%d.%m.%Y kl. %H:%M",
+    "%d.%m.%Y kl. %H.%M",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H.%M",
+)
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y")
+# Units of a duration in ``ends``, in English and the Nordic languages.
+DURATION_UNITS = {
+    "minutes": "m min mins minute minutes minut minutter minuter minuutti minuuttia",
+    "hours": "h hr hrs hour hours t tim time timer timmar timme tunti tuntia",
+    "days": "d day days dag dage dagar dager dagen päivä päivää",
+}
+UNIT_OF = {word: unit for unit, words in DURATION_UNITS.items() for word in words.split()}
+DURATION_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*([^\W\d_]+)\.?", re.UNICODE)
+ISO_DURATION = re.compile(
+    r"P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?",
+    re.IGNORECASE,
+)
+# "1:30 h": hours and minutes with a unit (without one, "1:30" is a clock time).
+CLOCK_DURATION = re.compile(r"(\d+):([0-5]\d)\s*(?:h|hrs?|hours?|t|tim|timer|timmar)\.?", re.I)
+HOURS_MINUTES = re.compile(r"(\d+)\s*h\s*([0-5]?\d)", re.I)  # "1h30"
 # Optional columns a file may leave out; updates then keep what the event has in nscal.
 KEPT_WHEN_ABSENT = {
     "kind": "kind",
@@ -77,7 +116,9 @@ def _column(name: str) -> str:
 
 
 def _delimiter(header: str) -> str:
-    counts = {delimiter: header.count(delimiter) for delimiter in (",", ";", "\t")}
+    """The separator the header uses most, outside quotes: ``,``, ``;`` or a tab."""
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    counts = {delimiter: unquoted.count(delimiter) for delimiter in (",", ";", "\t")}
     return max(counts, key=counts.get)
 
 
@@ -97,13 +138,58 @@ def _read_when(value: str, column: str) -> date | datetime:
             return datetime.strptime(value, pattern)  # noqa: DTZ007
         except ValueError:
             pass
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(value, pattern).date()  # noqa: DTZ007 - a date only
+        except ValueError:
+            pass
+    ambiguous = (
+        " Dates with slashes are not read: 01/02/2027 is 1 February in the Nordic "
+        "countries but January 2 in the US; write 01.02.2027 or 2027-02-01."
+        if "/" in value
+        else ""
+    )
+    raise RowError(
+        f"{column}: {value!r} is not a date and time like 2027-03-29 10:00 "
+        "or 29.03.2027 10:00 (or a date like 2027-03-29 for an all-day event)." + ambiguous
+    )
+
+
+def parse_duration(value: str) -> timedelta | None:
+    """``ends`` written as a length (``90 min``, ``1 h 30 min``, ``1,5 h``, ``PT1H30M``,
+    ``2 days``), or None when it is not one."""
+    text = value.strip()
+    iso = ISO_DURATION.fullmatch(text)
+    if iso and any(iso.groupdict().values()):
+        parts = {name: int(number or 0) for name, number in iso.groupdict().items()}
+        return timedelta(**parts)
+    clock = CLOCK_DURATION.fullmatch(text) or HOURS_MINUTES.fullmatch(text)
+    if clock:
+        return timedelta(hours=int(clock[1]), minutes=int(clock[2]))
+    parts = DURATION_PART.findall(text)
+    if not parts or DURATION_PART.sub("", text).strip():
+        return None
+    length = timedelta()
+    for number, word in parts:
+        unit = UNIT_OF.get(word.lower())
+        if unit is None:
+            return None
+        length += timedelta(**{unit: float(number.replace(",", "."))})
+    return length
+
+
+def _end_after(start: datetime, length: timedelta, zone: str) -> datetime:
+    """The wall-clock end ``length`` after ``start``: days are calendar days, hours and
+    minutes elapsed time (across a clock change too), as RFC 5545 counts a DURATION."""
+    days = timedelta(days=length.days)
+    moved = start + days
     try:
-        return datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007 - a date only
-    except ValueError:
-        raise RowError(
-            f"{column}: {value!r} is not a date and time like 2027-03-29 10:00 "
-            "(or a date like 2027-03-29 for an all-day event)."
-        ) from None
+        tz = ZoneInfo(zone)
+    except (ValueError, OSError):
+        return moved + (length - days)  # an unknown zone is refused elsewhere
+    local = moved.replace(tzinfo=tz)
+    end = (local.astimezone(UTC) + (length - days)).astimezone(tz)
+    return end.replace(tzinfo=None)
 
 
 def _times(values: dict[str, str]) -> tuple[date | datetime, date | datetime, bool]:
@@ -111,22 +197,40 @@ def _times(values: dict[str, str]) -> tuple[date | datetime, date | datetime, bo
         raise RowError("starts: a start is required.")
     start = parse_when(values["starts"], "starts")
     ends = values.get("ends", "")
+    length = parse_duration(ends) if ends else None
+    if length is not None and length <= timedelta():
+        raise RowError(f"ends: {ends!r} is no length of time; the end must be after the start.")
     if not isinstance(start, datetime):
         # All day: "ends" is the last day, inclusive; the services want the day after.
         if not ends:
             return start, start + timedelta(days=1), True
+        if length is not None:
+            if length % timedelta(days=1):
+                raise RowError(
+                    f"ends: the start is a date (all day), so {ends!r} must be whole days."
+                )
+            return start, start + length, True
         last = parse_when(ends, "ends")
         if isinstance(last, datetime):
             raise RowError("ends: the start is a date (all day), so the end must be a date too.")
         return start, last + timedelta(days=1), True
     if not ends:
         raise RowError("ends: an end is required when the start has a time.")
+    if length is not None:
+        return start, _end_after(start, length, values.get("timezone", "")), False
     try:
         # "11:30" alone: the same day as the start.
         clock = datetime.strptime(ends.strip(), "%H:%M")  # noqa: DTZ007 - wall clock
-        return start, datetime.combine(start.date(), clock.time()), False
     except ValueError:
         pass
+    else:
+        end = datetime.combine(start.date(), clock.time())
+        if end <= start:
+            raise RowError(
+                f"ends: {ends.strip()!r} is read as the clock time {clock:%H:%M}, not after the "
+                f"start; for a length of time write it with a unit ({ends.strip()} h, 90 min)."
+            )
+        return start, end, False
     end = parse_when(ends, "ends")
     if not isinstance(end, datetime):
         raise RowError("ends: the start has a time, so the end needs one too.")
@@ -249,30 +353,39 @@ def plan_row(values: dict[str, str], line: int) -> PlannedImport:
 
 
 def parse_csv(text: str, source: str) -> ImportPlan:
-    """Every row as a planned import; line numbers are physical, the header is line 1."""
+    """Every row as a planned import; line numbers are physical, the header is line 1
+    (line 2 after Excel's ``sep=;`` line). A bad row is refused with its line."""
     plan = ImportPlan(source=source)
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    header_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(header_line))
+    first_line, _, rest = text.partition("\n")
+    offset = 0
+    if re.fullmatch(r"sep=.", first_line.strip(), re.IGNORECASE):
+        # Excel's hint line names the separator; the header comes after it.
+        delimiter, text, offset = first_line.strip()[-1], rest, 1
+    else:
+        delimiter = _delimiter(first_line)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header_line = 1 + offset
     try:
         header = [_column(name) for name in next(reader)]
     except StopIteration:
-        plan.error(1, "The file is empty.")
+        plan.error(header_line, "The file is empty.")
         return plan
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         plan.error(
-            1,
+            header_line,
             f"Missing column(s): {', '.join(missing)}. The columns are: {','.join(COLUMNS)}.",
         )
         return plan
     keep = frozenset(field for column, field in KEPT_WHEN_ABSENT.items() if column not in header)
     unknown = [name for name in header if name and name not in COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
-        plan.note(1, f"Column(s) not used: {', '.join(unknown)}.")
+        plan.note(header_line, f"Column(s) not used: {', '.join(unknown)}.")
     seen: dict[str, int] = {}
     while True:
-        line = reader.line_num + 1  # where this record starts (a quoted cell may span lines)
+        # Where this record starts (a quoted cell may span lines).
+        line = reader.line_num + 1 + offset
         try:
             record = next(reader)
         except StopIteration:
@@ -287,22 +400,27 @@ def parse_csv(text: str, source: str) -> ImportPlan:
         }
         if not any(values.values()):
             continue
+        title = values.get("title", "")
         if len(record) > len(header) and any(cell.strip() for cell in record[len(header) :]):
-            plan.error(line, f"The row has {len(record)} cells but the header {len(header)}.")
+            plan.error(
+                line, f"The row has {len(record)} cells but the header {len(header)}.", title
+            )
             continue
         try:
             item = plan_row(values, line)
         except RowError as exc:
-            plan.error(line, str(exc))
+            plan.error(line, str(exc), title)
             continue
         item.keep = keep
         if item.uid in seen:
             plan.error(
-                line, f"The same event (title, start and zone) is already on line {seen[item.uid]}."
+                line,
+                f"The same event (title, start and zone) is already on line {seen[item.uid]}.",
+                title,
             )
             continue
         seen[item.uid] = line
         plan.items.append(item)
     if not plan.items and not plan.errors:
-        plan.error(1, "The file has a header but no events.")
+        plan.error(header_line, "The file has a header but no events.")
     return plan

@@ -52,22 +52,36 @@ class PlannedImport:
 
 @dataclass(frozen=True, order=True)
 class ImportMessage:
+    """A note or a refusal about the component that begins on ``line``."""
+
     line: int
     message: str
+    # The component's title (SUMMARY, CSV title) when the reader knows it, so that a
+    # refusal without a planned item can still name what it refuses.
+    title: str = field(default="", compare=False)
 
 
 @dataclass
 class ImportPlan:
+    """A file's planned items, and what the reader noted or refused, by line.
+
+    A message belongs to the component that begins on its line (a VEVENT's BEGIN line,
+    a CSV row's first line); a message on a line where no component begins (line 1:
+    the calendar or the header) is about the whole file.
+    """
+
     source: str
     items: list[PlannedImport] = field(default_factory=list)
     errors: list[ImportMessage] = field(default_factory=list)
     notes: list[ImportMessage] = field(default_factory=list)
 
-    def error(self, line: int, message: str) -> None:
-        self.errors.append(ImportMessage(line, message))
+    def error(self, line: int, message: str, title: str | None = None) -> None:
+        """Refuse the component on ``line`` (its planned item, if any, is not applied)."""
+        self.errors.append(ImportMessage(line, message, title or ""))
 
-    def note(self, line: int, message: str) -> None:
-        self.notes.append(ImportMessage(line, message))
+    def note(self, line: int, message: str, title: str | None = None) -> None:
+        """Say what was assumed about the component on ``line`` (or the file)."""
+        self.notes.append(ImportMessage(line, message, title or ""))
 
 
 # --- words both readers understand -------------------------------------------------

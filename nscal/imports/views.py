@@ -1,7 +1,8 @@
 """Coordinators' import page with a preview: /manage/import.
 
-Upload → preview (a dry run: what would be created or updated, every error with its
-line) → confirm. Between preview and confirm the file's text travels in a hidden
+Upload → preview (a dry run: each component imported as is, with a note, or refused
+with its line and reason) → confirm: all of it, or, when some are refused, "Import the
+N valid ones, skip M". Between preview and confirm the file's text travels in a hidden
 field, signed with the app's secret key (no temporary files on the server, so any
 worker can take the confirm).
 """
@@ -66,15 +67,23 @@ def preview():
         plan.note(1, encoding_note)
     report = apply_import(plan, publish=form.publish.data, dry_run=True, created_by=_coordinator())
     db.session.rollback()
+    signed = {"name": plan.source, "text": text, "publish": bool(form.publish.data)}
     confirm = ImportConfirmForm(formdata=None)
-    confirm.payload.data = _serializer().dumps(
-        {"name": plan.source, "text": text, "publish": bool(form.publish.data)}
-    )
+    confirm.payload.data = _serializer().dumps(signed)
+    verdicts = report.verdicts
+    skip_confirm = None
+    if verdicts.refused and verdicts.valid:
+        # The lines to skip are signed too: the import skips what the preview showed.
+        skip_confirm = ImportConfirmForm(formdata=None)
+        skip_confirm.payload.data = _serializer().dumps(
+            {**signed, "skip": [component.line for component in verdicts.refused]}
+        )
     return render_template(
         "manage/import/preview.html",
         report=report,
         publish=form.publish.data,
         confirm=confirm,
+        skip_confirm=skip_confirm,
         form=ImportUploadForm(formdata=None),
     )
 
@@ -82,27 +91,63 @@ def preview():
 @imports.post("/confirm")
 @coordinator_required
 def confirm():
-    form = ImportConfirmForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(url_for(".upload"))
-    try:
-        payload = _serializer().loads(form.payload.data, max_age=PAYLOAD_MAX_AGE)
-    except BadSignature:
-        flash("The preview has expired or was changed. Please upload the file again.", "error")
+    payload = _signed_payload()
+    if payload is None:
         return redirect(url_for(".upload"))
     plan = parse_import(payload["text"], payload["name"])
     report = apply_import(plan, publish=payload["publish"], created_by=_coordinator())
     if not report.ok:
         # Something changed in nscal since the preview; show what, import nothing.
-        db.session.rollback()
-        return render_template(
-            "manage/import/preview.html",
-            report=report,
-            publish=payload["publish"],
-            confirm=None,
-            form=ImportUploadForm(formdata=None),
-        ), 409
+        return _changed_since_preview(report, payload)
     db.session.commit()
     flash(f"{payload['name']}: {report.summary()}", "success")
     return redirect(url_for(".upload"))
+
+
+@imports.post("/confirm-valid")
+@coordinator_required
+def confirm_valid():
+    """Import the valid components and skip the refused ones the preview listed."""
+    payload = _signed_payload()
+    if payload is None:
+        return redirect(url_for(".upload"))
+    plan = parse_import(payload["text"], payload["name"])
+    report = apply_import(
+        plan,
+        publish=payload["publish"],
+        skip_invalid=True,
+        agreed_skip=payload.get("skip", []),
+        created_by=_coordinator(),
+    )
+    if not report.kept:
+        # Other components are refused now than in the preview: import nothing.
+        return _changed_since_preview(report, payload)
+    db.session.commit()
+    flash(f"{payload['name']}: {report.summary()}", "success")
+    return redirect(url_for(".upload"))
+
+
+def _signed_payload() -> dict | None:
+    """The confirmed preview's file, or None (with a message) when it cannot be trusted."""
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return None
+    try:
+        return _serializer().loads(form.payload.data, max_age=PAYLOAD_MAX_AGE)
+    except BadSignature:
+        flash("The preview has expired or was changed. Please upload the file again.", "error")
+        return None
+
+
+def _changed_since_preview(report, payload: dict):
+    db.session.rollback()
+    return render_template(
+        "manage/import/preview.html",
+        report=report,
+        publish=payload["publish"],
+        confirm=None,
+        skip_confirm=None,
+        changed=True,
+        form=ImportUploadForm(formdata=None),
+    ), 409

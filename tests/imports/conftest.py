@@ -3,6 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
+from nscal.accounts.models import AccountRole
 from nscal.db import db
 from nscal.events.models import Event
 
@@ -19,3 +20,11 @@ def imported(demo):
         return [event for event in events if event.id not in demo_ids]
 
     return find
+
+
+@pytest.fixture
+def coordinator(demo, make_user, auth):
+    """A coordinator, logged in."""
+    user = make_user("coordinator@example.org", account_role=AccountRole.coordinator)
+    auth.login(user.email)
+    return user

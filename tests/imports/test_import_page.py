@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from nscal.accounts.models import AccountRole
 from nscal.db import db
 from nscal.events.models import Event, EventStatus
 from tests.conftest import csrf_token_from
@@ -17,13 +16,6 @@ PAGE = "/manage/import/"
 
 def event_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Event))
-
-
-@pytest.fixture
-def coordinator(demo, make_user, auth):
-    user = make_user("coordinator@example.org", account_role=AccountRole.coordinator)
-    auth.login(user.email)
-    return user
 
 
 def upload(client, name: str, content: bytes, *, publish: bool = False, token: str | None = None):

@@ -9,7 +9,7 @@ from nscal.db import db
 from nscal.events.models import Event, EventFormat
 from nscal.imports.join_links import MOVED_NOTE, PLACEHOLDER_LINE, is_join_link
 from tests.imports.importing import import_events
-from tests.imports.test_import_page import coordinator, fixture, upload  # noqa: F401
+from tests.imports.test_import_page import fixture, upload
 
 ICS = Path(__file__).parent.parent / "fixtures" / "ics"
 TEAMS_URL = (
@@ -71,7 +71,7 @@ def test_a_csv_description_gives_up_its_link(runner, imported, tmp_path):
     assert walk.description.startswith("A walk through the city.")
 
 
-def test_the_preview_says_the_link_moved(client, coordinator):  # noqa: F811
+def test_the_preview_says_the_link_moved(client, coordinator):
     page = upload(client, "teams.ics", fixture("ics/teams.ics")).text
     assert MOVED_NOTE in page
 
