@@ -47,6 +47,7 @@ screenshots: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/registrations.py
 	$(BIN)/python bench/feeds.py
+	$(BIN)/python bench/imports.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache *.egg-info
