@@ -19,16 +19,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import ROOT, bench_env, fresh_database, machine, write_section  # noqa: E402
+from nscal.timeutil import NORDIC_ZONES  # noqa: E402
 
-ZONES = (
-    "Europe/Copenhagen",
-    "Europe/Stockholm",
-    "Europe/Oslo",
-    "Europe/Helsinki",
-    "Atlantic/Reykjavik",
-    "America/Nuuk",
-    "Atlantic/Faroe",
-)
+ZONES = tuple(name for name, _label in NORDIC_ZONES)
 SIZES = (5_000, 10_000)
 
 REFERENCE = textwrap.dedent(
