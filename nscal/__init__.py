@@ -12,6 +12,7 @@ from nscal import extensions
 from nscal.config import load_config
 from nscal.inputs import MAX_INTEGER
 from nscal.security import init_security
+from nscal.sessions import FeedSessionInterface
 
 PACKAGE = Path(__file__).resolve().parent
 # A source checkout keeps its runtime data in ./instance beside the code; an installed
@@ -31,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     load_config(app, test_config)
     init_security(app)
+    app.session_interface = FeedSessionInterface()
     app.url_map.converters["int"] = DatabaseIntConverter
     import nscal.models  # noqa: F401 - registers every table on the metadata
 

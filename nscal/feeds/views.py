@@ -11,6 +11,7 @@ from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, lazyload
 from werkzeug.sansio.http import is_resource_modified
 
 from nscal.accounts.services import reset_feed_token
@@ -19,12 +20,16 @@ from nscal.events.models import Event, EventStatus, Visibility
 from nscal.events.services import can_view
 from nscal.feeds import services
 from nscal.feeds.ical import calendar_for
+from nscal.sessions import feed_viewer
 from nscal.urls import external_url
 
 feeds = Blueprint("feeds", __name__)
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 MAX_AGE = 300
+# The per-event file's validator reads the host city's name; the audience is needed
+# only to build the body, so a 304 costs one statement.
+_EVENT_FILE_LOADING = (joinedload(Event.host_city), lazyload(Event.audience))
 
 
 @feeds.get("/calendar.ics")
@@ -62,8 +67,12 @@ def personal_calendar(token: str):
 @feeds.get("/events/<int:event_id>.ics")
 def event_file(event_id: int):
     """One event to add to a calendar: METHOD:PUBLISH, no attendees, no calendar name."""
-    event = db.session.get(Event, event_id)
-    if event is None or not can_view(event, current_user):
+    event = db.session.get(Event, event_id, options=_EVENT_FILE_LOADING)
+    if event is None:
+        abort(404)
+    # Who asks matters only for an event not everyone may see: a public one is answered
+    # without the session (see nscal.sessions).
+    if not can_view(event, None) and not can_view(event, feed_viewer()):
         abort(404)
     state = (services.FEED_FORMAT, event.uid, event.sequence, str(event.updated_at))
     state += (event.host_city.name if event.host_city else None,)
