@@ -11,7 +11,7 @@ event does it ask who is logged in (``feed_viewer``). Its session is opened (it 
 needed), but saved only when the view asked.
 """
 
-from flask import Flask, Request, g, request
+from flask import Flask, Request, request, session
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -38,7 +38,7 @@ class FeedSessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        if request.endpoint in SESSION_ON_DEMAND and not g.get("session_read"):
+        if request.endpoint in SESSION_ON_DEMAND and not getattr(session, "viewer_read", False):
             return
         super().save_session(app, session, response)
 
@@ -46,7 +46,8 @@ class FeedSessionInterface(SecureCookieSessionInterface):
 def feed_viewer():
     """The person logged in, for a view in ``SESSION_ON_DEMAND`` whose answer depends on
     who asks: from here on its response is saved with the session and varies by cookie."""
-    g.session_read = True
+    # On the session object, not on ``g``: it lives exactly as long as the request.
+    session.viewer_read = True
     return current_user
 
 
