@@ -12,7 +12,9 @@ no request. Two kinds of conflict are flagged:
 Cancelled events conflict with nothing.
 """
 
-from collections.abc import Iterable, Sequence
+import heapq
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -73,35 +75,120 @@ def find_conflicts(
     """Conflict messages per event id (an empty list for an event without conflicts).
 
     ``member_zones`` are the zones of the member cities, where people join online
-    and hybrid events from.
+    and hybrid events from. Every overlap is named: for a page, use
+    ``summarise_conflicts``, which names the first few.
+    """
+    summaries = summarise_conflicts(events, member_zones, office_hours, named=None)
+    return {
+        event_id: summary.overlaps + summary.outside_hours
+        for event_id, summary in summaries.items()
+    }
+
+
+@dataclass
+class ConflictSummary:
+    """One event's conflicts: the first overlaps named, how many more, and office hours."""
+
+    overlaps: list[str] = field(default_factory=list)
+    more_overlaps: int = 0
+    outside_hours: list[str] = field(default_factory=list)
+
+    @property
+    def messages(self) -> list[str]:
+        """The named conflicts, overlaps first (in order of start), then office hours."""
+        return self.overlaps + self.outside_hours
+
+    @property
+    def count(self) -> int:
+        """Every conflict, named or not."""
+        return len(self.overlaps) + self.more_overlaps + len(self.outside_hours)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
+NAMED_OVERLAPS = 3
+
+
+def summarise_conflicts(
+    events: Sequence,
+    member_zones: Iterable[str] = (),
+    office_hours=OFFICE_HOURS,
+    named: int | None = NAMED_OVERLAPS,
+) -> dict[int, ConflictSummary]:
+    """Each event's conflicts, naming at most ``named`` overlaps (None: all of them).
+
+    Overlaps are found in one sweep over the events sorted by start, so the work grows
+    with the events and their actual overlaps, and only the named ones are worded.
     """
     member_zones = list(dict.fromkeys(member_zones))
-    conflicts: dict[int, list[str]] = {event.id: [] for event in events}
+    summaries = {event.id: ConflictSummary() for event in events}
     active = [event for event in events if not _is_cancelled(event)]
+    partners: dict[int, list] = {event.id: [] for event in active}
     for first, second in _overlapping_pairs(active):
-        shared = shared_audience(first, second)
-        if shared is None:
-            continue
-        conflicts[first.id].append(_overlap_message(second, shared))
-        conflicts[second.id].append(_overlap_message(first, shared))
+        for event, other in ((first, second), (second, first)):
+            found = partners[event.id]
+            if named is None or len(found) < named:
+                found.append((other, first, second))
+            else:
+                summaries[event.id].more_overlaps += 1
+    when: dict[int, str] = {}  # each event's time is worded once, however often named
     for event in active:
+        summary = summaries[event.id]
+        for other, first, second in partners[event.id]:
+            if other.id not in when:
+                when[other.id] = format_when(other)
+            shared = shared_audience(first, second)
+            summary.overlaps.append(
+                f"Overlaps “{other.title}” ({when[other.id]}), same audience: {shared}."
+            )
         if not event.all_day:
             zones = participating_zones(event, member_zones)
-            conflicts[event.id].extend(office_hours_messages(event, zones, office_hours))
-    return conflicts
+            summary.outside_hours = office_hours_messages(event, zones, office_hours)
+    return summaries
 
 
 def _is_cancelled(event) -> bool:
     return event.status == "cancelled"
 
 
-def _overlapping_pairs(events: Sequence) -> Iterable[tuple]:
+def _overlapping_pairs(events: Sequence) -> Iterator[tuple]:
+    """Pairs of events for the same audience that overlap in time, earlier start first.
+
+    A sweep by start: the events still running are kept per audience role (and apart,
+    those for everyone), so an event meets only the running events it shares people
+    with. Each event's partners come in order of start, as they would by comparing
+    every pair.
+    """
     ordered = sorted(events, key=lambda event: (event.starts_at, event.ends_at))
-    for index, first in enumerate(ordered):
-        for second in ordered[index + 1 :]:
-            if second.starts_at >= first.ends_at:
-                break  # sorted by start: no later event can overlap ``first``
-            yield first, second
+    everyone = _EVERYONE
+    running: dict[object, dict[int, object]] = {}  # audience key -> index -> event
+    running_all: dict[int, object] = {}
+    ending: list[tuple] = []  # (ends_at, index, keys): a heap of the running events
+    for index, event in enumerate(ordered):
+        while ending and ending[0][0] <= event.starts_at:
+            _end, gone, keys = heapq.heappop(ending)
+            del running_all[gone]
+            for key in keys:
+                del running[key][gone]
+        keys = [_role_key(role) for role in event.audience] or [everyone]
+        keys = list(dict.fromkeys(keys))
+        if keys == [everyone]:
+            earlier = running_all
+        else:
+            seen: dict[int, object] = dict(running.get(everyone, {}))
+            for key in keys:
+                seen.update(running.get(key, {}))
+            earlier = dict(sorted(seen.items()))
+        for other in earlier.values():
+            yield other, event
+        running_all[index] = event
+        for key in keys:
+            running.setdefault(key, {})[index] = event
+        heapq.heappush(ending, (event.ends_at, index, keys))
+
+
+_EVERYONE = object()
 
 
 def _role_key(role):
@@ -117,10 +204,6 @@ def shared_audience(first, second) -> str | None:
     second_keys = {_role_key(role) for role in second.audience}
     shared = [role.name for role in first.audience if _role_key(role) in second_keys]
     return ", ".join(shared) if shared else None
-
-
-def _overlap_message(other, shared: str) -> str:
-    return f"Overlaps “{other.title}” ({format_when(other)}), same audience: {shared}."
 
 
 def participating_zones(event, member_zones: Sequence[str]) -> list[tuple[str, str]]:

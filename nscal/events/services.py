@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from blinker import Namespace
+from sqlalchemy.orm import subqueryload
 
 from nscal.accounts.models import User
 from nscal.cities.models import City, ParticipantRole
@@ -613,6 +614,11 @@ def series_neighbours(event: Event, query: sa.Select) -> tuple[Event | None, Eve
 # --- coordinators' pages: the yearly calendar and "this and the following" -------------
 
 
+# A year's audiences in one query: the relationship's own "selectin" asks again for
+# every 500 events.
+AUDIENCES_AT_ONCE = subqueryload(Event.audience)
+
+
 def events_in_year(year: int, query: sa.Select | None = None) -> list[Event]:
     """The events of ``query`` (default: all) whose start falls in ``year``, by start.
 
@@ -623,9 +629,9 @@ def events_in_year(year: int, query: sa.Select | None = None) -> list[Event]:
     window_start = datetime(year, 1, 1, tzinfo=UTC) - timedelta(hours=14)
     window_end = datetime(year + 1, 1, 1, tzinfo=UTC) + timedelta(hours=12)
     rows = db.session.execute(
-        query.where(Event.starts_at >= window_start, Event.starts_at < window_end).order_by(
-            Event.starts_at, Event.id
-        )
+        query.where(Event.starts_at >= window_start, Event.starts_at < window_end)
+        .order_by(Event.starts_at, Event.id)
+        .options(AUDIENCES_AT_ONCE)
     ).scalars()
     return [event for event in rows if _local_start_day(event).year == year]
 

@@ -1,6 +1,6 @@
 """Conflict detection for the yearly calendar: pure functions over unsaved events."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import count
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from nscal.events.conflicts import (
     format_when,
     participating_zones,
     shared_audience,
+    summarise_conflicts,
     zone_label,
 )
 from nscal.events.models import Event, EventFormat, EventStatus
@@ -229,3 +230,58 @@ def test_zone_labels_name_places():
     assert zone_label("America/Nuuk") == "Nuuk"
     assert zone_label("Atlantic/Faroe") == "Tórshavn"
     assert zone_label("America/New_York") == "New York"
+
+
+def test_the_sweep_finds_the_overlaps_comparing_every_pair_finds():
+    import random
+
+    rng = random.Random(11)  # within office hours: only overlaps to find
+    audiences = [(), (MAYOR,), (PRACTITIONER,), (MAYOR, LEADER), (LEADER, PRACTITIONER)]
+    events = []
+    for _ in range(120):
+        start = wall(2027, 3, 1 + rng.randrange(5), rng.randrange(8, 14), rng.choice((0, 30)))
+        minutes = rng.choice((0, 30, 60, 90, 240))
+        status = EventStatus.cancelled if rng.random() < 0.1 else EventStatus.published
+        events.append(
+            event(start, start + timedelta(minutes=minutes), title=f"Meeting {len(events)}",
+                  audience=rng.choice(audiences), status=status)
+        )  # fmt: skip
+
+    def every_pair() -> dict[int, list[str]]:
+        expected = {each.id: [] for each in events}
+        ordered = sorted(
+            (each for each in events if each.status != EventStatus.cancelled),
+            key=lambda each: (each.starts_at, each.ends_at),
+        )
+        for index, first in enumerate(ordered):
+            for second in ordered[index + 1 :]:
+                shared = shared_audience(first, second)
+                if second.starts_at < first.ends_at and shared is not None:
+                    for one, other in ((first, second), (second, first)):
+                        expected[one.id].append(
+                            f"Overlaps “{other.title}” ({format_when(other)}), "
+                            f"same audience: {shared}."
+                        )
+        return expected
+
+    found = find_conflicts(events)
+
+    assert found == every_pair()
+    assert sum(len(messages) for messages in found.values()) > 100
+
+
+def test_a_crowded_hour_names_three_overlaps_per_event_and_counts_the_rest():
+    crowd = [
+        event(wall(2027, 5, 5, 10), wall(2027, 5, 5, 11), title=f"Meeting {n}", audience=[MAYOR])
+        for n in range(40)
+    ]
+
+    summaries = summarise_conflicts(crowd)
+
+    for one in crowd:
+        summary = summaries[one.id]
+        assert len(summary.overlaps) == 3
+        assert summary.more_overlaps == 36
+        assert summary.count == 39
+    assert summaries[crowd[0].id].overlaps[0].startswith("Overlaps “Meeting 1” ")
+    assert summaries[crowd[-1].id].overlaps[0].startswith("Overlaps “Meeting 0” ")

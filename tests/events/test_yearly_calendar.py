@@ -262,3 +262,94 @@ def test_a_series_running_on_into_the_year_is_not_copied(client, coordinator, ma
 def test_years_out_of_range_are_not_found(client, coordinator):
     assert client.get("/manage/calendar/0").status_code == 404
     assert client.get("/manage/calendar/99999").status_code == 404
+
+
+# --- a busy year ---------------------------------------------------------------------------
+
+
+def count_statements(client, path: str) -> int:
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_the_year_pages_need_as_many_queries_for_sixty_events_as_for_ten(
+    client, coordinator, make_event
+):
+    roles = (("mayor",), ("practitioner", "leader"), ())
+
+    def add(n: int):
+        day = wall(2027, 1 + n % 12, 1 + n % 28, 12)
+        make_event(
+            f"Meeting {n}",
+            audience=roles[n % 3],
+            host_city=("oslo", None)[n % 2],
+            status=(EventStatus.draft, EventStatus.published)[n % 2],
+            start=day,
+            end=day.replace(hour=13),
+        )
+
+    for n in range(10):
+        add(n)
+    few = [count_statements(client, path) for path in ("/manage/calendar/2027", "/calendar/2027")]
+    for n in range(10, 60):
+        add(n)
+    many = [count_statements(client, path) for path in ("/manage/calendar/2027", "/calendar/2027")]
+
+    assert few == many
+
+
+def test_forty_meetings_at_once_name_three_overlaps_each_and_count_the_rest(
+    client, coordinator, make_event
+):
+    crowd = [make_event(f"Mayors {n}", audience=("mayor",), **NOON) for n in range(40)]
+
+    html = year_page(client)
+
+    for event in crowd:
+        item = event_item(html, event)
+        assert item.count("Conflict: Overlaps") == 3
+        assert "Conflict: and 36 more overlaps for the same audience." in item
+    assert html.count("Conflict: Overlaps") == 40 * 3
+    assert "40 with conflicts" in html
+
+
+def test_a_busy_year_is_shown_a_page_at_a_time(client, coordinator, make_event, monkeypatch):
+    monkeypatch.setattr("nscal.events.views.manage.PLAN_PAGE_SIZE", 4)
+    events = [
+        make_event(
+            f"Draft {n}",
+            status=EventStatus.draft,
+            start=wall(2027, 1 + n, 10, 12),
+            end=wall(2027, 1 + n, 10, 13),
+        )
+        for n in range(10)
+    ]
+
+    first = year_page(client)
+    second = page(client.get("/manage/calendar/2027?page=2"))
+
+    assert "Draft 3" in first and "Draft 4" not in first
+    assert "Draft 4" in second and "Draft 7" in second and "Draft 3" not in second
+    assert "10 events, 10 drafts," in second
+    assert "Page 2 of 3" in second
+    assert '<a href="/manage/calendar/2027?page=3#month-9">September</a>' in first
+    assert "November: nothing planned" in first
+    assert ">May</h2>" in second and ">April</h2>" not in second
+
+    response = post(
+        client,
+        "/manage/calendar/2027/publish-selected?page=2",
+        {"event_ids": [events[5].id]},
+    )
+
+    assert response.headers["Location"].endswith("/manage/calendar/2027?page=2")
+    assert db.session.get(Event, events[5].id).status is EventStatus.published

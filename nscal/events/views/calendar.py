@@ -13,7 +13,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from nscal.db import db, utcnow
 from nscal.events.display import display_zone, events_by_day, events_by_month
 from nscal.events.models import Event
-from nscal.events.services import events_between, visible_events
+from nscal.events.services import AUDIENCES_AT_ONCE, events_between, visible_events
 from nscal.events.views.public import current_viewer, session_zone
 from nscal.timeutil import FIRST_YEAR, LAST_YEAR, year_in_range
 
@@ -40,11 +40,15 @@ def _not_found(detail: str):
 def _events_in(viewer, start: date, end: date, zone: str | None) -> list[Event]:
     """Events ``viewer`` may see that may touch the days [start, end)."""
     tz = ZoneInfo(zone or "UTC")
-    query = events_between(
-        visible_events(viewer),
-        datetime.combine(start, time(), tz) - MARGIN,
-        datetime.combine(end, time(), tz) + MARGIN,
-    ).order_by(Event.starts_at, Event.id)
+    query = (
+        events_between(
+            visible_events(viewer),
+            datetime.combine(start, time(), tz) - MARGIN,
+            datetime.combine(end, time(), tz) + MARGIN,
+        )
+        .order_by(Event.starts_at, Event.id)
+        .options(AUDIENCES_AT_ONCE)
+    )
     return list(db.session.execute(query).scalars())
 
 

@@ -5,6 +5,7 @@ Views parse, authorize, call a service, flash and redirect; the services commit 
 """
 
 from calendar import month_name
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from flask_login import current_user
 from nscal.accounts.permissions import coordinator_required
 from nscal.cities.models import active_cities
 from nscal.db import db
-from nscal.events.conflicts import find_conflicts, format_when
+from nscal.events.conflicts import format_when, summarise_conflicts
 from nscal.events.forms import (
     CancelEventForm,
     EventForm,
@@ -41,6 +42,7 @@ from nscal.timeutil import NORDIC_ZONES, year_in_range
 manage_events = Blueprint("manage_events", __name__, url_prefix="/manage")
 
 EVENTS_PER_PAGE = 50
+PLAN_PAGE_SIZE = 200  # events per page of a year's plan
 
 
 @manage_events.context_processor
@@ -245,23 +247,67 @@ def _member_zones() -> list[str]:
     return list(dict.fromkeys(zones)) or [zone for zone, _label in NORDIC_ZONES]
 
 
+@dataclass
+class PlanPage:
+    """One page of a year's plan, with what the pager macro reads."""
+
+    page: int
+    pages: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _plan_month(event: Event) -> int:
+    start = event.start_date if event.all_day and event.start_date else event.local_start
+    return start.month
+
+
 @manage_events.get("/calendar/<int:year>")
 @coordinator_required
 def year_calendar(year: int):
+    # Conflicts are found over the whole year, but a page shows at most
+    # PLAN_PAGE_SIZE events, so a busy year stays a page a browser can hold.
     events = events_in_year(_year_or_404(year))
-    conflicts = find_conflicts(events, _member_zones())
-    months = [(month_name[month], []) for month in range(1, 13)]
-    for event in events:
-        start = event.start_date if event.all_day and event.start_date else event.local_start
-        months[start.month - 1][1].append(event)
+    conflicts = summarise_conflicts(events, _member_zones())
+    pages = max(1, -(-len(events) // PLAN_PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    shown = events[(page - 1) * PLAN_PAGE_SIZE : page * PLAN_PAGE_SIZE]
+    first_month = _plan_month(shown[0]) if shown and page > 1 else 1
+    last_month = _plan_month(shown[-1]) if shown and page < pages else 12
+    months = {month: (month_name[month], []) for month in range(first_month, last_month + 1)}
+    for event in shown:
+        months[_plan_month(event)][1].append(event)
+    # The year at a glance, for the month links of a year on several pages.
+    overview = {month: {"events": 0, "conflicted": 0, "page": 0} for month in range(1, 13)}
+    for index, event in enumerate(events):
+        counts = overview[_plan_month(event)]
+        counts["events"] += 1
+        counts["conflicted"] += bool(conflicts[event.id])
+        counts["page"] = counts["page"] or index // PLAN_PAGE_SIZE + 1
     return render_template(
         "manage/calendar/year.html",
         year=year,
-        months=months,
+        months=list(months.items()),
+        overview=[(month_name[month], month, counts) for month, counts in overview.items()],
         conflicts=conflicts,
+        pagination=PlanPage(page, pages),
         total=len(events),
         drafts=sum(event.status is EventStatus.draft for event in events),
-        conflicted=sum(bool(messages) for messages in conflicts.values()),
+        conflicted=sum(bool(summary) for summary in conflicts.values()),
         publish_form=PublishSelectedForm(),
     )
 
@@ -279,7 +325,8 @@ def publish_selected(year: int):
         published = publish_events(events_in_year(_year_or_404(year), chosen))
         db.session.commit()
         flash(f"Published {_count(published)}.", "success")
-    return redirect(url_for(".year_calendar", year=year))
+    page = request.args.get("page", type=int)
+    return redirect(url_for(".year_calendar", year=year, page=page if page and page > 1 else None))
 
 
 @manage_events.post("/calendar/<int:year>/publish-all")
