@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
 
+from bench._common import machine, write_section  # noqa: E402
 from bench.feeds import CITIES, ROLES, TITLES, ZONES  # noqa: E402
 
 YEAR = 2027
@@ -83,7 +84,7 @@ def timed(client, path: str, runs: int) -> tuple[float, int, int]:
 
     statements = []
     sa.event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(1))
-    samples, size = [], 0
+    samples, body = [], b""
     for _ in range(runs):
         statements.clear()
         begin = time.perf_counter()
@@ -91,11 +92,27 @@ def timed(client, path: str, runs: int) -> tuple[float, int, int]:
         samples.append(time.perf_counter() - begin)
         if response.status_code != 200:
             raise RuntimeError(f"{path}: {response.status_code}")
-        size = len(response.data)
-    return statistics.median(samples), size, len(statements)
+        body = response.data
+    return statistics.median(samples), len(body), len(statements), bare_reference(body, runs)
 
 
-def run(count: int, runs: int) -> None:
+def bare_reference(body: bytes, runs: int) -> float:
+    """Median seconds for a bare Flask app to answer GET with ``body`` (the same bytes),
+    through the same test client: what the framework alone costs for such a page."""
+    from flask import Flask
+
+    bare = Flask("bare")
+    bare.add_url_rule("/", "page", lambda: body)
+    client = bare.test_client()
+    samples = []
+    for _ in range(runs):
+        begin = time.perf_counter()
+        client.get("/")
+        samples.append(time.perf_counter() - begin)
+    return statistics.median(samples)
+
+
+def run(count: int, runs: int) -> list[tuple]:
     import flask_migrate
 
     from nscal import create_app
@@ -122,14 +139,17 @@ def run(count: int, runs: int) -> None:
             plan = timed(client, f"/manage/calendar/{YEAR}", runs)
             db.session.remove()
             db.engine.dispose()
-    for name, (seconds, size, statements) in (
+    rows = []
+    for name, (seconds, size, statements, bare) in (
         (f"/calendar/{YEAR}", public),
         (f"/manage/calendar/{YEAR}", plan),
     ):
         print(
             f"{count:>6} events  {name:<22} {seconds * 1000:8.1f} ms"
-            f"  {size / 1024:8.0f} KB  {statements:3} SQL"
+            f"  {size / 1024:8.0f} KB  {statements:3} SQL  (bare {bare * 1000:.1f} ms)"
         )
+        rows.append((count, name, seconds, size, statements, bare))
+    return rows
 
 
 def main() -> int:
@@ -137,8 +157,28 @@ def main() -> int:
     parser.add_argument("--events", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    for count in args.events:
-        run(count, args.runs)
+    rows = [row for count in args.events for row in run(count, args.runs)]
+    table = [
+        "| events | page | median | bare Flask, same bytes | ratio | size | SQL |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for count, name, seconds, size, statements, bare in rows:
+        table.append(
+            f"| {count:,} | `{name}` | {seconds * 1000:.0f} ms | {bare * 1000:.1f} ms | "
+            f"{seconds / bare:.0f}× | {size / 1024:.0f} KB | {statements} |"
+        )
+    write_section(
+        "Year pages (in-process, SQLite)",
+        f"""
+`python bench/pages.py --events {' '.join(map(str, args.events))}` on {machine()}.
+All events in {YEAR}, a third of them drafts; medians of {args.runs} requests through the
+Flask test client, beside a bare Flask app answering the same bytes. The coordinators'
+plan shows at most 200 events a page (conflicts counted over the whole year), so its
+size stays bounded; SQL statements do not grow with the events.
+
+{chr(10).join(table)}
+""",
+    )
     return 0
 
 
