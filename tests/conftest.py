@@ -151,6 +151,21 @@ def stored_long_ago(event, start, end) -> None:
     db.session.commit()
 
 
+def count_statements(client, path: str) -> int:
+    """The SQL statements one GET of ``path`` runs (it must answer 200)."""
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    return len(statements)
+
+
 def csrf_token_from(response) -> str:
     match = CSRF_INPUT.search(response.get_data(as_text=True))
     assert match, "the page has no CSRF token"

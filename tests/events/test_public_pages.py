@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from nscal.db import db
 from nscal.events.models import EventFormat, EventKind
 from nscal.events.services import cancel_event
+from tests.conftest import count_statements
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -475,20 +475,6 @@ def test_the_first_and_last_calendar_years_have_no_link_beyond(client):
 
 
 # --- efficiency ------------------------------------------------------------------------
-
-
-def count_statements(client, path: str) -> int:
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
 
 
 def test_the_list_needs_as_many_queries_for_thirty_events_as_for_three(

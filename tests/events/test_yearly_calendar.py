@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from nscal.accounts.models import AccountRole
 from nscal.db import db
 from nscal.events.models import Event, EventSeries, EventStatus
-from tests.conftest import csrf_token_from
+from tests.conftest import count_statements, csrf_token_from
 
 
 @pytest.fixture
@@ -265,20 +265,6 @@ def test_years_out_of_range_are_not_found(client, coordinator):
 
 
 # --- a busy year ---------------------------------------------------------------------------
-
-
-def count_statements(client, path: str) -> int:
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
 
 
 def test_the_year_pages_need_as_many_queries_for_sixty_events_as_for_ten(
