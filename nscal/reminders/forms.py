@@ -1,7 +1,7 @@
 """Forms for reminders: an event's or a series' own, the defaults per kind, and a
 person's alarm in their private feed."""
 
-from wtforms import RadioField, SelectField, StringField, SubmitField
+from wtforms import RadioField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from nscal.events.models import EventKind
@@ -11,10 +11,10 @@ from nscal.reminders.services import Offset, ReminderError, offsets_text, parse_
 REMINDERS_HINT = "Separated by commas, e.g. “7 days, 1 day” or “1 day, 1 hour, 15 minutes”."
 # Minutes before the start -> what the account page calls it; "" is off.
 ALARM_CHOICES = [
-    ("", "No alarm"),
-    ("15", "15 minutes before"),
-    ("60", "1 hour before"),
-    ("1440", "1 day before"),
+    SelectChoice("", "No alarm"),
+    SelectChoice("15", "15 minutes before"),
+    SelectChoice("60", "1 hour before"),
+    SelectChoice("1440", "1 day before"),
 ]
 
 
@@ -30,7 +30,10 @@ class EventRemindersForm(Form):
 
     follow = RadioField(
         "Which reminders",
-        choices=[("inherit", "Follow the defaults"), ("own", "Its own reminders")],
+        choices=[
+            SelectChoice("inherit", "Follow the defaults"),
+            SelectChoice("own", "Its own reminders"),
+        ],
         validators=[InputRequired()],
         default="inherit",
     )

@@ -3,9 +3,11 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from nscal.accounts.permissions import coordinator_required
 from nscal.db import db
+from nscal.events.display import format_event_time
 from nscal.events.models import Event
 from nscal.reminders.forms import (
     DefaultRemindersForm,
@@ -41,6 +43,7 @@ def _event_page(event: Event, form: EventRemindersForm, series_form: EventRemind
     return render_template(
         "reminders/event.html",
         event=event,
+        when=format_event_time(event).text,
         form=form,
         series_form=series_form,
         current=reminders_for(event),
@@ -54,8 +57,8 @@ def _series_form(event: Event, fill: bool = True) -> EventRemindersForm | None:
         return None
     form = EventRemindersForm(prefix="series")
     form.follow.choices = [
-        ("inherit", "Follow the defaults for the kind"),
-        ("own", "The series' own reminders"),
+        SelectChoice("inherit", "Follow the defaults for the kind"),
+        SelectChoice("own", "The series' own reminders"),
     ]
     if fill:
         form.fill(series_reminders(event.series))
@@ -69,8 +72,8 @@ def event_reminders(event_id: int):
     form = EventRemindersForm()
     if event.series is not None:
         form.follow.choices = [
-            ("inherit", "Follow the series' reminders (or the kind's defaults)"),
-            ("own", "This event's own reminders"),
+            SelectChoice("inherit", "Follow the series' reminders (or the kind's defaults)"),
+            SelectChoice("own", "This event's own reminders"),
         ]
     if not form.is_submitted():
         form.fill(_own_reminders(event))

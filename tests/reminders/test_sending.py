@@ -173,9 +173,7 @@ def test_a_moved_event_moves_its_reminders(clock, network, make_user, make_event
     assert "27 March 2027" in row.message.decode()
 
 
-def test_cancelled_events_and_registrations_get_no_reminders(
-    clock, network, make_user, make_event
-):
+def test_cancelled_events_and_registrations_get_no_reminders(clock, network, make_user, make_event):
     clock.move_to(REGISTRATION_TIME)
     start, end = datetime(2027, 3, 20, 10, 0), datetime(2027, 3, 20, 12, 0)  # noqa: DTZ001
     kept = make_event("Kept", start=start, end=end)
@@ -256,9 +254,7 @@ def test_two_workers_at_once_send_each_reminder_once(app, clock, network, make_u
     assert errors == []
     assert sum(counts) == len(people)
     rows = _reminders_only()
-    assert sorted(row.recipient for row in rows) == sorted(
-        p.email for p in people
-    )
+    assert sorted(row.recipient for row in rows) == sorted(p.email for p in people)
     assert db.session.scalar(sa.select(sa.func.count(ReminderSent.id))) == len(people)
     assert send_due_reminders() == 0
 
