@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nscal.main.views import main
     from nscal.manage.views import manage
     from nscal.registrations.views import registrations
+    from nscal.reminders.views import reminders
 
     for blueprint in (
         main,
@@ -67,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         api,
         registrations,
         mail,
+        reminders,
     ):
         app.register_blueprint(blueprint)
 

@@ -57,6 +57,8 @@ class Defaults:
     MAIL_USE_SSL = False
     MAIL_TIMEOUT = 10
     MAIL_SENDER = "Nordic Safe Cities <calendar@nscal.example>"
+    # Day-based reminders ("1 day before") go out at this hour on each recipient's clock.
+    REMINDER_HOUR = 9
     # Each worker process keeps rendered feeds in memory, least recently used out first,
     # within these many bytes. Rendered VEVENTs cost about 1.7 kB each with their keys:
     # 64 MiB holds some 38,000 events, so after a change a feed re-renders one event
@@ -86,6 +88,7 @@ ENV_SETTINGS = {
     "NSCAL_TRUSTED_PROXIES": "TRUSTED_PROXIES",
     "NSCAL_MAX_REQUEST_BYTES": "MAX_REQUEST_BYTES",
     "NSCAL_DB_BUSY_TIMEOUT": "DB_BUSY_TIMEOUT",
+    "NSCAL_REMINDER_HOUR": "REMINDER_HOUR",
     "NSCAL_DB_CONNECT_TIMEOUT": "DB_CONNECT_TIMEOUT",
     "NSCAL_DB_STATEMENT_TIMEOUT": "DB_STATEMENT_TIMEOUT",
 }
@@ -139,6 +142,9 @@ def _finish(app) -> None:
         _as_int(config, key, minimum=0)
     _check_web(config)
     _check_mail(config)
+    _as_int(config, "REMINDER_HOUR", minimum=0)
+    if config["REMINDER_HOUR"] > 23:
+        raise ConfigError(f"NSCAL_REMINDER_HOUR must be 0 to 23, not {config['REMINDER_HOUR']}")
 
 
 def _engine_options(config) -> None:

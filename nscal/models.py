@@ -5,16 +5,20 @@ from nscal.cities.models import City, ParticipantRole
 from nscal.events.models import Event, EventSeries
 from nscal.mail.models import OutboxMessage
 from nscal.registrations.models import Registration, RegistrationSettings, RoleQuota
+from nscal.reminders.models import FeedAlarm, ReminderPlan, ReminderSent
 
 __all__ = [
     "AccountRole",
     "City",
     "Event",
     "EventSeries",
+    "FeedAlarm",
     "OutboxMessage",
     "ParticipantRole",
     "Registration",
     "RegistrationSettings",
+    "ReminderPlan",
+    "ReminderSent",
     "RoleQuota",
     "User",
 ]

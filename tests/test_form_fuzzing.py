@@ -22,6 +22,7 @@ import nscal.accounts.forms
 import nscal.events.forms
 import nscal.imports.forms
 import nscal.registrations.forms
+import nscal.reminders.forms
 from nscal.accounts.models import AccountRole, User
 from nscal.accounts.services import create_user
 from nscal.cities.models import ParticipantRole
@@ -136,6 +137,7 @@ def all_field_names() -> set[str]:
         nscal.events.forms,
         nscal.imports.forms,
         nscal.registrations.forms,
+        nscal.reminders.forms,
     ):
         for _, form in inspect.getmembers(module, inspect.isclass):
             if issubclass(form, Form):
@@ -166,6 +168,12 @@ def fields_of(endpoint: str) -> list[str]:
         "registrations.register_on_behalf": _fields(registrations.OnBehalfForm, "behalf-"),
         "imports.preview": {*CSV_COLUMNS, "publish"},
         "imports.confirm": {"payload"},
+        "reminders.event_reminders": _fields(nscal.reminders.forms.EventRemindersForm),
+        "reminders.series_reminders_view": _fields(
+            nscal.reminders.forms.EventRemindersForm, "series-"
+        ),
+        "reminders.defaults": _fields(nscal.reminders.forms.DefaultRemindersForm),
+        "reminders.feed_alarm": _fields(nscal.reminders.forms.FeedAlarmForm),
     }
     return sorted(known.get(endpoint) or all_field_names())
 

@@ -405,6 +405,9 @@ class FeedItem:
     key: tuple
     registration_status: str | None = None
     include_online_link: bool = False
+    # The reader's own alarm (private feeds, events they registered for): added to the
+    # cached VEVENT when the feed is assembled, never part of what is cached.
+    alarm_minutes: int | None = None
 
 
 def feed_calendar(
@@ -427,10 +430,33 @@ def feed_calendar(
             item = items[missing[event.id]]
             entry = FeedEntry(event, item.registration_status, item.include_online_link)
             parts[missing[event.id]] = _rendered(entry)
+    for n, item in enumerate(items):
+        if item.alarm_minutes and parts[n] is not None:
+            vevent, tzid = parts[n]
+            parts[n] = (with_alarm(vevent, item.alarm_minutes), tzid)
     # An event deleted since the items were read is left out, as it would be by a
     # query made a moment later.
     rendered = [part for part in parts if part is not None]
     return _assemble_feed(_calendar_head(name, url, "PUBLISH", description), rendered)
+
+
+_END_VEVENT = b"END:VEVENT\r\n"
+
+
+def alarm_bytes(minutes: int) -> bytes:
+    """A VALARM that shows a reminder ``minutes`` before the start (RFC 5545 3.6.6)."""
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", timedelta(minutes=-minutes))
+    alarm.add("description", "Reminder: an event you registered for starts soon")
+    return component_bytes(alarm)
+
+
+def with_alarm(vevent: bytes, minutes: int) -> bytes:
+    """A serialized VEVENT with the reader's VALARM inside, before its END."""
+    if not vevent.endswith(_END_VEVENT):
+        raise ValueError("unexpected VEVENT serialization")
+    return vevent[: -len(_END_VEVENT)] + alarm_bytes(minutes) + _END_VEVENT
 
 
 def _calendar_head(

@@ -26,6 +26,7 @@ from nscal.events.services import audience_includes
 from nscal.feeds.cache import ByteBoundedCache, app_cache, clear_all
 from nscal.feeds.ical import FeedItem, feed_calendar, vevent_key
 from nscal.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
+from nscal.reminders.models import FeedAlarm
 
 try:
     from tzdata import IANA_VERSION as TZDATA_VERSION
@@ -162,12 +163,18 @@ def personal_feed(user: User) -> FeedSpec:
 
 
 def _registration_state(user: User) -> tuple[sa.ColumnElement, ...]:
-    """The count and latest change of a person's registrations: their feed shows them."""
+    """The count and latest change of a person's registrations: their feed shows them;
+    and the alarm they asked for in it."""
     mine = Registration.user_id == user.id
     return (
         sa.select(sa.func.count()).where(mine).scalar_subquery(),
         sa.select(sa.func.max(Registration.updated_at)).where(mine).scalar_subquery(),
+        _alarm_minutes(user).scalar_subquery(),
     )
+
+
+def _alarm_minutes(user: User) -> sa.Select:
+    return sa.select(FeedAlarm.minutes_before).where(FeedAlarm.user_id == user.id)
 
 
 def _in_window(condition: sa.ColumnElement[bool], now: datetime) -> sa.ColumnElement[bool]:
@@ -280,10 +287,13 @@ def feed_body(spec: FeedSpec, version: FeedVersion, url: str) -> bytes:
 def feed_items(spec: FeedSpec, *, now: datetime | None = None) -> list[FeedItem]:
     """The feed's events in time order, as the keys of their VEVENTs: a few columns
     per event, no objects. In a private feed, the events the person is registered for
-    carry their status, and the online link once their place is confirmed."""
+    carry their status, and the online link once their place is confirmed; and the
+    person's alarm, when they asked for one (not in cancelled events)."""
     now = now or utcnow()
     statuses = {}
+    alarm = None
     if spec.kind == "personal":
+        alarm = db.session.execute(_alarm_minutes(spec.user)).scalar_one_or_none()
         statuses = dict(
             db.session.execute(
                 sa.select(Registration.event_id, Registration.status).where(
@@ -316,7 +326,16 @@ def feed_items(spec: FeedSpec, *, now: datetime | None = None) -> list[FeedItem]
             include_online_link=include_online_link,
             base_url=base_url,
         )
-        items.append(FeedItem(event_id, key, registration_status, include_online_link))
+        with_alarm = registration is not None and status is not EventStatus.cancelled
+        items.append(
+            FeedItem(
+                event_id,
+                key,
+                registration_status,
+                include_online_link,
+                alarm if with_alarm else None,
+            )
+        )
     return items
 
 

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from nscal.mail.outbox import DeliveryReport, deliver_due
 from nscal.mail.sender import MailConfigError
+from nscal.reminders.cli import queue_due_reminders
 
 BATCH = 100
 
@@ -39,6 +40,7 @@ def send_mail_command(loop: bool, interval: float):
         click.echo(f"send-mail: delivering every {interval:g} s; Ctrl-C or SIGTERM stops.")
         while not stop.is_set():
             try:
+                queue_due_reminders()
                 report = _deliver(should_stop=stop.is_set)
             except sa.exc.OperationalError as exc:  # the database restarts: wait, go on
                 click.echo(f"send-mail: database unavailable: {exc.orig}", err=True)

@@ -88,6 +88,13 @@ MAIL_KINDS: dict[str, MailKind] = {
         "event_cancelled",
         {"reason": "The venue is closed for repairs; we will announce a new date soon."},
     ),
+    "reminder": MailKind(
+        "Reminder before an event",
+        "Before an event, as its reminders say (e.g. 7 days and 1 day before): to each "
+        "confirmed participant, with the online link for online and hybrid events.",
+        "reminder",
+        {"ahead": "tomorrow"},
+    ),
     "invitation": MailKind(
         "Invitation to the calendar",
         "A coordinator invites a person, or people are imported from a CSV file.",
@@ -116,7 +123,7 @@ def render_preview(kind: MailKind) -> EmailMessage:
         context["link"] = external_url("auth.reset_password", token="sample-token")
     else:
         # As sent: only mails to confirmed people show the online link.
-        confirmed = kind.template == "registration_confirmed" or kind.context.get(
+        confirmed = kind.template in ("registration_confirmed", "reminder") or kind.context.get(
             "invitation_attached", False
         )
         context["event"] = event_details(
