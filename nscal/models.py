@@ -1,6 +1,6 @@
 """Every model, imported in one place so the metadata (and Alembic) sees them all."""
 
-from nscal.accounts.models import AccountRole, User
+from nscal.accounts.models import AccountRole, SsoIdentity, User
 from nscal.cities.models import City, ParticipantRole
 from nscal.events.models import Event, EventSeries
 from nscal.mail.models import OutboxMessage
@@ -16,5 +16,6 @@ __all__ = [
     "Registration",
     "RegistrationSettings",
     "RoleQuota",
+    "SsoIdentity",
     "User",
 ]
