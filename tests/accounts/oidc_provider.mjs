@@ -1,7 +1,8 @@
 // A real OpenID Provider (node-oidc-provider 8) on loopback, for tests/accounts/test_sso.py.
 //
 // Usage: node oidc_provider.mjs '<json>' where the JSON has client_id, client_secret,
-// redirect_uris and accounts ({id: {email, email_verified, name, ...}}). It listens on a
+// redirect_uris, accounts ({id: {email, email_verified, name, ...}}) and optionally
+// conform_id_token_claims. It listens on a
 // free port of 127.0.0.1 and prints one line, {"issuer": "http://127.0.0.1:<port>"}.
 //
 // No login form: the test follows the redirects itself and picks the person on the
@@ -91,8 +92,9 @@ server.listen(0, "127.0.0.1", () => {
       city: ["city"],
     },
     scopes: ["openid", "email", "profile", "city"],
-    // The ID token carries the person's claims, as Google's and Keycloak's do.
-    conformIdTokenClaims: false,
+    // By default the ID token carries the person's claims, as Google's and Keycloak's
+    // do; with conform_id_token_claims only userinfo has them, as OIDC Core says.
+    conformIdTokenClaims: Boolean(settings.conform_id_token_claims),
     pkce: { methods: ["S256"], required: () => true },
     features: { devInteractions: { enabled: false } },
     interactions: { url: (ctx, details) => `/interaction/${details.uid}` },

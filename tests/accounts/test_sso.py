@@ -48,12 +48,13 @@ PEOPLE = {
 class OpenIDProvider:
     """The node provider as a subprocess; ``issuer`` is its base URL."""
 
-    def __init__(self):
+    def __init__(self, *, conform_id_token_claims: bool = False):
         settings = {
             "client_id": CLIENT_ID,
             "client_secret": CLIENT_SECRET,
             "redirect_uris": [REDIRECT_URI],
             "accounts": PEOPLE,
+            "conform_id_token_claims": conform_id_token_claims,
         }
         self.process = subprocess.Popen(
             [shutil.which("node") or "node", str(SCRIPT), json.dumps(settings)],
@@ -175,9 +176,7 @@ def test_verified_address_logs_in_to_the_existing_account_and_remembers_the_subj
     assert db.session.get(User, alice.id).last_login_at is not None
 
 
-def test_a_later_login_finds_the_account_by_subject_after_the_address_changed(
-    sso_app, make_user
-):
+def test_a_later_login_finds_the_account_by_subject_after_the_address_changed(sso_app, make_user):
     alice = make_user("alice@malmo.se", name="Alice Andersson")
     app = sso_app()
     sign_in(app.test_client(), "alice")
@@ -190,6 +189,18 @@ def test_a_later_login_finds_the_account_by_subject_after_the_address_changed(
     assert logged_in(client)
     assert "alice.andersson@malmo.se" in text(client.get("/account"))
     assert db.session.execute(sa.select(sa.func.count(User.id))).scalar_one() == 1
+
+
+def test_the_address_is_read_from_userinfo_when_the_id_token_has_none(sso_app, make_user):
+    make_user("alice@malmo.se", name="Alice Andersson")
+    own = OpenIDProvider(conform_id_token_claims=True)
+    try:
+        client = sso_app(own.issuer).test_client()
+        sign_in(client, "alice")
+    finally:
+        own.stop()
+    assert logged_in(client)
+    assert identities() == [("test", "alice", "alice@malmo.se")]
 
 
 def test_the_next_page_is_honoured_but_never_another_site(sso_app, make_user):
@@ -398,9 +409,7 @@ def test_the_login_page_lets_its_buttons_lead_to_the_provider(sso_app, provider)
     assert f"form-action 'self' {provider.issuer}" in policy
 
 
-def test_without_password_login_the_form_is_gone_and_posting_it_is_refused(
-    sso_app, make_user
-):
+def test_without_password_login_the_form_is_gone_and_posting_it_is_refused(sso_app, make_user):
     make_user("alice@malmo.se")
     client = sso_app(PASSWORD_LOGIN=False).test_client()
     page = text(client.get("/auth/login"))
