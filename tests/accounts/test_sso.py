@@ -94,13 +94,20 @@ def sso_app(app, network, provider):
             "label": LABEL,
             **(provider_settings or {}),
         }
-        return create_app(
+        made = create_app(
             test_config(app.config["SQLALCHEMY_DATABASE_URI"])
             | {"OIDC_PROVIDERS": {"test": settings}, "OIDC_TIMEOUT": 5}
             | config
         )
+        apps.append(made)
+        return made
 
-    return make
+    apps = []
+    yield make
+    for made in apps:  # their connections closed, as a stopped worker's would be
+        with made.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def start_sign_in(client, next_url=None):
