@@ -13,7 +13,7 @@ import nscal.db
 
 # revision identifiers, used by Alembic.
 revision = '0006_single_sign_on'
-down_revision = '0005_account_security'
+down_revision = '0008_reminders'
 branch_labels = None
 depends_on = None
 
