@@ -41,7 +41,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.csrf.init_app(app)
     _init_login(app)
 
-    from nscal.accounts.views import account, auth, people
+    from nscal.accounts.views import account, auth, people, sso
+    from nscal.accounts.views.sso import init_sso
     from nscal.api.views import api
     from nscal.events.views.calendar import calendar
     from nscal.events.views.manage import manage_events
@@ -57,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in (
         main,
         auth,
+        sso,
         account,
         people,
         manage,
@@ -79,6 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
+    init_sso(app)
     return app
 
 

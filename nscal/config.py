@@ -4,7 +4,9 @@ A missing or broken setting stops the start with one clear line (``ConfigError``
 """
 
 import os
+import re
 import secrets
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -75,6 +77,11 @@ class Defaults:
     DB_BUSY_TIMEOUT = 5  # seconds SQLite waits for another writer
     DB_CONNECT_TIMEOUT = 5  # seconds to connect to PostgreSQL
     DB_STATEMENT_TIMEOUT = 15  # seconds one PostgreSQL statement may run (lock waits included)
+    # Single sign-on (nscal/accounts/views/sso.py): {name: {"issuer": …, "client_id": …}},
+    # or NSCAL_OIDC_<NAME>_<PART> variables; checked into OidcProvider values.
+    OIDC_PROVIDERS: dict = {}
+    OIDC_TIMEOUT = 10  # seconds to wait for a provider's discovery, token or keys
+    PASSWORD_LOGIN = True  # off: people log in only through single sign-on
 
 
 # Environment variable -> config key.
@@ -91,6 +98,8 @@ ENV_SETTINGS = {
     "NSCAL_REMINDER_HOUR": "REMINDER_HOUR",
     "NSCAL_DB_CONNECT_TIMEOUT": "DB_CONNECT_TIMEOUT",
     "NSCAL_DB_STATEMENT_TIMEOUT": "DB_STATEMENT_TIMEOUT",
+    "NSCAL_OIDC_TIMEOUT": "OIDC_TIMEOUT",
+    "NSCAL_PASSWORD_LOGIN": "PASSWORD_LOGIN",
 }
 # The network this installation serves: feed names, mail greetings and footers.
 NETWORK_NAME = "Nordic Safe Cities"
@@ -114,6 +123,7 @@ def load_config(app, test_config: dict | None) -> None:
     for variable, value in os.environ.items():
         if variable.startswith("NSCAL_MAIL_"):
             app.config[variable.removeprefix("NSCAL_")] = value
+    _oidc_from_environment(app.config)
     if test_config:
         app.config.update(test_config)
     _finish(app)
@@ -145,6 +155,7 @@ def _finish(app) -> None:
     _as_int(config, "REMINDER_HOUR", minimum=0)
     if config["REMINDER_HOUR"] > 23:
         raise ConfigError(f"NSCAL_REMINDER_HOUR must be 0 to 23, not {config['REMINDER_HOUR']}")
+    _check_sign_in(config)
 
 
 def _engine_options(config) -> None:
@@ -293,3 +304,165 @@ def _check_mail(config) -> None:
     if backend == "smtp" and not config.get("MAIL_SERVER"):
         raise ConfigError("NSCAL_MAIL_BACKEND is smtp but NSCAL_MAIL_SERVER is not set")
     config["MAIL_BACKEND"] = backend
+
+
+# --- single sign-on -------------------------------------------------------------------
+
+# NSCAL_OIDC_<NAME>_<PART> -> the provider's field. Required parts first.
+OIDC_PARTS = {
+    "ISSUER": "issuer",
+    "CLIENT_ID": "client_id",
+    "CLIENT_SECRET": "client_secret",
+    "LABEL": "label",
+    "SCOPE": "scope",
+    "CREATE_ACCOUNTS": "create_accounts",
+    "DOMAIN_CITIES": "domain_cities",
+    "CITY_CLAIM": "city_claim",
+    "TRUST_EMAIL": "trust_email",
+}
+OIDC_REQUIRED = ("issuer", "client_id", "client_secret", "label")
+OIDC_NAME = re.compile(r"[a-z0-9]+(?:[_-][a-z0-9]+)*")
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+@dataclass(frozen=True)
+class OidcProvider:
+    """One OpenID Connect provider people may log in with (an Entra ID tenant, Google,
+    a Keycloak realm)."""
+
+    name: str  # in the URLs: /auth/sso/<name>
+    issuer: str
+    client_id: str
+    client_secret: str
+    label: str  # the button's text
+    scope: str = "openid email profile"
+    create_accounts: bool = False  # unknown people with a verified address get a member account
+    domain_cities: dict[str, str] = field(default_factory=dict)  # email domain -> city slug
+    city_claim: str | None = None  # a claim naming the person's city (slug or name)
+    trust_email: bool = False  # count every address as verified (no email_verified claim)
+
+    @property
+    def metadata_url(self) -> str:
+        return f"{self.issuer}/.well-known/openid-configuration"
+
+    def setting(self, part: str) -> str:
+        return f"NSCAL_OIDC_{self.name.upper()}_{part}"
+
+
+def _oidc_from_environment(config) -> None:
+    """Gather NSCAL_OIDC_<NAME>_<PART> variables into ``OIDC_PROVIDERS``."""
+    providers = {
+        name: dict(values) for name, values in (config.get("OIDC_PROVIDERS") or {}).items()
+    }
+    # Longest first: "HEL_CITY_CLAIM" is provider HEL's CITY_CLAIM.
+    parts = sorted(OIDC_PARTS, key=len, reverse=True)
+    for variable, value in os.environ.items():
+        if not variable.startswith("NSCAL_OIDC_") or variable == "NSCAL_OIDC_TIMEOUT":
+            continue
+        rest = variable.removeprefix("NSCAL_OIDC_")
+        part = next((part for part in parts if rest.endswith(f"_{part}")), None)
+        if part is None or rest == part or not rest.removesuffix(f"_{part}"):
+            raise ConfigError(
+                f"{variable} is not a setting nscal knows: use NSCAL_OIDC_<NAME>_<PART> "
+                f"with PART one of {', '.join(OIDC_PARTS)}"
+            )
+        name = rest.removesuffix(f"_{part}").lower()
+        providers.setdefault(name, {})[OIDC_PARTS[part]] = value
+    config["OIDC_PROVIDERS"] = providers
+
+
+def _check_sign_in(config) -> None:
+    _as_bool(config, "PASSWORD_LOGIN")
+    _as_seconds(config, "OIDC_TIMEOUT")
+    providers = {}
+    for name, values in (config.get("OIDC_PROVIDERS") or {}).items():
+        provider = values if isinstance(values, OidcProvider) else oidc_provider(name, values)
+        providers[provider.name] = provider
+    config["OIDC_PROVIDERS"] = providers
+    if not config["PASSWORD_LOGIN"] and not providers:
+        raise ConfigError(
+            "NSCAL_PASSWORD_LOGIN is off but no single sign-on provider is set "
+            "(NSCAL_OIDC_<NAME>_ISSUER …): nobody could log in"
+        )
+
+
+def oidc_provider(name: str, values: dict) -> OidcProvider:
+    """One provider's settings, checked; ``ConfigError`` names the first wrong one."""
+    name = str(name).strip().lower()
+    prefix = f"NSCAL_OIDC_{name.upper()}_"
+    if not OIDC_NAME.fullmatch(name):
+        raise ConfigError(
+            f"single sign-on provider name {name!r} must be letters and digits "
+            "(e.g. NSCAL_OIDC_HELSINKI_ISSUER)"
+        )
+    unknown = set(values) - set(OIDC_PARTS.values())
+    if unknown:
+        raise ConfigError(
+            f"single sign-on provider {name!r} has unknown settings: {sorted(unknown)}"
+        )
+    checked = {key: str(value).strip() for key, value in values.items() if key in OIDC_REQUIRED}
+    missing = [key for key in OIDC_REQUIRED if not checked.get(key)]
+    if missing:
+        settings = ", ".join(prefix + key.upper() for key in missing)
+        raise ConfigError(f"single sign-on provider {name!r} is incomplete: set {settings}")
+    checked["issuer"] = _issuer(checked["issuer"], prefix + "ISSUER")
+    flags = {
+        key: _flag(values.get(key, False), prefix + key.upper())
+        for key in ("create_accounts", "trust_email")
+    }
+    scope = " ".join(str(values.get("scope") or "openid email profile").split())
+    if "openid" not in scope.split():
+        raise ConfigError(f"{prefix}SCOPE must include openid, not {scope!r}")
+    city_claim = str(values.get("city_claim") or "").strip() or None
+    return OidcProvider(
+        name=name,
+        scope=scope,
+        domain_cities=_domain_cities(values.get("domain_cities"), prefix + "DOMAIN_CITIES"),
+        city_claim=city_claim,
+        **checked,
+        **flags,
+    )
+
+
+def _flag(value, setting: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word not in TRUE_WORDS | FALSE_WORDS:
+        raise ConfigError(f"{setting} must be true or false, not {value!r}")
+    return word in TRUE_WORDS
+
+
+def _issuer(value: str, setting: str) -> str:
+    value = value.rstrip("/")
+    parts = urlsplit(value)
+    loopback = parts.hostname in LOOPBACK_HOSTS
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"{setting} {value!r} must be the provider's issuer URL, "
+            "e.g. https://login.microsoftonline.com/<tenant id>/v2.0"
+        )
+    if parts.scheme == "http" and not loopback:
+        raise ConfigError(f"{setting} {value!r} must use https")
+    return value
+
+
+def _domain_cities(value, setting: str) -> dict[str, str]:
+    """``"malmo.se=malmo, hel.fi=helsinki"`` (or a dict) -> {email domain: city slug}."""
+    if not value:
+        return {}
+    pairs = (
+        value.items()
+        if isinstance(value, dict)
+        else (item.partition("=")[::2] for item in str(value).split(",") if item.strip())
+    )
+    table = {}
+    for domain, city in pairs:
+        domain, city = str(domain).strip().lower().lstrip("@"), str(city).strip().lower()
+        if not domain or not city or "@" in domain or " " in domain:
+            raise ConfigError(
+                f"{setting} must read domain=city-slug, comma-separated "
+                f"(e.g. malmo.se=malmo,hel.fi=helsinki), not {value!r}"
+            )
+        table[domain] = city
+    return table

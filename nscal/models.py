@@ -1,6 +1,6 @@
 """Every model, imported in one place so the metadata (and Alembic) sees them all."""
 
-from nscal.accounts.models import AccountRole, User
+from nscal.accounts.models import AccountRole, SsoIdentity, User
 from nscal.cities.models import City, ParticipantRole
 from nscal.events.models import Event, EventSeries
 from nscal.mail.models import OutboxMessage
@@ -20,5 +20,6 @@ __all__ = [
     "ReminderPlan",
     "ReminderSent",
     "RoleQuota",
+    "SsoIdentity",
     "User",
 ]

@@ -267,6 +267,8 @@ class World:
                 arguments[name] = 2027
             elif name == "token":
                 arguments[name] = "not-a-valid-token"
+            elif name == "name":  # a single sign-on provider (none is configured here)
+                arguments[name] = "no-such-provider"
         return rule.build(arguments, append_unknown=False)[1]
 
 

@@ -139,3 +139,30 @@ class LoginThrottle(db.Model):
 
     def __repr__(self) -> str:
         return f"<LoginThrottle {self.scope.value} {self.key} {self.failures}>"
+
+
+class SsoIdentity(db.Model):
+    """A person's account at a single sign-on provider, linked to their nscal account:
+    later logins find the account by the provider's subject, even after the address
+    there changes."""
+
+    __tablename__ = "sso_identity"
+    __table_args__ = (
+        sa.UniqueConstraint("provider", "subject"),
+        # One account at each provider: a second subject with the same address is
+        # someone else (an address handed on), not a new way in.
+        sa.UniqueConstraint("user_id", "provider"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(sa.String(64))  # the name in NSCAL_OIDC_<NAME>_*
+    subject: Mapped[str] = mapped_column(sa.String(255))  # the ID token's "sub"
+    email: Mapped[str | None] = mapped_column(sa.String(254))  # as the provider last said
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<SsoIdentity {self.provider} {self.subject}>"

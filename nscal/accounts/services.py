@@ -18,7 +18,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from nscal.accounts import throttle
-from nscal.accounts.models import AccountRole, User, new_feed_token, normalize_email
+from nscal.accounts.models import (
+    AccountRole,
+    SsoIdentity,
+    User,
+    new_feed_token,
+    normalize_email,
+)
 from nscal.cities.models import City, ParticipantRole, city_by_slug_or_name, role_by_slug_or_name
 from nscal.db import db, utcnow
 from nscal.inputs import single_line
@@ -523,3 +529,117 @@ def import_users(text: str, *, dry_run: bool = False) -> UserImportReport:
             )
         )
     return report
+
+
+# --- single sign-on -------------------------------------------------------------------
+
+
+class SingleSignOnRefused(AccountError):
+    """A provider vouched for someone nscal does not let in; ``reason`` says which case
+    (``unverified``, ``unknown``, ``deactivated``, ``linked_elsewhere``, ``invalid``)."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ProviderPerson:
+    """Who a provider says is logging in: the claims nscal uses, already read."""
+
+    provider: str  # the provider's name in the settings
+    subject: str  # "sub": the provider's stable id for the person
+    email: str | None
+    email_verified: bool
+    name: str | None
+    city: str | None = None  # a city's slug or name, when the provider has a claim for it
+
+
+def log_in_with_provider(
+    person: ProviderPerson, *, may_create: bool, city_slug: str | None = None
+) -> User:
+    """The active account a provider's person logs in to, linking it on first use.
+
+    Found by the link (provider and subject) made on an earlier login, else by the
+    verified email address, which links it. Someone unknown gets a member account
+    when ``may_create`` (in ``city_slug``'s city, when there is one), else
+    ``SingleSignOnRefused``; so are deactivated accounts and unverified addresses.
+    """
+    identity = db.session.execute(
+        sa.select(SsoIdentity).where(
+            SsoIdentity.provider == person.provider, SsoIdentity.subject == person.subject
+        )
+    ).scalar_one_or_none()
+    if identity is not None:
+        user = identity.user
+    else:
+        user = _user_to_link(person, may_create=may_create, city_slug=city_slug)
+        identity = SsoIdentity(user=user, provider=person.provider, subject=person.subject)
+        db.session.add(identity)
+    if not user.active:
+        raise SingleSignOnRefused(
+            "deactivated",
+            "Your account in the calendar is deactivated. "
+            "Ask your coordinator or the secretariat if you think this is a mistake.",
+        )
+    now = utcnow()
+    identity.email = person.email
+    identity.last_login_at = now
+    user.last_login_at = now
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError:  # the same person's first login twice at once
+        raise SingleSignOnRefused(
+            "invalid", "This sign-in happened twice at once. Please log in again."
+        ) from None
+    return user
+
+
+def _user_to_link(person: ProviderPerson, *, may_create: bool, city_slug: str | None) -> User:
+    if not person.email:
+        raise SingleSignOnRefused(
+            "unverified",
+            "The sign-in service did not tell us your email address, "
+            "so we cannot find your account.",
+        )
+    if not person.email_verified:
+        raise SingleSignOnRefused(
+            "unverified",
+            f"The sign-in service has not verified your address {person.email}, "
+            "so we cannot use it to find your account. Verify it there, or log in "
+            "another way.",
+        )
+    user = find_user_by_email(person.email)
+    if user is None:
+        if not may_create:
+            raise SingleSignOnRefused(
+                "unknown",
+                f"There is no calendar account for {person.email} yet. "
+                "Ask your city's coordinator or the secretariat for an invitation.",
+            )
+        return create_user(
+            email=person.email,
+            name=_name_for(person),
+            city=city_by_slug_or_name(city_slug) if city_slug else None,
+        )
+    linked = db.session.execute(
+        sa.select(SsoIdentity).where(
+            SsoIdentity.user_id == user.id, SsoIdentity.provider == person.provider
+        )
+    ).scalar_one_or_none()
+    if linked is not None:
+        # The address now belongs to another account at the provider than the one
+        # linked: most likely someone else who was given it later.
+        raise SingleSignOnRefused(
+            "linked_elsewhere",
+            f"The calendar account for {person.email} is linked to another account at "
+            "this sign-in service. Ask the secretariat to check it.",
+        )
+    return user
+
+
+def _name_for(person: ProviderPerson) -> str:
+    """The provider's name for the person on one line, else the address's first part."""
+    name = single_line(person.name)[:MAX_NAME].strip()
+    return name or (person.email or "").partition("@")[0]

@@ -1,9 +1,10 @@
 """The account pages, one blueprint per module: ``auth`` (logging in, invitations),
-``account`` (each person's own page) and ``people`` (coordinators invite, admins
-manage accounts)."""
+``sso`` (single sign-on), ``account`` (each person's own page) and ``people``
+(coordinators invite, admins manage accounts)."""
 
 from nscal.accounts.views.account import account
 from nscal.accounts.views.admin import people
 from nscal.accounts.views.auth import auth
+from nscal.accounts.views.sso import sso
 
-__all__ = ["account", "auth", "people"]
+__all__ = ["account", "auth", "people", "sso"]

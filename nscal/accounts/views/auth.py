@@ -1,6 +1,6 @@
 """Logging in and out, accepting an invitation, and resetting a forgotten password."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from nscal.accounts import services
@@ -18,6 +18,10 @@ from nscal.db import db
 from nscal.web import safe_next
 
 auth = Blueprint("auth", __name__, url_prefix="/auth")
+PASSWORD_LOGIN_OFF = (
+    "Logging in with a password is switched off here. "
+    "Use your organisation's sign-in button instead."
+)
 
 
 @auth.route("/login", methods=["GET", "POST"])
@@ -25,6 +29,9 @@ def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next"), url_for("main.index")))
     form = LoginForm()
+    if request.method == "POST" and not current_app.config["PASSWORD_LOGIN"]:
+        flash(PASSWORD_LOGIN_OFF, "error")
+        return render_template("auth/login.html", form=form), 403
     if form.validate_on_submit():
         try:
             user = log_in(form.email.data, form.password.data, client_address=request.remote_addr)
@@ -36,10 +43,16 @@ def login():
             flash(str(exc), "error")
             return render_template("auth/login.html", form=form), 200
         db.session.commit()
-        login_user(user)
-        flash(f"Welcome, {user.name}.", "success")
-        return redirect(safe_next(request.args.get("next"), url_for("main.index")))
+        return start_session(user, request.args.get("next"))
     return render_template("auth/login.html", form=form)
+
+
+def start_session(user, next_url: str | None):
+    """Log ``user`` in on this browser (after a password or a single sign-on) and go on
+    to ``next_url`` when it is a page of this site, else home. The caller has committed."""
+    login_user(user)
+    flash(f"Welcome, {user.name}.", "success")
+    return redirect(safe_next(next_url, url_for("main.index")))
 
 
 @auth.post("/logout")
@@ -73,6 +86,9 @@ def accept_invitation(token: str):
 
 @auth.route("/forgot-password", methods=["GET", "POST"])
 def forgot_password():
+    if not current_app.config["PASSWORD_LOGIN"]:
+        flash(PASSWORD_LOGIN_OFF, "error")
+        return redirect(url_for("auth.login"))
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         try:
