@@ -4,6 +4,7 @@ from nscal.accounts.models import AccountRole, User
 from nscal.cities.models import City, ParticipantRole
 from nscal.events.models import Event, EventSeries
 from nscal.mail.models import OutboxMessage
+from nscal.messaging.models import ParticipantMessage, ParticipantMessageMail
 from nscal.registrations.models import Registration, RegistrationSettings, RoleQuota
 
 __all__ = [
@@ -12,6 +13,8 @@ __all__ = [
     "Event",
     "EventSeries",
     "OutboxMessage",
+    "ParticipantMessage",
+    "ParticipantMessageMail",
     "ParticipantRole",
     "Registration",
     "RegistrationSettings",
