@@ -225,6 +225,7 @@ def save_draft(
         raise MessageError("Choose at least one registration status.")
     if (event_id is None) == (series_id is None):
         raise ValueError("a message is for one event or one series")
+    selection_text = selection.describe()[:500]  # reads names: before the draft is dirty
     if draft_id is not None:
         message = db.session.get(ParticipantMessage, draft_id)
         if message is None or message.is_sent:
@@ -238,7 +239,7 @@ def save_draft(
     message.subject = subject
     message.text = text
     message.selection = selection.as_json()
-    message.selection_text = selection.describe()[:500]
+    message.selection_text = selection_text
     if remove_attachment and attachment is None:
         message.attachment_name = message.attachment_type = message.attachment_key = None
         message.attachment_size = None
