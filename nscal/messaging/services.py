@@ -226,20 +226,24 @@ def save_draft(
     if (event_id is None) == (series_id is None):
         raise ValueError("a message is for one event or one series")
     selection_text = selection.describe()[:500]  # reads names: before the draft is dirty
+    fields = {
+        "sender_id": sender.id,
+        "sender_name": " ".join(sender.name.split())[:200],
+        "sender_email": sender.email,
+        "subject": subject,
+        "text": text,
+        "selection": selection.as_json(),
+        "selection_text": selection_text,
+    }
     if draft_id is not None:
         message = db.session.get(ParticipantMessage, draft_id)
         if message is None or message.is_sent:
             raise MessageError("This message has been sent already; write a new one.")
     else:
         message = ParticipantMessage(event_id=event_id, series_id=series_id)
-        db.session.add(message)
-    message.sender_id = sender.id
-    message.sender_name = " ".join(sender.name.split())[:200]
-    message.sender_email = sender.email
-    message.subject = subject
-    message.text = text
-    message.selection = selection.as_json()
-    message.selection_text = selection_text
+    for name, value in fields.items():
+        setattr(message, name, value)
+    db.session.add(message)
     if remove_attachment and attachment is None:
         message.attachment_name = message.attachment_type = message.attachment_key = None
         message.attachment_size = None

@@ -86,7 +86,9 @@ def people(network, make_user, meeting):
 
 def message_ids() -> list[int]:
     db.session.commit()
-    return list(db.session.scalars(sa.select(ParticipantMessage.id).order_by(ParticipantMessage.id)))
+    return list(
+        db.session.scalars(sa.select(ParticipantMessage.id).order_by(ParticipantMessage.id))
+    )
 
 
 class Writer:
@@ -95,8 +97,18 @@ class Writer:
     def __init__(self, client):
         self.client = client
 
-    def write(self, path, *, subject="The agenda", text="Dear all,\n\nsee you soon.",
-              statuses=("confirmed",), roles=(), cities=(), attachment=None, **extra):
+    def write(
+        self,
+        path,
+        *,
+        subject="The agenda",
+        text="Dear all,\n\nsee you soon.",
+        statuses=("confirmed",),
+        roles=(),
+        cities=(),
+        attachment=None,
+        **extra,
+    ):
         token = csrf_token_from(self.client.get(path))
         data = {
             "csrf_token": token,
@@ -133,3 +145,12 @@ class Writer:
 @pytest.fixture
 def writer(client):
     return Writer(client)
+
+
+@pytest.fixture
+def clock():
+    """The app's clock, set back after the test."""
+    from nscal.db import clock as app_clock
+
+    yield app_clock
+    app_clock.reset()

@@ -24,10 +24,10 @@ def test_the_roster_links_to_writing_and_the_history(client, coordinator, meetin
     assert f'href="/manage/events/{meeting.id}/messages"' in page
 
 
-def test_the_preview_shows_one_persons_mail_and_the_count(client, coordinator, people, meeting, writer):
-    path = writer.preview_path(
-        writer.write_to_event(meeting, statuses=("confirmed", "waitlisted"))
-    )
+def test_the_preview_shows_one_persons_mail_and_the_count(
+    client, coordinator, people, meeting, writer
+):
+    path = writer.preview_path(writer.write_to_event(meeting, statuses=("confirmed", "waitlisted")))
     page = client.get(path).text
     assert "This goes to 3 people: 2 confirmed, 1 on the waiting list." in page
     assert "What Aino Virtanen gets" in page
@@ -59,7 +59,9 @@ def test_sending_queues_one_mail_per_person_and_a_second_click_sends_nothing(
     # The same form posted again (a double click, or the back button).
     from tests.conftest import csrf_token_from
 
-    again = client.post(path.replace("/preview", "/send"), data={"csrf_token": csrf_token_from(token_page)})
+    again = client.post(
+        path.replace("/preview", "/send"), data={"csrf_token": csrf_token_from(token_page)}
+    )
     assert again.status_code == 302
     assert outbox_count() == 3
     assert "sent already" in client.get(again.headers["Location"]).text
@@ -166,6 +168,4 @@ def test_each_mail_is_linked_to_the_message(client, coordinator, people, meeting
     writer.send(writer.preview_path(writer.write_to_event(meeting)))
     db.session.commit()
     links = db.session.scalars(sa.select(ParticipantMessageMail)).all()
-    assert sorted(link.user_id for link in links) == sorted(
-        [people["aino"].id, people["bjorn"].id]
-    )
+    assert sorted(link.user_id for link in links) == sorted([people["aino"].id, people["bjorn"].id])

@@ -55,7 +55,9 @@ def test_role_and_city_together(meeting, people):
 
 
 def test_the_count_says_how_many_in_each_status(meeting, people):
-    people_found = find_recipients(Selection(statuses=(S.confirmed, S.waitlisted)), event_id=meeting.id)
+    people_found = find_recipients(
+        Selection(statuses=(S.confirmed, S.waitlisted)), event_id=meeting.id
+    )
     assert count_text(people_found) == "This goes to 3 people: 2 confirmed, 1 on the waiting list."
     assert count_text([]) == "Nobody matches this selection."
 
@@ -69,7 +71,5 @@ def test_deactivated_accounts_get_nothing(meeting, people):
 
 
 def test_the_selection_in_words(meeting, people):
-    selection = Selection(
-        statuses=(S.confirmed, S.waitlisted), city_ids=(one(City, "oslo").id,)
-    )
+    selection = Selection(statuses=(S.confirmed, S.waitlisted), city_ids=(one(City, "oslo").id,))
     assert selection.describe() == "Confirmed, on the waiting list · every participant role · Oslo"
