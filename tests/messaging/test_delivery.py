@@ -15,7 +15,7 @@ from nscal.events.models import Event
 from nscal.mail.models import OutboxMessage
 from nscal.mail.outbox import deliver_due
 from nscal.messaging.models import ParticipantMessage
-from nscal.messaging.services import Selection, save_draft, send_message
+from nscal.messaging.services import Selection, Upload, save_draft, send_message
 from nscal.registrations.models import Registration, RegistrationStatus
 from tests.messaging.conftest import ONLINE_URL, register
 
@@ -147,10 +147,13 @@ def test_office_documents_images_and_text_are_sent_with_the_type_their_content_h
         ("notes.odt", odf_file(), "opendocument.text", "notes.odt"),
         ("map.pdf", b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png", "map.pdf.png"),
         ("photo.jpg", b"\xff\xd8\xff\xe0" + bytes(64), "image/jpeg", "photo.jpg"),
-        ("c:\\Users\\me\\readme.txt", "Hei, tervetuloa!\n".encode(), "text/plain", "readme.txt"),
+        (
+            "c:\\Users\\me\\readme.txt",
+            "Tervetuloa, hyvää päivää!\n".encode(),
+            "text/plain",
+            "readme.txt",
+        ),
     ]
-    from nscal.messaging.services import Upload
-
     for name, content, content_type, sent_name in cases:
         message = save_draft(
             sender=coordinator,
