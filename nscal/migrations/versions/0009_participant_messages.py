@@ -1,7 +1,7 @@
 """participant messages: what coordinators wrote, and the outbox mail each person got
 
 Revision ID: 0009_participant_messages
-Revises: 0005_account_security
+Revises: 0006_single_sign_on
 Create Date: 2026-12-01 12:00:00.000000
 
 """
@@ -13,7 +13,7 @@ import nscal.db
 
 # revision identifiers, used by Alembic.
 revision = '0009_participant_messages'
-down_revision = '0005_account_security'
+down_revision = '0006_single_sign_on'
 branch_labels = None
 depends_on = None
 
