@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nscal.mail.views import mail
     from nscal.main.views import main
     from nscal.manage.views import manage
+    from nscal.messaging.views import messaging
     from nscal.registrations.views import registrations
     from nscal.reminders.views import reminders
 
@@ -71,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         registrations,
         mail,
         reminders,
+        messaging,
     ):
         app.register_blueprint(blueprint)
 

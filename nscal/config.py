@@ -72,6 +72,8 @@ class Defaults:
     SECURE_COOKIES: bool | None = None  # default: on when BASE_URL is https
     TRUSTED_PROXIES = 0  # reverse proxies in front whose X-Forwarded-* headers count
     MAX_REQUEST_BYTES = 1024 * 1024  # any request body; the import upload allows more
+    # The largest attachment of a message to participants (its form allows this much more).
+    MESSAGE_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
     # Database waits, all well under gunicorn's 30 s worker timeout: a stuck database
     # becomes a "busy, try again" page instead of a killed worker.
     DB_BUSY_TIMEOUT = 5  # seconds SQLite waits for another writer
@@ -94,6 +96,7 @@ ENV_SETTINGS = {
     "NSCAL_SECURE_COOKIES": "SECURE_COOKIES",
     "NSCAL_TRUSTED_PROXIES": "TRUSTED_PROXIES",
     "NSCAL_MAX_REQUEST_BYTES": "MAX_REQUEST_BYTES",
+    "NSCAL_MESSAGE_ATTACHMENT_MAX_BYTES": "MESSAGE_ATTACHMENT_MAX_BYTES",
     "NSCAL_DB_BUSY_TIMEOUT": "DB_BUSY_TIMEOUT",
     "NSCAL_REMINDER_HOUR": "REMINDER_HOUR",
     "NSCAL_DB_CONNECT_TIMEOUT": "DB_CONNECT_TIMEOUT",
@@ -190,6 +193,7 @@ def _check_web(config) -> None:
         _as_bool(config, "SECURE_COOKIES")
     _as_int(config, "TRUSTED_PROXIES")
     _as_int(config, "MAX_REQUEST_BYTES")
+    _as_int(config, "MESSAGE_ATTACHMENT_MAX_BYTES", minimum=1024)
     if config["TRUSTED_PROXIES"] < 0:
         raise ConfigError(
             f"NSCAL_TRUSTED_PROXIES must be 0 or more, not {config['TRUSTED_PROXIES']}"

@@ -4,6 +4,7 @@ from nscal.accounts.models import AccountRole, SsoIdentity, User
 from nscal.cities.models import City, ParticipantRole
 from nscal.events.models import Event, EventSeries
 from nscal.mail.models import OutboxMessage
+from nscal.messaging.models import ParticipantMessage, ParticipantMessageMail
 from nscal.registrations.models import Registration, RegistrationSettings, RoleQuota
 from nscal.reminders.models import FeedAlarm, ReminderPlan, ReminderSent
 
@@ -14,6 +15,8 @@ __all__ = [
     "EventSeries",
     "FeedAlarm",
     "OutboxMessage",
+    "ParticipantMessage",
+    "ParticipantMessageMail",
     "ParticipantRole",
     "Registration",
     "RegistrationSettings",

@@ -21,6 +21,7 @@ from wtforms.fields.core import UnboundField
 import nscal.accounts.forms
 import nscal.events.forms
 import nscal.imports.forms
+import nscal.messaging.forms
 import nscal.registrations.forms
 import nscal.reminders.forms
 from nscal.accounts.models import AccountRole, User
@@ -136,6 +137,7 @@ def all_field_names() -> set[str]:
         nscal.accounts.forms,
         nscal.events.forms,
         nscal.imports.forms,
+        nscal.messaging.forms,
         nscal.registrations.forms,
         nscal.reminders.forms,
     ):
@@ -174,6 +176,9 @@ def fields_of(endpoint: str) -> list[str]:
         ),
         "reminders.defaults": _fields(nscal.reminders.forms.DefaultRemindersForm),
         "reminders.feed_alarm": _fields(nscal.reminders.forms.FeedAlarmForm),
+        "messaging.write_to_event": _fields(nscal.messaging.forms.ComposeForm),
+        "messaging.write_to_series": _fields(nscal.messaging.forms.ComposeForm),
+        "messaging.edit": _fields(nscal.messaging.forms.ComposeForm),
     }
     return sorted(known.get(endpoint) or all_field_names())
 
@@ -254,6 +259,26 @@ class World:
             db.session.commit()
         return registration
 
+    def message(self):
+        from nscal.messaging.models import MessageStatus, ParticipantMessage
+        from nscal.messaging.services import Selection, save_draft
+
+        message = db.session.execute(
+            sa.select(ParticipantMessage)
+            .where(ParticipantMessage.status == MessageStatus.draft)
+            .limit(1)
+        ).scalar_one_or_none()
+        if message is None:
+            message = save_draft(
+                sender=db.session.get(User, self.admin_id),
+                subject="Fuzzed message",
+                text="Hello",
+                selection=Selection(),
+                event_id=self.event().id,
+            )
+            db.session.commit()
+        return message
+
     def url(self, rule) -> str:
         arguments = {}
         for name in rule.arguments:
@@ -269,6 +294,10 @@ class World:
                 arguments[name] = "not-a-valid-token"
             elif name == "name":  # a single sign-on provider (none is configured here)
                 arguments[name] = "no-such-provider"
+            elif name == "message_id":
+                arguments[name] = self.message().id
+            elif name == "series_id":
+                arguments[name] = 1
         return rule.build(arguments, append_unknown=False)[1]
 
 

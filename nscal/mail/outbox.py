@@ -35,6 +35,24 @@ MAX_ATTEMPTS = 10
 # conversation (a few round trips of at most MAIL_TIMEOUT each).
 CLAIM_LEASE = timedelta(minutes=10)
 
+# Rooms that keep a large part once for many mails (an attachment sent to hundreds)
+# register a function that puts it back into a message just before it is sent.
+MessageExpander = Callable[[Session, bytes], bytes]
+_expanders: list[MessageExpander] = []
+
+
+def register_expander(expander: MessageExpander) -> None:
+    """Have ``expander(session, raw)`` complete each message before it is sent."""
+    if expander not in _expanders:
+        _expanders.append(expander)
+
+
+def _complete(session: Session, raw: bytes) -> bytes:
+    for expander in _expanders:
+        raw = expander(session, raw)
+    session.rollback()  # what they read: no transaction stays open while sending
+    return raw
+
 
 def enqueue(message: EmailMessage) -> OutboxMessage:
     """Put ``message`` in the outbox, in the current transaction (flushed, not committed).
@@ -115,7 +133,7 @@ def deliver_due(
             if claim is None:
                 break
             try:
-                transport.send(claim.message)
+                transport.send(_complete(session, claim.message))
             except MailConfigError as exc:
                 _record(
                     session,

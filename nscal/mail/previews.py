@@ -13,6 +13,7 @@ from nscal.cities.models import City
 from nscal.db import utcnow
 from nscal.events.models import Event, EventFormat, EventKind
 from nscal.mail.rendering import render_mail
+from nscal.messaging.text import message_html
 from nscal.registrations.notifications import event_details
 from nscal.urls import external_url
 
@@ -104,6 +105,18 @@ MAIL_KINDS: dict[str, MailKind] = {
             "days": 7,
         },
     ),
+    "participant_message": MailKind(
+        "Message to participants",
+        "A coordinator writes to the people registered for an event or a series, from the "
+        "event's registrations page: one mail per person, replies go to the coordinator.",
+        "participant_message",
+        {
+            "message_subject": "The agenda for our meeting",
+            "text": "Dear all,\n\nthe agenda is attached. Please bring ID for the city hall.\n\n"
+            "The venue map: https://example.org/map",
+            "sender_name": "Sam Sample",
+        },
+    ),
     "password_reset": MailKind(
         "Password reset",
         "Someone asks for a new password on the login page, or an admin or operator sends "
@@ -117,6 +130,8 @@ MAIL_KINDS: dict[str, MailKind] = {
 def render_preview(kind: MailKind) -> EmailMessage:
     """``kind`` rendered for the made-up person, about the made-up event."""
     context = dict(kind.context)
+    if "text" in context:
+        context["text_html"] = message_html(context["text"])
     if kind.template == "invitation":
         context["link"] = external_url("auth.accept_invitation", token="sample-token")
     elif kind.template == "password_reset":

@@ -1,0 +1,1 @@
+"""Messages from coordinators to the people registered for an event or a series."""
