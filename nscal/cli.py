@@ -8,6 +8,7 @@ from nscal.accounts.cli import (
 from nscal.demo import seed_demo_command
 from nscal.imports.cli import import_events_command
 from nscal.mail.cli import send_mail_command
+from nscal.people.cli import purge_command
 
 
 def register_commands(app) -> None:
@@ -18,5 +19,6 @@ def register_commands(app) -> None:
         seed_demo_command,
         import_events_command,
         send_mail_command,
+        purge_command,
     ):
         app.cli.add_command(command)

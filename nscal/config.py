@@ -73,6 +73,15 @@ class Defaults:
     DB_BUSY_TIMEOUT = 5  # seconds SQLite waits for another writer
     DB_CONNECT_TIMEOUT = 5  # seconds to connect to PostgreSQL
     DB_STATEMENT_TIMEOUT = 15  # seconds one PostgreSQL statement may run (lock waits included)
+    # Retention (nscal/people/retention.py, `flask purge`), in months: cancelled and
+    # rejected registrations and registration notes after the event's end, the text of
+    # mail after it was sent. Confirmed registrations stay, as the statistics need them.
+    RETENTION_CANCELLED_REGISTRATIONS_MONTHS = 12
+    RETENTION_NOTES_MONTHS = 12
+    RETENTION_MAIL_BODIES_MONTHS = 12
+    # The privacy page (/privacy): who is responsible, and whom to write to.
+    PRIVACY_CONTROLLER = "The Nordic Safe Cities secretariat"
+    PRIVACY_CONTACT: str | None = None  # default: the address of MAIL_SENDER
 
 
 # Environment variable -> config key.
@@ -88,7 +97,15 @@ ENV_SETTINGS = {
     "NSCAL_DB_BUSY_TIMEOUT": "DB_BUSY_TIMEOUT",
     "NSCAL_DB_CONNECT_TIMEOUT": "DB_CONNECT_TIMEOUT",
     "NSCAL_DB_STATEMENT_TIMEOUT": "DB_STATEMENT_TIMEOUT",
+    "NSCAL_PRIVACY_CONTROLLER": "PRIVACY_CONTROLLER",
+    "NSCAL_PRIVACY_CONTACT": "PRIVACY_CONTACT",
 }
+RETENTION_SETTINGS = (
+    "RETENTION_CANCELLED_REGISTRATIONS_MONTHS",
+    "RETENTION_NOTES_MONTHS",
+    "RETENTION_MAIL_BODIES_MONTHS",
+)
+ENV_SETTINGS.update({f"NSCAL_{key}": key for key in RETENTION_SETTINGS})
 # The network this installation serves: feed names, mail greetings and footers.
 NETWORK_NAME = "Nordic Safe Cities"
 MAIL_BACKENDS = {"file", "console", "smtp", "memory"}
@@ -139,6 +156,7 @@ def _finish(app) -> None:
         _as_int(config, key, minimum=0)
     _check_web(config)
     _check_mail(config)
+    _check_privacy(config)
 
 
 def _engine_options(config) -> None:
@@ -271,6 +289,18 @@ def _as_seconds(config, key: str) -> None:
             f"NSCAL_{key} must be a number of seconds above 0 (e.g. 5), not {config[key]!r}"
         )
     config[key] = seconds
+
+
+def _check_privacy(config) -> None:
+    for key in RETENTION_SETTINGS:
+        _as_int(config, key, minimum=1)
+        if config[key] > 1200:
+            raise ConfigError(f"NSCAL_{key} must be at most 1200 months, not {config[key]}")
+    if not str(config.get("PRIVACY_CONTROLLER") or "").strip():
+        raise ConfigError("NSCAL_PRIVACY_CONTROLLER is set but empty")
+    contact = config.get("PRIVACY_CONTACT")
+    if contact is not None and not str(contact).strip():
+        raise ConfigError("NSCAL_PRIVACY_CONTACT is set but empty")
 
 
 def _check_mail(config) -> None:

@@ -4,17 +4,25 @@ from nscal.accounts.models import AccountRole, User
 from nscal.cities.models import City, ParticipantRole
 from nscal.events.models import Event, EventSeries
 from nscal.mail.models import OutboxMessage
-from nscal.registrations.models import Registration, RegistrationSettings, RoleQuota
+from nscal.people.models import MaintenanceRun
+from nscal.registrations.models import (
+    Registration,
+    RegistrationSettings,
+    RegistrationStatusChange,
+    RoleQuota,
+)
 
 __all__ = [
     "AccountRole",
     "City",
     "Event",
     "EventSeries",
+    "MaintenanceRun",
     "OutboxMessage",
     "ParticipantRole",
     "Registration",
     "RegistrationSettings",
+    "RegistrationStatusChange",
     "RoleQuota",
     "User",
 ]

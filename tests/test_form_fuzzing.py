@@ -21,6 +21,7 @@ from wtforms.fields.core import UnboundField
 import nscal.accounts.forms
 import nscal.events.forms
 import nscal.imports.forms
+import nscal.people.forms
 import nscal.registrations.forms
 from nscal.accounts.models import AccountRole, User
 from nscal.accounts.services import create_user
@@ -135,6 +136,7 @@ def all_field_names() -> set[str]:
         nscal.accounts.forms,
         nscal.events.forms,
         nscal.imports.forms,
+        nscal.people.forms,
         nscal.registrations.forms,
     ):
         for _, form in inspect.getmembers(module, inspect.isclass):
@@ -158,6 +160,9 @@ def fields_of(endpoint: str) -> list[str]:
         "auth.accept_invitation": _fields(accounts.NewPasswordForm),
         "people.invite": _fields(accounts.InviteForm),
         "people.change_role": _fields(accounts.AccountRoleForm),
+        "people.edit_user": _fields(accounts.UserEditForm),
+        "data_rights.delete_own": _fields(nscal.people.forms.DeleteOwnAccountForm),
+        "data_rights.delete_for": _fields(nscal.people.forms.DeleteForPersonForm),
         "registrations.register": _fields(registrations.RegisterForm),
         "registrations.move": _fields(registrations.StatusForm),
         # The roster page's forms have prefixes; the settings one a field per role.

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from nscal.mail.outbox import DeliveryReport, deliver_due
 from nscal.mail.sender import MailConfigError
+from nscal.people.cli import daily_purge
 
 BATCH = 100
 
@@ -45,6 +46,7 @@ def send_mail_command(loop: bool, interval: float):
                 stop.wait(interval)
                 continue
             _echo_report(report, quiet=True)
+            daily_purge()  # once a day across every worker (nscal/people/retention.py)
             if report.attempted < BATCH:  # a full batch means more may be waiting
                 stop.wait(interval)
     click.echo("send-mail: stopped.")
