@@ -72,9 +72,7 @@ def registrations(event_id: int) -> dict[str, tuple[RegistrationStatus, str]]:
 
 
 def mail_texts() -> list[int]:
-    return sorted(
-        db.session.execute(sa.select(sa.func.length(OutboxMessage.message))).scalars()
-    )
+    return sorted(db.session.execute(sa.select(sa.func.length(OutboxMessage.message))).scalars())
 
 
 def advance_to(clock, moment: datetime) -> None:
@@ -137,9 +135,9 @@ def test_each_kind_goes_exactly_when_its_setting_says(history, clock, runner):
     assert registrations(event_id) == {"aino": (RegistrationStatus.confirmed, "")}
     kept = db.session.execute(sa.select(Registration)).scalar_one()
     assert kept.city.slug == "helsinki"
-    assert set(db.session.execute(sa.select(RegistrationStatusChange.registration_id)).scalars()) == {
-        kept.id
-    }
+    assert set(
+        db.session.execute(sa.select(RegistrationStatusChange.registration_id)).scalars()
+    ) == {kept.id}
     assert purge().total == 0  # nothing left to remove
 
 

@@ -146,4 +146,3 @@ class LoginThrottle(db.Model):
 
     def __repr__(self) -> str:
         return f"<LoginThrottle {self.scope.value} {self.key} {self.failures}>"
-

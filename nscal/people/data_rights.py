@@ -130,8 +130,11 @@ def export_data(user: User) -> dict:
             for registration in registrations
         ],
         "notes": [
-            {"event_id": registration.event_id, "event": registration.event.title,
-             "note": registration.note}
+            {
+                "event_id": registration.event_id,
+                "event": registration.event.title,
+                "note": registration.note,
+            }
             for registration in registrations
             if registration.note
         ],
@@ -239,9 +242,7 @@ def check_may_delete(user: User, acting: User) -> None:
             )
         )
         if not admins:
-            raise DataRightsError(
-                "This is the last admin account: make someone else admin first."
-            )
+            raise DataRightsError("This is the last admin account: make someone else admin first.")
 
 
 @dataclass

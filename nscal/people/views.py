@@ -5,8 +5,17 @@ import json
 from email.utils import parseaddr
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template
-from flask import request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required, logout_user
 from werkzeug.security import check_password_hash
 
@@ -72,17 +81,16 @@ def delete_own():
         check_may_delete(user, user)
     except DataRightsError as exc:
         refusal = str(exc)
-    if refusal is None and form.validate_on_submit():
-        if _proves_identity(user, form):
-            report = delete_account(user, acting=user)
-            db.session.commit()
-            logout_user()
-            flash(
-                f"Your account is deleted. {report.cancelled} upcoming registration(s) were "
-                "cancelled; a confirmation is on its way to your old address.",
-                "success",
-            )
-            return redirect(url_for("main.index"))
+    if refusal is None and form.validate_on_submit() and _proves_identity(user, form):
+        report = delete_account(user, acting=user)
+        db.session.commit()
+        logout_user()
+        flash(
+            f"Your account is deleted. {report.cancelled} upcoming registration(s) were "
+            "cancelled; a confirmation is on its way to your old address.",
+            "success",
+        )
+        return redirect(url_for("main.index"))
     status = 200 if request.method == "GET" else 403 if refusal else 400
     return (
         render_template(

@@ -155,9 +155,7 @@ class RegistrationStatusChange(db.Model):
     from_status: Mapped[RegistrationStatus | None] = mapped_column(
         str_enum(RegistrationStatus, "from_status")
     )
-    to_status: Mapped[RegistrationStatus] = mapped_column(
-        str_enum(RegistrationStatus, "to_status")
-    )
+    to_status: Mapped[RegistrationStatus] = mapped_column(str_enum(RegistrationStatus, "to_status"))
     changed_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )

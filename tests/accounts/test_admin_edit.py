@@ -27,9 +27,7 @@ def admin(network, make_user, auth):
 
 @pytest.fixture
 def mayor(make_user):
-    return make_user(
-        "liv@example.org", name="Liv Lund", city="malmo", participant_role="mayor"
-    )
+    return make_user("liv@example.org", name="Liv Lund", city="malmo", participant_role="mayor")
 
 
 def _edit(client, user_id: int, **changes):
@@ -83,9 +81,10 @@ def test_the_edit_page_checks_like_the_cli(client, admin, mayor, make_user):
     assert _edit(client, mayor.id, name="   ").status_code == 400
     assert _edit(client, mayor.id, city="99999").status_code == 400
     # An admin cannot deactivate themself or drop their own admin role here either.
-    assert "You cannot take away your own admin role." in _edit(
-        client, admin.id, account_role="member"
-    ).text
+    assert (
+        "You cannot take away your own admin role."
+        in _edit(client, admin.id, account_role="member").text
+    )
     assert "You cannot deactivate your own account." in _edit(client, admin.id, active="").text
     db.session.expire_all()
     assert db.session.get(User, mayor.id).email == "liv@example.org"

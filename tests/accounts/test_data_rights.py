@@ -123,7 +123,7 @@ def test_the_calendar_download_has_the_persons_events_with_their_status(
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == 'attachment; filename="my-events.ics"'
     calendar = icalendar.Calendar.from_ical(response.data)
-    events = [component for component in calendar.walk("VEVENT")]
+    events = list(calendar.walk("VEVENT"))
     assert [str(event["summary"]) for event in events] == ["Summit on safe streets"]
     assert "You are registered." in str(events[0]["description"])
     assert b"Bo" not in response.data
@@ -240,7 +240,8 @@ def test_deleting_frees_the_place_keeps_the_city_counts_and_closes_the_account(
         assert cities.status_code == 200
         helsinki = cities.text.split('id="city-')[1:]
         assert any(
-            "Helsinki" in section and "Last week&#39;s city meeting" in section
+            "Helsinki" in section
+            and "Last week&#39;s city meeting" in section
             and "Deleted account" in section
             for section in helsinki
         )
