@@ -324,3 +324,57 @@ def test_only_admins_delete_coordinators_and_the_last_admin_stays(client, auth, 
     assert _delete_own(client).status_code == 403
     db.session.expire_all()
     assert db.session.get(User, admin.id).active
+
+
+def test_the_migration_starts_every_existing_registrations_history(tmp_path):
+    """Upgrading a database with registrations: one "created" entry each, and the
+    index still allows one active registration per person and event."""
+    import flask_migrate
+
+    from nscal import create_app
+    from tests.conftest import test_config
+
+    app = create_app(test_config(f"sqlite:///{tmp_path / 'old.sqlite'}"))
+    with app.app_context():
+        flask_migrate.upgrade(revision="0005_account_security")
+        with db.engine.begin() as connection:
+            for statement in (
+                "INSERT INTO user_account (id, email, name, account_role, active, feed_token,"
+                " created_at, session_version) VALUES"
+                " (1, 'aino@example.org', 'Aino', 'member', 1, 'token-1', '2027-01-01', 1)",
+                "INSERT INTO event (id, uid, title, kind, format, timezone, starts_at, ends_at,"
+                " all_day, visibility, status, sequence, description, venue, online_url,"
+                " created_at, updated_at) VALUES (1, 'u1', 'Old meeting', 'city-meeting',"
+                " 'online', 'Europe/Oslo', '2027-01-10 09:00', '2027-01-10 10:00', 0, 'public',"
+                " 'published', 0, '', '', '', '2027-01-01', '2027-01-01')",
+                "INSERT INTO registration (id, event_id, user_id, status, note, created_at,"
+                " updated_at) VALUES (1, 1, 1, 'cancelled', '', '2027-01-02', '2027-01-03'),"
+                " (2, 1, 1, 'confirmed', 'Hi', '2027-01-04', '2027-01-04')",
+            ):
+                connection.exec_driver_sql(statement)
+        flask_migrate.upgrade()
+        rows = db.session.execute(
+            sa.select(
+                RegistrationStatusChange.registration_id,
+                RegistrationStatusChange.from_status,
+                RegistrationStatusChange.to_status,
+                RegistrationStatusChange.changed_by_id,
+            ).order_by(RegistrationStatusChange.registration_id)
+        ).all()
+        assert rows == [
+            (1, None, RegistrationStatus.cancelled, 1),
+            (2, None, RegistrationStatus.confirmed, 1),
+        ]
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO registration (event_id, user_id, status, note, created_at,"
+                " updated_at) VALUES (1, 1, 'waitlisted', '', '2027-01-05', '2027-01-05')"
+            )
+        with db.engine.begin() as connection:  # anonymous ones never clash
+            for _ in range(2):
+                connection.exec_driver_sql(
+                    "INSERT INTO registration (event_id, user_id, status, note, created_at,"
+                    " updated_at) VALUES (1, NULL, 'confirmed', '', '2027-01-05', '2027-01-05')"
+                )
+        db.session.remove()
+        db.engine.dispose()
