@@ -378,3 +378,13 @@ def test_the_migration_starts_every_existing_registrations_history(tmp_path):
                 )
         db.session.remove()
         db.engine.dispose()
+
+
+def test_coordinators_find_the_request_page_from_the_dashboard(client, auth, make_user, network):
+    make_user("coord@example.org", account_role=AccountRole.coordinator)
+    auth.login("coord@example.org")
+    assert 'href="/manage/people/requests"' in client.get("/manage/").text
+    assert (
+        "No account has the address x@example.org."
+        in client.get("/manage/people/requests?email=x@example.org").text
+    )
