@@ -2,7 +2,7 @@
 the daily purge's last run
 
 Revision ID: 0007_people_and_data
-Revises: 0005_account_security
+Revises: 0009_participant_messages
 Create Date: 2026-12-01 11:43:12.521109
 
 """
@@ -14,7 +14,7 @@ import nscal.db
 
 # revision identifiers, used by Alembic.
 revision = '0007_people_and_data'
-down_revision = '0005_account_security'
+down_revision = '0009_participant_messages'
 branch_labels = None
 depends_on = None
 
