@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nscal.main.views import main
     from nscal.manage.views import manage
     from nscal.messaging.views import messaging
+    from nscal.people.views import data_rights
     from nscal.registrations.views import registrations
     from nscal.reminders.views import reminders
 
@@ -73,6 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         mail,
         reminders,
         messaging,
+        data_rights,
     ):
         app.register_blueprint(blueprint)
 

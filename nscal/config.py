@@ -84,6 +84,15 @@ class Defaults:
     OIDC_PROVIDERS: dict = {}
     OIDC_TIMEOUT = 10  # seconds to wait for a provider's discovery, token or keys
     PASSWORD_LOGIN = True  # off: people log in only through single sign-on
+    # Retention (nscal/people/retention.py, `flask purge`), in months: cancelled and
+    # rejected registrations and registration notes after the event's end, the text of
+    # mail after it was sent. Confirmed registrations stay, as the statistics need them.
+    RETENTION_CANCELLED_REGISTRATIONS_MONTHS = 12
+    RETENTION_NOTES_MONTHS = 12
+    RETENTION_MAIL_BODIES_MONTHS = 12
+    # The privacy page (/privacy): who is responsible, and whom to write to.
+    PRIVACY_CONTROLLER = "The Nordic Safe Cities secretariat"
+    PRIVACY_CONTACT: str | None = None  # default: the address of MAIL_SENDER
 
 
 # Environment variable -> config key.
@@ -103,7 +112,15 @@ ENV_SETTINGS = {
     "NSCAL_DB_STATEMENT_TIMEOUT": "DB_STATEMENT_TIMEOUT",
     "NSCAL_OIDC_TIMEOUT": "OIDC_TIMEOUT",
     "NSCAL_PASSWORD_LOGIN": "PASSWORD_LOGIN",
+    "NSCAL_PRIVACY_CONTROLLER": "PRIVACY_CONTROLLER",
+    "NSCAL_PRIVACY_CONTACT": "PRIVACY_CONTACT",
 }
+RETENTION_SETTINGS = (
+    "RETENTION_CANCELLED_REGISTRATIONS_MONTHS",
+    "RETENTION_NOTES_MONTHS",
+    "RETENTION_MAIL_BODIES_MONTHS",
+)
+ENV_SETTINGS.update({f"NSCAL_{key}": key for key in RETENTION_SETTINGS})
 # The network this installation serves: feed names, mail greetings and footers.
 NETWORK_NAME = "Nordic Safe Cities"
 MAIL_BACKENDS = {"file", "console", "smtp", "memory"}
@@ -159,6 +176,7 @@ def _finish(app) -> None:
     if config["REMINDER_HOUR"] > 23:
         raise ConfigError(f"NSCAL_REMINDER_HOUR must be 0 to 23, not {config['REMINDER_HOUR']}")
     _check_sign_in(config)
+    _check_privacy(config)
 
 
 def _engine_options(config) -> None:
@@ -292,6 +310,18 @@ def _as_seconds(config, key: str) -> None:
             f"NSCAL_{key} must be a number of seconds above 0 (e.g. 5), not {config[key]!r}"
         )
     config[key] = seconds
+
+
+def _check_privacy(config) -> None:
+    for key in RETENTION_SETTINGS:
+        _as_int(config, key, minimum=1)
+        if config[key] > 1200:
+            raise ConfigError(f"NSCAL_{key} must be at most 1200 months, not {config[key]}")
+    if not str(config.get("PRIVACY_CONTROLLER") or "").strip():
+        raise ConfigError("NSCAL_PRIVACY_CONTROLLER is set but empty")
+    contact = config.get("PRIVACY_CONTACT")
+    if contact is not None and not str(contact).strip():
+        raise ConfigError("NSCAL_PRIVACY_CONTACT is set but empty")
 
 
 def _check_mail(config) -> None:

@@ -5,7 +5,13 @@ from nscal.cities.models import City, ParticipantRole
 from nscal.events.models import Event, EventSeries
 from nscal.mail.models import OutboxMessage
 from nscal.messaging.models import ParticipantMessage, ParticipantMessageMail
-from nscal.registrations.models import Registration, RegistrationSettings, RoleQuota
+from nscal.people.models import MaintenanceRun
+from nscal.registrations.models import (
+    Registration,
+    RegistrationSettings,
+    RegistrationStatusChange,
+    RoleQuota,
+)
 from nscal.reminders.models import FeedAlarm, ReminderPlan, ReminderSent
 
 __all__ = [
@@ -14,6 +20,7 @@ __all__ = [
     "Event",
     "EventSeries",
     "FeedAlarm",
+    "MaintenanceRun",
     "OutboxMessage",
     "ParticipantMessage",
     "ParticipantMessageMail",
@@ -22,6 +29,7 @@ __all__ = [
     "RegistrationSettings",
     "ReminderPlan",
     "ReminderSent",
+    "RegistrationStatusChange",
     "RoleQuota",
     "SsoIdentity",
     "User",

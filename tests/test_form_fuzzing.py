@@ -22,6 +22,7 @@ import nscal.accounts.forms
 import nscal.events.forms
 import nscal.imports.forms
 import nscal.messaging.forms
+import nscal.people.forms
 import nscal.registrations.forms
 import nscal.reminders.forms
 from nscal.accounts.models import AccountRole, User
@@ -138,6 +139,7 @@ def all_field_names() -> set[str]:
         nscal.events.forms,
         nscal.imports.forms,
         nscal.messaging.forms,
+        nscal.people.forms,
         nscal.registrations.forms,
         nscal.reminders.forms,
     ):
@@ -162,6 +164,9 @@ def fields_of(endpoint: str) -> list[str]:
         "auth.accept_invitation": _fields(accounts.NewPasswordForm),
         "people.invite": _fields(accounts.InviteForm),
         "people.change_role": _fields(accounts.AccountRoleForm),
+        "people.edit_user": _fields(accounts.UserEditForm),
+        "data_rights.delete_own": _fields(nscal.people.forms.DeleteOwnAccountForm),
+        "data_rights.delete_for": _fields(nscal.people.forms.DeleteForPersonForm),
         "registrations.register": _fields(registrations.RegisterForm),
         "registrations.move": _fields(registrations.StatusForm),
         # The roster page's forms have prefixes; the settings one a field per role.

@@ -61,17 +61,23 @@ def create_user_command(email, name, city, participant_role, account_role, passw
 @click.command("import-users")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and report; change nothing.")
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Update people who already have an account (by email); blank cells keep their value.",
+)
 @with_appcontext
-def import_users_command(file: Path, dry_run: bool):
+def import_users_command(file: Path, dry_run: bool, update: bool):
     """Create accounts from a CSV (email,name,city,participant_role,account_role) and invite them.
 
     All or nothing: when any row is bad, nobody is created and every bad row is listed.
+    With --update, existing people (by email) are updated instead of skipped.
     """
     try:
         text = file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise click.ClickException(f"{file} is not UTF-8 text.") from None
-    report = import_users(text, dry_run=dry_run)
+    report = import_users(text, dry_run=dry_run, update=update)
     for line, message in report.skipped:
         click.echo(f"line {line}: skipped: {message}")
     if not report.ok:
@@ -83,7 +89,11 @@ def import_users_command(file: Path, dry_run: bool):
         )
     if dry_run:
         db.session.rollback()
-        click.echo(f"Dry run: {len(report.rows)} account(s) would be created and invited.")
+        updating = sum(1 for row in report.rows if row.existing is not None)
+        click.echo(
+            f"Dry run: {len(report.rows) - updating} account(s) would be created and invited"
+            + (f", {updating} updated." if update else ".")
+        )
         return
     for user in report.created:
         send_invitation(user)
@@ -91,6 +101,7 @@ def import_users_command(file: Path, dry_run: bool):
     click.echo(
         f"Created {len(report.created)} account(s); queued {len(report.created)} "
         "invitation(s) for `flask send-mail`."
+        + (f" Updated {len(report.updated)} account(s)." if update else "")
     )
 
 

@@ -1,6 +1,14 @@
 """Forms for logging in, invitations and the account page."""
 
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from nscal.accounts.models import AccountRole
@@ -84,3 +92,33 @@ class AccountRoleForm(Form):
         "Account role", choices=[SelectChoice(role.value, role.label) for role in AccountRole]
     )
     submit = SubmitField("Change")
+
+
+class UserEditForm(Form):
+    """An admin corrects a person's record (``services.update_user`` checks it all)."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    city = IdSelectField("City")
+    participant_role = IdSelectField(
+        "Participant role",
+        description="Registrations already made keep the role they were made in; "
+        "registrations from now on use the new one.",
+    )
+    account_role = SelectField(
+        "Account role", choices=[SelectChoice(role.value, role.label) for role in AccountRole]
+    )
+    active = BooleanField("Active (may log in)")
+    submit = SubmitField("Save")
+
+    def __init__(self, *args, current_city=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        cities = active_cities()
+        if current_city is not None and current_city not in cities:
+            cities.append(current_city)  # a city no longer active stays choosable
+        self.city.choices = [SelectChoice(0, "— none —")] + [
+            SelectChoice(city.id, f"{city.name} ({city.country})") for city in cities
+        ]
+        self.participant_role.choices = [SelectChoice(0, "— none —")] + [
+            SelectChoice(role.id, role.name) for role in all_roles()
+        ]

@@ -58,6 +58,9 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of every session's and remember cookie's id: raising it ends them all.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Set when the person (or a coordinator on their request) deleted the account: its
+    # personal fields are wiped and it can never log in or be reactivated.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     city: Mapped[City | None] = relationship(lazy="joined")
     participant_role: Mapped[ParticipantRole | None] = relationship(lazy="joined")
@@ -85,6 +88,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def has_password(self) -> bool:

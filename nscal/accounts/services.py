@@ -260,6 +260,8 @@ def change_account_role(user: User, role: AccountRole, acting: User) -> None:
     (the last admin could lock everyone out)."""
     if user.id == acting.id and role is not AccountRole.admin:
         raise AccountError("You cannot take away your own admin role.")
+    if user.is_deleted:
+        raise AccountError("This account is deleted.")
     user.account_role = role
     db.session.flush()
 
@@ -269,12 +271,57 @@ def set_active(user: User, active: bool, acting: User) -> None:
     nobody deactivates their own."""
     if user.id == acting.id:
         raise AccountError("You cannot deactivate your own account.")
+    if user.is_deleted:
+        raise AccountError("This account is deleted; it cannot be reactivated.")
     user.active = active
     db.session.flush()
 
 
+def update_user(
+    user: User,
+    *,
+    email: str,
+    name: str,
+    city: City | None,
+    participant_role: ParticipantRole | None,
+    account_role: AccountRole | str | None,
+    active: bool,
+    acting: User | None,
+) -> None:
+    """An admin (``acting``; None: an operator's CLI) corrects a person's record, checked
+    as ``create_user`` checks a new one. Existing registrations keep the city and
+    participant role they were made in; only new registrations use the new ones."""
+    if user.is_deleted:
+        raise AccountError("This account is deleted; it cannot be changed.")
+    email = checked_email(email)
+    name = checked_name(name)
+    role = resolve_account_role(account_role)
+    other = find_user_by_email(email)
+    if other is not None and other.id != user.id:
+        raise AccountError(f"There is already an account for {email}.")
+    if acting is not None:
+        if role is not user.account_role:
+            change_account_role(user, role, acting)
+        if active is not user.active:
+            set_active(user, active, acting)
+    else:
+        user.account_role = role
+        user.active = active
+    user.email = email
+    user.name = name
+    user.city = city
+    user.participant_role = participant_role
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError:  # another request took the address meanwhile
+        raise AccountError(f"There is already an account for {email}.") from None
+
+
 def resend_invitation(user: User, acting: User) -> None:
     """Send a new invitation link to someone who has not chosen a password yet."""
+    if user.is_deleted:
+        raise AccountError("This account is deleted.")
     if user.has_password:
         raise AccountError(f"{user.name} has already chosen a password.")
     send_invitation(user, acting)
@@ -455,6 +502,10 @@ class UserImportRow:
     city: City | None
     participant_role: ParticipantRole | None
     account_role: AccountRole
+    # With --update: the account this row updates, and the columns it fills (blank
+    # cells leave an existing person's value as it is).
+    existing: User | None = None
+    given: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -463,14 +514,18 @@ class UserImportReport:
     skipped: list[tuple[int, str]] = field(default_factory=list)  # existing accounts
     errors: list[tuple[int, str]] = field(default_factory=list)
     created: list[User] = field(default_factory=list)
+    updated: list[User] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def check_user_csv(text: str) -> UserImportReport:
-    """Parse and check every row; nothing is written. Line numbers count the header as 1."""
+def check_user_csv(text: str, *, update: bool = False) -> UserImportReport:
+    """Parse and check every row; nothing is written. Line numbers count the header as 1.
+
+    With ``update``, a row whose email has an account updates it instead of being skipped.
+    """
     report = UserImportReport()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
@@ -502,23 +557,46 @@ def check_user_csv(text: str) -> UserImportReport:
             report.errors.append((line, f"{email} already appears on line {seen[email]}."))
             continue
         seen[email] = line
-        if find_user_by_email(email) is not None:
+        existing = find_user_by_email(email)
+        if existing is not None and not update:
             report.skipped.append((line, f"{email} already has an account."))
             continue
+        if existing is not None:
+            row.existing = existing
+            row.given = frozenset(key for key in USER_CSV_COLUMNS if values.get(key))
         report.rows.append(row)
     return report
 
 
-def import_users(text: str, *, dry_run: bool = False) -> UserImportReport:
-    """Create every new person in the CSV, or nobody when any row is bad.
+def import_users(text: str, *, dry_run: bool = False, update: bool = False) -> UserImportReport:
+    """Create every new person in the CSV, or nobody when any row is bad; with
+    ``update``, people who have an account (by email) are updated instead.
 
     The caller queues the invitations (``send_invitation``) and commits once, so no
     mail goes out for accounts that were never stored.
     """
-    report = check_user_csv(text)
+    report = check_user_csv(text, update=update)
     if not report.ok or dry_run:
         return report
     for row in report.rows:
+        if row.existing is not None:
+            person = row.existing
+            update_user(
+                person,
+                email=person.email,
+                name=row.name,
+                city=row.city if "city" in row.given else person.city,
+                participant_role=row.participant_role
+                if "participant_role" in row.given
+                else person.participant_role,
+                account_role=row.account_role
+                if "account_role" in row.given
+                else person.account_role,
+                active=person.active,
+                acting=None,
+            )
+            report.updated.append(person)
+            continue
         report.created.append(
             create_user(
                 email=row.email,

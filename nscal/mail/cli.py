@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from nscal.mail.outbox import DeliveryReport, deliver_due
 from nscal.mail.sender import MailConfigError
+from nscal.people.cli import daily_purge
 from nscal.reminders.cli import queue_due_reminders
 
 BATCH = 100
@@ -42,6 +43,7 @@ def send_mail_command(loop: bool, interval: float):
             try:
                 queue_due_reminders()
                 report = _deliver(should_stop=stop.is_set)
+                daily_purge()  # once a day across every worker (nscal/people/retention.py)
             except sa.exc.OperationalError as exc:  # the database restarts: wait, go on
                 click.echo(f"send-mail: database unavailable: {exc.orig}", err=True)
                 stop.wait(interval)

@@ -124,6 +124,12 @@ MAIL_KINDS: dict[str, MailKind] = {
         "password_reset",
         {"lifetime": "an hour"},
     ),
+    "account_deleted": MailKind(
+        "Account deleted",
+        "A person deletes their account, or a coordinator does it on their request.",
+        "account_deleted",
+        {"cancelled": 1, "kept": 3, "by_someone_else": False},
+    ),
 }
 
 
@@ -136,6 +142,8 @@ def render_preview(kind: MailKind) -> EmailMessage:
         context["link"] = external_url("auth.accept_invitation", token="sample-token")
     elif kind.template == "password_reset":
         context["link"] = external_url("auth.reset_password", token="sample-token")
+    elif kind.template == "account_deleted":
+        pass  # no event, no link: the account is gone
     else:
         # As sent: only mails to confirmed people show the online link.
         confirmed = kind.template in ("registration_confirmed", "reminder") or kind.context.get(

@@ -91,7 +91,9 @@ class Registration(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(
+    # None once the person deleted their account: the registration stays as an
+    # anonymous count (its city and role) and holds no identity.
+    user_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
     # The person's role and city when they registered: limits count these.
@@ -111,7 +113,7 @@ class Registration(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
-    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id], lazy="joined")
     participant_role: Mapped[ParticipantRole | None] = relationship(lazy="joined")
     city: Mapped[City | None] = relationship(lazy="joined")
     registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
@@ -119,3 +121,42 @@ class Registration(db.Model):
     @property
     def by_coordinator(self) -> bool:
         return self.registered_by_id is not None and self.registered_by_id != self.user_id
+
+    @property
+    def is_anonymous(self) -> bool:
+        """The person deleted their account: only the city and role are left."""
+        return self.user_id is None
+
+    @property
+    def person_name(self) -> str:
+        return self.user.name if self.user is not None else DELETED_ACCOUNT
+
+    @property
+    def person_email(self) -> str:
+        return self.user.email if self.user is not None else ""
+
+
+DELETED_ACCOUNT = "Deleted account"
+
+
+class RegistrationStatusChange(db.Model):
+    """One step in a registration's life: who moved it from which status to which, when.
+
+    ``from_status`` is None for the registration's creation; ``changed_by_id`` is None
+    when nscal moved it (a place from the waiting list) or the person was deleted.
+    """
+
+    __tablename__ = "registration_status_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[RegistrationStatus | None] = mapped_column(
+        str_enum(RegistrationStatus, "from_status")
+    )
+    to_status: Mapped[RegistrationStatus] = mapped_column(str_enum(RegistrationStatus, "to_status"))
+    changed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

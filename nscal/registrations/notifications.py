@@ -52,6 +52,8 @@ def recipient(user: User) -> str:
 
 def _send(registration: Registration, template: str, method: str | None, **context) -> None:
     event, user = registration.event, registration.user
+    if user is None:  # a deleted account: nobody to write to
+        return
     # Waitlisted, pending, cancelled and rejected people do not get the join link, and
     # nobody needs it for an event or a place that is withdrawn (CANCEL).
     confirmed = registration.status is RegistrationStatus.confirmed and method != "CANCEL"

@@ -151,7 +151,8 @@ def _has_active(registrations: list[Registration], cancelled: Registration) -> b
 
 
 def city_overview(year: int) -> dict[int, list[tuple[Event, list[Registration]]]]:
-    """For each city id: the events of ``year`` its people were confirmed for, and who."""
+    """For each city id: the events of ``year`` its people were confirmed for, and who
+    (a deleted account still counts for its city, as "Deleted account")."""
     start = datetime(year, 1, 1, tzinfo=UTC)
     end = datetime(year + 1, 1, 1, tzinfo=UTC)
     rows = db.session.execute(
@@ -211,8 +212,8 @@ def _roster_rows(event: Event):
         registration = row.registration
         yield (
             [
-                registration.user.email,
-                registration.user.name,
+                registration.person_email,
+                registration.person_name,
                 registration.city.slug if registration.city else "",
                 registration.city.name if registration.city else "",
                 registration.participant_role.slug if registration.participant_role else "",

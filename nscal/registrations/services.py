@@ -24,6 +24,7 @@ from nscal.registrations.models import (
     Registration,
     RegistrationSettings,
     RegistrationStatus,
+    RegistrationStatusChange,
     RoleQuota,
 )
 
@@ -265,6 +266,7 @@ def register_for_event(
         registration.waitlist_order = _next_waitlist_order(event.id)
     db.session.add(registration)
     db.session.flush()
+    _record_change(registration, None, registered_by_id or user.id)
     notifications.registration_created(registration)
     return registration
 
@@ -340,18 +342,23 @@ def cancel_registration(
         until = settings.self_cancel_until or event.starts_at
         if now >= until:
             raise RegistrationError("It is too late to cancel here.", "too_late", when=until)
-    _set_status(registration, RegistrationStatus.cancelled, now)
+    _set_status(registration, RegistrationStatus.cancelled, now, by_id=cancelled_by_id or user_id)
     notifications.registration_cancelled(registration)
     promote_from_waitlist(event)
     return registration
 
 
 def set_registration_status(
-    registration_id: int, status: RegistrationStatus, *, now: datetime | None = None
+    registration_id: int,
+    status: RegistrationStatus,
+    *,
+    now: datetime | None = None,
+    changed_by_id: int | None = None,
 ) -> Registration:
     """A coordinator moves a registration (approve, reject, confirm, waitlist, cancel).
 
     Coordinators may confirm beyond the limits on purpose; freed places are passed on.
+    ``changed_by_id`` is who did it, for the registration's status history.
     """
     registration = db.session.get(Registration, registration_id)
     if registration is None:
@@ -363,10 +370,15 @@ def set_registration_status(
     if previous is status:
         return registration
     if status.is_active and not previous.is_active:
+        if registration.user_id is None:
+            raise RegistrationError(
+                "This registration belongs to a deleted account; it cannot be made active.",
+                "deleted_account",
+            )
         clash = active_registration(event.id, registration.user_id)
         if clash is not None:
             raise RegistrationError("This person already has an active registration.", "already")
-    _set_status(registration, status, now)
+    _set_status(registration, status, now, by_id=changed_by_id)
     if status is RegistrationStatus.waitlisted:
         registration.waitlist_order = _next_waitlist_order(event.id)
     notifications.registration_moved(registration, previous)
@@ -375,7 +387,16 @@ def set_registration_status(
     return registration
 
 
-def _set_status(registration: Registration, status: RegistrationStatus, now: datetime) -> None:
+def _set_status(
+    registration: Registration,
+    status: RegistrationStatus,
+    now: datetime,
+    *,
+    by_id: int | None = None,
+) -> None:
+    """The one place a registration's status changes; each change is recorded in its
+    history (``by_id`` None: nscal itself, e.g. a place from the waiting list)."""
+    previous = registration.status
     registration.status = status
     registration.updated_at = now
     if status is RegistrationStatus.cancelled:
@@ -383,6 +404,25 @@ def _set_status(registration: Registration, status: RegistrationStatus, now: dat
     if status is not RegistrationStatus.waitlisted:
         registration.waitlist_order = None
     db.session.flush()
+    _record_change(registration, previous, by_id, now)
+
+
+def _record_change(
+    registration: Registration,
+    previous: RegistrationStatus | None,
+    by_id: int | None,
+    now: datetime | None = None,
+) -> None:
+    # One INSERT, no ORM object: the event's lock is held, keep its section short.
+    db.session.execute(
+        sa.insert(RegistrationStatusChange).values(
+            registration_id=registration.id,
+            from_status=previous,
+            to_status=registration.status,
+            changed_by_id=by_id,
+            changed_at=now or registration.updated_at or utcnow(),
+        )
+    )
 
 
 def promote_from_waitlist(event: Event) -> list[Registration]:

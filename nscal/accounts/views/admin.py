@@ -1,12 +1,12 @@
 """Managing people: coordinators invite members, admins manage every account."""
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from nscal.accounts import services
-from nscal.accounts.forms import AccountRoleForm, InviteForm
+from nscal.accounts.forms import AccountRoleForm, InviteForm, UserEditForm
 from nscal.accounts.models import AccountRole, User
 from nscal.accounts.permissions import admin_required, coordinator_required
 from nscal.accounts.services import (
@@ -17,8 +17,12 @@ from nscal.accounts.services import (
     send_invitation,
     set_active,
 )
-from nscal.cities.models import City, ParticipantRole
-from nscal.db import db
+from nscal.cities.models import City, ParticipantRole, all_roles
+from nscal.db import db, utcnow
+from nscal.events.models import Event
+from nscal.registrations.models import ACTIVE_STATUSES, Registration
+
+PEOPLE_PER_PAGE = 50
 
 people = Blueprint("people", __name__)
 
@@ -60,11 +64,149 @@ def _invite_and_report(user: User) -> None:
     flash(f"Invitation sent to {user.email}.", "success")
 
 
+def _like_pattern(text: str) -> str:
+    """``%text%`` for LIKE, lower case, with LIKE's own characters taken literally."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
 @people.get("/admin/users")
 @admin_required
 def users():
-    rows = db.session.execute(sa.select(User).order_by(User.name)).scalars().all()
-    return render_template("admin/users.html", users=rows, role_form=AccountRoleForm())
+    """Everyone, searched by name or email and filtered by city, participant role,
+    account role and state; a page at a time."""
+    q = (request.args.get("q") or "").strip()[:100]
+    city_id, role_id = _int_arg("city"), _int_arg("participant_role")
+    account_role = request.args.get("account_role", "")
+    state = request.args.get("state", "")
+    query = sa.select(User)
+    if q:
+        pattern = _like_pattern(q)
+        query = query.where(
+            sa.or_(
+                sa.func.lower(User.name).like(pattern, escape="\\"),
+                User.email.like(pattern, escape="\\"),
+            )
+        )
+    if city_id is not None:
+        query = query.where(User.city_id == city_id)
+    if role_id is not None:
+        query = query.where(User.participant_role_id == role_id)
+    if account_role in {role.value for role in AccountRole}:
+        query = query.where(User.account_role == AccountRole(account_role))
+    if state == "deleted":
+        query = query.where(User.deleted_at.is_not(None))
+    else:
+        query = query.where(User.deleted_at.is_(None))
+        if state == "active":
+            query = query.where(User.active)
+        elif state == "inactive":
+            query = query.where(sa.not_(User.active))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    pages = max(1, -(-total // PEOPLE_PER_PAGE))
+    page = min(max(_int_arg("page") or 1, 1), pages)
+    rows = (
+        db.session.execute(
+            query.order_by(User.name, User.id)
+            .limit(PEOPLE_PER_PAGE)
+            .offset((page - 1) * PEOPLE_PER_PAGE)
+        )
+        .scalars()
+        .all()
+    )
+    filters = {
+        "q": q,
+        "city": city_id or "",
+        "participant_role": role_id or "",
+        "account_role": account_role,
+        "state": state,
+    }
+    return render_template(
+        "admin/users.html",
+        users=rows,
+        role_form=AccountRoleForm(),
+        filters=filters,
+        cities=db.session.execute(sa.select(City).order_by(City.country, City.name))
+        .scalars()
+        .all(),
+        roles=all_roles(),
+        total=total,
+        page=page,
+        pages=pages,
+    )
+
+
+def _active_registrations(user: User) -> int:
+    """Registrations for events still to come that hold or wait for a place."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .join(Event, Registration.event_id == Event.id)
+        .where(
+            Registration.user_id == user.id,
+            Registration.status.in_(ACTIVE_STATUSES),
+            Event.ends_at > utcnow(),
+        )
+    )
+
+
+@people.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_user(user_id: int):
+    """Correct a person's record. A changed participant role leaves the registrations
+    already made in their old role (the page and the message say how many)."""
+    user = db.get_or_404(User, user_id)
+    if user.is_deleted:
+        flash("This account is deleted; there is nothing left to edit.", "error")
+        return redirect(url_for("people.users"))
+    form = UserEditForm(obj=user, current_city=user.city)
+    if not form.is_submitted():
+        form.city.data = user.city_id or 0
+        form.participant_role.data = user.participant_role_id or 0
+        form.account_role.data = user.account_role.value
+    active_count = _active_registrations(user)
+    if form.validate_on_submit():
+        old_role = user.participant_role
+        try:
+            services.update_user(
+                user,
+                email=form.email.data,
+                name=form.name.data,
+                city=db.session.get(City, form.city.data) if form.city.data else None,
+                participant_role=(
+                    db.session.get(ParticipantRole, form.participant_role.data)
+                    if form.participant_role.data
+                    else None
+                ),
+                account_role=form.account_role.data,
+                active=form.active.data,
+                acting=current_user,
+            )
+        except AccountError as exc:
+            db.session.rollback()
+            form.email.errors.append(str(exc))
+        else:
+            message = f"{user.name} is saved."
+            if user.participant_role != old_role and active_count:
+                old = old_role.name if old_role else "no role"
+                message += (
+                    f" Their {active_count} active registration(s) keep the role they were "
+                    f"made in ({old}); new registrations use the new one."
+                )
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("people.users"))
+    return (
+        render_template(
+            "admin/edit_user.html", form=form, person=user, active_registrations=active_count
+        ),
+        400 if form.is_submitted() else 200,
+    )
 
 
 @people.post("/admin/users/<int:user_id>/role")

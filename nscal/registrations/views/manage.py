@@ -110,11 +110,15 @@ def register_on_behalf(event_id: int):
 @coordinator_required
 def move(registration_id: int):
     registration = db.get_or_404(Registration, registration_id)
-    event_id, name = registration.event_id, registration.user.name
+    event_id, name = registration.event_id, registration.person_name
     form = StatusForm()
     if form.validate_on_submit():
         try:
-            moved = set_registration_status(registration_id, RegistrationStatus(form.status.data))
+            moved = set_registration_status(
+                registration_id,
+                RegistrationStatus(form.status.data),
+                changed_by_id=current_user.id,
+            )
         except RegistrationError as exc:
             db.session.rollback()
             flash(str(exc), "error")

@@ -1,0 +1,1 @@
+"""A person's own data: the export, deleting an account, retention and the privacy page."""
