@@ -4,6 +4,7 @@ from nscal.accounts.models import AccountRole, User
 from nscal.cities.models import City, ParticipantRole
 from nscal.events.models import Event, EventSeries
 from nscal.mail.models import OutboxMessage
+from nscal.programme.models import ProgrammeItem, Speaker
 from nscal.registrations.models import Registration, RegistrationSettings, RoleQuota
 
 __all__ = [
@@ -13,8 +14,10 @@ __all__ = [
     "EventSeries",
     "OutboxMessage",
     "ParticipantRole",
+    "ProgrammeItem",
     "Registration",
     "RegistrationSettings",
     "RoleQuota",
+    "Speaker",
     "User",
 ]
