@@ -21,6 +21,7 @@ from wtforms.fields.core import UnboundField
 import nscal.accounts.forms
 import nscal.events.forms
 import nscal.imports.forms
+import nscal.programme.forms
 import nscal.registrations.forms
 from nscal.accounts.models import AccountRole, User
 from nscal.accounts.services import create_user
@@ -135,6 +136,7 @@ def all_field_names() -> set[str]:
         nscal.accounts.forms,
         nscal.events.forms,
         nscal.imports.forms,
+        nscal.programme.forms,
         nscal.registrations.forms,
     ):
         for _, form in inspect.getmembers(module, inspect.isclass):
@@ -166,6 +168,10 @@ def fields_of(endpoint: str) -> list[str]:
         "registrations.register_on_behalf": _fields(registrations.OnBehalfForm, "behalf-"),
         "imports.preview": {*CSV_COLUMNS, "publish"},
         "imports.confirm": {"payload"},
+        "programme.manage": _fields(nscal.programme.forms.ItemForm),
+        "programme.move": _fields(nscal.programme.forms.ItemActionForm),
+        "programme.delete": _fields(nscal.programme.forms.ItemActionForm),
+        "programme.copy": _fields(nscal.programme.forms.CopyProgrammeForm),
     }
     return sorted(known.get(endpoint) or all_field_names())
 

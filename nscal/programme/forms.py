@@ -68,9 +68,7 @@ def parse_other_speakers(text: str | None) -> list[OtherSpeaker]:
 
 class ItemForm(Form):
     item_id = HiddenField()
-    kind = SelectField(
-        "Kind", choices=[SelectChoice(kind.value, kind.label) for kind in ItemKind]
-    )
+    kind = SelectField("Kind", choices=[SelectChoice(kind.value, kind.label) for kind in ItemKind])
     title = StringField(
         "Title", validators=[DataRequired("Give the item a title."), Length(max=200)]
     )
@@ -209,5 +207,5 @@ class CopyProgrammeForm(Form):
         self.source_event.choices = [SelectChoice(event.id, event.title) for event in events]
 
     def validate_source_event(self, field):
-        if db.session.get(Event, field.data) is None:
+        if field.data is None or db.session.get(Event, field.data) is None:
             raise ValidationError("Choose an event from the list.")

@@ -228,8 +228,11 @@ def move(event_id: int):
     if moved:
         flash(f"“{title}” is moved {form.direction.data}.", "success")
     else:
-        flash(f"“{title}” is already the {'first' if form.direction.data == 'up' else 'last'} "
-              "of the items starting at its time.", "info")
+        flash(
+            f"“{title}” is already the {'first' if form.direction.data == 'up' else 'last'} "
+            "of the items starting at its time.",
+            "info",
+        )
     return redirect(_builder(event_id))
 
 

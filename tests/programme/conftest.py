@@ -92,7 +92,9 @@ def malmo(network, make_event, mayor):
             kind=ItemKind.session,
             online_url=ROUND_LINK,
         ),
-        ItemData("Lunch", wall(2027, 3, 29, 12, 30), wall(2027, 3, 29, 13, 30), kind=ItemKind.break_),
+        ItemData(
+            "Lunch", wall(2027, 3, 29, 12, 30), wall(2027, 3, 29, 13, 30), kind=ItemKind.break_
+        ),
         ItemData(
             "Site visit: Rosengård",
             wall(2027, 3, 30, 9, 0),

@@ -147,7 +147,9 @@ def test_the_api_gives_the_programme_with_offsets_and_without_links(client, malm
     )
     assert first["speakers"] == [{"name": "Mats Mayor", "affiliation": "Malmö"}]
     assert first["online"] is True and first["room"] == "Main hall"
-    parallel = [item["room"] for item in body["items"] if item["starts_at"].endswith("11:15:00+02:00")]
+    parallel = [
+        item["room"] for item in body["items"] if item["starts_at"].endswith("11:15:00+02:00")
+    ]
     assert parallel == ["Room A", "Room B", ""]
     assert len(body["items"]) == 9
     assert "meet.example.org" not in response.get_data(as_text=True)
