@@ -1,7 +1,7 @@
 """programme: the items of an event's programme and their speakers
 
 Revision ID: 0011_programme
-Revises: 0005_account_security
+Revises: 0007_people_and_data
 Create Date: 2026-12-01 12:00:00.000000
 
 """
@@ -13,7 +13,7 @@ import nscal.db
 
 # revision identifiers, used by Alembic.
 revision = '0011_programme'
-down_revision = '0005_account_security'
+down_revision = '0007_people_and_data'
 branch_labels = None
 depends_on = None
 
