@@ -54,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nscal.manage.views import manage
     from nscal.messaging.views import messaging
     from nscal.people.views import data_rights
+    from nscal.programme.views import programme
     from nscal.registrations.views import registrations
     from nscal.reminders.views import reminders
 
@@ -75,6 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         reminders,
         messaging,
         data_rights,
+        programme,
     ):
         app.register_blueprint(blueprint)
 

@@ -6,6 +6,7 @@ from nscal.events.models import Event, EventSeries
 from nscal.mail.models import OutboxMessage
 from nscal.messaging.models import ParticipantMessage, ParticipantMessageMail
 from nscal.people.models import MaintenanceRun
+from nscal.programme.models import ProgrammeItem, Speaker
 from nscal.registrations.models import (
     Registration,
     RegistrationSettings,
@@ -25,6 +26,7 @@ __all__ = [
     "ParticipantMessage",
     "ParticipantMessageMail",
     "ParticipantRole",
+    "ProgrammeItem",
     "Registration",
     "RegistrationSettings",
     "ReminderPlan",
@@ -32,5 +34,6 @@ __all__ = [
     "RegistrationStatusChange",
     "RoleQuota",
     "SsoIdentity",
+    "Speaker",
     "User",
 ]

@@ -23,6 +23,7 @@ import nscal.events.forms
 import nscal.imports.forms
 import nscal.messaging.forms
 import nscal.people.forms
+import nscal.programme.forms
 import nscal.registrations.forms
 import nscal.reminders.forms
 from nscal.accounts.models import AccountRole, User
@@ -140,6 +141,7 @@ def all_field_names() -> set[str]:
         nscal.imports.forms,
         nscal.messaging.forms,
         nscal.people.forms,
+        nscal.programme.forms,
         nscal.registrations.forms,
         nscal.reminders.forms,
     ):
@@ -184,6 +186,10 @@ def fields_of(endpoint: str) -> list[str]:
         "messaging.write_to_event": _fields(nscal.messaging.forms.ComposeForm),
         "messaging.write_to_series": _fields(nscal.messaging.forms.ComposeForm),
         "messaging.edit": _fields(nscal.messaging.forms.ComposeForm),
+        "programme.manage": _fields(nscal.programme.forms.ItemForm),
+        "programme.move": _fields(nscal.programme.forms.ItemActionForm),
+        "programme.delete": _fields(nscal.programme.forms.ItemActionForm),
+        "programme.copy": _fields(nscal.programme.forms.CopyProgrammeForm),
     }
     return sorted(known.get(endpoint) or all_field_names())
 

@@ -16,11 +16,13 @@ from pydantic.json_schema import GenerateJsonSchema
 from nscal.api.schemas import (
     FIRST_PAGE_EXAMPLE,
     ONE_PAGE_EXAMPLE,
+    PROGRAMME_EXAMPLE,
     TIMED_EXAMPLE,
     Error,
     Event,
     EventList,
     EventQuery,
+    Programme,
     event_not_found,
     no_offset,
     reversed_window,
@@ -255,6 +257,49 @@ def build_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/events/{event_id}/programme": {
+                "get": {
+                    "operationId": "getEventProgramme",
+                    "summary": "One event's programme",
+                    "description": "The items of the event's programme (talks, sessions, "
+                    "breaks, workshops), by start and then position, with their speakers and "
+                    "rooms; times with the event's local offset. Online links are never "
+                    "included. The same visibility as the event: a members-only event's "
+                    "programme is a 404 without a member's session.",
+                    "parameters": [
+                        {
+                            "name": "event_id",
+                            "in": "path",
+                            "required": True,
+                            "description": "The event's `id`.",
+                            "schema": {"type": "integer", "minimum": 1},
+                            "example": 42,
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The programme; `items` is empty while there is none.",
+                            "headers": _PUBLIC_HEADERS,
+                            "content": {
+                                "application/json": {
+                                    "schema": _ref("Programme"),
+                                    "example": PROGRAMME_EXAMPLE,
+                                }
+                            },
+                        },
+                        "404": {
+                            "description": "No such event, or not one this visitor may see "
+                            "(the same answer for both).",
+                            "content": {
+                                "application/json": {
+                                    "schema": _ref("Error"),
+                                    "example": event_not_found(4242).to_json(),
+                                }
+                            },
+                        },
+                    },
+                }
+            },
             "/api/openapi.json": {
                 "get": {
                     "operationId": "getOpenAPI",
@@ -270,7 +315,7 @@ def build_document() -> dict[str, Any]:
         },
         "components": {
             "parameters": parameters,
-            "schemas": component_schemas(Event, EventList, Error),
+            "schemas": component_schemas(Event, EventList, Error, Programme),
         },
     }
 

@@ -702,3 +702,116 @@ def _first_bad_parameter(invalid: ValidationError) -> BadParameter:
             _PRECEDENCE.index(bad.parameter) if bad.parameter in _PRECEDENCE else len(_PRECEDENCE)
         ),
     )
+
+
+# --- an event's programme --------------------------------------------------------------
+
+PROGRAMME_EXAMPLE = {
+    "event_id": 42,
+    "timezone": "Europe/Stockholm",
+    "url": "https://calendar.example.org/events/42#programme",
+    "pdf_url": "https://calendar.example.org/events/42/programme.pdf",
+    "items": [
+        {
+            "id": 7,
+            "kind": "talk",
+            "title": "Welcome and the year in the network",
+            "description": "",
+            "starts_at": "2027-03-29T09:00:00+02:00",
+            "ends_at": "2027-03-29T09:30:00+02:00",
+            "room": "Main hall",
+            "online": True,
+            "position": 0,
+            "speakers": [{"name": "Mats Mayor", "affiliation": "Malmö"}],
+        }
+    ],
+}
+
+
+class ProgrammeSpeaker(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(examples=["Aino Virtanen"])
+    affiliation: str = Field(
+        description="The city or organisation the speaker comes from; may be empty.",
+        examples=["Helsinki", "Nordic Safe Cities"],
+    )
+
+
+class ProgrammeItem(BaseModel):
+    """One item of a programme; never its online link (for registered participants)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int = Field(ge=1, examples=[7])
+    kind: Annotated[str, Field(pattern="^(talk|session|break|workshop|other)$")] = Field(
+        examples=["talk", "workshop"]
+    )
+    title: str
+    description: str
+    starts_at: OffsetDateTime = Field(
+        description="The start, with the event's local offset at that moment.",
+        examples=["2027-03-29T09:00:00+02:00"],
+    )
+    ends_at: OffsetDateTime = Field(
+        description="The end, with the event's local offset at that moment.",
+        examples=["2027-03-29T09:30:00+02:00"],
+    )
+    room: str = Field(description="Where in the venue; may be empty.", examples=["Room B"])
+    online: bool = Field(
+        description="Whether the item can be followed online; the link itself is only on "
+        "the event page, for registered participants."
+    )
+    position: int = Field(
+        ge=0, description="Orders items that start at the same time (left to right)."
+    )
+    speakers: list[ProgrammeSpeaker]
+
+
+class Programme(BaseModel):
+    """An event's programme: its items by start, then position."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [PROGRAMME_EXAMPLE]})
+
+    event_id: int = Field(ge=1, examples=[42])
+    timezone: str = Field(
+        description="The event's IANA time zone, in whose offsets the times are written.",
+        examples=["Europe/Stockholm"],
+    )
+    url: str = Field(
+        description="The programme on the event's page.", json_schema_extra={"format": "uri"}
+    )
+    pdf_url: str = Field(
+        description="The printable programme (PDF); 404 while there are no items.",
+        json_schema_extra={"format": "uri"},
+    )
+    items: list[ProgrammeItem] = Field(description="Empty while the event has no programme.")
+
+
+def programme_to_api(event: stored.Event, items: list, *, url: str, pdf_url: str) -> Programme:
+    """``items`` (``nscal.programme.models.ProgrammeItem``) as the API shows them."""
+    zone = event.zone
+    return Programme(
+        event_id=event.id,
+        timezone=event.timezone,
+        url=url,
+        pdf_url=pdf_url,
+        items=[
+            ProgrammeItem(
+                id=item.id,
+                kind=item.kind.value,
+                title=item.title,
+                description=item.description,
+                starts_at=item.starts_at.astimezone(zone),
+                ends_at=item.ends_at.astimezone(zone),
+                room=item.room,
+                online=bool(item.online_url),
+                position=max(item.position, 0),
+                speakers=[
+                    ProgrammeSpeaker(name=s.display_name, affiliation=s.display_affiliation)
+                    for s in item.speakers
+                ],
+            )
+            for item in items
+        ],
+    )

@@ -20,11 +20,13 @@ from nscal.api.schemas import (
     EventQuery,
     event_not_found,
     event_to_api,
+    programme_to_api,
 )
 from nscal.api.schemas import Event as ApiEvent
 from nscal.db import db, utcnow
 from nscal.events.models import Event
 from nscal.events.services import can_view, events_between, filter_events, visible_events
+from nscal.programme.services import programme_of
 from nscal.registrations.services import spots_left_for
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -149,6 +151,19 @@ def event_detail(event_id: int):
     if event is None or not can_view(event, _viewer()):
         return jsonify(event_not_found(event_id).to_json()), 404
     return events_to_api([event])[0].model_dump(mode="json")
+
+
+@api.get("/events/<int:event_id>/programme")
+def event_programme(event_id: int):
+    """An event's programme (empty when it has none); 404 as for the event itself."""
+    event = db.session.get(Event, event_id)
+    if event is None or not can_view(event, _viewer()):
+        return jsonify(event_not_found(event_id).to_json()), 404
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        url = url_for("events.detail", event_id=event.id, _anchor="programme", _external=True)
+        pdf_url = url_for("programme.pdf", event_id=event.id, _external=True)
+    programme = programme_to_api(event, programme_of(event), url=url, pdf_url=pdf_url)
+    return programme.model_dump(mode="json")
 
 
 @api.get("/openapi.json")

@@ -659,7 +659,12 @@ def test_the_openapi_document_is_valid_and_served(client):
     validate_spec(document)
     assert document["openapi"].startswith("3.1")
     assert document["servers"] == [{"url": "https://calendar.test"}]
-    assert set(document["paths"]) == {"/api/events", "/api/events/{event_id}", "/api/openapi.json"}
+    assert set(document["paths"]) == {
+        "/api/events",
+        "/api/events/{event_id}",
+        "/api/events/{event_id}/programme",
+        "/api/openapi.json",
+    }
 
 
 def _resolve(node: dict) -> dict:

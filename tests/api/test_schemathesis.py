@@ -18,6 +18,7 @@ from schemathesis.config import SchemathesisConfig
 
 from nscal.api.openapi import openapi_document
 from nscal.events.models import EventKind, EventStatus, Visibility
+from nscal.programme.services import ItemData, OtherSpeaker, add_item
 from tests.conftest import stored_long_ago, test_config
 
 load_all_checks()
@@ -35,7 +36,19 @@ def calendar(app, network, make_event):
     """The app, over a calendar with events worth finding: several zones, all-day,
     members-only and draft (hidden from the anonymous fuzzer), before standard time (local
     mean time offsets), near the end of time."""
-    make_event("Copenhagen meeting", host_city="copenhagen", capacity=40)
+    meeting = make_event("Copenhagen meeting", host_city="copenhagen", capacity=40)
+    # A programme, so /api/events/{event_id}/programme has items to describe.
+    add_item(
+        meeting,
+        ItemData(
+            "Welcome",
+            wall(2027, 1, 13, 10, 0),
+            wall(2027, 1, 13, 10, 30),
+            room="Main hall",
+            online_url="https://meet.example.org/cph",
+            other_speakers=[OtherSpeaker("Lena Berg", "Lund University")],
+        ),
+    )
     make_event(
         "Summit",
         kind=EventKind.summit,
