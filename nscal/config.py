@@ -73,6 +73,12 @@ class Defaults:
     DB_BUSY_TIMEOUT = 5  # seconds SQLite waits for another writer
     DB_CONNECT_TIMEOUT = 5  # seconds to connect to PostgreSQL
     DB_STATEMENT_TIMEOUT = 15  # seconds one PostgreSQL statement may run (lock waits included)
+    # Certificates of attendance: the paragraph under the facts, and who signs
+    # ("Name, Title": the first comma separates the name from the title).
+    CERTIFICATE_TEXT = (
+        "Thank you for taking part, and for sharing your city's experience with the network."
+    )
+    CERTIFICATE_SIGNATURE = "The Secretariat, Nordic Safe Cities"
 
 
 # Environment variable -> config key.
@@ -88,6 +94,8 @@ ENV_SETTINGS = {
     "NSCAL_DB_BUSY_TIMEOUT": "DB_BUSY_TIMEOUT",
     "NSCAL_DB_CONNECT_TIMEOUT": "DB_CONNECT_TIMEOUT",
     "NSCAL_DB_STATEMENT_TIMEOUT": "DB_STATEMENT_TIMEOUT",
+    "NSCAL_CERTIFICATE_TEXT": "CERTIFICATE_TEXT",
+    "NSCAL_CERTIFICATE_SIGNATURE": "CERTIFICATE_SIGNATURE",
 }
 # The network this installation serves: feed names, mail greetings and footers.
 NETWORK_NAME = "Nordic Safe Cities"

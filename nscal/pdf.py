@@ -8,18 +8,25 @@ may read are our own static files, resolved on disk.
 from pathlib import Path
 
 from flask import current_app
-from weasyprint import HTML, default_url_fetcher
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+
+class StaticFilesOnly(URLFetcher):
+    """WeasyPrint's fetcher (its API since version 68), allowed only under ``static``."""
+
+    def __init__(self, static: Path):
+        super().__init__(allowed_protocols={"file"})
+        self.prefix = "file://" + str(static) + "/"
+
+    def fetch(self, url, headers=None):
+        if not url.startswith(self.prefix):
+            raise ValueError(f"PDFs read only nscal's own static files, not {url!r}")
+        return super().fetch(url, headers)
 
 
 def render_pdf(html: str) -> bytes:
     """The PDF of ``html`` (a rendered template); ``/static/…`` URLs are read from disk."""
     static = Path(current_app.static_folder).resolve()
-
-    def fetch_static_only(url: str, *args, **kwargs):
-        prefix = "file://" + str(static) + "/"
-        if not url.startswith(prefix):
-            raise ValueError(f"PDFs read only nscal's own static files, not {url!r}")
-        return default_url_fetcher(url, *args, **kwargs)
-
-    document = HTML(string=html, base_url=str(static) + "/", url_fetcher=fetch_static_only)
+    document = HTML(string=html, base_url=str(static) + "/", url_fetcher=StaticFilesOnly(static))
     return document.write_pdf()
