@@ -140,7 +140,7 @@ def attendance_counts(event_ids: Iterable[int] | None = None) -> dict[int, int]:
     )
     if event_ids is not None:
         query = query.where(Registration.event_id.in_(list(event_ids)))
-    return dict(db.session.execute(query).tuples().all())
+    return {row[0]: row[1] for row in db.session.execute(query)}
 
 
 # --- check-in codes --------------------------------------------------------------------
