@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from wtforms.fields.core import UnboundField
 
 import nscal.accounts.forms
+import nscal.attendance.forms
 import nscal.events.forms
 import nscal.imports.forms
 import nscal.registrations.forms
@@ -133,6 +134,7 @@ def all_field_names() -> set[str]:
     names: set[str] = set()
     for module in (
         nscal.accounts.forms,
+        nscal.attendance.forms,
         nscal.events.forms,
         nscal.imports.forms,
         nscal.registrations.forms,
@@ -166,6 +168,8 @@ def fields_of(endpoint: str) -> list[str]:
         "registrations.register_on_behalf": _fields(registrations.OnBehalfForm, "behalf-"),
         "imports.preview": {*CSV_COLUMNS, "publish"},
         "imports.confirm": {"payload"},
+        "attendance.mark": _fields(nscal.attendance.forms.MarkForm),
+        "attendance.check_in_typed": _fields(nscal.attendance.forms.CheckInForm),
     }
     return sorted(known.get(endpoint) or all_field_names())
 
