@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from nscal.attendance.models import Attendance, AttendanceStatus
 from nscal.db import db
+from nscal.events.models import EventStatus
 from nscal.registrations.overview import ROSTER_CSV_COLUMNS
 from tests.conftest import csrf_token_from
 
@@ -163,6 +164,12 @@ def test_the_year_plan_and_the_event_list_count_who_attended_past_events(
     client, auth, meeting, make_event, clock
 ):
     make_event(
+        "Called-off workshop",
+        start=datetime(2027, 3, 3, 9, 0),  # noqa: DTZ001 - wall clock
+        end=datetime(2027, 3, 3, 12, 0),  # noqa: DTZ001
+        status=EventStatus.cancelled,
+    )
+    make_event(
         "Autumn summit",
         start=datetime(2027, 10, 5, 9, 0),  # noqa: DTZ001 - wall clock
         end=datetime(2027, 10, 5, 16, 0),  # noqa: DTZ001
@@ -178,7 +185,7 @@ def test_the_year_plan_and_the_event_list_count_who_attended_past_events(
     for path in ("/manage/calendar/2027", "/manage/events/?year=2027"):
         page = client.get(path).text
         assert '<span class="attended-count">2 attended</span>' in page, path
-        # The autumn summit is still to come: no count beside it.
+        # The autumn summit is still to come, the workshop was called off: no counts.
         assert page.count('class="attended-count"') == 1, path
     clock.set(datetime(2027, 10, 6, 9, 0, tzinfo=UTC))
     page = client.get("/manage/calendar/2027").text

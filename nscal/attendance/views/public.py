@@ -145,9 +145,9 @@ def inject_attendance_helpers():
         return [(r, marks.get(r.id)) for r in confirmed]
 
     def attended_count(event: Event) -> int | None:
-        """How many attended a past event (None for events still to come); the counts of
-        every event are read once per page."""
-        if event.ends_at > utcnow():
+        """How many attended a past event (None for events still to come or cancelled);
+        the counts of every event are read once per page."""
+        if event.ends_at > utcnow() or event.is_cancelled:
             return None
         if "attended_counts" not in g:
             g.attended_counts = attendance_counts()
