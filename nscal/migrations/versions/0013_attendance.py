@@ -1,7 +1,7 @@
 """attendance: marks per registration, check-in codes and wrong-code counts
 
 Revision ID: 0013_attendance
-Revises: 0005_account_security
+Revises: 0011_programme
 Create Date: 2026-12-01 12:00:00.000000
 
 """
@@ -13,7 +13,7 @@ import nscal.db
 
 # revision identifiers, used by Alembic.
 revision = '0013_attendance'
-down_revision = '0005_account_security'
+down_revision = '0011_programme'
 branch_labels = None
 depends_on = None
 
