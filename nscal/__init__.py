@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nscal.accounts.views import account, auth, people, sso
     from nscal.accounts.views.sso import init_sso
     from nscal.api.views import api
+    from nscal.attendance.views import attendance
     from nscal.events.views.calendar import calendar
     from nscal.events.views.manage import manage_events
     from nscal.events.views.public import events
@@ -72,6 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         feeds,
         api,
         registrations,
+        attendance,
         mail,
         reminders,
         messaging,

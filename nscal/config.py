@@ -93,6 +93,12 @@ class Defaults:
     # The privacy page (/privacy): who is responsible, and whom to write to.
     PRIVACY_CONTROLLER = "The Nordic Safe Cities secretariat"
     PRIVACY_CONTACT: str | None = None  # default: the address of MAIL_SENDER
+    # Certificates of attendance: the paragraph under the facts, and who signs
+    # ("Name, Title": the first comma separates the name from the title).
+    CERTIFICATE_TEXT = (
+        "Thank you for taking part, and for sharing your city's experience with the network."
+    )
+    CERTIFICATE_SIGNATURE = "The Secretariat, Nordic Safe Cities"
 
 
 # Environment variable -> config key.
@@ -114,6 +120,8 @@ ENV_SETTINGS = {
     "NSCAL_PASSWORD_LOGIN": "PASSWORD_LOGIN",
     "NSCAL_PRIVACY_CONTROLLER": "PRIVACY_CONTROLLER",
     "NSCAL_PRIVACY_CONTACT": "PRIVACY_CONTACT",
+    "NSCAL_CERTIFICATE_TEXT": "CERTIFICATE_TEXT",
+    "NSCAL_CERTIFICATE_SIGNATURE": "CERTIFICATE_SIGNATURE",
 }
 RETENTION_SETTINGS = (
     "RETENTION_CANCELLED_REGISTRATIONS_MONTHS",

@@ -1,6 +1,7 @@
 """Every model, imported in one place so the metadata (and Alembic) sees them all."""
 
 from nscal.accounts.models import AccountRole, SsoIdentity, User
+from nscal.attendance.models import Attendance, CheckInCode, CheckInFailure
 from nscal.cities.models import City, ParticipantRole
 from nscal.events.models import Event, EventSeries
 from nscal.mail.models import OutboxMessage
@@ -17,6 +18,9 @@ from nscal.reminders.models import FeedAlarm, ReminderPlan, ReminderSent
 
 __all__ = [
     "AccountRole",
+    "Attendance",
+    "CheckInCode",
+    "CheckInFailure",
     "City",
     "Event",
     "EventSeries",

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from wtforms.fields.core import UnboundField
 
 import nscal.accounts.forms
+import nscal.attendance.forms
 import nscal.events.forms
 import nscal.imports.forms
 import nscal.messaging.forms
@@ -137,6 +138,7 @@ def all_field_names() -> set[str]:
     names: set[str] = set()
     for module in (
         nscal.accounts.forms,
+        nscal.attendance.forms,
         nscal.events.forms,
         nscal.imports.forms,
         nscal.messaging.forms,
@@ -190,6 +192,8 @@ def fields_of(endpoint: str) -> list[str]:
         "programme.move": _fields(nscal.programme.forms.ItemActionForm),
         "programme.delete": _fields(nscal.programme.forms.ItemActionForm),
         "programme.copy": _fields(nscal.programme.forms.CopyProgrammeForm),
+        "attendance.mark": _fields(nscal.attendance.forms.MarkForm),
+        "attendance.check_in_typed": _fields(nscal.attendance.forms.CheckInForm),
     }
     return sorted(known.get(endpoint) or all_field_names())
 

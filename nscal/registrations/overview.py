@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from nscal.accounts.models import User
+from nscal.attendance.services import attendance_by_registration
 from nscal.cities.models import City
 from nscal.db import db
 from nscal.events.models import Event
@@ -198,6 +199,7 @@ ROSTER_CSV_COLUMNS = (
     "waitlist_position",
     "note",
     "registered_by",
+    "attendance",
 )
 
 
@@ -208,8 +210,11 @@ def roster_as_csv(event: Event) -> str:
 
 
 def _roster_rows(event: Event):
-    for row in event_roster(event).rows:
+    rows = event_roster(event).rows
+    marks = attendance_by_registration(row.registration.id for row in rows)
+    for row in rows:
         registration = row.registration
+        mark = marks.get(registration.id)
         yield (
             [
                 registration.person_email,
@@ -222,6 +227,7 @@ def _roster_rows(event: Event):
                 row.waitlist_position or "",
                 registration.note,
                 registration.registered_by.email if registration.by_coordinator else "",
+                mark.status.value if mark else "",
             ]
         )
 
