@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nscal.mail.views import mail
     from nscal.main.views import main
     from nscal.manage.views import manage
+    from nscal.materials.views import materials
     from nscal.registrations.views import registrations
 
     for blueprint in (
@@ -67,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         api,
         registrations,
         mail,
+        materials,
     ):
         app.register_blueprint(blueprint)
 

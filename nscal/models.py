@@ -4,6 +4,7 @@ from nscal.accounts.models import AccountRole, User
 from nscal.cities.models import City, ParticipantRole
 from nscal.events.models import Event, EventSeries
 from nscal.mail.models import OutboxMessage
+from nscal.materials.models import Material, MaterialKind, MaterialVisibility
 from nscal.registrations.models import Registration, RegistrationSettings, RoleQuota
 
 __all__ = [
@@ -11,6 +12,9 @@ __all__ = [
     "City",
     "Event",
     "EventSeries",
+    "Material",
+    "MaterialKind",
+    "MaterialVisibility",
     "OutboxMessage",
     "ParticipantRole",
     "Registration",
