@@ -124,7 +124,8 @@ def download(event_id: int, material_id: int):
     file_type = type_of(material.content_type)
     response = send_file(
         io.BytesIO(data),
-        mimetype=file_type.content_type if file_type else "application/octet-stream",
+        # Without the charset: send_file adds "; charset=utf-8" to text types itself.
+        mimetype=file_type.content_type.split(";")[0] if file_type else "application/octet-stream",
         as_attachment=not (file_type and file_type.is_image),
         download_name=download_name(material),
         etag=material.sha256 or False,

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pytest
 from flask import g
 from flask.testing import FlaskClient
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from nscal.accounts.models import AccountRole
 from nscal.db import db
@@ -141,16 +143,21 @@ class Coordinator:
         return csrf_token_from(self.client.get(self.page))
 
     def upload(self, data: bytes, filename: str, *, title="", kind="slides", visibility="public"):
-        return self.client.post(
-            f"{self.page}/upload",
-            data={
+        # Encoded in memory: werkzeug's test client spools a large body to a temporary
+        # file it never closes.
+        boundary, body = encode_multipart(
+            {
                 "csrf_token": self.token(),
-                "file": (io.BytesIO(data), filename),
+                "file": FileStorage(io.BytesIO(data), filename),
                 "title": title,
                 "kind": kind,
                 "visibility": visibility,
-            },
-            content_type="multipart/form-data",
+            }
+        )
+        return self.client.post(
+            f"{self.page}/upload",
+            data=body,
+            content_type=f"multipart/form-data; boundary={boundary}",
         )
 
     def add_link(self, url: str, *, title="", kind="other", visibility="public"):
