@@ -21,6 +21,7 @@ from wtforms.fields.core import UnboundField
 import nscal.accounts.forms
 import nscal.events.forms
 import nscal.imports.forms
+import nscal.materials.forms
 import nscal.registrations.forms
 from nscal.accounts.models import AccountRole, User
 from nscal.accounts.services import create_user
@@ -28,6 +29,7 @@ from nscal.cities.models import ParticipantRole
 from nscal.db import db
 from nscal.events.models import Event
 from nscal.formfields import Form
+from nscal.materials.models import Material, MaterialKind, MaterialVisibility
 from nscal.registrations.models import Registration, RegistrationStatus
 from tests.conftest import PASSWORD, csrf_token_from
 
@@ -135,6 +137,7 @@ def all_field_names() -> set[str]:
         nscal.accounts.forms,
         nscal.events.forms,
         nscal.imports.forms,
+        nscal.materials.forms,
         nscal.registrations.forms,
     ):
         for _, form in inspect.getmembers(module, inspect.isclass):
@@ -166,6 +169,9 @@ def fields_of(endpoint: str) -> list[str]:
         "registrations.register_on_behalf": _fields(registrations.OnBehalfForm, "behalf-"),
         "imports.preview": {*CSV_COLUMNS, "publish"},
         "imports.confirm": {"payload"},
+        "materials.upload": _fields(nscal.materials.forms.UploadForm),
+        "materials.add_link_view": _fields(nscal.materials.forms.LinkForm, "link-"),
+        "materials.visibility": _fields(nscal.materials.forms.VisibilityForm),
     }
     return sorted(known.get(endpoint) or all_field_names())
 
@@ -246,11 +252,31 @@ class World:
             db.session.commit()
         return registration
 
+    def material(self) -> Material:
+        event = self.event()
+        material = db.session.execute(
+            sa.select(Material).where(Material.event_id == event.id).limit(1)
+        ).scalar_one_or_none()
+        if material is None:
+            material = Material(
+                event_id=event.id,
+                title="Fuzzed minutes",
+                kind=MaterialKind.minutes,
+                visibility=MaterialVisibility.participants,
+                url="https://example.org/minutes",
+            )
+            db.session.add(material)
+            db.session.commit()
+        return material
+
     def url(self, rule) -> str:
         arguments = {}
         for name in rule.arguments:
             if name == "event_id":
                 arguments[name] = self.event().id
+            elif name == "material_id":
+                material = self.material()
+                arguments[name], arguments["event_id"] = material.id, material.event_id
             elif name == "registration_id":
                 arguments[name] = self.registration().id
             elif name == "user_id":
@@ -308,6 +334,10 @@ class Sender:
             text = _ics_file(changes) if as_ics else _csv_file(changes)
             name = "fuzz.ics" if as_ics else "fuzz.csv"
             data["file"] = (io.BytesIO(text.encode()), name)
+        if rule.endpoint == "materials.upload":
+            # The generated values as the file's content: the type is read from it.
+            content = "\n".join(changes.values()).encode("utf-8", "surrogatepass")
+            data["file"] = (io.BytesIO(content or b"notes"), changes.get("title") or "fuzz.txt")
         if rule.endpoint in LAST:
             self.token = None
         response = self.client.post(url, data=data)

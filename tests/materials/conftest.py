@@ -30,8 +30,7 @@ PNG_BYTES = (
 )
 HTML_BYTES = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 SVG_BYTES = (
-    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg">'
-    b"<script>alert(1)</script></svg>"
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 )
 
 

@@ -31,8 +31,13 @@ def test_publishing_the_minutes_mails_each_confirmed_participant_a_working_link(
         Registration(event_id=event.id, user_id=second.id, status=RegistrationStatus.confirmed)
     )
     db.session.commit()
-    coordinator.upload(PDF_BYTES, "minutes.pdf", title="Minutes of the meeting",
-                       kind="minutes", visibility="participants")
+    coordinator.upload(
+        PDF_BYTES,
+        "minutes.pdf",
+        title="Minutes of the meeting",
+        kind="minutes",
+        visibility="participants",
+    )
     minutes = latest_material()
 
     manage = viewers.coordinator.get(f"/manage/events/{event.id}/materials").text
@@ -51,8 +56,10 @@ def test_publishing_the_minutes_mails_each_confirmed_participant_a_working_link(
 
     delivered = deliver_outbox()
     recipients = sorted(message["To"] for message in delivered)
-    assert recipients == ["Pia Participant <participant@example.org>",
-                          "Sami Second <second@example.org>"]
+    assert recipients == [
+        "Pia Participant <participant@example.org>",
+        "Sami Second <second@example.org>",
+    ]
     for message in delivered:
         assert message["Subject"] == "Minutes: Malmö city meeting"
         text = message.get_body(("plain",)).get_content()
@@ -69,9 +76,13 @@ def test_publishing_the_minutes_mails_each_confirmed_participant_a_working_link(
     assert viewers.member.get(path).status_code == 404
 
     # Published once: the button is gone and a second post sends nothing more.
-    assert "Sent to the participants" in viewers.coordinator.get(
-        f"/manage/events/{event.id}/materials").text
-    viewers.coordinator.post(_publish_page(event, minutes), data={"csrf_token": coordinator.token()})
+    assert (
+        "Sent to the participants"
+        in viewers.coordinator.get(f"/manage/events/{event.id}/materials").text
+    )
+    viewers.coordinator.post(
+        _publish_page(event, minutes), data={"csrf_token": coordinator.token()}
+    )
     assert deliver_outbox() == []
 
 
@@ -84,15 +95,19 @@ def test_minutes_only_coordinators_see_cannot_be_published(coordinator, viewers,
         _publish_page(event, minutes), data={"csrf_token": coordinator.token()}
     )
     assert answer.status_code == 302
-    assert "Only coordinators can see these minutes" in viewers.coordinator.get(
-        answer.headers["Location"]).text
+    assert (
+        "Only coordinators can see these minutes"
+        in viewers.coordinator.get(answer.headers["Location"]).text
+    )
     assert _outbox() == []
 
 
 def test_public_minutes_mail_only_the_participants(coordinator, viewers, event, deliver_outbox):
     coordinator.upload(PDF_BYTES, "minutes.pdf", kind="minutes", visibility="public")
     minutes = latest_material()
-    viewers.coordinator.post(_publish_page(event, minutes), data={"csrf_token": coordinator.token()})
+    viewers.coordinator.post(
+        _publish_page(event, minutes), data={"csrf_token": coordinator.token()}
+    )
     delivered = deliver_outbox()
     assert [message["To"] for message in delivered] == ["Pia Participant <participant@example.org>"]
     # Public minutes open for visitors too, as the page says.
@@ -104,8 +119,10 @@ def test_slides_have_no_publish_step(coordinator, viewers, event):
     coordinator.upload(PDF_BYTES, "slides.pdf", kind="slides")
     slides = latest_material()
     assert viewers.coordinator.get(_publish_page(event, slides)).status_code == 404
-    assert _publish_page(event, slides) not in viewers.coordinator.get(
-        f"/manage/events/{event.id}/materials").text
+    assert (
+        _publish_page(event, slides)
+        not in viewers.coordinator.get(f"/manage/events/{event.id}/materials").text
+    )
 
 
 def test_the_coordinators_preview_the_minutes_mail(viewers):

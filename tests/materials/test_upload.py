@@ -52,9 +52,7 @@ def test_a_pdf_named_exe_is_served_as_a_pdf(coordinator, viewers, event):
         (b"", "empty.pdf"),
     ],
 )
-def test_active_or_unknown_content_is_refused_whatever_its_name(
-    coordinator, data, name
-):
+def test_active_or_unknown_content_is_refused_whatever_its_name(coordinator, data, name):
     answer = coordinator.upload(data, name, title="Sneaky")
     assert answer.status_code == 400
     assert 'class="error"' in answer.text
@@ -147,9 +145,7 @@ def test_deleting_asks_first_then_removes_the_file(app, coordinator, viewers, ev
     coordinator.upload(PDF_BYTES, "old.pdf", title="Old slides")
     material = latest_material()
     stored = Path(app.instance_path) / "materials" / material.storage_key[:2] / material.storage_key
-    confirm = viewers.coordinator.get(
-        f"/manage/events/{event.id}/materials/{material.id}/delete"
-    )
+    confirm = viewers.coordinator.get(f"/manage/events/{event.id}/materials/{material.id}/delete")
     assert confirm.status_code == 200 and "Delete “Old slides”?" in confirm.text
     assert stored.exists() and _count() == 1  # asking deleted nothing
     answer = viewers.coordinator.post(

@@ -63,10 +63,14 @@ def test_a_link_is_followed_only_by_its_circle(viewers, coordinator, event, visi
     assert "recording-42" not in page.text
 
 
-def test_waitlisted_and_cancelled_people_are_members_not_participants(app, people, coordinator, event):
+def test_waitlisted_and_cancelled_people_are_members_not_participants(
+    app, people, coordinator, event
+):
     from tests.materials.conftest import logged_in
 
-    coordinator.upload(PDF_BYTES, "notes.pdf", title="Participants' notes", visibility="participants")
+    coordinator.upload(
+        PDF_BYTES, "notes.pdf", title="Participants' notes", visibility="participants"
+    )
     url = f"/events/{event.id}/materials/{latest_material().id}"
     for email in ("waiting@example.org", "cancelled@example.org"):
         client = logged_in(app, email)
@@ -74,9 +78,7 @@ def test_waitlisted_and_cancelled_people_are_members_not_participants(app, peopl
         assert "Participants&#39; notes" not in client.get(f"/events/{event.id}").text
 
 
-def test_a_public_material_of_a_members_only_event_is_not_for_visitors(
-    viewers, coordinator, event
-):
+def test_a_public_material_of_a_members_only_event_is_not_for_visitors(viewers, coordinator, event):
     coordinator.upload(PDF_BYTES, "open.pdf", title="Open slides", visibility="public")
     url = f"/events/{event.id}/materials/{latest_material().id}"
     assert viewers.visitor.get(url).status_code == 200
