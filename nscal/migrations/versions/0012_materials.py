@@ -1,7 +1,7 @@
 """materials: files and links attached to events, with who may see them
 
 Revision ID: 0012_materials
-Revises: 0005_account_security
+Revises: 0013_attendance
 Create Date: 2026-12-01 12:00:00.000000
 
 """
@@ -13,7 +13,7 @@ import nscal.db
 
 # revision identifiers, used by Alembic.
 revision = '0012_materials'
-down_revision = '0005_account_security'
+down_revision = '0013_attendance'
 branch_labels = None
 depends_on = None
 
