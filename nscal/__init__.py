@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nscal.mail.views import mail
     from nscal.main.views import main
     from nscal.manage.views import manage
+    from nscal.materials.views import materials
     from nscal.messaging.views import messaging
     from nscal.people.views import data_rights
     from nscal.programme.views import programme
@@ -79,6 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         messaging,
         data_rights,
         programme,
+        materials,
     ):
         app.register_blueprint(blueprint)
 

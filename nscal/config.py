@@ -99,6 +99,11 @@ class Defaults:
         "Thank you for taking part, and for sharing your city's experience with the network."
     )
     CERTIFICATE_SIGNATURE = "The Secretariat, Nordic Safe Cities"
+    # Event materials (nscal/materials/storage.py): a folder, or s3://bucket/prefix.
+    STORAGE_URL: str | None = None  # default: the folder materials/ in the instance folder
+    STORAGE_ENDPOINT_URL: str | None = None  # an S3-compatible server (MinIO, Ceph …)
+    STORAGE_REGION: str | None = None
+    MATERIAL_MAX_BYTES = 25 * 1000 * 1000  # one uploaded file; its request may be this large
 
 
 # Environment variable -> config key.
@@ -122,6 +127,10 @@ ENV_SETTINGS = {
     "NSCAL_PRIVACY_CONTACT": "PRIVACY_CONTACT",
     "NSCAL_CERTIFICATE_TEXT": "CERTIFICATE_TEXT",
     "NSCAL_CERTIFICATE_SIGNATURE": "CERTIFICATE_SIGNATURE",
+    "NSCAL_STORAGE_URL": "STORAGE_URL",
+    "NSCAL_STORAGE_ENDPOINT_URL": "STORAGE_ENDPOINT_URL",
+    "NSCAL_STORAGE_REGION": "STORAGE_REGION",
+    "NSCAL_MATERIAL_MAX_BYTES": "MATERIAL_MAX_BYTES",
 }
 RETENTION_SETTINGS = (
     "RETENTION_CANCELLED_REGISTRATIONS_MONTHS",
@@ -185,6 +194,7 @@ def _finish(app) -> None:
         raise ConfigError(f"NSCAL_REMINDER_HOUR must be 0 to 23, not {config['REMINDER_HOUR']}")
     _check_sign_in(config)
     _check_privacy(config)
+    _check_storage(config, instance)
 
 
 def _engine_options(config) -> None:
@@ -227,6 +237,39 @@ def _check_web(config) -> None:
     if config["MAX_REQUEST_BYTES"] < 1024:
         raise ConfigError(
             f"NSCAL_MAX_REQUEST_BYTES must be at least 1024, not {config['MAX_REQUEST_BYTES']}"
+        )
+
+
+def _check_storage(config, instance: Path) -> None:
+    """The materials' storage: a folder (default ``instance/materials``; a path or
+    ``file:///path``) or ``s3://bucket/prefix``; normalised to one of those two URLs."""
+    _as_int(config, "MATERIAL_MAX_BYTES", minimum=1024)
+    value = str(config.get("STORAGE_URL") or "").strip()
+    if not value:
+        config["STORAGE_URL"] = (instance / "materials").as_uri()
+        return
+    parts = urlsplit(value)
+    if parts.scheme == "s3":
+        if not parts.netloc:
+            raise ConfigError(
+                f"NSCAL_STORAGE_URL {value!r} names no bucket (expected s3://bucket/prefix)"
+            )
+        endpoint = config.get("STORAGE_ENDPOINT_URL")
+        if endpoint and urlsplit(str(endpoint)).scheme not in {"http", "https"}:
+            raise ConfigError(
+                f"NSCAL_STORAGE_ENDPOINT_URL {endpoint!r} must be an http(s) URL, "
+                "e.g. https://minio.example.org:9000"
+            )
+        config["STORAGE_URL"] = value
+    elif parts.scheme == "file":
+        if not parts.path.startswith("/") or parts.netloc not in {"", "localhost"}:
+            raise ConfigError(f"NSCAL_STORAGE_URL {value!r} must be file:///absolute/path")
+        config["STORAGE_URL"] = Path(parts.path).as_uri()
+    elif not parts.scheme:
+        config["STORAGE_URL"] = Path(value).resolve().as_uri()
+    else:
+        raise ConfigError(
+            f"NSCAL_STORAGE_URL {value!r}: expected a folder, file:///path or s3://bucket/prefix"
         )
 
 

@@ -5,6 +5,7 @@ from nscal.attendance.models import Attendance, CheckInCode, CheckInFailure
 from nscal.cities.models import City, ParticipantRole
 from nscal.events.models import Event, EventSeries
 from nscal.mail.models import OutboxMessage
+from nscal.materials.models import Material, MaterialKind, MaterialVisibility
 from nscal.messaging.models import ParticipantMessage, ParticipantMessageMail
 from nscal.people.models import MaintenanceRun
 from nscal.programme.models import ProgrammeItem, Speaker
@@ -26,6 +27,9 @@ __all__ = [
     "EventSeries",
     "FeedAlarm",
     "MaintenanceRun",
+    "Material",
+    "MaterialKind",
+    "MaterialVisibility",
     "OutboxMessage",
     "ParticipantMessage",
     "ParticipantMessageMail",

@@ -36,7 +36,7 @@ HSTS = "max-age=31536000"  # a year; no includeSubDomains: other hosts are not o
 # Blueprints that take uploads, and the form fields that may carry a file there. Any
 # other file part is refused: forms read text fields as strings, and a file in one
 # would reach code that cannot handle it.
-FILE_FIELDS = {"imports": {"file"}, "messaging": {"attachment"}}
+FILE_FIELDS = {"imports": {"file"}, "messaging": {"attachment"}, "materials": {"file"}}
 
 
 def init_security(app: Flask) -> None:

@@ -22,6 +22,7 @@ import nscal.accounts.forms
 import nscal.attendance.forms
 import nscal.events.forms
 import nscal.imports.forms
+import nscal.materials.forms
 import nscal.messaging.forms
 import nscal.people.forms
 import nscal.programme.forms
@@ -33,6 +34,7 @@ from nscal.cities.models import ParticipantRole
 from nscal.db import db
 from nscal.events.models import Event
 from nscal.formfields import Form
+from nscal.materials.models import Material, MaterialKind, MaterialVisibility
 from nscal.registrations.models import Registration, RegistrationStatus
 from tests.conftest import PASSWORD, csrf_token_from
 
@@ -144,6 +146,7 @@ def all_field_names() -> set[str]:
         nscal.messaging.forms,
         nscal.people.forms,
         nscal.programme.forms,
+        nscal.materials.forms,
         nscal.registrations.forms,
         nscal.reminders.forms,
     ):
@@ -194,6 +197,9 @@ def fields_of(endpoint: str) -> list[str]:
         "programme.copy": _fields(nscal.programme.forms.CopyProgrammeForm),
         "attendance.mark": _fields(nscal.attendance.forms.MarkForm),
         "attendance.check_in_typed": _fields(nscal.attendance.forms.CheckInForm),
+        "materials.upload": _fields(nscal.materials.forms.UploadForm),
+        "materials.add_link_view": _fields(nscal.materials.forms.LinkForm, "link-"),
+        "materials.visibility": _fields(nscal.materials.forms.VisibilityForm),
     }
     return sorted(known.get(endpoint) or all_field_names())
 
@@ -294,11 +300,31 @@ class World:
             db.session.commit()
         return message
 
+    def material(self) -> Material:
+        event = self.event()
+        material = db.session.execute(
+            sa.select(Material).where(Material.event_id == event.id).limit(1)
+        ).scalar_one_or_none()
+        if material is None:
+            material = Material(
+                event_id=event.id,
+                title="Fuzzed minutes",
+                kind=MaterialKind.minutes,
+                visibility=MaterialVisibility.participants,
+                url="https://example.org/minutes",
+            )
+            db.session.add(material)
+            db.session.commit()
+        return material
+
     def url(self, rule) -> str:
         arguments = {}
         for name in rule.arguments:
             if name == "event_id":
                 arguments[name] = self.event().id
+            elif name == "material_id":
+                material = self.material()
+                arguments[name], arguments["event_id"] = material.id, material.event_id
             elif name == "registration_id":
                 arguments[name] = self.registration().id
             elif name == "user_id":
@@ -362,6 +388,10 @@ class Sender:
             text = _ics_file(changes) if as_ics else _csv_file(changes)
             name = "fuzz.ics" if as_ics else "fuzz.csv"
             data["file"] = (io.BytesIO(text.encode()), name)
+        if rule.endpoint == "materials.upload":
+            # The generated values as the file's content: the type is read from it.
+            content = "\n".join(changes.values()).encode("utf-8", "surrogatepass")
+            data["file"] = (io.BytesIO(content or b"notes"), changes.get("title") or "fuzz.txt")
         if rule.endpoint in LAST:
             self.token = None
         response = self.client.post(url, data=data)

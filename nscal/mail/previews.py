@@ -117,6 +117,13 @@ MAIL_KINDS: dict[str, MailKind] = {
             "sender_name": "Sam Sample",
         },
     ),
+    "minutes_published": MailKind(
+        "Minutes published",
+        "A coordinator publishes an event's minutes: to each confirmed participant, with a "
+        "link that opens for them.",
+        "minutes_published",
+        {"minutes_title": "Minutes of the city meeting"},
+    ),
     "password_reset": MailKind(
         "Password reset",
         "Someone asks for a new password on the login page, or an admin or operator sends "
@@ -155,6 +162,8 @@ def render_preview(kind: MailKind) -> EmailMessage:
             url=external_url("events.index"),
             include_online_link=confirmed,
         )
+        if kind.template == "minutes_published":
+            context["link"] = external_url("events.index")
     return render_mail(
         kind.template, to=f"{SAMPLE_NAME} <{SAMPLE_ADDRESS}>", name=SAMPLE_NAME, **context
     )

@@ -1,0 +1,1 @@
+"""Materials of an event: files (slides, reports, minutes, photos) and links; minutes mail."""

@@ -1,0 +1,84 @@
+"""Forms of the coordinators' materials page."""
+
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
+
+from nscal.formfields import Form
+from nscal.materials.models import MaterialKind, MaterialVisibility
+
+KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in MaterialKind]
+VISIBILITY_CHOICES = [
+    SelectChoice(visibility.value, visibility.label) for visibility in MaterialVisibility
+]
+VISIBILITY_HELP = (
+    "Registered participants are those whose place is confirmed. Nobody sees a material "
+    "of an event they cannot see."
+)
+
+
+def _kind_field() -> SelectField:
+    return SelectField("Kind", choices=KIND_CHOICES, default=MaterialKind.slides.value)
+
+
+def _visibility_field() -> SelectField:
+    return SelectField(
+        "Who can see it",
+        choices=VISIBILITY_CHOICES,
+        default=MaterialVisibility.participants.value,
+        description=VISIBILITY_HELP,
+    )
+
+
+class _MaterialForm(Form):
+    @property
+    def selected_kind(self) -> MaterialKind:
+        return MaterialKind(self.kind.data)
+
+    @property
+    def selected_visibility(self) -> MaterialVisibility:
+        return MaterialVisibility(self.visibility.data)
+
+
+class UploadForm(_MaterialForm):
+    file = FileField(
+        "File",
+        validators=[FileRequired("Choose a file to upload.")],
+        description=(
+            "PDF, images (PNG, JPEG, GIF, WebP), Word, Excel, PowerPoint, OpenDocument, "
+            "plain text or CSV."
+        ),
+    )
+    title = StringField(
+        "Title",
+        validators=[Optional(), Length(max=200)],
+        description="Left empty: the file's name.",
+    )
+    kind = _kind_field()
+    visibility = _visibility_field()
+    submit = SubmitField("Upload")
+
+
+class LinkForm(_MaterialForm):
+    url = StringField(
+        "Web address",
+        validators=[DataRequired("Enter the web address."), Length(max=500)],
+        description="A recording, a shared folder, a web page: https://…",
+    )
+    title = StringField("Title", validators=[Optional(), Length(max=200)])
+    kind = _kind_field()
+    visibility = _visibility_field()
+    submit = SubmitField("Add the link")
+
+
+class VisibilityForm(_MaterialForm):
+    visibility = SelectField("Who can see it", choices=VISIBILITY_CHOICES)
+    submit = SubmitField("Change")
+
+
+class DeleteMaterialForm(Form):
+    submit = SubmitField("Delete it")
+
+
+class PublishMinutesForm(Form):
+    submit = SubmitField("Send the minutes")

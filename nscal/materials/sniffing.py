@@ -1,0 +1,165 @@
+"""What an uploaded file is, read from its bytes: never from its name or the browser's word.
+
+Only kinds people share after a meeting are taken: PDF, PNG, JPEG, GIF, WebP, Office
+Open XML and OpenDocument files, plain text and CSV. Anything else — HTML and SVG above
+all, which a browser would run — is refused, whatever it is called.
+"""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+
+
+class UnsupportedFile(ValueError):
+    """The content is not one of the kinds nscal keeps; the message says so for people."""
+
+
+@dataclass(frozen=True)
+class FileType:
+    content_type: str
+    extension: str  # with the dot, for the name the file is downloaded under
+    label: str
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+PDF = FileType("application/pdf", ".pdf", "PDF")
+PNG = FileType("image/png", ".png", "PNG image")
+JPEG = FileType("image/jpeg", ".jpg", "JPEG image")
+GIF = FileType("image/gif", ".gif", "GIF image")
+WEBP = FileType("image/webp", ".webp", "WebP image")
+TEXT = FileType("text/plain; charset=utf-8", ".txt", "Text")
+CSV = FileType("text/csv; charset=utf-8", ".csv", "CSV")
+_OOXML = "application/vnd.openxmlformats-officedocument."
+DOCX = FileType(_OOXML + "wordprocessingml.document", ".docx", "Word document")
+XLSX = FileType(_OOXML + "spreadsheetml.sheet", ".xlsx", "Excel workbook")
+PPTX = FileType(_OOXML + "presentationml.presentation", ".pptx", "PowerPoint presentation")
+_ODF = "application/vnd.oasis.opendocument."
+ODF_TYPES = {
+    _ODF + "text": FileType(_ODF + "text", ".odt", "OpenDocument text"),
+    _ODF + "spreadsheet": FileType(_ODF + "spreadsheet", ".ods", "OpenDocument spreadsheet"),
+    _ODF + "presentation": FileType(_ODF + "presentation", ".odp", "OpenDocument presentation"),
+}
+# The Office Open XML part that says which application a package belongs to.
+OOXML_MAIN_PARTS = {
+    "word/document.xml": DOCX,
+    "xl/workbook.xml": XLSX,
+    "ppt/presentation.xml": PPTX,
+}
+
+ALLOWED_TEXT = (
+    "PDF, PNG, JPEG, GIF or WebP images, Word, Excel or PowerPoint files (.docx, .xlsx, "
+    ".pptx), OpenDocument files (.odt, .ods, .odp), plain text or CSV"
+)
+# Markup a browser would render as a page or a drawing with scripts, if it ever got the
+# chance: refused even as text (a name ending in .txt changes nothing).
+MARKUP_SIGNS = (
+    b"<!doctype",
+    b"<html",
+    b"<head",
+    b"<body",
+    b"<script",
+    b"<svg",
+    b"<iframe",
+    b"<?xml",
+    b"<object",
+    b"<embed",
+    b"<meta",
+    b"<a ",
+    b"<img",
+    b"<style",
+    b"<div",
+)
+TEXT_SAMPLE = 64 * 1024
+# Control characters plain text never has (tab, line feed, form feed and CR are fine).
+_CONTROL = bytes(range(0, 9)) + b"\x0b" + bytes(range(14, 32)) + b"\x7f"
+
+
+def detect_type(data: bytes) -> FileType:
+    """The kind of ``data``; ``UnsupportedFile`` for anything nscal does not keep."""
+    if not data:
+        raise UnsupportedFile("The file is empty.")
+    if data.startswith(b"%PDF-"):
+        return PDF
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if data.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return GIF
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return WEBP
+    if data.startswith(b"PK\x03\x04"):
+        return _office_package(data)
+    return _text(data)
+
+
+def _refused() -> UnsupportedFile:
+    return UnsupportedFile(f"This kind of file cannot be shared here. Upload {ALLOWED_TEXT}.")
+
+
+def _office_package(data: bytes) -> FileType:
+    """A zip is taken only as an OpenDocument or Office Open XML file, never as a zip."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            names = set(package.namelist())
+            if "mimetype" in names:
+                declared = package.read("mimetype")[:100].decode("ascii", "replace").strip()
+                if declared in ODF_TYPES and "content.xml" in names:
+                    return ODF_TYPES[declared]
+            if "[Content_Types].xml" in names:
+                for part, file_type in OOXML_MAIN_PARTS.items():
+                    if part in names:
+                        return file_type
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, KeyError):
+        raise UnsupportedFile(
+            f"The file looks like a zip archive but cannot be read. Upload {ALLOWED_TEXT}."
+        ) from None
+    raise _refused()
+
+
+def _text(data: bytes) -> FileType:
+    sample = data[:TEXT_SAMPLE]
+    if any(byte in _CONTROL for byte in sample):
+        raise _refused()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnsupportedFile(
+            f"The file is not UTF-8 text nor a kind nscal knows. Upload {ALLOWED_TEXT}."
+        ) from None
+    lowered = sample.lower()
+    if lowered.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or any(
+        sign in lowered for sign in MARKUP_SIGNS
+    ):
+        raise UnsupportedFile(
+            "Web pages and SVG drawings cannot be shared here: save the page as PDF instead."
+        )
+    return CSV if _looks_like_csv(text[:TEXT_SAMPLE]) else TEXT
+
+
+def _looks_like_csv(text: str) -> bool:
+    """Two or more rows with the same number (more than one) of fields."""
+    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    if len(lines) < 2:
+        return False
+    for delimiter in (",", ";", "\t"):
+        try:
+            counts = {len(row) for row in csv.reader(lines, delimiter=delimiter)}
+        except csv.Error:
+            continue
+        if len(counts) == 1 and counts.pop() > 1:
+            return True
+    return False
+
+
+ALL_TYPES = (PDF, PNG, JPEG, GIF, WEBP, TEXT, CSV, DOCX, XLSX, PPTX, *ODF_TYPES.values())
+_BY_CONTENT_TYPE = {file_type.content_type: file_type for file_type in ALL_TYPES}
+
+
+def type_of(content_type: str) -> FileType | None:
+    """The kind a stored content type names (None for one nscal never detects)."""
+    return _BY_CONTENT_TYPE.get(content_type)
