@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nscal.mail.views import mail
     from nscal.main.views import main
     from nscal.manage.views import manage
+    from nscal.questions.views import questions
     from nscal.registrations.views import registrations
 
     for blueprint in (
@@ -66,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         feeds,
         api,
         registrations,
+        questions,
         mail,
     ):
         app.register_blueprint(blueprint)
