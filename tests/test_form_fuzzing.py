@@ -21,6 +21,7 @@ from wtforms.fields.core import UnboundField
 import nscal.accounts.forms
 import nscal.events.forms
 import nscal.imports.forms
+import nscal.questions.forms
 import nscal.registrations.forms
 from nscal.accounts.models import AccountRole, User
 from nscal.accounts.services import create_user
@@ -28,6 +29,8 @@ from nscal.cities.models import ParticipantRole
 from nscal.db import db
 from nscal.events.models import Event
 from nscal.formfields import Form
+from nscal.questions.models import Question, QuestionKind
+from nscal.questions.services import Owner, QuestionData, add_question
 from nscal.registrations.models import Registration, RegistrationStatus
 from tests.conftest import PASSWORD, csrf_token_from
 
@@ -136,6 +139,7 @@ def all_field_names() -> set[str]:
         nscal.events.forms,
         nscal.imports.forms,
         nscal.registrations.forms,
+        nscal.questions.forms,
     ):
         for _, form in inspect.getmembers(module, inspect.isclass):
             if issubclass(form, Form):
@@ -147,6 +151,9 @@ def fields_of(endpoint: str) -> list[str]:
     """The names a route's form reads (every form's, for routes without one of their own)."""
     forms = nscal.events.forms, nscal.accounts.forms, nscal.registrations.forms
     events, accounts, registrations = forms
+    questions = nscal.questions.forms
+    # The answers' fields are named after the questions' ids (World makes the first ones).
+    answers = {f"q_{question_id}" for question_id in range(1, len(QuestionKind) + 3)}
     known = {
         "manage_events.new_event": _fields(events.EventForm),
         "manage_events.edit_event": _fields(events.EventForm),
@@ -158,12 +165,19 @@ def fields_of(endpoint: str) -> list[str]:
         "auth.accept_invitation": _fields(accounts.NewPasswordForm),
         "people.invite": _fields(accounts.InviteForm),
         "people.change_role": _fields(accounts.AccountRoleForm),
-        "registrations.register": _fields(registrations.RegisterForm),
+        "registrations.register": _fields(registrations.RegisterForm) | answers | {"listed"},
         "registrations.move": _fields(registrations.StatusForm),
         # The roster page's forms have prefixes; the settings one a field per role.
         "registrations.roster": _fields(registrations.RegistrationSettingsForm, "settings-")
         | {f"settings-quota_{role_id}" for role_id in range(1, 8)},
         "registrations.register_on_behalf": _fields(registrations.OnBehalfForm, "behalf-"),
+        "questions.manage": _fields(questions.QuestionForm, "new-") | {"ask_at"},
+        "questions.edit": _fields(questions.QuestionForm),
+        "questions.copy": _fields(questions.CopyQuestionsForm, "copy-") | {"ask_at"},
+        "questions.move": _fields(questions.MoveQuestionForm),
+        "questions.participant_list_setting": {"plist-visible"},
+        "questions.my_listing": {"listing-listed", "back"},
+        "questions.my_answers": answers,
         "imports.preview": {*CSV_COLUMNS, "publish"},
         "imports.confirm": {"payload"},
     }
@@ -246,11 +260,49 @@ class World:
             db.session.commit()
         return registration
 
+    def question(self) -> Question:
+        """A question of the fuzzed event; the event asks one of each kind."""
+        event = self.event()
+        question = db.session.execute(
+            sa.select(Question).where(Question.event_id == event.id).limit(1)
+        ).scalar_one_or_none()
+        if question is None:
+            for kind in QuestionKind:
+                question = add_question(
+                    Owner("event", event.id),
+                    QuestionData(kind, f"A {kind.label}?", required=True, choices=["A", "B"]),
+                )
+            db.session.commit()
+        return question
+
+    def admin_registration(self) -> None:
+        """The administrator's own place at the event, so their answers pages open."""
+        event = self.event()
+        exists = db.session.execute(
+            sa.select(Registration).where(
+                Registration.event_id == event.id,
+                Registration.user_id == self.admin_id,
+                Registration.status == RegistrationStatus.confirmed,
+            )
+        ).first()
+        if exists is None:
+            db.session.add(
+                Registration(
+                    event_id=event.id, user_id=self.admin_id, status=RegistrationStatus.confirmed
+                )
+            )
+            db.session.commit()
+
     def url(self, rule) -> str:
         arguments = {}
+        self.question()
+        if rule.endpoint.startswith("questions.my_"):
+            self.admin_registration()
         for name in rule.arguments:
             if name == "event_id":
                 arguments[name] = self.event().id
+            elif name == "question_id":
+                arguments[name] = self.question().id
             elif name == "registration_id":
                 arguments[name] = self.registration().id
             elif name == "user_id":

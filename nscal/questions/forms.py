@@ -76,7 +76,9 @@ class CopyQuestionsForm(Form):
 
 
 class MoveQuestionForm(Form):
-    direction = SelectField("Direction", choices=[("up", "Up"), ("down", "Down")])
+    direction = SelectField(
+        "Direction", choices=[SelectChoice("up", "Up"), SelectChoice("down", "Down")]
+    )
 
 
 class DeleteQuestionForm(Form):

@@ -23,7 +23,7 @@ from nscal.questions.models import (
     QuestionKind,
     QuestionPurpose,
 )
-from nscal.registrations.models import Registration, RegistrationStatus
+from nscal.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from nscal.registrations.services import settings_for
 from nscal.timeutil import FIRST_YEAR, LAST_YEAR, year_in_range
 
@@ -521,18 +521,13 @@ def listed_registrations(event: Event) -> set[int]:
 def answer_summaries(event: Event) -> list[QuestionSummary]:
     """Per question: how many of the active registrations answered, and per choice."""
     questions = questions_for(event)
-    active = {
-        registration_id
-        for registration_id in db.session.execute(
+    active = set(
+        db.session.execute(
             sa.select(Registration.id).where(
-                Registration.event_id == event.id,
-                Registration.status.in_(
-                    [RegistrationStatus.confirmed, RegistrationStatus.pending,
-                     RegistrationStatus.waitlisted]
-                ),
+                Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES)
             )
         ).scalars()
-    }
+    )
     table = answers_by_registration(event)
     summaries = []
     for question in questions:
@@ -545,8 +540,11 @@ def answer_summaries(event: Event) -> list[QuestionSummary]:
         for value in given:
             counter.update(value.split("\n"))
         options = (
-            question.choice_list if question.kind.has_choices
-            else ["yes", "no"] if question.kind is QuestionKind.yes_no else []
+            question.choice_list
+            if question.kind.has_choices
+            else ["yes", "no"]
+            if question.kind is QuestionKind.yes_no
+            else []
         )
         extra = sorted(set(counter) - set(options)) if options else []
         summaries.append(

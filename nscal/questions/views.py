@@ -8,7 +8,7 @@ from wtforms import SelectChoice
 
 from nscal.accounts.permissions import coordinator_required
 from nscal.cities.models import all_roles
-from nscal.db import db, utcnow
+from nscal.db import db
 from nscal.events.models import Event
 from nscal.events.services import can_view
 from nscal.questions.forms import (
@@ -19,7 +19,6 @@ from nscal.questions.forms import (
     MoveQuestionForm,
     ParticipantListSettingForm,
     QuestionForm,
-    field_name,
     sent_answers,
 )
 from nscal.questions.models import Question, QuestionKind
@@ -359,7 +358,6 @@ def inject_question_helpers():
         "participants_for": participants_for,
         "my_question_panel": my_question_panel,
         "question_overview": question_overview,
-        "question_field_name": field_name,
         "answer_text": answer_text,
         "QuestionKind": QuestionKind,
         "listing_allowed": participant_list_visible,

@@ -31,7 +31,9 @@ def meeting(network, make_event):
         "diet": add_question(
             owner,
             QuestionData(
-                QuestionKind.one_choice, "Diet", required=True,
+                QuestionKind.one_choice,
+                "Diet",
+                required=True,
                 choices=["No preference", "Vegetarian", "Vegan"],
             ),
         ),
@@ -58,7 +60,9 @@ def meeting(network, make_event):
 
 @pytest.fixture
 def coordinator(make_user):
-    return make_user("coord@example.org", name="Cora Coordinator", account_role=AccountRole.coordinator)
+    return make_user(
+        "coord@example.org", name="Cora Coordinator", account_role=AccountRole.coordinator
+    )
 
 
 def post(client, path, data=None, token_page="/my/events", **kwargs):

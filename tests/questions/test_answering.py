@@ -25,7 +25,7 @@ def test_a_practitioner_sees_the_questions_for_their_role_on_the_event_page(
     make_user("aino@example.org", participant_role="practitioner", city="helsinki")
     auth.login("aino@example.org")
     page = client.get(f"/events/{meeting.id}").text
-    assert 'name="%s"' % q(meeting, "diet") in page
+    assert f'name="{q(meeting, "diet")}"' in page
     assert "Workshops" in page and "Arrival day" in page
     # The hotel question is for mayors only.
     assert "Hotel preference" not in page
@@ -145,15 +145,21 @@ def test_answers_can_change_until_registration_closes(client, auth, make_user, m
     assert 'value="Vegetarian" checked' in page
 
     # A wrong answer while changing: shown again, nothing saved.
-    response = post(client, path, {q(meeting, "diet"): "Vegan", q(meeting, "nights"): "lots"},
-                    token_page=path)
+    response = post(
+        client, path, {q(meeting, "diet"): "Vegan", q(meeting, "nights"): "lots"}, token_page=path
+    )
     assert response.status_code == 422
     assert "Enter a number" in response.text
     assert 'value="Vegan" checked' in response.text
     assert answers_of(registration_id)[meeting.questions["diet"].id] == "Vegetarian"
 
-    response = post(client, path, {q(meeting, "diet"): "Vegan", q(meeting, "nights"): "3"},
-                    token_page=path, follow_redirects=True)
+    response = post(
+        client,
+        path,
+        {q(meeting, "diet"): "Vegan", q(meeting, "nights"): "3"},
+        token_page=path,
+        follow_redirects=True,
+    )
     assert "Your answers are saved." in response.text
     stored = answers_of(registration_id)
     assert stored[meeting.questions["diet"].id] == "Vegan"
@@ -165,7 +171,7 @@ def test_answers_can_change_until_registration_closes(client, auth, make_user, m
     try:
         page = client.get(path).text
         assert "your answers can no longer be changed" in page
-        assert 'name="%s"' % q(meeting, "diet") not in page
+        assert f'name="{q(meeting, "diet")}"' not in page
         response = post(client, path, {q(meeting, "diet"): "Vegetarian"}, token_page=token_page)
         assert response.status_code == 422
         assert answers_of(registration_id)[meeting.questions["diet"].id] == "Vegan"
