@@ -21,6 +21,11 @@ depends_on = None
 
 
 def upgrade():
+    # This revision's id is longer than the 32 characters Alembic's own table holds by
+    # default; PostgreSQL would refuse to record it (SQLite does not check lengths).
+    if op.get_bind().dialect.name != 'sqlite':
+        op.alter_column('alembic_version', 'version_num',
+                        type_=sa.String(length=64), existing_type=sa.String(length=32))
     op.create_table('participant_list_setting',
     sa.Column('event_id', sa.Integer(), nullable=False),
     sa.Column('visible', sa.Boolean(), server_default=sa.false(), nullable=False),
