@@ -6,6 +6,9 @@ from nscal.events.models import Event, EventSeries
 from nscal.mail.models import OutboxMessage
 from nscal.questions.models import (
     Answer,
+    FeedbackInvitation,
+    FeedbackResponse,
+    FeedbackSurvey,
     ParticipantListing,
     ParticipantListSetting,
     Question,
@@ -18,6 +21,9 @@ __all__ = [
     "City",
     "Event",
     "EventSeries",
+    "FeedbackInvitation",
+    "FeedbackResponse",
+    "FeedbackSurvey",
     "OutboxMessage",
     "ParticipantListSetting",
     "ParticipantListing",

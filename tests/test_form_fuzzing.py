@@ -178,6 +178,9 @@ def fields_of(endpoint: str) -> list[str]:
         "questions.participant_list_setting": {"plist-visible"},
         "questions.my_listing": {"listing-listed", "back"},
         "questions.my_answers": answers,
+        "questions.feedback_manage": _fields(questions.QuestionForm, "new-"),
+        "questions.feedback_send": _fields(questions.SendSurveyForm),
+        "questions.feedback": answers,
         "imports.preview": {*CSV_COLUMNS, "publish"},
         "imports.confirm": {"payload"},
     }

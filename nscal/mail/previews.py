@@ -88,6 +88,13 @@ MAIL_KINDS: dict[str, MailKind] = {
         "event_cancelled",
         {"reason": "The venue is closed for repairs; we will announce a new date soon."},
     ),
+    "feedback_request": MailKind(
+        "Feedback survey",
+        "After an event, a coordinator sends the survey: to each confirmed participant, "
+        "with a personal link.",
+        "feedback_request",
+        {"anonymous": True, "days": 60},
+    ),
     "invitation": MailKind(
         "Invitation to the calendar",
         "A coordinator invites a person, or people are imported from a CSV file.",
@@ -115,6 +122,8 @@ def render_preview(kind: MailKind) -> EmailMessage:
     elif kind.template == "password_reset":
         context["link"] = external_url("auth.reset_password", token="sample-token")
     else:
+        if kind.template == "feedback_request":
+            context["link"] = external_url("questions.feedback", token="sample-token")
         # As sent: only mails to confirmed people show the online link.
         confirmed = kind.template == "registration_confirmed" or kind.context.get(
             "invitation_attached", False

@@ -97,3 +97,17 @@ class ListingForm(Form):
 
 class ChangeAnswersForm(Form):
     submit = SubmitField("Save my answers")
+
+
+class SendSurveyForm(Form):
+    anonymous = BooleanField(
+        "Anonymous answers",
+        default=True,
+        description="The answers are stored without the person's name. "
+        "Fixed once the first mail is sent.",
+    )
+    submit = SubmitField("Send the survey")
+
+
+class FeedbackForm(Form):
+    submit = SubmitField("Send my feedback")

@@ -5,7 +5,7 @@ A series' questions are asked at each of its occurrences, before the occurrence'
 """
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -106,24 +106,75 @@ class Question(db.Model):
 
 
 class Answer(db.Model):
-    """A person's answer to one question, stored with their registration.
+    """An answer to one question: a registration question's with the person's
+    registration, a feedback question's with a (by default anonymous) response.
 
     The value is text: choices as the option's text (several: one per line), yes/no as
     ``yes``/``no``, numbers in plain decimal notation, dates as ``YYYY-MM-DD``.
     """
 
     __tablename__ = "question_answer"
-    __table_args__ = (sa.UniqueConstraint("question_id", "registration_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("question_id", "registration_id"),
+        sa.UniqueConstraint("question_id", "response_id", name="uq_question_answer_response"),
+        sa.CheckConstraint(
+            "(registration_id IS NULL) <> (response_id IS NULL)", name="one_answerer"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id", ondelete="CASCADE"))
-    registration_id: Mapped[int] = mapped_column(
+    registration_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    response_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("feedback_response.id", ondelete="CASCADE"), index=True
     )
     value: Mapped[str] = mapped_column(sa.Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     question: Mapped[Question] = relationship(lazy="joined")
+
+
+class FeedbackSurvey(db.Model):
+    """An event's feedback survey: whether answers are anonymous, and when it went out."""
+
+    __tablename__ = "feedback_survey"
+
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    anonymous: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class FeedbackInvitation(db.Model):
+    """One person asked for feedback (one mail, one link). ``responded`` makes the link
+    single-use; it has no time, so it cannot be matched to an anonymous response."""
+
+    __tablename__ = "feedback_invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE"), unique=True
+    )
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    responded: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
+
+class FeedbackResponse(db.Model):
+    """One filled-in survey. Linked to the registration only when the survey is not
+    anonymous; the day it came, not the time, so it cannot be matched by timing."""
+
+    __tablename__ = "feedback_response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="SET NULL")
+    )
+    submitted_on: Mapped[date] = mapped_column(sa.Date)
 
 
 class ParticipantListSetting(db.Model):

@@ -244,14 +244,23 @@ def copy_sources(exclude: Owner) -> list[tuple[Owner, str]]:
     owners: list[tuple[Owner, str]] = []
     rows = db.session.execute(
         sa.select(Event.id, Event.title, Event.starts_at)
-        .where(Event.id.in_(sa.select(Question.event_id).where(Question.event_id.is_not(None))))
+        .where(
+            Event.id.in_(
+                sa.select(Question.event_id).where(
+                    Question.event_id.is_not(None),
+                    Question.purpose == QuestionPurpose.registration,
+                )
+            )
+        )
         .order_by(Event.starts_at.desc())
         .limit(200)
     )
     for event_id, title, starts_at in rows:
         owners.append((Owner("event", event_id), f"{title} ({starts_at:%d %b %Y})"))
     series_rows = db.session.execute(
-        sa.select(Question.series_id).where(Question.series_id.is_not(None)).distinct()
+        sa.select(Question.series_id)
+        .where(Question.series_id.is_not(None), Question.purpose == QuestionPurpose.registration)
+        .distinct()
     ).scalars()
     for series_id in series_rows:
         first = db.session.execute(
@@ -519,8 +528,8 @@ def listed_registrations(event: Event) -> set[int]:
 
 
 def answer_summaries(event: Event) -> list[QuestionSummary]:
-    """Per question: how many of the active registrations answered, and per choice."""
-    questions = questions_for(event)
+    """Per registration question: how many of the active registrations answered, and
+    how many chose each option."""
     active = set(
         db.session.execute(
             sa.select(Registration.id).where(
@@ -529,23 +538,27 @@ def answer_summaries(event: Event) -> list[QuestionSummary]:
         ).scalars()
     )
     table = answers_by_registration(event)
+    given = [answers for registration_id, answers in table.items() if registration_id in active]
+    return summarise(questions_for(event), given)
+
+
+def summarise(
+    questions: list[Question], answer_sets: list[dict[int, str]]
+) -> list[QuestionSummary]:
+    """Per question: how many answered, and for choices and yes/no how often each option
+    was chosen (options no longer offered, but answered before, at the end)."""
     summaries = []
     for question in questions:
-        given = [
-            answers[question.id]
-            for registration_id, answers in table.items()
-            if registration_id in active and question.id in answers
-        ]
+        given = [answers[question.id] for answers in answer_sets if question.id in answers]
         counter: Counter[str] = Counter()
         for value in given:
             counter.update(value.split("\n"))
-        options = (
-            question.choice_list
-            if question.kind.has_choices
-            else ["yes", "no"]
-            if question.kind is QuestionKind.yes_no
-            else []
-        )
+        if question.kind.has_choices:
+            options = question.choice_list
+        elif question.kind is QuestionKind.yes_no:
+            options = ["yes", "no"]
+        else:
+            options = []
         extra = sorted(set(counter) - set(options)) if options else []
         summaries.append(
             QuestionSummary(

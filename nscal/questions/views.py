@@ -8,21 +8,36 @@ from wtforms import SelectChoice
 
 from nscal.accounts.permissions import coordinator_required
 from nscal.cities.models import all_roles
-from nscal.db import db
+from nscal.db import db, utcnow
 from nscal.events.models import Event
 from nscal.events.services import can_view
+from nscal.questions.feedback import (
+    LINK_DAYS,
+    feedback_as_csv,
+    feedback_questions,
+    feedback_results,
+    invitable,
+    invitation_event,
+    invitation_for_token,
+    send_survey,
+    submit_feedback,
+    survey_for,
+)
 from nscal.questions.forms import (
     ChangeAnswersForm,
     CopyQuestionsForm,
     DeleteQuestionForm,
+    FeedbackForm,
     ListingForm,
     MoveQuestionForm,
     ParticipantListSettingForm,
     QuestionForm,
+    SendSurveyForm,
     sent_answers,
 )
-from nscal.questions.models import Question, QuestionKind
+from nscal.questions.models import Question, QuestionKind, QuestionPurpose
 from nscal.questions.services import (
+    AnswerSheet,
     Owner,
     QuestionError,
     add_question,
@@ -61,8 +76,11 @@ questions = Blueprint("questions", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _questions_page(event_id: int):
-    return redirect(url_for("questions.manage", event_id=event_id))
+def _questions_page(event_id: int, purpose=QuestionPurpose.registration):
+    endpoint = (
+        "questions.feedback_manage" if purpose is QuestionPurpose.feedback else "questions.manage"
+    )
+    return redirect(url_for(endpoint, event_id=event_id))
 
 
 def _question_form(event: Event, **kwargs) -> QuestionForm:
@@ -170,7 +188,7 @@ def edit(question_id: int):
         else:
             db.session.commit()
             flash("Question saved.", "success")
-            return _questions_page(event_id)
+            return _questions_page(event_id, question.purpose)
     return render_template(
         "questions/edit.html", event=event, question=question, form=form, answered=answered
     ), (422 if form.errors else 200)
@@ -186,7 +204,7 @@ def move(question_id: int):
         db.session.commit()
     else:
         flash_form_errors(form)
-    return _questions_page(event_id)
+    return _questions_page(event_id, question.purpose)
 
 
 @questions.route("/manage/questions/<int:question_id>/delete", methods=["GET", "POST"])
@@ -195,11 +213,11 @@ def delete(question_id: int):
     question, event_id = _question_or_404(question_id)
     form = DeleteQuestionForm()
     if form.validate_on_submit():
-        label = question.label
+        label, purpose = question.label, question.purpose
         delete_question(question)
         db.session.commit()
         flash(f"Question deleted: {label}", "success")
-        return _questions_page(event_id)
+        return _questions_page(event_id, purpose)
     return render_template(
         "questions/delete.html",
         event=db.session.get(Event, event_id),
@@ -309,6 +327,120 @@ def my_listing(event_id: int):
     if request.form.get("back") == "event":
         return redirect(url_for("events.detail", event_id=event_id))
     return redirect(url_for("questions.my_answers", event_id=event_id))
+
+
+# --- feedback after the event ----------------------------------------------------------
+
+
+@questions.route("/manage/events/<int:event_id>/feedback", methods=["GET", "POST"])
+@coordinator_required
+def feedback_manage(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    form = _question_form(event, prefix="new")
+    if form.validate_on_submit():
+        try:
+            question = add_question(
+                Owner("event", event.id), form.question_data(), QuestionPurpose.feedback
+            )
+        except QuestionError as exc:
+            db.session.rollback()
+            form.label.errors.append(str(exc))
+        else:
+            label = question.label
+            db.session.commit()
+            flash(f"Question added: {label}", "success")
+            return _questions_page(event_id, QuestionPurpose.feedback)
+    summaries, responded, asked = feedback_results(event)
+    return render_template(
+        "questions/feedback_manage.html",
+        event=event,
+        feedback_questions=feedback_questions(event),
+        form=form,
+        survey=survey_for(event),
+        summaries=summaries,
+        responded=responded,
+        asked=asked,
+        to_ask=len(invitable(event)),
+        is_over=utcnow() >= event.ends_at,
+        answer_count=answer_count,
+    ), (422 if form.errors else 200)
+
+
+@questions.route("/manage/events/<int:event_id>/feedback/send", methods=["GET", "POST"])
+@coordinator_required
+def feedback_send(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    survey = survey_for(event)
+    form = SendSurveyForm()
+    if not form.is_submitted():
+        form.anonymous.data = survey.anonymous
+    if form.validate_on_submit():
+        try:
+            count = send_survey(event, anonymous=bool(form.anonymous.data))
+        except QuestionError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(f"The survey is on its way to {count} person(s).", "success")
+        return _questions_page(event_id, QuestionPurpose.feedback)
+    return render_template(
+        "questions/feedback_send.html",
+        event=event,
+        form=form,
+        survey=survey,
+        to_ask=len(invitable(event)),
+        days=LINK_DAYS,
+    )
+
+
+@questions.get("/manage/events/<int:event_id>/feedback.csv")
+@coordinator_required
+def feedback_csv(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    filename = f"feedback-{event.id}-{event.local_start:%Y-%m-%d}.csv"
+    return Response(
+        feedback_as_csv(event),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@questions.route("/feedback/<token>", methods=["GET", "POST"])
+def feedback(token: str):
+    """The survey a mailed link opens; no login needed, the link is the key."""
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        return render_template("questions/feedback_invalid.html"), 404
+    event = invitation_event(invitation)
+    asked = feedback_questions(event)
+    form = FeedbackForm()
+    survey = survey_for(event)
+    sheet = AnswerSheet(asked, {})
+    status = 200
+    if not invitation.responded and form.validate_on_submit():
+        sheet = read_answers(asked, sent_answers(asked, request.form))
+        try:
+            submit_feedback(invitation, sheet)
+        except QuestionError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            status = 422
+        else:
+            db.session.commit()
+            flash("Thank you: your feedback is in.", "success")
+            return redirect(url_for("questions.feedback", token=token))
+    elif form.is_submitted() and not invitation.responded:
+        flash_form_errors(form)
+        status = 400
+    return render_template(
+        "questions/feedback.html",
+        event=event,
+        sheet=sheet,
+        form=form,
+        survey=survey,
+        done=invitation.responded,
+    ), status
 
 
 @questions.app_context_processor

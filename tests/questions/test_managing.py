@@ -74,9 +74,7 @@ def test_a_question_with_answers_keeps_its_type_and_says_so(
     path = f"/manage/questions/{diet.id}/edit"
     page = client.get(path).text
     assert "so its type cannot change" in page
-    response = post(
-        client, path, {"label": "Diet", "kind": "short-text"}, token_page=path
-    )
+    response = post(client, path, {"label": "Diet", "kind": "short-text"}, token_page=path)
     assert response.status_code == 422
     assert "People have answered this question, so its type cannot change." in response.text
     db.session.refresh(diet)
@@ -93,20 +91,26 @@ def test_a_question_with_answers_keeps_its_type_and_says_so(
     assert diet.label == "Food" and diet.choice_list == ["Vegan", "Halal", "Anything"]
 
 
-def test_questions_are_reordered_and_deleted_after_a_confirmation(
-    client, coordinator_in, meeting
-):
+def test_questions_are_reordered_and_deleted_after_a_confirmation(client, coordinator_in, meeting):
     first, second = own_questions(Owner("event", meeting.id))[:2]
-    post(client, f"/manage/questions/{second.id}/move", {"direction": "up"},
-         token_page=page_of(meeting))
+    post(
+        client,
+        f"/manage/questions/{second.id}/move",
+        {"direction": "up"},
+        token_page=page_of(meeting),
+    )
     order = [question.id for question in own_questions(Owner("event", meeting.id))]
     assert order[:2] == [second.id, first.id]
 
     confirm = client.get(f"/manage/questions/{first.id}/delete")
     assert confirm.status_code == 200 and "Delete the question?" in confirm.text
     assert db.session.get(Question, first.id) is not None  # nothing deleted yet
-    post(client, f"/manage/questions/{first.id}/delete", {},
-         token_page=f"/manage/questions/{first.id}/delete")
+    post(
+        client,
+        f"/manage/questions/{first.id}/delete",
+        {},
+        token_page=f"/manage/questions/{first.id}/delete",
+    )
     db.session.expire_all()
     assert db.session.get(Question, first.id) is None
 
@@ -128,9 +132,13 @@ def test_questions_are_copied_from_another_event(client, coordinator_in, meeting
     hotel = next(question for question in copied if question.label == "Hotel preference")
     assert [role.slug for role in hotel.roles] == ["mayor"]
     # A source that does not exist is refused without a server error.
-    response = post(client, f"/manage/events/{other.id}/questions/copy",
-                    {"copy-source": "event-99999999"}, token_page=page_of(other),
-                    follow_redirects=True)
+    response = post(
+        client,
+        f"/manage/events/{other.id}/questions/copy",
+        {"copy-source": "event-99999999"},
+        token_page=page_of(other),
+        follow_redirects=True,
+    )
     assert "Choose an event or series to copy the questions of." in response.text
 
 
