@@ -456,15 +456,16 @@ def inject_question_helpers():
         return questions_asked(event, role_id)
 
     def participants_for(event):
-        """The participant list for the viewer, or None when they may not see it."""
+        """The participant list for the viewer (and whether they have a place), or None
+        when they may not see it: only confirmed participants and coordinators do."""
         person = viewer()
         if person is None or not participant_list_visible(event.id):
             return None
-        if not person.is_coordinator:
-            registration = active_registration(event.id, person.id)
-            if registration is None or registration.status is not RegistrationStatus.confirmed:
-                return None
-        return participant_list(event)
+        registration = active_registration(event.id, person.id)
+        confirmed = registration is not None and registration.status is RegistrationStatus.confirmed
+        if not confirmed and not person.is_coordinator:
+            return None
+        return {"groups": participant_list(event), "registered": registration is not None}
 
     def my_question_panel(event, registration):
         return {

@@ -149,3 +149,17 @@ def test_coordinators_see_everyone_on_the_roster(client, auth, make_user, meetin
     page = client.get(f"/manage/events/{meeting.id}/registrations").text
     assert "Aino Virtanen" in page and "Sven Shy" in page
     assert active_registration(meeting.id, coordinator.id) is None
+
+
+def test_a_coordinator_sees_the_list_on_the_event_page_without_a_place(
+    client, auth, make_user, meeting, coordinator
+):
+    show_list(meeting)
+    make_user("aino@example.org", name="Aino Virtanen", participant_role="practitioner")
+    auth.login("aino@example.org")
+    register(client, meeting, True)
+    auth.logout()
+    auth.login("coord@example.org")
+    page = client.get(f"/events/{meeting.id}").text
+    assert "Aino Virtanen" in page.split(HEADING, 1)[1]
+    assert "Change whether you appear" not in page
