@@ -3,8 +3,8 @@
 New tables only: existing events get no questions, a hidden participant list and no
 feedback survey.
 
-Revision ID: 0010_questions_and_participant_list
-Revises: 0005_account_security
+Revision ID: 0010_questions
+Revises: 0012_materials
 Create Date: 2026-12-01 11:45:25.281603
 
 """
@@ -15,18 +15,13 @@ import nscal.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0010_questions_and_participant_list'
-down_revision = '0005_account_security'
+revision = '0010_questions'
+down_revision = '0012_materials'
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    # This revision's id is longer than the 32 characters Alembic's own table holds by
-    # default; PostgreSQL would refuse to record it (SQLite does not check lengths).
-    if op.get_bind().dialect.name != 'sqlite':
-        op.alter_column('alembic_version', 'version_num',
-                        type_=sa.String(length=64), existing_type=sa.String(length=32))
     op.create_table('feedback_survey',
     sa.Column('event_id', sa.Integer(), nullable=False),
     sa.Column('anonymous', sa.Boolean(), server_default=sa.true(), nullable=False),
