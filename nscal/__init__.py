@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nscal.messaging.views import messaging
     from nscal.people.views import data_rights
     from nscal.programme.views import programme
+    from nscal.questions.views import questions
     from nscal.registrations.views import registrations
     from nscal.reminders.views import reminders
 
@@ -75,6 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         api,
         registrations,
         attendance,
+        questions,
         mail,
         reminders,
         messaging,

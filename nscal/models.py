@@ -9,6 +9,15 @@ from nscal.materials.models import Material, MaterialKind, MaterialVisibility
 from nscal.messaging.models import ParticipantMessage, ParticipantMessageMail
 from nscal.people.models import MaintenanceRun
 from nscal.programme.models import ProgrammeItem, Speaker
+from nscal.questions.models import (
+    Answer,
+    FeedbackInvitation,
+    FeedbackResponse,
+    FeedbackSurvey,
+    ParticipantListing,
+    ParticipantListSetting,
+    Question,
+)
 from nscal.registrations.models import (
     Registration,
     RegistrationSettings,
@@ -19,6 +28,7 @@ from nscal.reminders.models import FeedAlarm, ReminderPlan, ReminderSent
 
 __all__ = [
     "AccountRole",
+    "Answer",
     "Attendance",
     "CheckInCode",
     "CheckInFailure",
@@ -26,22 +36,28 @@ __all__ = [
     "Event",
     "EventSeries",
     "FeedAlarm",
+    "FeedbackInvitation",
+    "FeedbackResponse",
+    "FeedbackSurvey",
     "MaintenanceRun",
     "Material",
     "MaterialKind",
     "MaterialVisibility",
     "OutboxMessage",
+    "ParticipantListSetting",
+    "ParticipantListing",
     "ParticipantMessage",
     "ParticipantMessageMail",
     "ParticipantRole",
     "ProgrammeItem",
+    "Question",
     "Registration",
     "RegistrationSettings",
+    "RegistrationStatusChange",
     "ReminderPlan",
     "ReminderSent",
-    "RegistrationStatusChange",
     "RoleQuota",
-    "SsoIdentity",
     "Speaker",
+    "SsoIdentity",
     "User",
 ]

@@ -26,6 +26,7 @@ import nscal.materials.forms
 import nscal.messaging.forms
 import nscal.people.forms
 import nscal.programme.forms
+import nscal.questions.forms
 import nscal.registrations.forms
 import nscal.reminders.forms
 from nscal.accounts.models import AccountRole, User
@@ -35,6 +36,8 @@ from nscal.db import db
 from nscal.events.models import Event
 from nscal.formfields import Form
 from nscal.materials.models import Material, MaterialKind, MaterialVisibility
+from nscal.questions.models import Question, QuestionKind
+from nscal.questions.services import Owner, QuestionData, add_question
 from nscal.registrations.models import Registration, RegistrationStatus
 from tests.conftest import PASSWORD, csrf_token_from
 
@@ -149,6 +152,7 @@ def all_field_names() -> set[str]:
         nscal.materials.forms,
         nscal.registrations.forms,
         nscal.reminders.forms,
+        nscal.questions.forms,
     ):
         for _, form in inspect.getmembers(module, inspect.isclass):
             if issubclass(form, Form):
@@ -160,6 +164,9 @@ def fields_of(endpoint: str) -> list[str]:
     """The names a route's form reads (every form's, for routes without one of their own)."""
     forms = nscal.events.forms, nscal.accounts.forms, nscal.registrations.forms
     events, accounts, registrations = forms
+    questions = nscal.questions.forms
+    # The answers' fields are named after the questions' ids (World makes the first ones).
+    answers = {f"q_{question_id}" for question_id in range(1, len(QuestionKind) + 3)}
     known = {
         "manage_events.new_event": _fields(events.EventForm),
         "manage_events.edit_event": _fields(events.EventForm),
@@ -174,12 +181,22 @@ def fields_of(endpoint: str) -> list[str]:
         "people.edit_user": _fields(accounts.UserEditForm),
         "data_rights.delete_own": _fields(nscal.people.forms.DeleteOwnAccountForm),
         "data_rights.delete_for": _fields(nscal.people.forms.DeleteForPersonForm),
-        "registrations.register": _fields(registrations.RegisterForm),
+        "registrations.register": _fields(registrations.RegisterForm) | answers | {"listed"},
         "registrations.move": _fields(registrations.StatusForm),
         # The roster page's forms have prefixes; the settings one a field per role.
         "registrations.roster": _fields(registrations.RegistrationSettingsForm, "settings-")
         | {f"settings-quota_{role_id}" for role_id in range(1, 8)},
         "registrations.register_on_behalf": _fields(registrations.OnBehalfForm, "behalf-"),
+        "questions.manage": _fields(questions.QuestionForm, "new-") | {"ask_at"},
+        "questions.edit": _fields(questions.QuestionForm),
+        "questions.copy": _fields(questions.CopyQuestionsForm, "copy-") | {"ask_at"},
+        "questions.move": _fields(questions.MoveQuestionForm),
+        "questions.participant_list_setting": {"plist-visible"},
+        "questions.my_listing": {"listing-listed", "back"},
+        "questions.my_answers": answers,
+        "questions.feedback_manage": _fields(questions.QuestionForm, "new-"),
+        "questions.feedback_send": _fields(questions.SendSurveyForm),
+        "questions.feedback": answers,
         "imports.preview": {*CSV_COLUMNS, "publish"},
         "imports.confirm": {"payload"},
         "reminders.event_reminders": _fields(nscal.reminders.forms.EventRemindersForm),
@@ -317,14 +334,52 @@ class World:
             db.session.commit()
         return material
 
+    def question(self) -> Question:
+        """A question of the fuzzed event; the event asks one of each kind."""
+        event = self.event()
+        question = db.session.execute(
+            sa.select(Question).where(Question.event_id == event.id).limit(1)
+        ).scalar_one_or_none()
+        if question is None:
+            for kind in QuestionKind:
+                question = add_question(
+                    Owner("event", event.id),
+                    QuestionData(kind, f"A {kind.label}?", required=True, choices=["A", "B"]),
+                )
+            db.session.commit()
+        return question
+
+    def admin_registration(self) -> None:
+        """The administrator's own place at the event, so their answers pages open."""
+        event = self.event()
+        exists = db.session.execute(
+            sa.select(Registration).where(
+                Registration.event_id == event.id,
+                Registration.user_id == self.admin_id,
+                Registration.status == RegistrationStatus.confirmed,
+            )
+        ).first()
+        if exists is None:
+            db.session.add(
+                Registration(
+                    event_id=event.id, user_id=self.admin_id, status=RegistrationStatus.confirmed
+                )
+            )
+            db.session.commit()
+
     def url(self, rule) -> str:
         arguments = {}
+        self.question()
+        if rule.endpoint.startswith("questions.my_"):
+            self.admin_registration()
         for name in rule.arguments:
             if name == "event_id":
                 arguments[name] = self.event().id
             elif name == "material_id":
                 material = self.material()
                 arguments[name], arguments["event_id"] = material.id, material.event_id
+            elif name == "question_id":
+                arguments[name] = self.question().id
             elif name == "registration_id":
                 arguments[name] = self.registration().id
             elif name == "user_id":

@@ -96,6 +96,13 @@ MAIL_KINDS: dict[str, MailKind] = {
         "reminder",
         {"ahead": "tomorrow"},
     ),
+    "feedback_request": MailKind(
+        "Feedback survey",
+        "After an event, a coordinator sends the survey: to each confirmed participant, "
+        "with a personal link.",
+        "feedback_request",
+        {"anonymous": True, "days": 60},
+    ),
     "invitation": MailKind(
         "Invitation to the calendar",
         "A coordinator invites a person, or people are imported from a CSV file.",
@@ -152,6 +159,8 @@ def render_preview(kind: MailKind) -> EmailMessage:
     elif kind.template == "account_deleted":
         pass  # no event, no link: the account is gone
     else:
+        if kind.template == "feedback_request":
+            context["link"] = external_url("questions.feedback", token="sample-token")
         # As sent: only mails to confirmed people show the online link.
         confirmed = kind.template in ("registration_confirmed", "reminder") or kind.context.get(
             "invitation_attached", False

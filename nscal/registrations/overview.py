@@ -12,6 +12,7 @@ from nscal.cities.models import City
 from nscal.db import db
 from nscal.events.models import Event
 from nscal.exports import rows_as_csv
+from nscal.questions.services import answer_columns, answer_text
 from nscal.registrations.models import (
     ACTIVE_STATUSES,
     HOLDING_STATUSES,
@@ -205,16 +206,21 @@ ROSTER_CSV_COLUMNS = (
 
 def roster_as_csv(event: Event) -> str:
     """The roster as CSV (one row per registration, in the order they came), safe to
-    open in a spreadsheet whatever people wrote in their names and notes."""
-    return rows_as_csv(ROSTER_CSV_COLUMNS, _roster_rows(event))
+    open in a spreadsheet whatever people wrote in their names and notes; after the
+    fixed columns, one per registration question with the answers."""
+    questions, _answers = answer_columns(event)
+    header = [*ROSTER_CSV_COLUMNS, *(question.label for question in questions)]
+    return rows_as_csv(header, _roster_rows(event))
 
 
 def _roster_rows(event: Event):
     rows = event_roster(event).rows
     marks = attendance_by_registration(row.registration.id for row in rows)
+    questions, answers = answer_columns(event)
     for row in rows:
         registration = row.registration
         mark = marks.get(registration.id)
+        given = answers.get(registration.id, {})
         yield (
             [
                 registration.person_email,
@@ -228,6 +234,7 @@ def _roster_rows(event: Event):
                 registration.note,
                 registration.registered_by.email if registration.by_coordinator else "",
                 mark.status.value if mark else "",
+                *(answer_text(question, given.get(question.id)) for question in questions),
             ]
         )
 

@@ -1,12 +1,20 @@
 """Members' registration pages: register, cancel, "My events"; and the event page's panel."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from nscal.cities.models import ParticipantRole, role_by_slug_or_name
 from nscal.db import db, utcnow
 from nscal.events.models import Event
 from nscal.events.services import can_view
+from nscal.questions.forms import sent_answers
+from nscal.questions.services import (
+    participant_list_visible,
+    questions_asked,
+    read_answers,
+    save_answers,
+    set_listed,
+)
 from nscal.registrations.access import can_see_online_link
 from nscal.registrations.forms import CancelRegistrationForm, RegisterForm
 from nscal.registrations.models import RegistrationStatus
@@ -62,6 +70,20 @@ def register(event_id: int):
         if role is None:
             flash(f"Unknown participant role {form.participant_role.data!r}.", "error")
             return redirect(_event_page(event_id))
+    # The questions for the role the person registers in; a form that needs another
+    # look comes back as a page with everything typed still in it.
+    asked = questions_asked(event, role.id if role else current_user.participant_role_id)
+    answers = read_answers(asked, sent_answers(asked, request.form))
+    listed = request.form.get("listed") in ("y", "on", "yes", "true", "1")
+    if not answers.valid:
+        return render_template(
+            "questions/register.html",
+            event=event,
+            form=form,
+            sheet=answers,
+            listed=listed,
+            list_visible=participant_list_visible(event.id),
+        ), 422
     try:
         registration = register_for_event(
             event_id,
@@ -73,6 +95,8 @@ def register(event_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(_event_page(event_id))
+    save_answers(registration, answers.values)
+    set_listed(registration, listed)
     status = registration.status
     db.session.commit()
     flash(OUTCOME_MESSAGES[status].format(title=title), "success")
