@@ -44,6 +44,9 @@ class PlannedImport:
     # EventData fields the file says nothing about (an .ics has no audience or
     # capacity): an update keeps what the event has in nscal.
     keep: frozenset[str] = frozenset()
+    # Kind, host city, zone and format, each with where it came from (the preview
+    # shows them and lets the coordinator correct them): nscal.imports.guesses.Guess.
+    guesses: dict = field(default_factory=dict)
 
     @property
     def uid(self) -> str | None:
@@ -106,12 +109,3 @@ def format_from_text(value: str) -> EventFormat | None:
         if wanted in {_words(event_format.value), _words(event_format.label)}:
             return event_format
     return None
-
-
-def format_for(venue: str, online_url: str) -> EventFormat:
-    """Online when there is only a link, in person when only a place, hybrid with both."""
-    if venue and online_url:
-        return EventFormat.hybrid
-    if venue:
-        return EventFormat.in_person
-    return EventFormat.online
