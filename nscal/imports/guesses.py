@@ -126,15 +126,16 @@ CITY_ALIASES: dict[str, tuple[str, ...]] = {
     "odense": (),
     "malmo": ("Malmö", "Malmø"),
     "gothenburg": ("Göteborg", "Gøteborg", "Goteborg"),
-    "stockholm": ("Tukholma",),
+    "stockholm": ("Tukholma", "Tukholmassa"),
     "helsingborg": ("Hälsingborg",),
     "oslo": ("Kristiania",),
     "bergen": ("Björgvin",),
     "baerum": ("Bærum", "Baerum"),
-    "helsinki": ("Helsingfors",),
-    "espoo": ("Esbo",),
-    "vantaa": ("Vanda",),
-    "turku": ("Åbo",),
+    # Finnish names change with their case: "Helsingin kaupungintalo", "Turussa".
+    "helsinki": ("Helsingfors", "Helsingin", "Helsingissä"),
+    "espoo": ("Esbo", "Espoon", "Espoossa"),
+    "vantaa": ("Vanda", "Vantaan", "Vantaalla"),
+    "turku": ("Åbo", "Turun", "Turussa"),
     "reykjavik": ("Reykjavík",),
     "nuuk": ("Godthåb", "Godthaab"),
     "torshavn": ("Tórshavn", "Thorshavn"),
@@ -261,7 +262,8 @@ class Guesser:
             names = {fold(city.name), fold(city.slug), *map(fold, CITY_ALIASES.get(city.slug, ()))}
             names = sorted((name for name in names if name), key=len, reverse=True)
             alternatives = "|".join(re.escape(name) for name in names)
-            patterns.append((re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)"), city))
+            # With the Scandinavian genitive: "Københavns Rådhus", "Göteborgs stadshus".
+            patterns.append((re.compile(rf"(?<!\w)(?:{alternatives})s?(?!\w)"), city))
         self._cities = patterns
 
     def city(self, slug: str) -> City | None:
@@ -282,14 +284,16 @@ class Guesser:
         return max(found, key=lambda hit: hit[0])[1] if found else None
 
     def host_city(self, venue: str, title: str) -> tuple[City | None, str]:
-        city = self.city_in(venue) if venue else None
-        if city is not None:
-            return city, f"from the place {_quoted(venue)}"
+        """The city the place names; the title's only when there is no place (a place
+        without a city, "Room 3", says where better than a title that mentions one)."""
+        if venue:
+            city = self.city_in(venue)
+            if city is not None:
+                return city, f"from the place {_quoted(venue)}"
+            return None, "no member city in the place"
         city = self.city_in(title)
         if city is not None:
             return city, f"from the title {_quoted(title)}"
-        if venue:
-            return None, "no member city in the place or the title"
         return None, "no place, and no member city in the title"
 
     # --- corrections ----------------------------------------------------------------
