@@ -77,6 +77,8 @@ class ImportPlan:
     items: list[PlannedImport] = field(default_factory=list)
     errors: list[ImportMessage] = field(default_factory=list)
     notes: list[ImportMessage] = field(default_factory=list)
+    # Read with the coordinator's corrections from the preview.
+    corrected: bool = False
 
     def error(self, line: int, message: str, title: str | None = None) -> None:
         """Refuse the component on ``line`` (its planned item, if any, is not applied)."""

@@ -162,7 +162,7 @@ def confirm():
     report = apply_import(plan, publish=payload["publish"], created_by=_coordinator())
     if not report.ok:
         # Something changed in nscal since the preview; show what, import nothing.
-        return _changed_since_preview(report, payload)
+        return _changed_since_preview(report, payload, corrected=plan.corrected)
     db.session.commit()
     flash(f"{payload['name']}: {report.summary()}", "success")
     return redirect(url_for(".upload"))
@@ -187,7 +187,7 @@ def confirm_valid():
     )
     if not report.kept:
         # Other components are refused now than in the preview: import nothing.
-        return _changed_since_preview(report, payload)
+        return _changed_since_preview(report, payload, corrected=plan.corrected)
     db.session.commit()
     flash(f"{payload['name']}: {report.summary()}", "success")
     return redirect(url_for(".upload"))
@@ -214,10 +214,12 @@ def _corrected_plan(payload: dict):
     except CorrectionError as exc:
         flash(f"{exc} Please upload the file again.", "error")
         return None
-    return parse_import(payload["text"], payload["name"], corrections)
+    plan = parse_import(payload["text"], payload["name"], corrections)
+    plan.corrected = bool(corrections)
+    return plan
 
 
-def _changed_since_preview(report, payload: dict):
+def _changed_since_preview(report, payload: dict, *, corrected: bool = False):
     db.session.rollback()
     return render_template(
         "manage/import/preview.html",
@@ -227,5 +229,6 @@ def _changed_since_preview(report, payload: dict):
         confirm_url=None,
         guesses=_guess_rows(report, {component.line for component in report.verdicts.refused}),
         changed=True,
+        corrected=corrected,
         form=ImportUploadForm(formdata=None),
     ), 409

@@ -417,3 +417,22 @@ def test_a_reimport_keeps_the_coordinators_correction(client, coordinator, runne
     path.write_text(stated, encoding="utf-8")
     assert import_events(runner, path).exit_code == 0
     assert one("aarhus-bymode@example.org").kind is EventKind.summit
+
+
+def test_a_correction_nscal_refuses_says_so_and_imports_nothing(client, coordinator):
+    teams = AARHUS_OUTLOOK.replace(
+        "END:VEVENT",
+        "DESCRIPTION:Join: https://teams.microsoft.com/l/meetup-join/abc\r\nEND:VEVENT",
+    )
+    page = upload(client, "outlook.ics", calendar(teams).encode()).get_data(as_text=True)
+    line = guess_lines(page)["Bymøde i Aarhus om tryghed"]
+    assert '<option value="hybrid" selected>Hybrid</option>' in page
+    fields = confirm_fields(page) | {f"guess-{line}-format": "in-person"}
+    response = client.post("/manage/import/confirm", data=fields)
+    assert response.status_code == 409
+    text = response.get_data(as_text=True)
+    assert "with your corrections, nscal refuses what is listed below" in text
+    assert "An in-person event has no online link; choose hybrid instead." in text
+    assert not db.session.execute(
+        sa.select(Event).where(Event.uid == "aarhus-bymode@example.org")
+    ).first()
