@@ -52,6 +52,8 @@ class ImportReport:
     notes: list[ImportMessage] = field(default_factory=list)
     # The line and title of every planned item, for the verdicts.
     titles: dict[int, str] = field(default_factory=dict)
+    # What each component's kind, host city, zone and format are, and why (by line).
+    guesses: dict[int, dict] = field(default_factory=dict)
     # Whether the changes stayed in the session (never on a dry run).
     kept: bool = False
 
@@ -204,6 +206,8 @@ def _apply_items(
     # A series before the changed dates of its occurrences.
     for item in sorted(plan.items, key=lambda item: item.recurrence_id is not None):
         report.titles.setdefault(item.line, item.data.title.strip())
+        if item.guesses:
+            report.guesses.setdefault(item.line, item.guesses)
         report.notes.extend(ImportMessage(item.line, note) for note in item.notes)
         if item.line in refused:
             if progress is not None:
@@ -349,7 +353,6 @@ class _Applier:
         if self.publish and not event.is_cancelled:
             publish_events([event])
         return self.action(item, verb, "one date of a series"), notes
-
 
     def detached_occurrence(self, item: PlannedImport):
         """A changed date of a series that is neither in nscal nor in the file (Google's

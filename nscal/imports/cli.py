@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from nscal.db import db
 from nscal.imports.applying import ImportReport, apply_import
+from nscal.imports.guesses import describe
 from nscal.imports.plan import ImportFileError
 from nscal.imports.reading import decode_import, parse_import
 from nscal.imports.verdicts import ImportAction, Verdict
@@ -32,7 +33,9 @@ def import_events_command(file: Path, publish: bool, dry_run: bool, skip_invalid
 
     All or nothing: when any event or row is refused, nothing is imported and every
     refused one is listed with its line; with --skip-invalid the others are imported.
-    Importing the same file again updates the events.
+    Importing the same file again updates the events. Each event's kind, host city,
+    time zone and format are listed with where they came from (the file, or nscal's
+    guess from the title, the place and the link).
     """
     try:
         text, encoding_note = decode_import(file.read_bytes())
@@ -85,6 +88,8 @@ def echo_verdicts(report: ImportReport, file: Path) -> None:
                 click.echo(f"  line {component.line}: “{component.title}”, nothing to change")
             for message in component.messages:
                 click.echo(f"    {file}: line {component.line}: {message}")
+            if component.line in report.guesses:
+                click.echo(f"    {describe(report.guesses[component.line])}")
     if verdicts.refused:
         click.echo(f"{report.heading(Verdict.refused)} ({len(verdicts.refused)}):", err=True)
         for component in verdicts.refused:

@@ -29,14 +29,16 @@ from zoneinfo import ZoneInfo
 from nscal.cities.models import all_roles, city_by_slug_or_name, role_by_slug_or_name
 from nscal.events.models import EventFormat, EventKind, Visibility
 from nscal.events.services import EventData
-from nscal.imports.join_links import separate_join_link
-from nscal.imports.plan import (
-    ImportPlan,
-    PlannedImport,
-    format_for,
-    format_from_text,
-    kind_from_text,
+from nscal.imports.guesses import (
+    KEPT,
+    Guesser,
+    city_guess,
+    format_guess,
+    kept_fields,
+    zone_guess,
 )
+from nscal.imports.join_links import separate_join_link
+from nscal.imports.plan import ImportPlan, PlannedImport, format_from_text, kind_from_text
 from nscal.inputs import MAX_INTEGER, multi_line, single_line
 from nscal.timeutil import FIRST_YEAR, LAST_YEAR, is_valid_zone, year_in_range
 
@@ -237,9 +239,9 @@ def _times(values: dict[str, str]) -> tuple[date | datetime, date | datetime, bo
     return start, end, False
 
 
-def _kind(value: str) -> EventKind:
+def _kind(value: str) -> EventKind | None:
     if not value:
-        return EventKind.other
+        return None
     kind = kind_from_text(value)
     if kind is None:
         known = ", ".join(kind.value for kind in EventKind)
@@ -293,7 +295,10 @@ def _visibility(value: str) -> Visibility:
 
 def _zone(value: str) -> str:
     if not value:
-        raise RowError("timezone: a time zone is required, e.g. Europe/Copenhagen.")
+        raise RowError(
+            "timezone: a time zone is required, e.g. Europe/Copenhagen "
+            "(or a member city in host_city, venue or title, whose zone is taken)."
+        )
     if not is_valid_zone(value):
         raise RowError(
             f"timezone: unknown time zone {value!r} (use an IANA name such as Europe/Oslo)."
@@ -315,47 +320,85 @@ def row_uid(values: dict[str, str], start: date | datetime, zone: str) -> str:
     return f"csv-{hashlib.sha256(key.encode()).hexdigest()[:24]}@nscal"
 
 
-def plan_row(values: dict[str, str], line: int) -> PlannedImport:
-    """One row as a planned import; raises ``RowError`` naming the first bad cell."""
-    start, end, all_day = _times(values)
-    zone = _zone(values.get("timezone", ""))
+def plan_row(values: dict[str, str], line: int, guesser: Guesser | None = None) -> PlannedImport:
+    """One row as a planned import; raises ``RowError`` naming the first bad cell.
+
+    Empty kind, host city, zone and format cells are guessed (``nscal.imports.guesses``);
+    the guesser also carries the coordinator's corrections from the preview."""
+    guesser = guesser or Guesser()
+    title = values.get("title", "")
     join_link = separate_join_link(
         values.get("description", ""), values.get("venue", ""), values.get("online_url", "")
     )
     venue, online_url = join_link.venue, join_link.online_url
-    event_format = format_for(venue, online_url)
-    if values.get("format"):
+    # The UID is made of the cells as written, so a corrected guess keeps the same UID.
+    uid_zone = values.get("timezone", "")
+    uid_start = parse_when(values["starts"], "starts") if values.get("starts") else None
+    uid = row_uid(values, uid_start, uid_zone) if uid_start is not None else None
+
+    kind = guesser.guess_kind(line, title, _kind(values.get("kind", "")), "from the file", uid)
+    stated_city = _city(values.get("host_city", ""))
+    if stated_city is not None and guesser.correction(line, "host_city") is None:
+        host_city, city = stated_city, city_guess(stated_city, "from the file", False)
+    else:
+        host_city, city = guesser.guess_city(line, venue, title, uid)
+    existing = guesser.existing(uid)
+    if guesser.correction(line, "timezone"):
+        zone = guesser.correction(line, "timezone")
+        zone_of = zone_guess(zone, "corrected in the preview", False)
+    elif values.get("timezone") or (host_city is None and existing is None):
+        zone = _zone(values.get("timezone", ""))
+        zone_of = zone_guess(zone, "from the file", False)
+    elif existing is not None:
+        zone, zone_of = existing.timezone, zone_guess(existing.timezone, KEPT)
+    else:
+        zone = host_city.timezone
+        zone_of = zone_guess(zone, f"the host city's zone ({host_city.name})")
+
+    start, end, all_day = _times({**values, "timezone": zone})
+    if values.get("format") and guesser.correction(line, "format") is None:
         event_format = format_from_text(values["format"])
         if event_format is None:
             raise RowError(f"format: {values['format']!r} is not online, in person or hybrid.")
         if event_format is EventFormat.in_person and online_url and not values.get("online_url"):
             # The link came out of the description: it was a hybrid event all along.
             event_format = EventFormat.hybrid
+        format_of = format_guess(event_format, "from the file", False)
+    else:
+        format_of = guesser.guess_format(line, venue, online_url, EventKind(kind.value), uid)
+    guesses = {"kind": kind, "host_city": city, "timezone": zone_of, "format": format_of}
     data = EventData(
-        title=values.get("title", ""),
-        kind=_kind(values.get("kind", "")),
+        title=title,
+        kind=EventKind(kind.value),
         timezone=zone,
         start=start,
         end=end,
         all_day=all_day,
-        format=event_format,
+        format=EventFormat(format_of.value),
         description=join_link.description,
-        host_city=_city(values.get("host_city", "")),
+        host_city=host_city,
         venue=venue,
         online_url=online_url,
         audience=_roles(values.get("roles", "")),
         visibility=_visibility(values.get("visibility", "")),
         capacity=_capacity(values.get("capacity", "")),
         rrule=values.get("rrule") or None,
-        uid=row_uid(values, start, zone),
+        uid=row_uid(values, start, uid_zone),
     )
-    return PlannedImport(line=line, data=data, notes=list(join_link.notes))
+    return PlannedImport(
+        line=line,
+        data=data,
+        notes=list(join_link.notes),
+        keep=frozenset(kept_fields(guesses, instants_fixed=bool(values.get("timezone")))),
+        guesses=guesses,
+    )
 
 
-def parse_csv(text: str, source: str) -> ImportPlan:
+def parse_csv(text: str, source: str, guesser: Guesser | None = None) -> ImportPlan:
     """Every row as a planned import; line numbers are physical, the header is line 1
     (line 2 after Excel's ``sep=;`` line). A bad row is refused with its line."""
     plan = ImportPlan(source=source)
+    guesser = guesser or Guesser()
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     first_line, _, rest = text.partition("\n")
     offset = 0
@@ -407,11 +450,13 @@ def parse_csv(text: str, source: str) -> ImportPlan:
             )
             continue
         try:
-            item = plan_row(values, line)
+            item = plan_row(values, line, guesser)
         except RowError as exc:
             plan.error(line, str(exc), title)
             continue
-        item.keep = keep
+        # A column the file leaves out is kept on update, unless corrected in the preview.
+        stated = {name for name, guess in item.guesses.items() if not guess.guessed}
+        item.keep = frozenset((keep - stated) | item.keep)
         if item.uid in seen:
             plan.error(
                 line,

@@ -1,11 +1,16 @@
 """Forms of the coordinators' import page."""
 
+import sqlalchemy as sa
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import BooleanField, HiddenField, SubmitField
 from wtforms.validators import DataRequired
 
+from nscal.cities.models import City
+from nscal.db import db
+from nscal.events.models import EventFormat, EventKind
 from nscal.formfields import Form
 from nscal.imports.reading import MAX_IMPORT_BYTES
+from nscal.timeutil import is_valid_zone
 
 
 class ImportUploadForm(Form):
@@ -35,3 +40,41 @@ class ImportConfirmForm(Form):
     # The uploaded file's text, signed, so the import does what the preview showed.
     payload = HiddenField(validators=[DataRequired()])
     submit = SubmitField("Import")
+
+
+class CorrectionError(ValueError):
+    """A correction the preview could not have offered (a changed or forged form)."""
+
+
+def correction_field(line: int | str, name: str) -> str:
+    """The name of a preview select: ``guess-12-kind``."""
+    return f"guess-{line}-{name}"
+
+
+def read_corrections(formdata, shown: dict[str, dict[str, str]]) -> dict[int, dict[str, str]]:
+    """The coordinator's corrections: the preview's selects whose value differs from the
+    guess the preview showed (``shown``, signed with the file). Only the lines and
+    fields shown are read; a value no select offers raises ``CorrectionError``."""
+    corrections: dict[int, dict[str, str]] = {}
+    for line, guesses in shown.items():
+        for name, shown_value in guesses.items():
+            value = formdata.get(correction_field(line, name))
+            if value is None or value == shown_value:
+                continue
+            if not _offered(name, value):
+                raise CorrectionError(f"{value!r} is not a {name.replace('_', ' ')} nscal knows.")
+            corrections.setdefault(int(line), {})[name] = value
+    return corrections
+
+
+def _offered(name: str, value: str) -> bool:
+    if name == "kind":
+        return value in {kind.value for kind in EventKind}
+    if name == "format":
+        return value in {event_format.value for event_format in EventFormat}
+    if name == "host_city":
+        found = db.session.scalar(sa.select(City.id).where(City.slug == value))
+        return value == "" or found is not None
+    if name == "timezone":
+        return is_valid_zone(value)
+    return False

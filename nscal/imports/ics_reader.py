@@ -20,11 +20,12 @@ import icalendar
 from dateutil.rrule import rruleset, rrulestr
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-from nscal.events.models import EventKind, Visibility
+from nscal.events.models import EventFormat, EventKind, Visibility
 from nscal.events.repeat_rules import RepeatRuleError, check_rule, normalize_rule
 from nscal.events.services import MAX_OCCURRENCES, SERIES_HORIZON, EventData, instant_in_zone
+from nscal.imports.guesses import CORRECTED, Guess, Guesser, kept_fields, zone_guess
 from nscal.imports.join_links import separate_join_link
-from nscal.imports.plan import ImportPlan, PlannedImport, format_for, kind_from_text
+from nscal.imports.plan import ImportPlan, PlannedImport, kind_from_text
 from nscal.timeutil import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -316,6 +317,7 @@ class _Calendar:
     plan: ImportPlan
     zone: str | None = None
     vtimezones: dict[str, object] = field(default_factory=dict)
+    guesser: Guesser = field(default_factory=Guesser)
     resolved: dict[tuple[str, int], str | None] = field(default_factory=dict)
 
     def zone_for(self, tzid: str, year: int, line: int) -> str:
@@ -346,6 +348,15 @@ class _Moment:
     value: date | datetime
     zone: str | None = None  # for wall-clock times with a TZID
     utc: bool = False
+    tzid: str = ""  # the TZID as the file writes it
+
+    @property
+    def names_iana_zone(self) -> bool:
+        """Whether the TZID is itself an IANA name ("Europe/Oslo", "/mozilla.org/…/
+        Europe/Oslo"), not a name nscal interpreted (Windows, Outlook, custom)."""
+        tzid = self.tzid.strip('"')
+        tail = "/".join(tzid.rsplit("/", 2)[-2:])
+        return bool(self.zone) and self.zone in {tzid, tail, current_name(tail)}
 
     @property
     def is_date(self) -> bool:
@@ -384,7 +395,8 @@ def _moment(value, calendar: _Calendar, line: int) -> _Moment:
         return _Moment(dt)
     tzid = value.params.get("TZID")
     if tzid:
-        return _Moment(dt.replace(tzinfo=None), zone=calendar.zone_for(tzid, dt.year, line))
+        zone = calendar.zone_for(tzid, dt.year, line)
+        return _Moment(dt.replace(tzinfo=None), zone=zone, tzid=str(tzid))
     if dt.tzinfo is not None:
         if dt.utcoffset() != timedelta(0):
             raise ComponentError(f"{dt} has an offset but no TZID.")
@@ -451,27 +463,83 @@ def _kind(component) -> EventKind | None:
     return None
 
 
-def _event_zone(start: _Moment, calendar: _Calendar, has_rule: bool) -> tuple[str, str | None]:
+def _same_clocks(zone: str, other: str, year: int) -> bool:
+    """Whether two IANA zones keep the same clocks through ``year`` and the next."""
+    return zone == other or all(
+        _same_offsets(ZoneInfo(zone), other, each) for each in (year, year + 1)
+    )
+
+
+def _event_zone(
+    start: _Moment,
+    calendar: _Calendar,
+    has_rule: bool,
+    host_zone: str | None,
+    kept_zone: str | None,
+) -> tuple[str, str | None, Guess]:
+    """The event's zone, a note when the reader assumed something, and the guess the
+    preview shows. The file's zone fixes the instants; see nscal.imports.guesses for
+    when the host city's zone names them."""
+
+    def named(zone: str, source: str) -> tuple[str, Guess]:
+        # A zone nscal interpreted: the host city's, when it keeps the same clocks.
+        year = start.value.year
+        if host_zone and host_zone != zone and _same_clocks(host_zone, zone, year):
+            return host_zone, zone_guess(
+                host_zone, f"the host city's zone, with the same clocks as {source}"
+            )
+        return zone, zone_guess(zone, f"from {source}", guessed=False)
+
     if start.zone:
-        return start.zone, None
+        if start.names_iana_zone:
+            return start.zone, None, zone_guess(start.zone, "from the file (TZID)", False)
+        zone, guess = named(start.zone, f"the file's TZID “{start.tzid.strip(chr(34))}”")
+        return zone, None, guess
     if start.utc:
         if has_rule and calendar.zone not in {None, "UTC"}:
             # Google writes series in UTC and means the calendar's zone (as x-wr-timezone,
             # which recurring-ical-events applies, reads it): the wall clock repeats.
-            return calendar.zone, (
-                f"The series is in UTC in the file; it repeats at the same time on the "
-                f"clocks of {calendar.zone}, the calendar's zone (X-WR-TIMEZONE)."
+            zone, guess = named(calendar.zone, "the calendar's X-WR-TIMEZONE")
+            return (
+                zone,
+                (
+                    f"The series is in UTC in the file; it repeats at the same time on the "
+                    f"clocks of {zone}, the calendar's zone (X-WR-TIMEZONE)."
+                ),
+                guess,
             )
         if has_rule:
             # A UTC rule repeats at the same instant; repeating it in a zone with DST
             # would move every summer date by an hour.
-            return "UTC", "The series is in UTC in the file; it is kept in UTC."
-        return calendar.zone or "UTC", None
-    zone = calendar.zone or DEFAULT_ZONE
+            return (
+                "UTC",
+                "The series is in UTC in the file; it is kept in UTC.",
+                zone_guess("UTC", "from the file (a series in UTC)", False),
+            )
+        if calendar.zone:
+            zone, guess = named(calendar.zone, "the calendar's X-WR-TIMEZONE")
+            return zone, None, guess
+        # A UTC instant: the zone only says on which clocks it is shown.
+        if host_zone:
+            return host_zone, None, zone_guess(host_zone, "the host city's zone")
+        return "UTC", None, zone_guess("UTC", "from the file (a time in UTC)", False)
+    # Floating times and all-day dates: the file gives no zone for this event.
+    if kept_zone:
+        zone, source = kept_zone, "as in nscal (imported before)"
+        guess = zone_guess(zone, source)
+    elif calendar.zone:
+        zone, guess = named(calendar.zone, "the calendar's X-WR-TIMEZONE")
+        source = "the calendar's X-WR-TIMEZONE"
+    elif host_zone:
+        zone, source = host_zone, "the host city's zone"
+        guess = zone_guess(zone, source)
+    else:
+        zone, source = DEFAULT_ZONE, "the default zone"
+        guess = zone_guess(zone, "no zone in the file and no host city: the default zone")
     if start.floating:
-        source = "the calendar's X-WR-TIMEZONE" if calendar.zone else "the default zone"
-        return zone, f"The time has no zone (floating); it was read as {zone} time ({source})."
-    return zone, None
+        note = f"The time has no zone (floating); it was read as {zone} time ({source})."
+        return zone, note, guess
+    return zone, None, guess
 
 
 def plan_vevent(component, line: int, calendar: _Calendar) -> PlannedImport:
@@ -487,7 +555,36 @@ def plan_vevent(component, line: int, calendar: _Calendar) -> PlannedImport:
     start = _moment(component["DTSTART"], calendar, line)
     rules = _values(component, "RRULE")
     recurrence = component.get("RECURRENCE-ID")
-    zone, note = _event_zone(start, calendar, bool(rules) and recurrence is None)
+
+    title = _text(component, "SUMMARY")
+    if not title:
+        title = "(No title)"
+        notes.append("The event has no title (SUMMARY); it is called “(No title)”.")
+    description = _text(component, "DESCRIPTION")
+    location = _text(component, "LOCATION")
+    online_url = _online_url(component, description, location)
+    venue = _venue(location)
+    join_link = separate_join_link(description, venue, online_url)
+    description, venue, online_url = join_link.description, join_link.venue, join_link.online_url
+    notes.extend(join_link.notes)
+    uid = _text(component, "UID") or None
+
+    guesser = calendar.guesser
+    kind = guesser.guess_kind(line, title, _kind(component), "from the file (CATEGORIES)", uid)
+    host_city, city = guesser.guess_city(line, venue, title, uid)
+    corrected_zone = guesser.correction(line, "timezone")
+    if corrected_zone:
+        zone, note = corrected_zone, None
+        zone_of = zone_guess(zone, CORRECTED, False)
+    else:
+        existing = guesser.existing(uid)
+        zone, note, zone_of = _event_zone(
+            start,
+            calendar,
+            bool(rules) and recurrence is None,
+            host_city.timezone if host_city else None,
+            existing.timezone if existing and existing.all_day == start.is_date else None,
+        )
     if note:
         notes.append(note)
 
@@ -502,40 +599,30 @@ def plan_vevent(component, line: int, calendar: _Calendar) -> PlannedImport:
         if note:
             notes.append(note)
 
-    title = _text(component, "SUMMARY")
-    if not title:
-        title = "(No title)"
-        notes.append("The event has no title (SUMMARY); it is called “(No title)”.")
-    description = _text(component, "DESCRIPTION")
-    location = _text(component, "LOCATION")
-    online_url = _online_url(component, description, location)
-    venue = _venue(location)
-    join_link = separate_join_link(description, venue, online_url)
-    description, venue, online_url = join_link.description, join_link.venue, join_link.online_url
-    notes.extend(join_link.notes)
-    uid = _text(component, "UID") or None
     if uid is None:
         notes.append("The event has no UID: importing the file again will add it again.")
     rrule = rules[0].to_ical().decode() if rules and recurrence is None else None
     privacy = _text(component, "CLASS").upper()
     private = privacy in {"PRIVATE", "CONFIDENTIAL"}
-    kind = _kind(component)
-    # iCalendar has no audience, capacity or host city: updates keep nscal's.
-    keep = {"host_city", "audience", "capacity"}
-    if kind is None:
-        keep.add("kind")
+    event_kind = EventKind(kind.value)
+    event_format = guesser.guess_format(line, venue, online_url, event_kind, uid)
+    guesses = {"kind": kind, "host_city": city, "timezone": zone_of, "format": event_format}
+    # iCalendar has no audience or capacity: updates keep nscal's, and what nscal guessed.
+    fixed = not start.floating and not start.is_date
+    keep = {"audience", "capacity"} | kept_fields(guesses, instants_fixed=fixed)
     if not privacy:
         keep.add("visibility")
 
     data = EventData(
         title=title,
-        kind=kind or EventKind.other,
+        kind=event_kind,
         timezone=zone,
         start=first,
         end=last_exclusive,
         all_day=start.is_date,
-        format=format_for(venue, online_url),
+        format=EventFormat(event_format.value),
         description=description,
+        host_city=host_city,
         venue=venue,
         online_url=online_url,
         visibility=Visibility.members if private else Visibility.public,
@@ -548,6 +635,7 @@ def plan_vevent(component, line: int, calendar: _Calendar) -> PlannedImport:
         cancelled=_text(component, "STATUS").upper() == "CANCELLED",
         notes=notes,
         keep=frozenset(keep),
+        guesses=guesses,
     )
     if recurrence is not None:
         if uid is None:
@@ -830,9 +918,12 @@ def _spread_series_changes(plan: ImportPlan) -> None:
 # --- the whole file ------------------------------------------------------------------
 
 
-def parse_ics(text: str, source: str) -> ImportPlan:
-    """Every VEVENT of an iCalendar file as a planned import, with the line it starts on."""
+def parse_ics(text: str, source: str, guesser: Guesser | None = None) -> ImportPlan:
+    """Every VEVENT of an iCalendar file as a planned import, with the line it starts on.
+
+    ``guesser`` carries the coordinator's corrections from the preview (by line)."""
     plan = ImportPlan(source=source)
+    guesser = guesser or Guesser()
     text = text.lstrip("\ufeff")
     lines = logical_lines(text)
     if not lines or lines[0][1].strip().upper() != "BEGIN:VCALENDAR":
@@ -855,7 +946,7 @@ def parse_ics(text: str, source: str) -> ImportPlan:
     this_year = datetime.now(UTC).year
     events = []
     for vcalendar in calendars:
-        calendar = _Calendar(plan)
+        calendar = _Calendar(plan, guesser=guesser)
         calendar.vtimezones = {
             str(tz["TZID"]): tz for tz in vcalendar.walk("VTIMEZONE") if tz.get("TZID")
         }
@@ -869,6 +960,7 @@ def parse_ics(text: str, source: str) -> ImportPlan:
     if not events:
         plan.error(1, "The file has no events (no VEVENT).")
         return plan
+    guesser.prefetch({_text(component, "UID") for component, _calendar in events})
     read: list[_Read] = []
     for (component, calendar), line in zip(events, starts, strict=False):
         read.append(_read_vevent(component, line, calendar))

@@ -44,6 +44,9 @@ class PlannedImport:
     # EventData fields the file says nothing about (an .ics has no audience or
     # capacity): an update keeps what the event has in nscal.
     keep: frozenset[str] = frozenset()
+    # Kind, host city, zone and format, each with where it came from (the preview
+    # shows them and lets the coordinator correct them): nscal.imports.guesses.Guess.
+    guesses: dict = field(default_factory=dict)
 
     @property
     def uid(self) -> str | None:
@@ -74,6 +77,8 @@ class ImportPlan:
     items: list[PlannedImport] = field(default_factory=list)
     errors: list[ImportMessage] = field(default_factory=list)
     notes: list[ImportMessage] = field(default_factory=list)
+    # Read with the coordinator's corrections from the preview.
+    corrected: bool = False
 
     def error(self, line: int, message: str, title: str | None = None) -> None:
         """Refuse the component on ``line`` (its planned item, if any, is not applied)."""
@@ -106,12 +111,3 @@ def format_from_text(value: str) -> EventFormat | None:
         if wanted in {_words(event_format.value), _words(event_format.label)}:
             return event_format
     return None
-
-
-def format_for(venue: str, online_url: str) -> EventFormat:
-    """Online when there is only a link, in person when only a place, hybrid with both."""
-    if venue and online_url:
-        return EventFormat.hybrid
-    if venue:
-        return EventFormat.in_person
-    return EventFormat.online

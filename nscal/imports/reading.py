@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from nscal.imports.csv_reader import parse_csv
+from nscal.imports.guesses import Guesser
 from nscal.imports.ics_reader import parse_ics
 from nscal.imports.plan import ImportFileError, ImportPlan
 
@@ -37,9 +38,16 @@ def import_format(filename: str, text: str) -> str:
     )
 
 
-def parse_import(text: str, filename: str) -> ImportPlan:
-    """Read an .ics or .csv file's text into a plan; nothing is written."""
+def parse_import(
+    text: str, filename: str, corrections: dict[int, dict[str, str]] | None = None
+) -> ImportPlan:
+    """Read an .ics or .csv file's text into a plan; nothing is written.
+
+    ``corrections``: the coordinator's choices from the preview, by the line a
+    component begins on and field (``kind``, ``host_city``, ``timezone``, ``format``),
+    already checked (``nscal.imports.forms.read_corrections``)."""
     source = PurePath(filename or "import").name
+    guesser = Guesser(corrections=corrections or {})
     if import_format(filename, text) == "ics":
-        return parse_ics(text, source)
-    return parse_csv(text, source)
+        return parse_ics(text, source, guesser)
+    return parse_csv(text, source, guesser)

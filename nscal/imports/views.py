@@ -5,18 +5,35 @@ with its line and reason) → confirm: all of it, or, when some are refused, "Im
 N valid ones, skip M". Between preview and confirm the file's text travels in a hidden
 field, signed with the app's secret key (no temporary files on the server, so any
 worker can take the confirm).
+
+The preview also shows what nscal guessed for each component (kind, host city, zone,
+format, and where each came from) as selects in the confirm form. The guesses shown
+are signed with the file; on confirm, a select whose value differs from the signed
+guess is a correction (checked against what the selects offer), and the file is read
+again with the corrections applied (``parse_import(..., corrections)``).
 """
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from nscal.accounts.permissions import coordinator_required
+from nscal.cities.models import City
 from nscal.db import db
+from nscal.events.models import EventFormat, EventKind
 from nscal.imports.applying import apply_import
-from nscal.imports.forms import ImportConfirmForm, ImportUploadForm
+from nscal.imports.forms import (
+    CorrectionError,
+    ImportConfirmForm,
+    ImportUploadForm,
+    correction_field,
+    read_corrections,
+)
+from nscal.imports.guesses import FIELD_LABELS, FIELDS
 from nscal.imports.plan import ImportFileError
 from nscal.imports.reading import MAX_IMPORT_BYTES, decode_import, parse_import
+from nscal.timeutil import NORDIC_ZONES
 from nscal.web import flash_form_errors
 
 imports = Blueprint("imports", __name__, url_prefix="/manage/import")
@@ -67,25 +84,70 @@ def preview():
         plan.note(1, encoding_note)
     report = apply_import(plan, publish=form.publish.data, dry_run=True, created_by=_coordinator())
     db.session.rollback()
-    signed = {"name": plan.source, "text": text, "publish": bool(form.publish.data)}
-    confirm = ImportConfirmForm(formdata=None)
-    confirm.payload.data = _serializer().dumps(signed)
     verdicts = report.verdicts
-    skip_confirm = None
-    if verdicts.refused and verdicts.valid:
-        # The lines to skip are signed too: the import skips what the preview showed.
-        skip_confirm = ImportConfirmForm(formdata=None)
-        skip_confirm.payload.data = _serializer().dumps(
-            {**signed, "skip": [component.line for component in verdicts.refused]}
-        )
+    refused = {component.line for component in verdicts.refused}
+    shown = {
+        str(line): {name: guesses[name].value for name in FIELDS}
+        for line, guesses in report.guesses.items()
+        if line not in refused
+    }
+    signed = {
+        "name": plan.source,
+        "text": text,
+        "publish": bool(form.publish.data),
+        "guesses": shown,
+    }
+    confirm = confirm_url = None
+    if report.ok or (verdicts.refused and verdicts.valid):
+        confirm = ImportConfirmForm(formdata=None)
+        if report.ok:
+            confirm_url = url_for(".confirm")
+        else:
+            # The lines to skip are signed too: the import skips what the preview showed.
+            signed["skip"] = sorted(refused)
+            confirm_url = url_for(".confirm_valid")
+        confirm.payload.data = _serializer().dumps(signed)
     return render_template(
         "manage/import/preview.html",
         report=report,
         publish=form.publish.data,
         confirm=confirm,
-        skip_confirm=skip_confirm,
+        confirm_url=confirm_url,
+        guesses=_guess_rows(report, refused),
         form=ImportUploadForm(formdata=None),
     )
+
+
+def _guess_rows(report, refused: set[int]) -> list[dict]:
+    """What the preview shows per component: its guesses, each with its choices."""
+    kinds = [(kind.value, kind.label) for kind in EventKind]
+    formats = [(event_format.value, event_format.label) for event_format in EventFormat]
+    cities = [("", "No host city")] + [
+        (city.slug, city.name)
+        for city in db.session.execute(sa.select(City).order_by(City.name)).scalars()
+    ]
+    nordic = [(zone, label) for zone, label in NORDIC_ZONES] + [("UTC", "UTC")]
+    rows = []
+    for line, guesses in sorted(report.guesses.items()):
+        if line in refused:
+            continue
+        fields = []
+        for name in FIELDS:
+            guess = guesses[name]
+            if name == "timezone":
+                choices = nordic + [(guess.value, guess.value)] * (guess.value not in dict(nordic))
+            else:
+                choices = {"kind": kinds, "format": formats, "host_city": cities}[name]
+            fields.append(
+                {
+                    "name": correction_field(line, name),
+                    "label": FIELD_LABELS[name],
+                    "guess": guess,
+                    "choices": choices,
+                }
+            )
+        rows.append({"line": line, "title": report.titles.get(line, ""), "fields": fields})
+    return rows
 
 
 @imports.post("/confirm")
@@ -94,11 +156,13 @@ def confirm():
     payload = _signed_payload()
     if payload is None:
         return redirect(url_for(".upload"))
-    plan = parse_import(payload["text"], payload["name"])
+    plan = _corrected_plan(payload)
+    if plan is None:
+        return redirect(url_for(".upload"))
     report = apply_import(plan, publish=payload["publish"], created_by=_coordinator())
     if not report.ok:
         # Something changed in nscal since the preview; show what, import nothing.
-        return _changed_since_preview(report, payload)
+        return _changed_since_preview(report, payload, corrected=plan.corrected)
     db.session.commit()
     flash(f"{payload['name']}: {report.summary()}", "success")
     return redirect(url_for(".upload"))
@@ -111,7 +175,9 @@ def confirm_valid():
     payload = _signed_payload()
     if payload is None:
         return redirect(url_for(".upload"))
-    plan = parse_import(payload["text"], payload["name"])
+    plan = _corrected_plan(payload)
+    if plan is None:
+        return redirect(url_for(".upload"))
     report = apply_import(
         plan,
         publish=payload["publish"],
@@ -121,7 +187,7 @@ def confirm_valid():
     )
     if not report.kept:
         # Other components are refused now than in the preview: import nothing.
-        return _changed_since_preview(report, payload)
+        return _changed_since_preview(report, payload, corrected=plan.corrected)
     db.session.commit()
     flash(f"{payload['name']}: {report.summary()}", "success")
     return redirect(url_for(".upload"))
@@ -140,14 +206,29 @@ def _signed_payload() -> dict | None:
         return None
 
 
-def _changed_since_preview(report, payload: dict):
+def _corrected_plan(payload: dict):
+    """The signed file read again with the coordinator's corrections, or None (with a
+    message) when a select holds what the preview did not offer."""
+    try:
+        corrections = read_corrections(request.form, payload.get("guesses", {}))
+    except CorrectionError as exc:
+        flash(f"{exc} Please upload the file again.", "error")
+        return None
+    plan = parse_import(payload["text"], payload["name"], corrections)
+    plan.corrected = bool(corrections)
+    return plan
+
+
+def _changed_since_preview(report, payload: dict, *, corrected: bool = False):
     db.session.rollback()
     return render_template(
         "manage/import/preview.html",
         report=report,
         publish=payload["publish"],
         confirm=None,
-        skip_confirm=None,
+        confirm_url=None,
+        guesses=_guess_rows(report, {component.line for component in report.verdicts.refused}),
         changed=True,
+        corrected=corrected,
         form=ImportUploadForm(formdata=None),
     ), 409
