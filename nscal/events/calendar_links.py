@@ -9,7 +9,7 @@ it is taken out of the venue text too, as are any other web addresses there.
 import re
 from dataclasses import dataclass
 from datetime import UTC
-from urllib.parse import urlencode, quote
+from urllib.parse import quote, urlencode
 
 from nscal.events.models import Event
 
