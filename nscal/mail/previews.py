@@ -132,7 +132,7 @@ MAIL_KINDS: dict[str, MailKind] = {
         {"minutes_title": "Minutes of the city meeting"},
     ),
     "coordinator_digest": MailKind(
-        "Coordinators' digest of requests",
+        "Daily digest of requests for a place",
         "Once a day, to each coordinator, when people asked for a place at an event that "
         "needs approval since their last digest.",
         "coordinator_digest",

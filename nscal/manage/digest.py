@@ -70,8 +70,9 @@ def new_requests(since: datetime | None) -> list[Registration]:
         )
     return list(
         db.session.execute(
-            query.options(joinedload(Registration.event).options(lazyload(Event.audience)))
-            .order_by(Registration.created_at, Registration.id)
+            query.options(
+                joinedload(Registration.event).options(lazyload(Event.audience))
+            ).order_by(Registration.created_at, Registration.id)
         )
         .unique()
         .scalars()
