@@ -8,6 +8,7 @@ from nscal.accounts.cli import (
 from nscal.demo import seed_demo_command
 from nscal.imports.cli import import_events_command
 from nscal.mail.cli import send_mail_command
+from nscal.manage.cli import send_digest_command
 from nscal.people.cli import purge_command
 from nscal.reminders.cli import send_reminders_command
 
@@ -22,5 +23,6 @@ def register_commands(app) -> None:
         send_mail_command,
         send_reminders_command,
         purge_command,
+        send_digest_command,
     ):
         app.cli.add_command(command)

@@ -5,6 +5,7 @@ from nscal.attendance.models import Attendance, CheckInCode, CheckInFailure
 from nscal.cities.models import City, ParticipantRole
 from nscal.events.models import Event, EventSeries
 from nscal.mail.models import OutboxMessage
+from nscal.manage.models import CoordinatorDigest
 from nscal.materials.models import Material, MaterialKind, MaterialVisibility
 from nscal.messaging.models import ParticipantMessage, ParticipantMessageMail
 from nscal.people.models import MaintenanceRun
@@ -33,6 +34,7 @@ __all__ = [
     "CheckInCode",
     "CheckInFailure",
     "City",
+    "CoordinatorDigest",
     "Event",
     "EventSeries",
     "FeedAlarm",

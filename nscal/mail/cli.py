@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from nscal.mail.outbox import DeliveryReport, deliver_due
 from nscal.mail.sender import MailConfigError
+from nscal.manage.cli import queue_daily_digests
 from nscal.people.cli import daily_purge
 from nscal.reminders.cli import queue_due_reminders
 
@@ -42,6 +43,7 @@ def send_mail_command(loop: bool, interval: float):
         while not stop.is_set():
             try:
                 queue_due_reminders()
+                queue_daily_digests()  # the coordinators' digest, once a day each
                 report = _deliver(should_stop=stop.is_set)
                 daily_purge()  # once a day across every worker (nscal/people/retention.py)
             except sa.exc.OperationalError as exc:  # the database restarts: wait, go on

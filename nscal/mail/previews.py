@@ -131,6 +131,23 @@ MAIL_KINDS: dict[str, MailKind] = {
         "minutes_published",
         {"minutes_title": "Minutes of the city meeting"},
     ),
+    "coordinator_digest": MailKind(
+        "Daily digest of requests for a place",
+        "Once a day, to each coordinator, when people asked for a place at an event that "
+        "needs approval since their last digest.",
+        "coordinator_digest",
+        {
+            "requests": [
+                {
+                    "person": SAMPLE_NAME,
+                    "role": "mayor",
+                    "city": "Exampleby",
+                    "event_title": "Example city meeting on safe neighbourhoods",
+                    "when": "in 30 days, 10:00–11:30",
+                }
+            ]
+        },
+    ),
     "password_reset": MailKind(
         "Password reset",
         "Someone asks for a new password on the login page, or an admin or operator sends "
@@ -156,6 +173,12 @@ def render_preview(kind: MailKind) -> EmailMessage:
         context["link"] = external_url("auth.accept_invitation", token="sample-token")
     elif kind.template == "password_reset":
         context["link"] = external_url("auth.reset_password", token="sample-token")
+    elif kind.template == "coordinator_digest":
+        context["link"] = external_url("manage.dashboard", _anchor="pending-heading")
+        context["requests"] = [
+            {**request, "roster_url": external_url("manage.dashboard")}
+            for request in context["requests"]
+        ]
     elif kind.template == "account_deleted":
         pass  # no event, no link: the account is gone
     else:

@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 
 from nscal.db import db, utcnow
 from nscal.events.display import display_zone
+from nscal.events.for_me import FOR_ME, for_person
 from nscal.events.services import upcoming_events, visible_events
 from nscal.events.views.public import current_viewer, session_zone
 
@@ -24,11 +25,18 @@ HEALTH_QUERY_MS = 2000  # a health check that waits longer than this has its ans
 def index():
     viewer = current_viewer()
     now = utcnow()
-    query = upcoming_events(visible_events(viewer), now).limit(FRONT_PAGE_EVENTS)
+    query = visible_events(viewer)
+    for_me = viewer is not None and request.args.get("for") == FOR_ME
+    if for_me:
+        query = for_person(query, viewer, now)
+    query = upcoming_events(query, now).limit(FRONT_PAGE_EVENTS)
     upcoming = list(db.session.execute(query).scalars())
     zone, _source = display_zone(viewer, session_zone())
     return render_template(
-        "index.html", upcoming=upcoming, this_year=now.astimezone(ZoneInfo(zone or "UTC")).year
+        "index.html",
+        upcoming=upcoming,
+        for_me=for_me,
+        this_year=now.astimezone(ZoneInfo(zone or "UTC")).year,
     )
 
 

@@ -4,14 +4,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+
+from nscal.db import db
 from nscal.events.models import Event
-from nscal.registrations.models import Registration, RegistrationStatus
+from nscal.registrations.fit import plural
+from nscal.registrations.models import Registration, RegistrationStatus, RoleQuota
 from nscal.registrations.services import (
+    PlaceCounts,
     RegistrationError,
     active_registration,
+    place_counts,
     preview_registration,
     settings_for,
-    spots_left,
     waitlist_position,
 )
 
@@ -31,10 +36,29 @@ class RegistrationPanel:
     reason: str | None = None  # why registering is not possible
     may_cancel: bool = False
     anonymous: bool = False
+    deadline: str | None = None  # "Registration closes …", while it is open
+    role_places: list["RolePlaces"] | None = None
+
+
+@dataclass(frozen=True)
+class RolePlaces:
+    """A role's quota at the event: "Places for mayors: 3 of 10 left"."""
+
+    role: str  # plural, lower case: "mayors"
+    places: int
+    left: int
 
 
 def registration_panel(event: Event, viewer, zone: str | None, now: datetime) -> RegistrationPanel:
-    panel = RegistrationPanel(spots_left=spots_left(event))
+    counts = place_counts(event.id)
+    panel = RegistrationPanel(
+        spots_left=None if event.capacity is None else max(event.capacity - counts.total, 0)
+    )
+    settings = settings_for(event)
+    panel.deadline = _deadline(
+        settings.opens_at, settings.closes_at or event.starts_at, zone or event.timezone, now
+    )
+    panel.role_places = _role_places(event, counts)
     if viewer is None or not getattr(viewer, "is_authenticated", False):
         panel.anonymous = True
         return panel
@@ -42,7 +66,6 @@ def registration_panel(event: Event, viewer, zone: str | None, now: datetime) ->
     if registration is not None:
         panel.registration = registration
         panel.position = waitlist_position(registration)
-        settings = settings_for(event)
         until = settings.self_cancel_until or event.starts_at
         panel.may_cancel = settings.self_cancel and now < until
         return panel
@@ -59,3 +82,37 @@ def _in_zone(error: RegistrationError, zone: str) -> str:
         local = error.when.astimezone(ZoneInfo(zone))
         return f"Registration opens {local:%-d %B %Y at %H:%M} {local.tzname()}."
     return str(error)
+
+
+def _local(moment: datetime, zone: str) -> str:
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local:%-d %B %Y at %H:%M} {local.tzname()}"
+
+
+def _deadline(
+    opens_at: datetime | None, closes_at: datetime, zone: str, now: datetime
+) -> str | None:
+    """When registration closes, on the reader's clock; None once it has closed (the
+    panel's reason says so) or before it opens (the reason says when it opens)."""
+    if now >= closes_at or (opens_at is not None and now < opens_at):
+        return None
+    return f"Registration closes {_local(closes_at, zone)}."
+
+
+def _role_places(event: Event, counts: PlaceCounts) -> list[RolePlaces]:
+    """The quotas of the roles the event is for (all quotas when it is for everyone)."""
+    quotas = db.session.execute(
+        sa.select(RoleQuota)
+        .where(RoleQuota.event_id == event.id)
+        .order_by(RoleQuota.participant_role_id)
+    ).scalars()
+    audience = {role.id for role in event.audience}
+    return [
+        RolePlaces(
+            plural(quota.role.name),
+            quota.places,
+            max(quota.places - counts.by_role.get(quota.participant_role_id, 0), 0),
+        )
+        for quota in quotas
+        if not audience or quota.participant_role_id in audience
+    ]

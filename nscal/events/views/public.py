@@ -9,7 +9,9 @@ from flask_login import current_user
 
 from nscal.accounts.models import User
 from nscal.db import db, utcnow
+from nscal.events.calendar_links import event_links
 from nscal.events.display import SESSION_ZONE, viewer_zone, zone_label
+from nscal.events.for_me import FOR_ME, for_person
 from nscal.events.forms import EventFilterForm
 from nscal.events.models import Event
 from nscal.events.services import (
@@ -21,11 +23,12 @@ from nscal.events.services import (
     visible_events,
 )
 from nscal.timeutil import is_valid_zone
+from nscal.urls import external_url
 
 events = Blueprint("events", __name__)
 
 PAGE_SIZE = 20
-FILTER_KEYS = ("kind", "city", "role", "q", "when")
+FILTER_KEYS = ("kind", "city", "role", "q", "when", "for")
 MAX_PAGE = 1_000_000
 
 
@@ -81,6 +84,8 @@ def index():
         text=form.q.data,
     )
     now = utcnow()
+    if viewer is not None and request.args.get("for") == FOR_ME:
+        query = for_person(query, viewer, now)
     query = past_events(query, now) if form.showing_past else upcoming_events(query, now)
     pagination = db.paginate(query, page=_page_number(), per_page=PAGE_SIZE, error_out=False)
     return render_template("events/list.html", form=form, pagination=pagination, filters=filters)
@@ -100,4 +105,5 @@ def detail(event_id: int):
         zone=viewer_zone(viewer, session_zone(), event),
         previous=previous,
         following=following,
+        links=event_links(event, external_url("events.detail", event_id=event.id)),
     )
