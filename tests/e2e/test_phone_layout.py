@@ -25,6 +25,7 @@ from tests.e2e.browser import (
     MAYOR,
     MEMBER,
     axe_violations,
+    expect,
     serve_demo,
 )
 
@@ -310,7 +311,40 @@ def _problems(page, label: str) -> list[str]:
     return problems
 
 
-def test_every_page_fits_a_phone_and_passes_axe(browser, phone_site):
+# An import whose preview has every table: imported as is, with a note, and refused.
+IMPORT = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\n"
+    "BEGIN:VEVENT\r\nUID:phone-as-is@google.com\r\nDTSTAMP:20281201T120000Z\r\n"
+    "DTSTART;TZID=Europe/Oslo:20290115T100000\r\nDTEND;TZID=Europe/Oslo:20290115T113000\r\n"
+    "SUMMARY:Byomfattende nettverksmøte om trygge skoleveier og forebygging (Kristiansand)\r\n"
+    "LOCATION:Kristiansand rådhus\\, Rådhusgata 18\\, 4611 Kristiansand\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:phone-note@google.com\r\nDTSTAMP:20281201T120000Z\r\n"
+    "DTSTART:20290116T100000\r\n"
+    "SUMMARY:Webinar https://teams.microsoft.com/l/meetup-join/19%3ameeting_NjQ1ZGY0\r\n"
+    "END:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:phone-broken@google.com\r\nDTSTAMP:20281201T120000Z\r\n"
+    "DTSTART;TZID=Europe/Oslo:20290117T100000\r\nDTEND;TZID=Europe/Oslo:20290117T090000\r\n"
+    "SUMMARY:Ends before it starts\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def _pages_after_a_form(page, tmp_path):
+    """Coordinators' pages that are the answer to a form; yields a label for each."""
+    page.goto("/manage/import/")
+    upload = tmp_path / "phone-import.ics"
+    upload.write_text(IMPORT, encoding="utf-8")
+    page.locator("input[type=file]").set_input_files(str(upload))
+    page.get_by_role("button", name="Preview the import").click()
+    expect(page.get_by_role("heading", name="Nothing can be imported yet: 1 problem")).to_be_visible()
+    yield "coordinator the import preview"
+    page.goto("/manage/events/new")
+    page.get_by_label("Title").fill("")
+    page.get_by_role("button", name="Save as draft").click()
+    expect(page.locator(".form-errors")).to_contain_text("The event was not saved.")
+    yield "coordinator the new-event form with its errors"
+
+
+def test_every_page_fits_a_phone_and_passes_axe(browser, phone_site, tmp_path):
     base_url, paths = phone_site
     problems: list[str] = []
     checked: dict[str, list[str]] = {}
@@ -348,6 +382,9 @@ def test_every_page_fits_a_phone_and_passes_axe(browser, phone_site):
             label = f"{who or 'visitor'} {path}" + (f" ({key})" if key != path else "")
             problems.extend(_problems(page, label))
             checked.setdefault(who or "visitor", []).append(path)
+        if who == COORDINATOR:
+            for label in _pages_after_a_form(page, tmp_path):
+                problems.extend(_problems(page, label))
         context.close()
     assert len(checked.get(COORDINATOR, [])) > 30, checked
     assert not problems, f"{len(problems)} problem(s) at 390 px:\n" + "\n".join(problems)
