@@ -17,6 +17,7 @@ from unittest import mock
 
 import pytest
 import sqlalchemy as sa
+from flask import url_for
 
 from tests.e2e.browser import (
     ADMIN,
@@ -209,10 +210,10 @@ def _paths(app, values: dict) -> list[str]:
             else:
                 unfilled.append(f"{rule.rule} ({argument})")
                 options = []
-            choices = [dict(choice, **{argument: option}) for choice in choices for option in options]
+            choices = [
+                dict(choice, **{argument: option}) for choice in choices for option in options
+            ]
         with app.test_request_context():
-            from flask import url_for
-
             paths.extend(url_for(rule.endpoint, **choice) for choice in choices)
     assert not unfilled, (
         "tests/e2e/test_phone_layout.py cannot fill these URL arguments; add a value: "
@@ -335,7 +336,9 @@ def _pages_after_a_form(page, tmp_path):
     upload.write_text(IMPORT, encoding="utf-8")
     page.locator("input[type=file]").set_input_files(str(upload))
     page.get_by_role("button", name="Preview the import").click()
-    expect(page.get_by_role("heading", name="Nothing can be imported yet: 1 problem")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Nothing can be imported yet: 1 problem")
+    ).to_be_visible()
     yield "coordinator the import preview"
     page.goto("/manage/events/new")
     page.get_by_label("Title").fill("")
