@@ -389,5 +389,9 @@ def test_every_page_fits_a_phone_and_passes_axe(browser, phone_site, tmp_path):
             for label in _pages_after_a_form(page, tmp_path):
                 problems.extend(_problems(page, label))
         context.close()
-    assert len(checked.get(COORDINATOR, [])) > 30, checked
+    # The pages really were reached: the public ones, a member's own, the coordinators'.
+    assert {"/", "/events/", "/auth/login"} <= set(checked["visitor"]), checked["visitor"]
+    assert {"/account", "/my/events"} <= set(checked[MEMBER]), checked[MEMBER]
+    assert len(checked[COORDINATOR]) > 30, checked[COORDINATOR]
+    assert "/admin/users" in checked[ADMIN], checked[ADMIN]
     assert not problems, f"{len(problems)} problem(s) at 390 px:\n" + "\n".join(problems)
