@@ -384,7 +384,7 @@ def test_every_page_fits_a_phone_and_passes_axe(browser, phone_site, tmp_path):
             page.goto(path)
             label = f"{who or 'visitor'} {path}" + (f" ({key})" if key != path else "")
             problems.extend(_problems(page, label))
-            checked.setdefault(who or "visitor", []).append(path)
+            checked.setdefault(who or "visitor", []).append(key)
         if who == COORDINATOR:
             for label in _pages_after_a_form(page, tmp_path):
                 problems.extend(_problems(page, label))
