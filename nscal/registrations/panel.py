@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from nscal.events.models import Event
 from nscal.registrations.models import Registration, RegistrationStatus
@@ -14,6 +13,7 @@ from nscal.registrations.services import (
     spots_left,
     waitlist_position,
 )
+from nscal.timedisplay import format_instant
 
 BUTTON_LABELS = {
     RegistrationStatus.confirmed: "Register",
@@ -56,6 +56,5 @@ def registration_panel(event: Event, viewer, zone: str | None, now: datetime) ->
 def _in_zone(error: RegistrationError, zone: str) -> str:
     """The refusal, with its moment (e.g. when registration opens) on the reader's clock."""
     if error.reason == "not_open_yet" and error.when is not None:
-        local = error.when.astimezone(ZoneInfo(zone))
-        return f"Registration opens {local:%-d %B %Y at %H:%M} {local.tzname()}."
+        return f"Registration opens {format_instant(error.when, zone)}."
     return str(error)
