@@ -1,5 +1,6 @@
 """Helpers available in every template (Flask-WTF already adds ``csrf_token()``)."""
 
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import g, request, session, url_for
@@ -50,11 +51,13 @@ def register_template_helpers(app) -> None:
         zone_choices=zone_choices,
         zone_groups=zone_groups,
         zone_now=lambda zone: timedisplay.zone_now(zone, utcnow()),
+        # The header names the city already: "Times in Nuuk (UTC−2)".
         zone_abbreviation_now=lambda zone: timedisplay.abbreviation(
-            utcnow().astimezone(ZoneInfo(zone))
+            utcnow().astimezone(ZoneInfo(zone)), with_city=False
         ),
         weekday_names=timedisplay.WEEKDAYS,
         query_args_except=_query_args_except,
+        zone_return_path=_zone_return_path,
     )
 
 
@@ -73,6 +76,13 @@ def _query_args_except(*names: str) -> list[tuple[str, str]]:
     """The current query string's pairs without ``names``: hidden fields that keep
     a page's filters when another small form (the zone picker) is sent."""
     return [(key, value) for key, value in request.args.items(multi=True) if key not in names]
+
+
+def _zone_return_path() -> str:
+    """Where the zone picker sends people back to: this page with its filters, without
+    ``tz`` (the picker sets it) and ``page`` (the list may be paged differently)."""
+    query = urlencode(_query_args_except("tz", "page"))
+    return f"{request.path}?{query}" if query else request.path
 
 
 # An id no event has, to find where ids go in the built URL.
