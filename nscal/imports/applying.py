@@ -134,7 +134,8 @@ def describe_when(data: EventData) -> str:
         return f"{short_date(data.start.date())}, {clock(data.start)} ({data.timezone})"
     zone = ZoneInfo(data.timezone)
     start, end = data.start.replace(tzinfo=zone), data.end.replace(tzinfo=zone)
-    return f"{format_local_range(start, end)} ({zone_city(data.timezone)})"
+    text, city = format_local_range(start, end), f"({zone_city(data.timezone)})"
+    return text if text.endswith(city) else f"{text} {city}"  # "UTC−1 (Nuuk)" says it
 
 
 def _day(value) -> date:
