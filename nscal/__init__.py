@@ -41,7 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.csrf.init_app(app)
     _init_login(app)
 
-    from nscal.accounts.views import account, auth, people, sso
+    from nscal.accounts.views import account, auth, people, sso, zone
     from nscal.accounts.views.sso import init_sso
     from nscal.api.views import api
     from nscal.attendance.views import attendance
@@ -66,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         auth,
         sso,
         account,
+        zone,
         people,
         manage,
         events,

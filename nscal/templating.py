@@ -1,13 +1,18 @@
 """Helpers available in every template (Flask-WTF already adds ``csrf_token()``)."""
 
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
 from flask import g, request, session, url_for
 from flask_login import current_user
+from jinja2 import pass_context
 
+from nscal import timedisplay
 from nscal.accounts.models import AccountRole
 from nscal.db import utcnow
 from nscal.events import display
 from nscal.events.privacy import public_description
-from nscal.timeutil import zone_choices
+from nscal.timeutil import zone_choices, zone_groups
 
 
 def register_template_helpers(app) -> None:
@@ -23,30 +28,61 @@ def register_template_helpers(app) -> None:
         return {"display_zone": zone, "display_zone_source": source}
 
     app.jinja_env.filters.update(
-        event_time=display.format_event_time,
-        date_range=display.format_date_range,
-        long_date=display.long_date,
-        month_name=display.month_name,
-        day_time=display.format_day_time,
+        # Every time on a page is written by nscal.timedisplay.
+        event_time=timedisplay.format_event_time,
+        event_when=timedisplay.format_event_when,
+        date_range=timedisplay.format_date_range,
+        long_date=timedisplay.long_date,
+        short_date=timedisplay.short_date,
+        month_name=timedisplay.month_name,
+        day_time=timedisplay.format_day_time,
+        instant=_instant,
+        local_moment=timedisplay.format_local_moment,
+        event_place=timedisplay.event_place,
         days_covered=display.event_days,
-        zone_place=display.zone_place,
-        zone_label=display.zone_label,
+        zone_place=timedisplay.zone_city,
+        zone_city=timedisplay.zone_city,
+        zone_label=timedisplay.zone_label,
         paragraphs=display.paragraphs,
         public_description=public_description,
         event_url=event_url,
     )
     app.jinja_env.globals.update(
         zone_choices=zone_choices,
-        zone_now=lambda zone: display.zone_now(zone, utcnow()),
-        weekday_names=display.WEEKDAYS,
+        zone_groups=zone_groups,
+        zone_now=lambda zone: timedisplay.zone_now(zone, utcnow()),
+        # The header names the city already: "Times in Nuuk (UTC−2)".
+        zone_abbreviation_now=lambda zone: timedisplay.abbreviation(
+            utcnow().astimezone(ZoneInfo(zone)), with_city=False
+        ),
+        weekday_names=timedisplay.WEEKDAYS,
         query_args_except=_query_args_except,
+        zone_return_path=_zone_return_path,
     )
+
+
+@pass_context
+def _instant(context, moment, fallback: str | None = None, year: bool = True) -> str:
+    """A moment something happened, on the reader's clock (their account's zone or the
+    zone they picked), else on ``fallback``'s (e.g. the event's zone), else UTC:
+    "1 Dec 2026, 09:13 EET"."""
+    if moment is None:
+        return ""
+    zone = context.get("display_zone") or fallback
+    return timedisplay.format_instant(moment, zone, year=year)
 
 
 def _query_args_except(*names: str) -> list[tuple[str, str]]:
     """The current query string's pairs without ``names``: hidden fields that keep
     a page's filters when another small form (the zone picker) is sent."""
     return [(key, value) for key, value in request.args.items(multi=True) if key not in names]
+
+
+def _zone_return_path() -> str:
+    """Where the zone picker sends people back to: this page with its filters, without
+    ``tz`` (the picker sets it) and ``page`` (the list may be paged differently)."""
+    query = urlencode(_query_args_except("tz", "page"))
+    return f"{request.path}?{query}" if query else request.path
 
 
 # An id no event has, to find where ids go in the built URL.

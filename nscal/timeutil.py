@@ -1,5 +1,7 @@
 """Time zones: validation and the list offered in pickers; the years nscal handles."""
 
+import unicodedata
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -21,7 +23,7 @@ NORDIC_ZONES = (
     ("Europe/Stockholm", "Stockholm (Sweden)"),
     ("Europe/Oslo", "Oslo (Norway)"),
     ("Europe/Helsinki", "Helsinki (Finland)"),
-    ("Atlantic/Reykjavik", "Reykjavik (Iceland)"),
+    ("Atlantic/Reykjavik", "Reykjavík (Iceland)"),
     ("America/Nuuk", "Nuuk (Greenland)"),
     ("Atlantic/Faroe", "Tórshavn (Faroe Islands)"),
 )
@@ -43,14 +45,88 @@ def is_valid_zone(name: str | None) -> bool:
     return True
 
 
+# The regions of the picker, by the first part of a zone's name (the tz database's
+# areas). Names outside them (legacy aliases like "US/Eastern", "Etc/GMT+1") are not
+# offered, though still accepted when typed or already saved.
+ZONE_REGIONS = {
+    "Europe": "Europe",
+    "America": "America",
+    "Asia": "Asia",
+    "Africa": "Africa",
+    "Australia": "Australia and Pacific",
+    "Pacific": "Australia and Pacific",
+    "Atlantic": "Atlantic",
+    "Indian": "Indian Ocean",
+    "Antarctica": "Antarctica",
+}
+NORDIC_GROUP = "Nordic zones"
+REGION_ORDER = (NORDIC_GROUP, *dict.fromkeys(ZONE_REGIONS.values()), "Other")
+
+
+def _region_label(zone: str) -> str:
+    """ "New York", "Buenos Aires (Argentina)": the city, with the sub-area if any."""
+    parts = zone.replace("_", " ").split("/")
+    if len(parts) > 2:
+        return f"{parts[-1]} ({', '.join(parts[1:-1])})"
+    return parts[-1]
+
+
 @cache
 def zone_choices() -> list[tuple[str, str, str]]:
-    """(value, label, group) triples: the Nordic zones first, then every other zone."""
+    """(value, label, group) triples: the Nordic zones first, named by their cities,
+    then the others by region ("Europe", "America" …), each sorted by city, and UTC."""
     nordic = {name for name, _ in NORDIC_ZONES}
-    others = sorted(z for z in all_zone_names() if z not in nordic and "/" in z)
-    return [(z, label, "Nordic zones") for z, label in NORDIC_ZONES] + [
-        (z, z.replace("_", " "), "Other zones") for z in others
-    ]
+    by_region: dict[str, list[tuple[str, str, str]]] = {}
+    for zone in all_zone_names():
+        area = zone.split("/", 1)[0]
+        if zone in nordic or "/" not in zone or area not in ZONE_REGIONS:
+            continue
+        region = ZONE_REGIONS[area]
+        by_region.setdefault(region, []).append((zone, _region_label(zone), region))
+    choices = [(z, label, NORDIC_GROUP) for z, label in NORDIC_ZONES]
+    for region in REGION_ORDER:
+        choices += sorted(by_region.get(region, ()), key=lambda c: (c[1].casefold(), c[0]))
+    choices.append(("UTC", "UTC (Coordinated Universal Time)", "Other"))
+    return choices
+
+
+@dataclass(frozen=True)
+class ZoneGroup:
+    name: str
+    choices: tuple[tuple[str, str], ...]
+
+
+@cache
+def zone_groups() -> tuple[ZoneGroup, ...]:
+    """``zone_choices()`` as the picker's ``<optgroup>``s, in their order."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for value, label, group in zone_choices():
+        groups.setdefault(group, []).append((value, label))
+    return tuple(ZoneGroup(name, tuple(choices)) for name, choices in groups.items())
+
+
+def find_zone(text: str | None) -> str | None:
+    """The zone a person typed: its name ("Europe/Oslo"), its city ("oslo", "new york",
+    "Reykjavik" without the accent) or a picker label; None when nothing matches."""
+    wanted = " ".join((text or "").replace("_", " ").split()).casefold()
+    if not wanted:
+        return None
+    if is_valid_zone(text.strip()):
+        return text.strip()
+    plain = _without_accents(wanted)
+    for value, label, _group in zone_choices():
+        names = {
+            value.replace("_", " ").casefold(),
+            label.casefold(),
+            label.split(" (")[0].casefold(),
+        }
+        if wanted in names or plain in {_without_accents(name) for name in names}:
+            return value
+    return None
+
+
+def _without_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 class LocalTimeError(ValueError):

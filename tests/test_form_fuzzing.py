@@ -174,6 +174,7 @@ def fields_of(endpoint: str) -> list[str]:
         "manage_events.publish_selected": _fields(events.PublishSelectedForm),
         "account.profile": _fields(accounts.ProfileForm),
         "account.password": _fields(accounts.ChangePasswordForm),
+        "zone.choose": _fields(accounts.ZoneForm),
         "auth.login": _fields(accounts.LoginForm),
         "auth.accept_invitation": _fields(accounts.NewPasswordForm),
         "people.invite": _fields(accounts.InviteForm),

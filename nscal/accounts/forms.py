@@ -3,6 +3,7 @@
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     PasswordField,
     SelectChoice,
     SelectField,
@@ -14,7 +15,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 from nscal.accounts.models import AccountRole
 from nscal.cities.models import active_cities, all_roles
 from nscal.formfields import Form, IdSelectField
-from nscal.timeutil import is_valid_zone, zone_choices
+from nscal.timeutil import find_zone, is_valid_zone, zone_choices
 
 
 class LoginForm(Form):
@@ -65,6 +66,47 @@ class ProfileForm(Form):
     def validate_timezone(self, field):
         if field.data and not is_valid_zone(field.data):
             raise ValidationError("Choose a time zone from the list.")
+
+
+class ZoneForm(Form):
+    """The zone times are shown in (the /zone page): a choice from the list, or a city
+    typed in the search box, which wins when both are given."""
+
+    tz = SelectField("Show times in", validate_choice=False)
+    search = StringField(
+        "Or type a city",
+        validators=[Length(max=100)],
+        description="For example Oslo, Nuuk, New York or Europe/Berlin.",
+    )
+    next = HiddenField()
+    submit = SubmitField("Show times in this zone")
+
+    def __init__(self, *args, default_label: str = "Each event's own time zone", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_label = default_label
+        self.tz.choices = [SelectChoice("", default_label)] + [
+            SelectChoice(value, label, optgroup=group) for value, label, group in zone_choices()
+        ]
+        self.chosen_zone: str | None = None
+
+    def validate_tz(self, field):
+        if field.data and not is_valid_zone(field.data):
+            raise ValidationError("Choose a time zone from the list.")
+
+    def validate_search(self, field):
+        text = (field.data or "").strip()
+        if text and find_zone(text) is None:
+            raise ValidationError(
+                f"We know no time zone called “{text[:64]}”; choose one from the list "
+                "or type a city such as Oslo."
+            )
+
+    def zone(self) -> str | None:
+        """The zone chosen (None: the default), once the form is valid."""
+        text = (self.search.data or "").strip()
+        if text:
+            return find_zone(text)
+        return self.tz.data or None
 
 
 class InviteForm(Form):

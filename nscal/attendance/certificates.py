@@ -16,10 +16,10 @@ from datetime import UTC, date, datetime, timedelta
 from flask import current_app, render_template
 
 from nscal.config import NETWORK_NAME
-from nscal.events.display import format_date_range, long_date
 from nscal.events.models import Event
 from nscal.pdf import render_pdf
 from nscal.registrations.models import Registration
+from nscal.timedisplay import abbreviation, clock, format_date_range, long_date
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,13 @@ class Session:
             return long_date(self.day)
         if self.starts.date() != self.ends.date():
             return (
-                f"{long_date(self.starts.date())} {self.starts:%H:%M} – "
-                f"{long_date(self.ends.date())} {self.ends:%H:%M} {self.ends.tzname()}"
+                f"{long_date(self.starts.date())} {clock(self.starts)} – "
+                f"{long_date(self.ends.date())} {clock(self.ends)} {abbreviation(self.ends)}"
             )
-        return f"{long_date(self.day)}, {self.starts:%H:%M}–{self.ends:%H:%M} {self.ends.tzname()}"
+        return (
+            f"{long_date(self.day)}, {clock(self.starts)}–{clock(self.ends)} "
+            f"{abbreviation(self.ends)}"
+        )
 
 
 @dataclass(frozen=True)

@@ -15,55 +15,25 @@ Cancelled events conflict with nothing.
 import heapq
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from nscal.timeutil import NORDIC_ZONES, zone_abbreviation
+from nscal.timedisplay import format_event_when, zone_city
 
 OFFICE_HOURS = (time(8, 0), time(18, 0))
-_NORDIC_LABELS = {zone: label.split(" (")[0] for zone, label in NORDIC_ZONES}
 
 
 def zone_label(zone: str) -> str:
     """A place people know a zone by: 'Nuuk', 'Tórshavn', 'Copenhagen' …"""
-    return _NORDIC_LABELS.get(zone) or zone.rsplit("/", 1)[-1].replace("_", " ")
+    return zone_city(zone)
 
 
 # --- how a time reads ------------------------------------------------------------------
 
 
 def format_when(event) -> str:
-    """When ``event`` happens, in its own zone with the zone's abbreviation.
-
-    '13 Jan 2027, 10:00–11:30 CET'; '13–15 Jan 2027 (all day)';
-    '31 Oct 2027, 01:00 CEST–04:00 CET' across a clock change.
-    """
-    zone = ZoneInfo(event.timezone)
-    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
-    if event.all_day:
-        first = event.start_date or start.date()
-        last = (event.end_date or end.date()) - timedelta(days=1)
-        return f"{_day_range(first, max(first, last))} (all day)"
-    start_abbr, end_abbr = zone_abbreviation(start), zone_abbreviation(end)
-    if start.date() == end.date():
-        if start_abbr == end_abbr:
-            return f"{_day(start)}, {start:%H:%M}–{end:%H:%M} {end_abbr}"
-        return f"{_day(start)}, {start:%H:%M} {start_abbr}–{end:%H:%M} {end_abbr}"
-    return f"{_day(start)}, {start:%H:%M} {start_abbr} – {_day(end)}, {end:%H:%M} {end_abbr}"
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
-def _day_range(first: date, last: date) -> str:
-    if first == last:
-        return _day(first)
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{last.day} {last:%b %Y}"
-    if first.year == last.year:
-        return f"{first.day} {first:%b} – {_day(last)}"
-    return f"{_day(first)} – {_day(last)}"
+    """When ``event`` happens, in its own zone: "13 Jan 2027, 10:00–11:30 CET"."""
+    return format_event_when(event)
 
 
 # --- conflicts -------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
+from nscal.timedisplay import short_date
+
 ALLOWED_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
 SUB_DAILY_FREQUENCIES = {"HOURLY", "MINUTELY", "SECONDLY"}
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
@@ -145,7 +147,7 @@ def describe_rule(rule: str | None) -> str | None:
     if text is None:
         return None
     if until and re.match(r"\d{8}", until):
-        text += f", until {_rule_date(until[:8]):%d %b %Y}"
+        text += f", until {short_date(_rule_date(until[:8]))}"
     elif count and count.isdigit():
         text += f", {count} times"
     return text

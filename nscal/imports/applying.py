@@ -32,6 +32,15 @@ from nscal.events.services import (
 )
 from nscal.imports.plan import ImportMessage, ImportPlan, PlannedImport
 from nscal.imports.verdicts import ImportAction, Verdict, Verdicts, judge
+from nscal.timedisplay import (
+    clock,
+    format_all_day,
+    format_local_moment,
+    format_local_range,
+    short_date,
+    zone_city,
+)
+from nscal.timeutil import is_valid_zone
 
 CANCEL_REASON = "Cancelled in the imported calendar."
 EXDATE_REASON = "This date was removed from the series."
@@ -118,14 +127,21 @@ class ImportReport:
 
 
 def describe_when(data: EventData) -> str:
-    """How the report shows an item's time: wall clock in its own zone."""
+    """How the report shows an item's time: wall clock in its own zone, with the zone's
+    city ("13 Jan 2027, 10:00–11:30 CET (Stockholm)")."""
     if data.all_day:
         last = data.end - timedelta(days=1) if data.end > data.start else data.start
-        days = f"{data.start:%Y-%m-%d}" if last == data.start else f"{data.start:%Y-%m-%d}–{last}"
-        return f"{days} (all day)"
-    if data.end.date() == data.start.date():
-        return f"{data.start:%Y-%m-%d %H:%M}–{data.end:%H:%M} {data.timezone}"
-    return f"{data.start:%Y-%m-%d %H:%M} – {data.end:%Y-%m-%d %H:%M} {data.timezone}"
+        return format_all_day(_day(data.start), _day(last))
+    if not is_valid_zone(data.timezone):
+        return f"{short_date(data.start.date())}, {clock(data.start)} ({data.timezone})"
+    zone = ZoneInfo(data.timezone)
+    start, end = data.start.replace(tzinfo=zone), data.end.replace(tzinfo=zone)
+    text, city = format_local_range(start, end), f"({zone_city(data.timezone)})"
+    return text if text.endswith(city) else f"{text} {city}"  # "UTC−1 (Nuuk)" says it
+
+
+def _day(value) -> date:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def apply_import(
@@ -342,7 +358,7 @@ class _Applier:
         if event is None:
             when = item.recurrence_id.astimezone(ZoneInfo(item.data.timezone))
             return None, [
-                f"The series has no date at {when:%Y-%m-%d %H:%M} {item.data.timezone} "
+                f"The series has no date at {format_local_moment(when)} "
                 "(removed or too far ahead); this change was skipped."
             ]
         verb = "change" if series.uid in self.new_series else "update"
@@ -367,7 +383,7 @@ class _Applier:
         )
         action, notes = self.import_event(single)
         note = (
-            f"This changes the date {when:%Y-%m-%d %H:%M} {item.data.timezone} of a series "
+            f"This changes the date {format_local_moment(when)} of a series "
             "that is not in the file; it is imported as an event of its own."
         )
         return action, [note, *notes]

@@ -5,8 +5,6 @@ it, and to how many) → send; and the history of what was sent, with delivery c
 /manage/messages/<id>/{edit,preview,preview.html,send,attachment}.
 """
 
-from zoneinfo import ZoneInfo
-
 from flask import (
     Blueprint,
     Response,
@@ -23,7 +21,7 @@ from flask_login import current_user
 from nscal.accounts.permissions import coordinator_required
 from nscal.cities.models import all_roles
 from nscal.db import db, utcnow
-from nscal.events.display import display_zone, zone_place
+from nscal.events.display import display_zone
 from nscal.events.models import Event, EventSeries
 from nscal.mail.views import MAIL_HTML_POLICY
 from nscal.messaging.forms import ComposeForm, SendForm, size_text
@@ -40,6 +38,7 @@ from nscal.messaging.services import (
     send_message,
 )
 from nscal.registrations.overview import all_cities
+from nscal.timedisplay import format_instant
 
 messaging = Blueprint("messaging", __name__)
 
@@ -233,11 +232,9 @@ def _quoted(name: str) -> str:
 
 
 def _when_text(instant) -> str:
-    """An instant on the coordinator's own clock: "13 Jan 2027, 10:05 EET (Helsinki)"."""
+    """An instant on the coordinator's own clock: "13 Jan 2027, 10:05 EET"."""
     zone, _source = display_zone(current_user, None)
-    local = instant.astimezone(ZoneInfo(zone or "UTC"))
-    place = f" ({zone_place(zone)})" if zone else ""
-    return f"{local:%d %b %Y, %H:%M} {local.tzname()}{place}"
+    return format_instant(instant, zone)
 
 
 @messaging.get("/manage/events/<int:event_id>/messages")

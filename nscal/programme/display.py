@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from nscal.events.display import MONTHS, WEEKDAYS, Piece, long_date, zone_place
 from nscal.events.models import Event
 from nscal.programme.models import ProgrammeItem
-from nscal.timeutil import zone_abbreviation
+from nscal.timedisplay import Piece, abbreviation, event_place, long_date, moment_piece, words
 
 ONLINE = "Online"
 
@@ -20,7 +19,7 @@ ONLINE = "Online"
 @dataclass(frozen=True)
 class ItemTime:
     """``primary`` on the viewer's clocks; ``secondary`` on the event's own, when they
-    read differently ("09:00–10:00 CEST in Stockholm")."""
+    read differently ("09:00–10:00 CEST in Malmö")."""
 
     primary: tuple[Piece, ...]
     secondary: tuple[Piece, ...] = ()
@@ -72,11 +71,7 @@ class Day:
 
 def short_date(day: date) -> str:
     """ "Sun 28 Mar"."""
-    return f"{WEEKDAYS[day.weekday()][:3]} {day.day} {MONTHS[day.month - 1][:3]}"
-
-
-def _moment(moment: datetime) -> Piece:
-    return Piece(f"{moment:%H:%M}", moment.isoformat())
+    return words().short_date(day, year=False, weekday=True)
 
 
 def _ends_on(start: datetime, end: datetime) -> date:
@@ -86,16 +81,17 @@ def _ends_on(start: datetime, end: datetime) -> date:
     return end.date()
 
 
-def _range(start: datetime, end: datetime, day: date) -> list[Piece]:
+def _range(start: datetime, end: datetime, day: date, *, with_city: bool = True) -> list[Piece]:
     pieces = [] if start.date() == day else [Piece(f"{short_date(start.date())}, ")]
-    pieces.append(_moment(start))
-    start_abbr, end_abbr = zone_abbreviation(start), zone_abbreviation(end)
+    pieces.append(moment_piece(start))
+    start_abbr = abbreviation(start, with_city=with_city)
+    end_abbr = abbreviation(end, with_city=with_city)
     if start_abbr != end_abbr:  # the clocks change during the item
         pieces.append(Piece(f" {start_abbr}"))
     pieces += [Piece("–")]
     if _ends_on(start, end) != start.date():
         pieces.append(Piece(f"{short_date(end.date())}, "))
-    pieces += [_moment(end), Piece(f" {end_abbr}")]
+    pieces += [moment_piece(end), Piece(f" {end_abbr}")]
     return pieces
 
 
@@ -113,7 +109,8 @@ def item_time(item: ProgrammeItem, event: Event, zone: str | None) -> ItemTime:
     primary = _range(start, end, day)
     if [p.text for p in primary] == [p.text for p in own_pieces]:
         return ItemTime(tuple(primary))
-    own_pieces.append(Piece(f" in {zone_place(event.timezone)}"))
+    own_pieces = _range(own_start, own_end, day, with_city=False)
+    own_pieces.append(Piece(" " + words().at_place.format(place=event_place(event))))
     return ItemTime(tuple(primary), tuple(own_pieces))
 
 

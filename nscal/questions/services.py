@@ -25,6 +25,7 @@ from nscal.questions.models import (
 )
 from nscal.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from nscal.registrations.services import settings_for
+from nscal.timedisplay import short_date
 from nscal.timeutil import FIRST_YEAR, LAST_YEAR, year_in_range
 
 MAX_LABEL = 300
@@ -256,7 +257,7 @@ def copy_sources(exclude: Owner) -> list[tuple[Owner, str]]:
         .limit(200)
     )
     for event_id, title, starts_at in rows:
-        owners.append((Owner("event", event_id), f"{title} ({starts_at:%d %b %Y})"))
+        owners.append((Owner("event", event_id), f"{title} ({short_date(starts_at.date())})"))
     series_rows = db.session.execute(
         sa.select(Question.series_id)
         .where(Question.series_id.is_not(None), Question.purpose == QuestionPurpose.registration)

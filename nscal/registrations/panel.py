@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -19,6 +18,7 @@ from nscal.registrations.services import (
     settings_for,
     waitlist_position,
 )
+from nscal.timedisplay import format_instant
 
 BUTTON_LABELS = {
     RegistrationStatus.confirmed: "Register",
@@ -79,14 +79,8 @@ def registration_panel(event: Event, viewer, zone: str | None, now: datetime) ->
 def _in_zone(error: RegistrationError, zone: str) -> str:
     """The refusal, with its moment (e.g. when registration opens) on the reader's clock."""
     if error.reason == "not_open_yet" and error.when is not None:
-        local = error.when.astimezone(ZoneInfo(zone))
-        return f"Registration opens {local:%-d %B %Y at %H:%M} {local.tzname()}."
+        return f"Registration opens {format_instant(error.when, zone)}."
     return str(error)
-
-
-def _local(moment: datetime, zone: str) -> str:
-    local = moment.astimezone(ZoneInfo(zone))
-    return f"{local:%-d %B %Y at %H:%M} {local.tzname()}"
 
 
 def _deadline(
@@ -96,7 +90,7 @@ def _deadline(
     panel's reason says so) or before it opens (the reason says when it opens)."""
     if now >= closes_at or (opens_at is not None and now < opens_at):
         return None
-    return f"Registration closes {_local(closes_at, zone)}."
+    return f"Registration closes {format_instant(closes_at, zone)}."
 
 
 def _role_places(event: Event, counts: PlaceCounts) -> list[RolePlaces]:

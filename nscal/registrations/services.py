@@ -27,6 +27,7 @@ from nscal.registrations.models import (
     RegistrationStatusChange,
     RoleQuota,
 )
+from nscal.timedisplay import format_instant
 
 
 class RegistrationError(ValueError):
@@ -148,7 +149,7 @@ def _check_open(event: Event, settings: RegistrationSettings, now: datetime) -> 
         raise RegistrationError("This event is not open for registration.", "not_published")
     if settings.opens_at is not None and now < settings.opens_at:
         raise RegistrationError(
-            f"Registration opens {settings.opens_at.astimezone(event.zone):%d %B %Y, %H:%M %Z}.",
+            f"Registration opens {format_instant(settings.opens_at, event.timezone)}.",
             "not_open_yet",
             when=settings.opens_at,
         )

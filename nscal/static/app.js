@@ -85,13 +85,16 @@
       text.textContent = "Your device is set to " + label + " time.";
       var button = document.createElement("button");
       button.type = "button";
-      // The zone bar's form applies at once; a form with other fields waits for "Save".
+      // The zone page's form applies at once; a form with other fields waits for "Save".
       var applyNow = select.hasAttribute("data-zone-suggest");
       button.textContent = applyNow ? "Show times in " + label : "Use " + label;
       button.addEventListener("click", function () {
         select.value = zone;
         select.dispatchEvent(new Event("change", { bubbles: true }));
         if (applyNow && select.form) {
+          // A city typed in the search box would win over the list: clear it.
+          var search = select.form.querySelector("input[name='search']");
+          if (search) { search.value = ""; }
           select.form.submit();
         } else {
           text.textContent = label + " is selected; save to keep it.";
@@ -101,7 +104,7 @@
       });
       box.appendChild(text);
       box.appendChild(button);
-      // After the whole field (or, in the zone bar, after the picker and its button).
+      // After the whole field (the picker's own field on the zone page).
       (select.closest(".field") || select.parentNode).appendChild(box);
     });
   }

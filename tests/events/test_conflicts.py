@@ -155,7 +155,7 @@ def test_zones_reading_the_same_clock_are_named_together():
     # 07:00 GMT: Nuuk 05:00, Reykjavík and Tórshavn 07:00; Scandinavia and Helsinki are fine.
     assert messages == [
         "Outside 08:00–18:00: starts 05:00 in Nuuk.",
-        "Outside 08:00–18:00: starts 07:00 in Reykjavik and Tórshavn.",
+        "Outside 08:00–18:00: starts 07:00 in Reykjavík and Tórshavn.",
     ]
 
 

@@ -26,6 +26,13 @@ def frozen_now(monkeypatch):
         monkeypatch.setattr(f"{module}.utcnow", lambda: NOW)
 
 
+def header_zone(response) -> str:
+    """The header's zone line ("Times in Helsinki (EET) · Change"), as text."""
+    part = response.text.split('class="zone-now"', 1)[1].split("</div>", 1)[0]
+    part = re.sub(r"<[^>]+>", "", part.split(">", 1)[1])
+    return re.sub(r"\s+", " ", html.unescape(part)).strip()
+
+
 def page_text(response) -> str:
     """What a reader sees in the page's main part: text without tags, blanks collapsed."""
     body = response.text.split("<main", 1)[-1].split("</main>", 1)[0]
@@ -205,7 +212,7 @@ def test_the_event_page_leads_with_what_when_where_and_for_whom(client, programm
     assert response.status_code == 200
     text = page_text(response)
     assert "Mayors' summit" in text
-    assert "Wednesday 10 March 2027, 09:00–16:00 CET (Stockholm time)" in text
+    assert "Wednesday 10 March 2027, 09:00–16:00 CET (Malmö time)" in text
     assert "Malmö Live, Dag Hammarskjölds torg 4" in text
     assert "In person" in text
     assert "Host city Malmö (Sweden)" in text
@@ -282,7 +289,7 @@ def copenhagen_meetings(network, make_event):
     [
         ("helsinki", "winter", "11:00–12:30 EET · 10:00–11:30 CET in Copenhagen"),
         ("helsinki", "summer", "11:00–12:30 EEST · 10:00–11:30 CEST in Copenhagen"),
-        ("nuuk", "winter", "07:00–08:30 -02 · 10:00–11:30 CET in Copenhagen"),
+        ("nuuk", "winter", "07:00–08:30 UTC−2 (Nuuk) · 10:00–11:30 CET in Copenhagen"),
         ("reykjavik", "summer", "08:00–09:30 GMT · 10:00–11:30 CEST in Copenhagen"),
         ("copenhagen", "winter", "10:00–11:30 CET"),
     ],
@@ -303,8 +310,9 @@ def test_the_account_zone_wins_over_the_city_zone(client, auth, make_user, copen
     make_user("reader@example.org", city="helsinki", timezone="America/Nuuk")
     auth.login("reader@example.org")
     text = page_text(client.get(f"/events/{copenhagen_meetings['winter'].id}"))
-    assert "07:00–08:30 -02" in text
-    assert "as set in your account" in text
+    assert "07:00–08:30 UTC−2 (Nuuk)" in text
+    assert header_zone(client.get("/")).startswith("Times in Nuuk (UTC−2)")
+    assert "Your choice is kept in your account" in page_text(client.get("/zone"))
 
 
 def test_calendar_cells_show_times_in_the_viewer_zone(client, auth, make_user, copenhagen_meetings):
@@ -320,17 +328,18 @@ def test_anonymous_visitors_see_each_event_in_its_own_zone_until_they_pick_one(
 ):
     winter = copenhagen_meetings["winter"]
     first = client.get(f"/events/{winter.id}")
-    assert "Times are shown in each event's own time zone" in page_text(first)
-    assert '<label for="tz">Show times in</label>' in first.text
+    assert header_zone(first) == "Times in each event's own zone · Change time zone"
+    assert f'href="/zone?next=/events/{winter.id}"' in first.text
+    assert '<label for="tz">Show times in</label>' in client.get("/zone").text
     assert "10:00–11:30 CET (Copenhagen time)" in page_text(first)
 
     picked = client.get(f"/events/{winter.id}?tz=Europe/Helsinki")
     assert "11:00–12:30 EET · 10:00–11:30 CET in Copenhagen" in page_text(picked)
-    assert '<option value="Europe/Helsinki" selected>' in picked.text
+    assert '<option value="Europe/Helsinki" selected>' in client.get("/zone").text
 
     # Remembered for the rest of the visit, on every page.
     assert '<span class="day-time">11:00–12:30</span>' in client.get("/calendar/2027/1").text
-    assert "Times are shown in Helsinki (Finland) time" in page_text(client.get("/events/"))
+    assert header_zone(client.get("/events/")).startswith("Times in Helsinki (EET)")
 
     back = client.get(f"/events/{winter.id}?tz=")
     assert "10:00–11:30 CET (Copenhagen time)" in page_text(back)
@@ -340,14 +349,14 @@ def test_an_unknown_zone_is_refused_with_a_message(client, copenhagen_meetings):
     response = client.get("/events/?tz=Mars/Olympus_Mons")
     assert response.status_code == 200
     assert "is not a time zone we know" in html.unescape(response.text)
-    assert "Times are shown in each event's own time zone" in page_text(response)
+    assert header_zone(response).startswith("Times in each event's own zone")
 
 
 def test_the_zone_picker_keeps_the_filters(client, programme):
     page = client.get("/events/?kind=summit&page=1").text
-    picker = page.split('class="zone-picker"', 1)[1].split("</form>", 1)[0]
-    assert '<input type="hidden" name="kind" value="summit">' in picker
-    assert 'name="page"' not in picker
+    assert 'href="/zone?next=/events/?kind%3Dsummit"' in page
+    picker = client.get("/zone?next=/events/?kind%3Dsummit").text
+    assert '<input type="hidden" name="next" value="/events/?kind=summit">' in picker
 
 
 # --- the calendar ----------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The coordinator's pages: write, preview exactly as sent, send once, see the history."""
 
 import html
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -77,7 +78,8 @@ def test_history_counts_sent_then_delivered(
     assert "Bring ID" in page and "Cora Coordinator" in page
     assert "2 sent · 0 delivered · 2 waiting · 0 failed" in page
     assert "Confirmed · every participant role · every city" in page
-    assert "CET (Copenhagen)" in page  # in the coordinator's own zone
+    # In the coordinator's own zone (Copenhagen), in the short form: "1 Dec 2026, 13:05 CET".
+    assert re.search(r">\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d CET<", page)
     assert len(deliver_outbox()) == 2
     page = client.get(f"/manage/events/{meeting.id}/messages").text
     assert "2 sent · 2 delivered · 0 failed" in page

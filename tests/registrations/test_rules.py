@@ -89,7 +89,7 @@ def test_registration_not_yet_open_says_when_it_opens(make_event, make_user):
     event = make_event()
     opens = datetime(2027, 1, 5, 8, 0, tzinfo=UTC)
     settings(event, opens_at=opens)
-    with pytest.raises(RegistrationError, match="opens 05 January 2027, 09:00 CET") as error:
+    with pytest.raises(RegistrationError, match="opens 5 Jan 2027, 09:00 CET") as error:
         register(event, make_user())
     assert error.value.when == opens
     assert register(event, make_user(), now=opens).status is RegistrationStatus.confirmed
