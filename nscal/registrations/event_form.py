@@ -95,7 +95,9 @@ class RegistrationSection(EventFormSection):
             capacity=capacity,
             held=held,
             quotas=quotas,
-            audience={role_id: section_form.role_names.get(role_id, "") for role_id in audience_ids},
+            audience={
+                role_id: section_form.role_names.get(role_id, "") for role_id in audience_ids
+            },
             role_names=section_form.role_names,
             city_limit=None if section_form.city_limit.errors else section_form.city_limit.data,
             opens_at=moments.get("opens"),

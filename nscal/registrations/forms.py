@@ -67,7 +67,7 @@ class RegistrationSettingsForm(Form):
 
     # Present when the page showed the section: a POST without it (an older page, a
     # script) leaves the registration settings as they are.
-    shown = HiddenField(default="1")
+    shown = HiddenField()
     city_limit = BoundedIntegerField(
         "Most people per city",
         validators=[Optional()],
@@ -141,7 +141,9 @@ class RegistrationSettingsForm(Form):
 
     @property
     def role_ids(self) -> list[int]:
-        return [int(name.removeprefix("quota_")) for name in self._fields if name.startswith("quota_")]
+        return [
+            int(name.removeprefix("quota_")) for name in self._fields if name.startswith("quota_")
+        ]
 
     def visible_quotas(self, audience_ids: list[int] | None) -> list:
         """The quota fields to show: the roles the event is for (every role when it is
