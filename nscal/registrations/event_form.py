@@ -34,7 +34,6 @@ from nscal.registrations.settings_rules import settings_problems
 from nscal.timeutil import LocalTimeError, local_to_utc
 
 PREFIX = "settings"
-MOMENT_FIELDS = {"opens": "opens", "closes": "closes", "self_cancel_until": "self_cancel_until"}
 
 
 class RegistrationSection(EventFormSection):
@@ -57,10 +56,21 @@ class RegistrationSection(EventFormSection):
         capacity = None if event_form.capacity.errors else event_form.capacity.data
         if not section_form.was_shown:  # a POST without the section: only the capacity
             if capacity is not None and capacity < held:
-                problems = settings_problems(
-                    **_no_settings(capacity=capacity, held=held, role_names={})
-                )
-                event_form.capacity.errors = [*event_form.capacity.errors, problems[0].message]
+                problem = settings_problems(
+                    starts_at=None,
+                    ends_at=None,
+                    zone="UTC",
+                    capacity=capacity,
+                    held=held,
+                    quotas={},
+                    audience={},
+                    role_names={},
+                    city_limit=None,
+                    opens_at=None,
+                    closes_at=None,
+                    self_cancel_until=None,
+                )[0]
+                event_form.capacity.errors = [*event_form.capacity.errors, problem.message]
                 return False
             return True
         valid = section_form.validate()
@@ -72,8 +82,7 @@ class RegistrationSection(EventFormSection):
                 schedule = None  # the event service says what is wrong with the times
         zone = event_form.timezone.data if schedule else None
         moments = {}
-        for name in MOMENT_FIELDS:
-            date_name, time_name = RegistrationSettingsForm.MOMENTS[name]
+        for name, (date_name, time_name) in RegistrationSettingsForm.MOMENTS.items():
             if section_form[date_name].errors or section_form[time_name].errors or not zone:
                 continue
             try:
@@ -143,21 +152,6 @@ class RegistrationSection(EventFormSection):
             if moved == 1
             else f"{moved} people moved up from the waiting list."
         ]
-
-
-def _no_settings(**given) -> dict:
-    values = dict(
-        starts_at=None,
-        ends_at=None,
-        zone="UTC",
-        quotas={},
-        audience={},
-        city_limit=None,
-        opens_at=None,
-        closes_at=None,
-        self_cancel_until=None,
-    )
-    return {**values, **given}
 
 
 def _field(name: str, section_form, event_form):
