@@ -51,7 +51,7 @@ def test_a_coordinator_creates_an_event_with_its_registration_settings(new_conte
         "so at most 40 for the role practitioner."
     )
     closes = page.locator(".field", has=page.get_by_label("Registration closes (day)"))
-    expect(closes.locator(".error")).to_contain_text("Registration must close before the event ends")
+    expect(closes.locator(".error")).to_contain_text("must close before the event ends")
     # Ticking an audience leaves out the other roles' quotas.
     expect(section.get_by_label("Places for the role mayor")).to_have_count(0)
     check_a11y(page)
