@@ -8,8 +8,9 @@ the audience are the event form's fields, the rest this section's (prefix
 the app when their blueprint is registered (``views/__init__.py``).
 
 Saving runs in the event form's transaction, after the event service stored the
-event: a raised capacity has already given places to the waiting list then
-(``capacity_changed``), and the settings saved here pass on any place they free.
+event. A raised capacity then gives its places to the waiting list here, with the
+settings saved beside it (approval, quotas), not before them: ``settings_follow``
+tells the ``capacity_changed`` receiver to leave it to ``save_registration_settings``.
 """
 
 from datetime import datetime
@@ -28,6 +29,7 @@ from nscal.registrations.services import (
     place_counts,
     quotas_for,
     save_registration_settings,
+    settings_follow,
     settings_for,
 )
 from nscal.registrations.settings_rules import settings_problems
@@ -117,6 +119,8 @@ class RegistrationSection(EventFormSection):
             field = _field(problem.field, section_form, event_form)
             field.errors = [*field.errors, problem.message]
             valid = False
+        if valid:
+            settings_follow([e.id for e in affected])
         return valid
 
     def save(self, section_form, events: list[Event]) -> list[str]:

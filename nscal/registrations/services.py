@@ -540,6 +540,7 @@ def save_registration_settings(
         else:
             db.session.add(RoleQuota(event_id=event.id, participant_role_id=role_id, places=places))
     db.session.flush()
+    db.session.info.get(_SETTINGS_FOLLOW, set()).discard(event.id)
     return promote_from_waitlist(event)
 
 
@@ -568,7 +569,20 @@ def spots_left_for(events: list[Event]) -> dict[int, int | None]:
     }
 
 
+# Events whose registration settings are about to be saved in this session (the event
+# form saves them right after the event): their new places wait for the new settings.
+_SETTINGS_FOLLOW = "nscal.registrations.settings_follow"
+
+
+def settings_follow(event_ids: list[int]) -> None:
+    """Say that ``save_registration_settings`` follows for these events in this session,
+    so a raised capacity is passed on with the new settings (approval, quotas), once."""
+    db.session.info.setdefault(_SETTINGS_FOLLOW, set()).update(event_ids)
+
+
 @capacity_changed.connect
 def _fill_freed_places(event: Event) -> None:
     """An event edited to take more people gives the new places to the waiting list."""
+    if event.id in db.session.info.get(_SETTINGS_FOLLOW, ()):
+        return  # save_registration_settings promotes, with the settings saved beside it
     promote_from_waitlist(lock_event(event.id))

@@ -411,3 +411,21 @@ def test_the_draft_form_has_the_registration_section(client, coordinator, make_e
     draft = make_event("Draft", start=START, end=END, status=EventStatus.draft)
     page = client.get(f"/manage/events/{draft.id}/edit").get_data(as_text=True)
     assert 'id="registration"' in page and 'name="settings-city_limit"' in page
+
+
+def test_places_a_raised_capacity_frees_follow_the_approval_saved_with_it(
+    client, coordinator, make_event, make_user
+):
+    event = make_event("Small workshop", start=START, end=END, capacity=1)
+    people = [make_user(participant_role="practitioner") for _ in range(2)]
+    for person in people:
+        register_for_event(event.id, person.id)
+    db.session.commit()
+    response = submit(
+        client,
+        f"/manage/events/{event.id}/edit",
+        {"capacity": "2", "settings-requires_approval": "y"},
+    )
+    assert "1 person moved up from the waiting list." in response.get_data(as_text=True)
+    # Approval is needed from now on: the place is held for a coordinator's decision.
+    assert active_registration(event.id, people[1].id).status is RegistrationStatus.pending
