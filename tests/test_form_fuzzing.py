@@ -167,9 +167,13 @@ def fields_of(endpoint: str) -> list[str]:
     questions = nscal.questions.forms
     # The answers' fields are named after the questions' ids (World makes the first ones).
     answers = {f"q_{question_id}" for question_id in range(1, len(QuestionKind) + 3)}
+    settings_fields = _fields(registrations.RegistrationSettingsForm, "settings-") | {
+        f"settings-quota_{role_id}" for role_id in range(1, 8)
+    }
     known = {
-        "manage_events.new_event": _fields(events.EventForm),
-        "manage_events.edit_event": _fields(events.EventForm),
+        # The event form with the registration settings (prefix settings-, a quota per role).
+        "manage_events.new_event": _fields(events.EventForm) | settings_fields,
+        "manage_events.edit_event": _fields(events.EventForm) | settings_fields,
         "manage_events.cancel": _fields(events.CancelEventForm),
         "manage_events.publish_selected": _fields(events.PublishSelectedForm),
         "account.profile": _fields(accounts.ProfileForm),
@@ -184,9 +188,8 @@ def fields_of(endpoint: str) -> list[str]:
         "data_rights.delete_for": _fields(nscal.people.forms.DeleteForPersonForm),
         "registrations.register": _fields(registrations.RegisterForm) | answers | {"listed"},
         "registrations.move": _fields(registrations.StatusForm),
-        # The roster page's forms have prefixes; the settings one a field per role.
-        "registrations.roster": _fields(registrations.RegistrationSettingsForm, "settings-")
-        | {f"settings-quota_{role_id}" for role_id in range(1, 8)},
+        # The settings moved to the event form; an old page's POST is sent there.
+        "registrations.roster": settings_fields,
         "registrations.register_on_behalf": _fields(registrations.OnBehalfForm, "behalf-"),
         "questions.manage": _fields(questions.QuestionForm, "new-") | {"ask_at"},
         "questions.edit": _fields(questions.QuestionForm),

@@ -92,14 +92,18 @@ def test_a_huge_capacity_is_refused_in_the_event_form(client, coordinator):
     assert event_count() == 0
 
 
-@pytest.mark.parametrize("field", ["capacity", "city_limit", "quota"])
+# The event form with its registration section, as the edit page sends it.
+SETTINGS = {**EVENT_FORM, "start_date": "2099-01-13", "settings-shown": "1"}
+
+
+@pytest.mark.parametrize("field", ["city_limit", "quota"])
 def test_huge_numbers_in_the_registration_settings_are_refused(
     client, coordinator, make_event, field
 ):
     event = make_event(start=START, end=END)
     role = db.session.execute(sa.select(ParticipantRole).limit(1)).scalar_one()
-    name = f"quota_{role.id}" if field == "quota" else field
-    page = post(client, f"/manage/events/{event.id}/registrations", {f"settings-{name}": HUGE})
+    name = f"settings-quota_{role.id}" if field == "quota" else f"settings-{field}"
+    page = post(client, f"/manage/events/{event.id}/edit", {**SETTINGS, name: HUGE})
     assert page.status_code == 200
     assert "Enter a number from" in page.text
     assert "2,147,483,647" in page.text
@@ -111,8 +115,10 @@ def test_registration_dates_outside_the_years_nscal_handles_are_refused(
     client, coordinator, make_event, day
 ):
     event = make_event(start=START, end=END)
-    for field in ("opens_date", "closes_date"):
-        page = post(client, f"/manage/events/{event.id}/registrations", {f"settings-{field}": day})
+    for field in ("opens_date", "closes_date", "self_cancel_until_date"):
+        page = post(
+            client, f"/manage/events/{event.id}/edit", {**SETTINGS, f"settings-{field}": day}
+        )
         assert page.status_code == 200
         assert "Choose a day between 1970 and 2199." in page.text
     assert db.session.get(RegistrationSettings, event.id) is None

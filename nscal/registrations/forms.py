@@ -5,6 +5,7 @@ from datetime import date, datetime, time
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     SelectChoice,
     SelectField,
     StringField,
@@ -15,6 +16,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from nscal.cities.models import ParticipantRole
+from nscal.events.forms import TIME_FORMATS
 from nscal.events.models import Event
 from nscal.formfields import BoundedIntegerField, Form, IdSelectField
 from nscal.registrations.models import RegistrationSettings, RegistrationStatus
@@ -53,65 +55,120 @@ class StatusForm(Form):
 
 
 class RegistrationSettingsForm(Form):
-    capacity = BoundedIntegerField(
-        "Places in all",
+    """The registration settings, a section of the event form (prefix ``settings``).
+
+    The capacity is the event form's own field (one place to edit it); the checks that
+    need both forms live in ``nscal.registrations.settings_rules``, shared with the
+    service. Times are entered on the event's own clock.
+    """
+
+    class Meta:
+        csrf = False  # inside the event form, whose CSRF token covers the whole page
+
+    # Present when the page showed the section: a POST without it (an older page, a
+    # script) leaves the registration settings as they are.
+    shown = HiddenField()
+    city_limit = BoundedIntegerField(
+        "Most people per city",
         validators=[Optional()],
-        description="Leave empty for no limit.",
+        minimum=1,
+        description="Empty: no limit per city.",
     )
-    city_limit = BoundedIntegerField("Most people per city", validators=[Optional()], minimum=1)
-    opens_date = DateField("Registration opens (date)", validators=[Optional()])
-    opens_time = TimeField("Registration opens (time)", validators=[Optional()])
+    opens_date = DateField(
+        "Registration opens (day)",
+        validators=[Optional()],
+        description="Leave empty to open as soon as the event is published.",
+    )
+    opens_time = TimeField(
+        "Registration opens (time)", format=TIME_FORMATS, validators=[Optional()]
+    )
     closes_date = DateField(
-        "Registration closes (date)",
+        "Registration closes (day)",
         validators=[Optional()],
         description="Leave empty to close at the start of the event.",
     )
-    closes_time = TimeField("Registration closes (time)", validators=[Optional()])
+    closes_time = TimeField(
+        "Registration closes (time)", format=TIME_FORMATS, validators=[Optional()]
+    )
     requires_approval = BooleanField("A coordinator approves each registration")
     waitlist = BooleanField("Keep a waiting list when full", default=True)
     self_cancel = BooleanField("People may cancel their own registration", default=True)
-    submit = SubmitField("Save registration settings")
+    self_cancel_until_date = DateField(
+        "They may cancel until (day)",
+        validators=[Optional()],
+        description="Leave empty to allow it until the start of the event.",
+    )
+    self_cancel_until_time = TimeField(
+        "They may cancel until (time)", format=TIME_FORMATS, validators=[Optional()]
+    )
+
+    MOMENTS = {
+        "opens": ("opens_date", "opens_time"),
+        "closes": ("closes_date", "closes_time"),
+        "self_cancel_until": ("self_cancel_until_date", "self_cancel_until_time"),
+    }
+
+    @property
+    def was_shown(self) -> bool:
+        return bool(self.shown.data)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        for field in (self.opens_date, self.closes_date):
-            if field.data and not year_in_range(field.data.year):
-                field.errors.append(f"Choose a day between {FIRST_YEAR} and {LAST_YEAR}.")
+        for date_name, time_name in self.MOMENTS.values():
+            day, clock = self[date_name], self[time_name]
+            if day.data and not year_in_range(day.data.year):
+                day.errors.append(f"Choose a day between {FIRST_YEAR} and {LAST_YEAR}.")
+                valid = False
+            if clock.data is not None and day.data is None and not day.errors:
+                day.errors.append("Give the day too, or leave the time empty.")
                 valid = False
         return valid
 
-    def fill(
-        self,
-        event: Event,
-        settings: RegistrationSettings,
-        quotas: dict[int, int],
-        roles: list[ParticipantRole],
-    ) -> None:
+    def fill(self, event: Event, settings: RegistrationSettings, quotas: dict[int, int]) -> None:
         """Show the event's current settings, moments on the event's own clock."""
-        self.capacity.data = event.capacity
         self.city_limit.data = settings.city_limit
         self.requires_approval.data = settings.requires_approval
         self.waitlist.data = settings.waitlist
         self.self_cancel.data = settings.self_cancel
-        for moment, date_field, time_field in (
-            (settings.opens_at, self.opens_date, self.opens_time),
-            (settings.closes_at, self.closes_date, self.closes_time),
-        ):
+        for name, (date_name, time_name) in self.MOMENTS.items():
+            moment = getattr(settings, name if name == "self_cancel_until" else f"{name}_at")
             if moment is not None:
                 local = moment.astimezone(event.zone)
-                date_field.data, time_field.data = local.date(), local.time()
-        for role in roles:
-            getattr(self, f"quota_{role.id}").data = quotas.get(role.id)
+                self[date_name].data = local.date()
+                self[time_name].data = local.time().replace(tzinfo=None)
+        for role_id in self.role_ids:
+            self[f"quota_{role_id}"].data = quotas.get(role_id)
 
-    def opens_at(self, zone: str) -> datetime | None:
-        return _local(self.opens_date.data, self.opens_time.data, zone)
+    @property
+    def role_ids(self) -> list[int]:
+        return [
+            int(name.removeprefix("quota_")) for name in self._fields if name.startswith("quota_")
+        ]
 
-    def closes_at(self, zone: str) -> datetime | None:
-        return _local(self.closes_date.data, self.closes_time.data, zone)
+    def visible_quotas(self, audience_ids: list[int] | None) -> list:
+        """The quota fields to show: the roles the event is for (every role when it is
+        for everyone), and any other role's that holds a value, so its refusal shows."""
+        audience = set(audience_ids or [])
+        return [
+            self[f"quota_{role_id}"]
+            for role_id in self.role_ids
+            if not audience
+            or role_id in audience
+            or self[f"quota_{role_id}"].data is not None
+            or self[f"quota_{role_id}"].errors
+        ]
 
-    def quotas(self, roles: list[ParticipantRole]) -> dict[int, int | None]:
+    def moment(self, name: str, zone: str) -> datetime | None:
+        """``opens``, ``closes`` or ``self_cancel_until`` in UTC (a day alone: midnight).
+
+        Raises ``LocalTimeError`` for a time the clocks skip in ``zone``.
+        """
+        date_name, time_name = self.MOMENTS[name]
+        return _local(self[date_name].data, self[time_name].data, zone)
+
+    def quotas(self) -> dict[int, int | None]:
         """Places per role id; None where the field is empty (no separate limit)."""
-        return {role.id: getattr(self, f"quota_{role.id}").data for role in roles}
+        return {role_id: self[f"quota_{role_id}"].data for role_id in self.role_ids}
 
 
 def settings_form_class(roles: list[ParticipantRole]) -> type[RegistrationSettingsForm]:

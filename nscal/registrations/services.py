@@ -13,6 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from nscal.accounts.models import User
+from nscal.cities.models import all_roles
 from nscal.db import db, take_sqlite_write_lock, utcnow
 from nscal.events.models import Event, EventStatus
 from nscal.events.services import capacity_changed
@@ -27,6 +28,7 @@ from nscal.registrations.models import (
     RegistrationStatusChange,
     RoleQuota,
 )
+from nscal.registrations.settings_rules import settings_problems
 from nscal.timedisplay import format_instant
 
 
@@ -484,16 +486,35 @@ def save_registration_settings(
     requires_approval: bool,
     waitlist: bool,
     self_cancel: bool,
+    self_cancel_until: datetime | None = None,
 ) -> list[Registration]:
-    """Store how the event takes registrations; places that came free are passed on."""
+    """Store how the event takes registrations; places that came free are passed on.
+
+    Refuses settings ``settings_problems`` finds wrong (the first problem's message);
+    the event form shows them all on their fields before it gets here.
+    """
     event = lock_event(event_id)
-    if opens_at and closes_at and closes_at <= opens_at:
-        raise RegistrationError("Registration must close after it opens.", "bad_window")
-    if capacity is not None and capacity < 0:
-        raise RegistrationError("The capacity cannot be negative.", "bad_capacity")
     for places in (capacity, city_limit, *quotas.values()):
+        if places is not None and places < 0:
+            raise RegistrationError("The capacity cannot be negative.", "bad_capacity")
         if places is not None and places > MAX_INTEGER:
             raise RegistrationError(f"At most {MAX_INTEGER:,} places.", "bad_capacity")
+    problems = settings_problems(
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        zone=event.timezone,
+        capacity=capacity,
+        held=place_counts(event.id).total,
+        quotas=quotas,
+        audience={role.id: role.name for role in event.audience},
+        role_names={role.id: role.name for role in all_roles()},
+        city_limit=city_limit,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        self_cancel_until=self_cancel_until,
+    )
+    if problems:
+        raise RegistrationError(problems[0].message, "bad_settings")
     settings = db.session.get(RegistrationSettings, event.id)
     if settings is None:
         settings = RegistrationSettings(event_id=event.id)
@@ -503,6 +524,7 @@ def save_registration_settings(
     settings.requires_approval = requires_approval
     settings.waitlist = waitlist
     settings.self_cancel = self_cancel
+    settings.self_cancel_until = self_cancel_until
     event.capacity = capacity
     existing = {
         quota.participant_role_id: quota
@@ -519,6 +541,7 @@ def save_registration_settings(
         else:
             db.session.add(RoleQuota(event_id=event.id, participant_role_id=role_id, places=places))
     db.session.flush()
+    db.session.info.get(_SETTINGS_FOLLOW, set()).discard(event.id)
     return promote_from_waitlist(event)
 
 
@@ -547,7 +570,20 @@ def spots_left_for(events: list[Event]) -> dict[int, int | None]:
     }
 
 
+# Events whose registration settings are about to be saved in this session (the event
+# form saves them right after the event): their new places wait for the new settings.
+_SETTINGS_FOLLOW = "nscal.registrations.settings_follow"
+
+
+def settings_follow(event_ids: list[int]) -> None:
+    """Say that ``save_registration_settings`` follows for these events in this session,
+    so a raised capacity is passed on with the new settings (approval, quotas), once."""
+    db.session.info.setdefault(_SETTINGS_FOLLOW, set()).update(event_ids)
+
+
 @capacity_changed.connect
 def _fill_freed_places(event: Event) -> None:
     """An event edited to take more people gives the new places to the waiting list."""
+    if event.id in db.session.info.get(_SETTINGS_FOLLOW, ()):
+        return  # save_registration_settings promotes, with the settings saved beside it
     promote_from_waitlist(lock_event(event.id))

@@ -11,6 +11,7 @@ from nscal.db import db
 from nscal.registrations.models import RegistrationStatus
 from nscal.registrations.services import active_registration, register_for_event
 from tests.conftest import csrf_token_from
+from tests.registrations.test_event_form_settings import submit
 
 FUTURE_START = datetime(2099, 1, 13, 10, 0)  # noqa: DTZ001 - wall-clock in the event's zone
 FUTURE_END = datetime(2099, 1, 13, 11, 30)  # noqa: DTZ001
@@ -149,21 +150,19 @@ def test_coordinator_approves_and_registers_on_behalf(client, auth, make_user, k
     assert active_registration(kickoff.id, person.id) is None
 
 
-def test_raising_capacity_in_the_settings_promotes(client, auth, make_user, kickoff):
+def test_raising_capacity_in_the_event_form_promotes(client, auth, make_user, kickoff):
     people = [make_user(participant_role="practitioner") for _ in range(3)]
     for person in people:
         register_for_event(kickoff.id, person.id)
         db.session.commit()
     make_user("coord@example.org", account_role=AccountRole.coordinator)
     auth.login("coord@example.org")
-    roster = f"/manage/events/{kickoff.id}/registrations"
-    page = post(
-        client,
-        roster,
-        {"settings-capacity": "2", "settings-waitlist": "y", "settings-self_cancel": "y"},
-        token_page=roster,
-    )
-    assert "1 person(s) moved up from the waiting list." in page.text
+    # The roster links to the event form, where the capacity and the settings are.
+    assert f"/manage/events/{kickoff.id}/edit#registration" in client.get(
+        f"/manage/events/{kickoff.id}/registrations"
+    ).get_data(as_text=True)
+    page = submit(client, f"/manage/events/{kickoff.id}/edit", {"capacity": "2"})
+    assert "1 person moved up from the waiting list." in page.text
     assert active_registration(kickoff.id, people[1].id).status is RegistrationStatus.confirmed
 
 

@@ -16,6 +16,7 @@ from nscal.accounts.permissions import coordinator_required
 from nscal.cities.models import active_cities
 from nscal.db import db
 from nscal.events.conflicts import format_when, summarise_conflicts
+from nscal.events.form_sections import SectionError, sections
 from nscal.events.forms import (
     CancelEventForm,
     EventForm,
@@ -112,6 +113,58 @@ def event_list():
 # --- one event -------------------------------------------------------------------------
 
 
+def _bound_sections(event: Event | None) -> list[tuple]:
+    """The other rooms' sections of the event form (nscal.events.form_sections)."""
+    return [(section, section.bind(event)) for section in sections()]
+
+
+def _validate(form: EventForm, bound: list[tuple], event: Event | None, affected) -> bool:
+    """The event form and every section, together: all their messages at once."""
+    valid = form.validate_on_submit()
+    if not form.is_submitted():
+        return False
+    for section, section_form in bound:
+        valid = section.validate(section_form, form, event, affected) and valid
+    return valid
+
+
+def _save_sections(bound: list[tuple], events: list[Event]) -> list[str]:
+    notes = []
+    for section, section_form in bound:
+        notes += section.save(section_form, events)
+    return notes
+
+
+def _render_form(form: EventForm, bound: list[tuple], event: Event | None):
+    skipped = {name for section, _form in bound for name in section.renders_event_fields}
+    return render_template(
+        "manage/events/form.html",
+        form=form,
+        event=event,
+        sections=bound,
+        skipped=skipped,
+        section_errors=any(section_form.errors for _section, section_form in bound),
+    )
+
+
+def _in_order(events) -> list[Event]:
+    return sorted(events, key=lambda event: (event.starts_at, event.id))
+
+
+def _following(event: Event) -> list[Event]:
+    """``event`` and the later occurrences of its series a series edit changes (read
+    from the database: a new rule may have dropped some)."""
+    later = db.session.execute(
+        sa.select(Event).where(
+            Event.series_id == event.series_id,
+            Event.id != event.id,
+            Event.starts_at >= event.starts_at,
+            Event.detached.is_(False),
+        )
+    ).scalars()
+    return [event, *_in_order(later)]
+
+
 @manage_events.route("/events/new", methods=["GET", "POST"])
 @coordinator_required
 def new_event():
@@ -120,20 +173,23 @@ def new_event():
     else:
         zone = current_user.city.timezone if current_user.city else None
         form = EventForm(data=new_event_form_data(zone))
-    if form.validate_on_submit():
+    bound = _bound_sections(None)
+    if _validate(form, bound, None, []):
         data = form.event_data()
         try:
             event, notes = create_event(data, created_by=current_user)
-        except EventError as exc:
+            events = _following(event) if event.series_id else [event]
+            notes += _save_sections(bound, events)
+        except (EventError, SectionError) as exc:
             db.session.rollback()
-            form.add_service_error(exc)
+            _show_refusal(form, exc)
         else:
             db.session.commit()
             what = "series" if event.series_id else "event"
             flash(f"The {what} “{event.title}” is saved as a draft.", "success")
             _flash_notes(notes)
             return redirect(url_for(".edit_event", event_id=event.id))
-    return render_template("manage/events/form.html", form=form, event=None)
+    return _render_form(form, bound, None)
 
 
 @manage_events.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
@@ -144,8 +200,10 @@ def edit_event(event_id: int):
         form = EventForm(host_city=event.host_city)
     else:
         form = EventForm(data=event_form_data(event), host_city=event.host_city)
-    if form.validate_on_submit():
-        whole_series = event.series is not None and form.scope.data == "series"
+    bound = _bound_sections(event)
+    whole_series = event.series is not None and form.scope.data == "series"
+    affected = _following(event) if whole_series else [event]
+    if _validate(form, bound, event, affected):
         data = form.event_data(series_rule=event.series.rrule if whole_series else None)
         try:
             if whole_series:
@@ -153,9 +211,11 @@ def edit_event(event_id: int):
             else:
                 data.rrule = None  # one event (or occurrence) keeps its place in its series
                 notes = update_event(event, data)
-        except EventError as exc:
+            if db.session.get(Event, event_id) is not None:
+                notes += _save_sections(bound, _following(event) if whole_series else [event])
+        except (EventError, SectionError) as exc:
             db.session.rollback()
-            form.add_service_error(exc)
+            _show_refusal(form, exc)
         else:
             db.session.commit()
             if whole_series:
@@ -166,7 +226,14 @@ def edit_event(event_id: int):
             if db.session.get(Event, event_id) is None:  # the new rule dropped this date
                 return redirect(url_for(".event_list"))
             return redirect(url_for(".edit_event", event_id=event_id))
-    return render_template("manage/events/form.html", form=form, event=event)
+    return _render_form(form, bound, event)
+
+
+def _show_refusal(form: EventForm, error: Exception) -> None:
+    if isinstance(error, EventError):
+        form.add_service_error(error)
+    else:
+        form.form_errors.append(str(error))
 
 
 @manage_events.post("/events/<int:event_id>/clone")

@@ -1,7 +1,11 @@
-"""Coordinators' registration pages under /manage/: roster and settings, registering on
-someone's behalf, moving a registration, the roster as CSV, and the cities' year."""
+"""Coordinators' registration pages under /manage/: the roster, registering on someone's
+behalf, moving a registration, the roster as CSV, and the cities' year.
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+The registration settings are edited in the event form (nscal.registrations.event_form);
+the roster shows them with a link there.
+"""
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -10,7 +14,7 @@ from nscal.accounts.permissions import coordinator_required
 from nscal.cities.models import all_roles
 from nscal.db import db
 from nscal.events.models import Event
-from nscal.registrations.forms import OnBehalfForm, StatusForm, settings_form_class
+from nscal.registrations.forms import OnBehalfForm, StatusForm
 from nscal.registrations.models import Registration, RegistrationStatus
 from nscal.registrations.overview import (
     all_cities,
@@ -24,7 +28,6 @@ from nscal.registrations.services import (
     RegistrationError,
     quotas_for,
     register_for_event,
-    save_registration_settings,
     set_registration_status,
     settings_for,
 )
@@ -37,35 +40,15 @@ from nscal.web import flash_form_errors
 @coordinator_required
 def roster(event_id: int):
     event = db.get_or_404(Event, event_id)
-    roles = all_roles()
-    form = settings_form_class(roles)(prefix="settings")
-    if not form.is_submitted():
-        form.fill(event, settings_for(event), quotas_for(event), roles)
-    if form.validate_on_submit():
-        try:
-            promoted = save_registration_settings(
-                event_id,
-                capacity=form.capacity.data,
-                city_limit=form.city_limit.data,
-                quotas=form.quotas(roles),
-                opens_at=form.opens_at(event.timezone),
-                closes_at=form.closes_at(event.timezone),
-                requires_approval=form.requires_approval.data,
-                waitlist=form.waitlist.data,
-                self_cancel=form.self_cancel.data,
-            )
-        except (RegistrationError, ValueError) as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            count = len(promoted)
-            db.session.commit()
-            flash(
-                "Registration settings saved."
-                + (f" {count} person(s) moved up from the waiting list." if count else ""),
-                "success",
-            )
-            return redirect(url_for("registrations.roster", event_id=event_id))
+    if request.method == "POST":
+        # The registration settings moved into the event form (one place for the
+        # capacity); a page from before sends its changes there to be made again.
+        flash(
+            "Registration settings are now part of the event form: nothing was changed. "
+            "Make the change here.",
+            "info",
+        )
+        return redirect(url_for("manage_events.edit_event", event_id=event_id) + "#registration")
     on_behalf = OnBehalfForm(prefix="behalf")
     on_behalf.user.choices = [
         SelectChoice(user.id, f"{user.name} <{user.email}>") for user in registrable_people()
@@ -74,8 +57,9 @@ def roster(event_id: int):
         "registrations/roster.html",
         event=event,
         roster=event_roster(event),
-        settings_form=form,
-        roles=roles,
+        settings=settings_for(event),
+        quotas=quotas_for(event),
+        roles={role.id: role for role in all_roles()},
         on_behalf=on_behalf,
         status_form=StatusForm(),
     )
