@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from nscal.accounts.models import User
 from nscal.db import db, take_sqlite_write_lock, utcnow
 from nscal.events.models import Event, EventStatus
-from nscal.events.services import capacity_changed
+from nscal.events.services import capacity_changed, places_held
 from nscal.inputs import MAX_INTEGER, multi_line
 from nscal.registrations import notifications
 from nscal.registrations.models import (
@@ -550,3 +550,13 @@ def spots_left_for(events: list[Event]) -> dict[int, int | None]:
 def _fill_freed_places(event: Event) -> None:
     """An event edited to take more people gives the new places to the waiting list."""
     promote_from_waitlist(lock_event(event.id))
+
+
+@places_held.connect
+def _count_places_held(event: Event) -> int:
+    """For events: how many people hold, wait for or asked for a place at ``event``."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES))
+    )
