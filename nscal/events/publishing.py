@@ -86,7 +86,9 @@ def publication_plan(
     out over the whole year) and why it may be unfinished."""
     return PublicationPlan(
         [
-            PlannedEvent(event, summaries.get(event.id) or ConflictSummary(), unfinished_reasons(event))
+            PlannedEvent(
+                event, summaries.get(event.id) or ConflictSummary(), unfinished_reasons(event)
+            )
             for event in drafts
             if event.status is EventStatus.draft
         ]

@@ -350,7 +350,6 @@ class _Applier:
             publish_events([event])
         return self.action(item, verb, "one date of a series"), notes
 
-
     def detached_occurrence(self, item: PlannedImport):
         """A changed date of a series that is neither in nscal nor in the file (Google's
         invitation to one date of someone else's series): an event of its own, whose UID

@@ -5,6 +5,7 @@ from datetime import date, datetime, time
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     SelectChoice,
     SelectField,
     StringField,
@@ -49,6 +50,8 @@ class StatusForm(Form):
         "Status",
         choices=[SelectChoice(status.value, status.label) for status in RegistrationStatus],
     )
+    # Rejecting or cancelling someone is shown on a confirmation page first; it sends this.
+    confirmed = HiddenField()
     submit = SubmitField("Set")
 
 

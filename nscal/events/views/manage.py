@@ -15,6 +15,7 @@ from flask_login import current_user
 from nscal.accounts.permissions import coordinator_required
 from nscal.cities.models import active_cities
 from nscal.db import db
+from nscal.errors import EXPIRED_FORM, recover_after_csrf
 from nscal.events.conflicts import format_when, summarise_conflicts
 from nscal.events.forms import (
     AcceptConflictForm,
@@ -177,6 +178,21 @@ def edit_event(event_id: int):
                 return redirect(url_for(".event_list"))
             return redirect(url_for(".edit_event", event_id=event_id))
     return render_template("manage/events/form.html", form=form, event=event)
+
+
+@recover_after_csrf("manage_events.new_event", "manage_events.edit_event")
+def _event_form_again():
+    """The event form refused by the CSRF check (the page was open too long): shown
+    again with everything typed, nothing saved, and a fresh token."""
+    if not (current_user.is_authenticated and current_user.is_coordinator):
+        return None
+    event_id = (request.view_args or {}).get("event_id")
+    event = db.session.get(Event, event_id) if event_id is not None else None
+    if event_id is not None and event is None:
+        return None
+    form = EventForm(host_city=event.host_city) if event else EventForm()
+    form.form_errors.append(EXPIRED_FORM)
+    return render_template("manage/events/form.html", form=form, event=event), 400
 
 
 @manage_events.post("/events/<int:event_id>/clone")
@@ -428,7 +444,8 @@ def publish_selected(year: int):
     _year_or_404(year)
     form = PublishSelectedForm()
     page = request.args.get("page", type=int)
-    back = url_for(".year_calendar", year=year, page=page if page and page > 1 else None)
+    page = page if page and page > 1 else None
+    back = url_for(".year_calendar", year=year, page=page)
     if not form.validate_on_submit():
         flash("Tick the drafts to publish in the list.", "error")
         return redirect(back)
@@ -440,7 +457,7 @@ def publish_selected(year: int):
         return _confirmation(
             year,
             chosen,
-            action=url_for(".publish_selected", year=year, page=page if page and page > 1 else None),
+            action=url_for(".publish_selected", year=year, page=page),
             back=back,
         )
     published = publish_events(chosen)
