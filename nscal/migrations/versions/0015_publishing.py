@@ -1,7 +1,7 @@
 """publishing: conflicts a coordinator accepted
 
 Revision ID: 0015_publishing
-Revises: 0010_questions
+Revises: 0017_coordinator_home
 Create Date: 2026-12-05 10:00:00.000000
 
 """
@@ -13,7 +13,7 @@ import nscal.db
 
 # revision identifiers, used by Alembic.
 revision = '0015_publishing'
-down_revision = '0010_questions'
+down_revision = '0017_coordinator_home'
 branch_labels = None
 depends_on = None
 
