@@ -1,10 +1,11 @@
 """Friendly error pages: nobody sees a traceback."""
 
 import sqlite3
+from collections.abc import Callable
 from contextlib import suppress
 
 import sqlalchemy as sa
-from flask import current_app, render_template, request
+from flask import current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -30,6 +31,23 @@ UPLOAD_TOO_LARGE = (
 )
 UPLOAD_BLUEPRINTS = {"imports"}
 RETRY_AFTER_SECONDS = 5
+EXPIRED_FORM = "The page was open too long; check and send again."
+
+# Endpoint -> a function that shows its form again, with what was typed, after the CSRF
+# check refused it (an expired session, a page left open overnight). It authorizes as
+# the view would and returns None when it cannot help: the plain 400 page follows.
+CSRF_RECOVERY: dict[str, Callable[[], object]] = {}
+
+
+def recover_after_csrf(*endpoints: str):
+    """Register the decorated function as the CSRF recovery of ``endpoints``."""
+
+    def register(function):
+        for endpoint in endpoints:
+            CSRF_RECOVERY[endpoint] = function
+        return function
+
+    return register
 
 
 def _render(code: int, detail: str | None = None):
@@ -60,6 +78,13 @@ def database_unavailable(error: sa.exc.OperationalError) -> bool:
 def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        recover = CSRF_RECOVERY.get(request.endpoint or "")
+        if recover is not None and request.method == "POST":
+            # The page shown again needs a token that matches the session as it is now.
+            g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+            response = recover()
+            if response is not None:
+                return response
         return _render(400, "The form had expired or came from elsewhere. Please send it again.")
 
     @app.errorhandler(HTTPException)

@@ -3,7 +3,7 @@
 from nscal.accounts.models import AccountRole, SsoIdentity, User
 from nscal.attendance.models import Attendance, CheckInCode, CheckInFailure
 from nscal.cities.models import City, ParticipantRole
-from nscal.events.models import Event, EventSeries
+from nscal.events.models import AcceptedConflict, Event, EventSeries
 from nscal.mail.models import OutboxMessage
 from nscal.manage.models import CoordinatorDigest
 from nscal.materials.models import Material, MaterialKind, MaterialVisibility
@@ -28,6 +28,7 @@ from nscal.registrations.models import (
 from nscal.reminders.models import FeedAlarm, ReminderPlan, ReminderSent
 
 __all__ = [
+    "AcceptedConflict",
     "AccountRole",
     "Answer",
     "Attendance",

@@ -7,13 +7,17 @@ no request. Two kinds of conflict are flagged:
   share a participant role, or when either is for everyone);
 - a timed meeting outside office hours (08:00–18:00) in a participating city's zone:
   the host city's for in-person events; every member city's zone for online and
-  hybrid ones, since people join from all of them.
+  hybrid ones, since people join from all of them. A meeting over several days is
+  read per day: it may start on its first day and end on its last within office
+  hours (a two-day meeting from 09:00 to 15:00 the next day is fine).
 
+Each conflict has a ``key`` ("overlap:<other id>" or "outside-hours") by which a
+coordinator can accept it (``nscal.events.models.AcceptedConflict``).
 Cancelled events conflict with nothing.
 """
 
 import heapq
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
@@ -55,6 +59,23 @@ def find_conflicts(
     }
 
 
+OUTSIDE_HOURS = "outside-hours"
+
+
+def overlap_key(other_id: int) -> str:
+    return f"overlap:{other_id}"
+
+
+@dataclass
+class Conflict:
+    """One named conflict: what a coordinator reads, and the key to accept it by."""
+
+    key: str
+    message: str
+    other_id: int | None = None
+    accepted: bool = False
+
+
 @dataclass
 class ConflictSummary:
     """One event's conflicts: the first overlaps named, how many more, and office hours."""
@@ -62,6 +83,8 @@ class ConflictSummary:
     overlaps: list[str] = field(default_factory=list)
     more_overlaps: int = 0
     outside_hours: list[str] = field(default_factory=list)
+    overlap_ids: list[int] = field(default_factory=list)  # beside ``overlaps``
+    accepted: set[str] = field(default_factory=set)  # keys a coordinator accepted
 
     @property
     def messages(self) -> list[str]:
@@ -69,9 +92,36 @@ class ConflictSummary:
         return self.overlaps + self.outside_hours
 
     @property
+    def conflicts(self) -> list[Conflict]:
+        """The named conflicts with their keys: each overlap, then office hours as one."""
+        found = [
+            Conflict(overlap_key(other), message, other, overlap_key(other) in self.accepted)
+            for other, message in zip(self.overlap_ids, self.overlaps, strict=True)
+        ]
+        if self.outside_hours:
+            found.append(
+                Conflict(
+                    OUTSIDE_HOURS,
+                    " ".join(self.outside_hours),
+                    accepted=OUTSIDE_HOURS in self.accepted,
+                )
+            )
+        return found
+
+    @property
+    def open(self) -> list[Conflict]:
+        """The named conflicts nobody has accepted."""
+        return [conflict for conflict in self.conflicts if not conflict.accepted]
+
+    @property
     def count(self) -> int:
         """Every conflict, named or not."""
         return len(self.overlaps) + self.more_overlaps + len(self.outside_hours)
+
+    @property
+    def warnings(self) -> int:
+        """The conflicts still to look at: every one not accepted, named or not."""
+        return len(self.open) + self.more_overlaps
 
     def __bool__(self) -> bool:
         return self.count > 0
@@ -82,16 +132,21 @@ NAMED_OVERLAPS = 3
 
 def summarise_conflicts(
     events: Sequence,
-    member_zones: Iterable[str] = (),
+    member_zones: Iterable[str] | Mapping[str, Sequence[str]] = (),
     office_hours=OFFICE_HOURS,
     named: int | None = NAMED_OVERLAPS,
 ) -> dict[int, ConflictSummary]:
     """Each event's conflicts, naming at most ``named`` overlaps (None: all of them).
 
+    ``member_zones`` are the zones people join online events from; a mapping from
+    zone to the names of the member cities in it makes the messages name those
+    cities ("starts 07:00 in Reykjavík and Nuuk"). Which conflicts coordinators accepted
+    is filled in by ``nscal.events.publishing.mark_accepted``.
+
     Overlaps are found in one sweep over the events sorted by start, so the work grows
     with the events and their actual overlaps, and only the named ones are worded.
     """
-    member_zones = list(dict.fromkeys(member_zones))
+    member_zones = _zone_places(member_zones)
     summaries = {event.id: ConflictSummary() for event in events}
     active = [event for event in events if not _is_cancelled(event)]
     partners: dict[int, list] = {event.id: [] for event in active}
@@ -112,6 +167,7 @@ def summarise_conflicts(
             summary.overlaps.append(
                 f"Overlaps “{other.title}” ({when[other.id]}), same audience: {shared}."
             )
+            summary.overlap_ids.append(other.id)
         if not event.all_day:
             zones = participating_zones(event, member_zones)
             summary.outside_hours = office_hours_messages(event, zones, office_hours)
@@ -176,15 +232,28 @@ def shared_audience(first, second) -> str | None:
     return ", ".join(shared) if shared else None
 
 
-def participating_zones(event, member_zones: Sequence[str]) -> list[tuple[str, str]]:
-    """(zone, place) pairs where people join ``event`` from."""
+def _zone_places(
+    member_zones: Iterable[str] | Mapping[str, Sequence[str]],
+) -> dict[str, list[str]]:
+    """Zone -> the places named for it: the member cities given, else the zone's label."""
+    if isinstance(member_zones, Mapping):
+        return {zone: list(names) or [zone_label(zone)] for zone, names in member_zones.items()}
+    return {zone: [zone_label(zone)] for zone in dict.fromkeys(member_zones)}
+
+
+def participating_zones(
+    event, member_zones: Sequence[str] | Mapping[str, Sequence[str]]
+) -> list[tuple[str, str]]:
+    """(zone, place) pairs where people join ``event`` from: for an in-person event its
+    host city; for online and hybrid ones every member city (or zone), and the host."""
+    places = _zone_places(member_zones)
     host = event.host_city
     host_zone = [(host.timezone, host.name)] if host is not None else []
     in_person = event.format == "in-person"
-    if in_person or not member_zones:
+    if in_person or not places:
         return host_zone or [(event.timezone, zone_label(event.timezone))]
-    zones = [(zone, zone_label(zone)) for zone in member_zones]
-    if event.format == "hybrid" and host is not None and host.timezone not in member_zones:
+    zones = [(zone, name) for zone, names in places.items() for name in names]
+    if event.format == "hybrid" and host is not None and (host.timezone, host.name) not in zones:
         zones += host_zone
     return zones
 
@@ -194,7 +263,9 @@ def office_hours_messages(
 ) -> list[str]:
     """Where a timed event starts before or ends after office hours, west to east.
 
-    Zones that read the same wall-clock times are named together.
+    Zones that read the same wall-clock times are named together. An event over
+    several local days is read per day: its first day from its start, its last day
+    until its end, the days between as whole working days.
     """
     opens, closes = office_hours
     groups: dict[tuple[datetime, datetime], list[str]] = {}
@@ -207,10 +278,9 @@ def office_hours_messages(
             places.append(place)
     messages = []
     for (start, end), places in sorted(groups.items()):
-        early = start.time() < opens
-        late = end > datetime.combine(start.date(), closes)
+        early, late = _outside(start, end, opens, closes)
         where = _join(places)
-        next_day = " the next day" if end.date() > start.date() else ""
+        next_day = _later_day(start, end)
         if early and late:
             text = f"runs {start:%H:%M}–{end:%H:%M}{next_day} in {where}"
         elif early:
@@ -221,6 +291,26 @@ def office_hours_messages(
             continue
         messages.append(f"Outside {opens:%H:%M}–{closes:%H:%M}: {text}.")
     return messages
+
+
+def _outside(start: datetime, end: datetime, opens: time, closes: time) -> tuple[bool, bool]:
+    """(starts outside office hours, ends outside them), on the event's local days."""
+    if end.date() == start.date():
+        return start.time() < opens, end.time() > closes
+    # Several days: the first day must begin within office hours and the last end
+    # within them; ending at midnight means the day before ran until 24:00.
+    early = not opens <= start.time() < closes
+    late = end.time() == time(0, 0) or not opens < end.time() <= closes
+    return early, late
+
+
+def _later_day(start: datetime, end: datetime) -> str:
+    days = (end.date() - start.date()).days
+    if days <= 0:
+        return ""
+    if days == 1:
+        return " the next day"
+    return f" on {end.day} {end:%b}"
 
 
 def _join(names: list[str]) -> str:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     RadioField,
     SearchField,
@@ -373,6 +374,25 @@ class CancelEventForm(Form):
 
 class PublishSelectedForm(Form):
     event_ids = IdSelectMultipleField("Drafts to publish", validate_choice=False)
+    # Set by the confirmation page: without it the ticked drafts are shown, not published.
+    confirmed = HiddenField()
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "yes"
+
+
+class ConfirmPublishForm(Form):
+    """Publishing one event, from its confirmation page."""
+
+    confirmed = HiddenField()
+
+
+class AcceptConflictForm(Form):
+    """Accept one of an event's conflicts (or, with ``undo``, count it again)."""
+
+    conflict = StringField("Conflict", validators=[DataRequired(), Length(max=40)])
+    undo = HiddenField()
 
 
 # --- the public list's filters ---------------------------------------------------------

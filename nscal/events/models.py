@@ -179,3 +179,30 @@ class Event(db.Model):
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.title!r} {self.starts_at:%Y-%m-%d %H:%M}Z>"
+
+
+class AcceptedConflict(db.Model):
+    """A conflict a coordinator looked at and accepted, so it no longer counts as a warning.
+
+    ``conflict_key`` is ``"overlap:<other event id>"`` or ``"outside-hours"`` (see
+    ``nscal.events.conflicts``). An accepted overlap holds for both events of the pair
+    while both exist; accepted office hours hold while ``message`` still describes
+    them (a new time is a new decision).
+    """
+
+    __tablename__ = "accepted_conflict"
+    __table_args__ = (sa.UniqueConstraint("event_id", "conflict_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
+    conflict_key: Mapped[str] = mapped_column(sa.String(40))
+    other_event_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("event.id", ondelete="CASCADE"), index=True
+    )
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+    accepted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    accepted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    accepted_by: Mapped[User | None] = relationship()

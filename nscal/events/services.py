@@ -54,6 +54,9 @@ MAX_OCCURRENCES = 400
 event_changed = Namespace().signal("event-changed")
 # Sent with the event after its capacity changed: registrations fill freed places.
 capacity_changed = Namespace().signal("capacity-changed")
+# Sent with the event to ask how many people hold or wait for a place at it;
+# registrations answers with a count (events know nothing of registrations).
+places_held = Namespace().signal("places-held")
 
 
 class EventError(ValueError):
@@ -325,6 +328,36 @@ def publish_events(events: list[Event]) -> int:
             published += 1
     db.session.flush()
     return published
+
+
+def people_with_places(event: Event) -> int:
+    """How many people hold, wait for or asked for a place at ``event``."""
+    return sum(count or 0 for _receiver, count in places_held.send(event))
+
+
+def unpublish_event(event: Event) -> None:
+    """Return a published event nobody registered for to draft.
+
+    It leaves the calendar, the event pages and every feed; SEQUENCE rises, and rises
+    again when it is published once more, so calendars that kept a copy update.
+    Registered people would lose it without a word, so then it is refused.
+    """
+    if event.status is not EventStatus.published:
+        raise EventError(
+            f"“{event.title}” is {event.status.label.lower()}, not published: "
+            "only a published event can return to draft."
+        )
+    holding = people_with_places(event)
+    if holding:
+        people = "1 person has" if holding == 1 else f"{holding} people have"
+        raise EventError(
+            f"{people} registered for “{event.title}” (or wait for a place), so it stays "
+            "published. Cancel the event instead: they are told by mail."
+        )
+    event.status = EventStatus.draft
+    event.sequence = (event.sequence or 0) + 1
+    event.updated_at = utcnow()
+    db.session.flush()
 
 
 def clone_event(event: Event, *, created_by: User | None = None) -> Event:

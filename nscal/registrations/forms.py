@@ -51,6 +51,8 @@ class StatusForm(Form):
         "Status",
         choices=[SelectChoice(status.value, status.label) for status in RegistrationStatus],
     )
+    # Rejecting or cancelling someone is shown on a confirmation page first; it sends this.
+    confirmed = HiddenField()
     submit = SubmitField("Set")
 
 

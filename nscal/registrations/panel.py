@@ -27,6 +27,25 @@ BUTTON_LABELS = {
 }
 
 
+# What leaving reads as, by where the person stands.
+CANCEL_LABELS = {
+    RegistrationStatus.confirmed: "Cancel my registration",
+    RegistrationStatus.waitlisted: "Leave the waiting list",
+    RegistrationStatus.pending: "Withdraw my request",
+}
+
+
+def cancel_label(status: RegistrationStatus) -> str:
+    return CANCEL_LABELS.get(status, "Cancel my registration")
+
+
+def may_self_cancel(event: Event, now: datetime) -> bool:
+    """Whether people may still cancel their own registration for ``event``."""
+    settings = settings_for(event)
+    until = settings.self_cancel_until or event.starts_at
+    return bool(settings.self_cancel) and now < until
+
+
 @dataclass
 class RegistrationPanel:
     spots_left: int | None
@@ -66,8 +85,7 @@ def registration_panel(event: Event, viewer, zone: str | None, now: datetime) ->
     if registration is not None:
         panel.registration = registration
         panel.position = waitlist_position(registration)
-        until = settings.self_cancel_until or event.starts_at
-        panel.may_cancel = settings.self_cancel and now < until
+        panel.may_cancel = may_self_cancel(event, now)
         return panel
     try:
         panel.button = BUTTON_LABELS[preview_registration(event, viewer, now=now)]

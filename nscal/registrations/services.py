@@ -16,7 +16,7 @@ from nscal.accounts.models import User
 from nscal.cities.models import all_roles
 from nscal.db import db, take_sqlite_write_lock, utcnow
 from nscal.events.models import Event, EventStatus
-from nscal.events.services import capacity_changed
+from nscal.events.services import capacity_changed, places_held
 from nscal.inputs import MAX_INTEGER, multi_line
 from nscal.registrations import notifications
 from nscal.registrations.models import (
@@ -587,3 +587,13 @@ def _fill_freed_places(event: Event) -> None:
     if event.id in db.session.info.get(_SETTINGS_FOLLOW, ()):
         return  # save_registration_settings promotes, with the settings saved beside it
     promote_from_waitlist(lock_event(event.id))
+
+
+@places_held.connect
+def _count_places_held(event: Event) -> int:
+    """For events: how many people hold, wait for or asked for a place at ``event``."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES))
+    )

@@ -256,7 +256,7 @@ def test_deleting_frees_the_place_keeps_the_city_counts_and_closes_the_account(
         token = csrf_token_from(roster)
         moved = client.post(
             f"/manage/registrations/{kept_id}/status",
-            data={"csrf_token": token, "status": "cancelled"},
+            data={"csrf_token": token, "status": "cancelled", "confirmed": "yes"},
             follow_redirects=True,
         )
         assert moved.status_code == 200 and "Deleted account: cancelled." in moved.text

@@ -79,6 +79,7 @@ def test_the_keyboard_reaches_the_register_button_and_shows_focus(page):
     register.focus()
     page.keyboard.press("Enter")
     expect(page.locator(".flash-success")).to_contain_text(f"You are registered for {WORKSHOP}")
+    page.get_by_role("link", name="Cancel my registration").press("Enter")
     page.get_by_role("button", name="Cancel my registration").press("Enter")
     expect(page.locator(".flash-success")).to_contain_text("is cancelled")
 

@@ -75,6 +75,9 @@ def test_a_practitioner_registers_subscribes_and_cancels(new_context):
     assert "Kick-off City Meeting" in feed.text()
 
     visit(page, f"/events/{event_id}")
+    page.get_by_role("link", name="Cancel my registration").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cancel my registration?")
+    check_a11y(page)
     page.get_by_role("button", name="Cancel my registration").click()
     expect(page.locator(".flash-success")).to_have_text(
         f"Your registration for {KICKOFF} is cancelled."
@@ -109,10 +112,22 @@ def test_a_coordinator_creates_an_event_publishes_the_year_and_exports_attendees
     visit(page, "/manage/calendar/2027")
     expect(page.get_by_role("checkbox", name="Publish Annual meeting 2027")).not_to_be_checked()
     expect(page.get_by_role("checkbox", name=f"Publish {title}")).to_be_visible()
-    page.get_by_role("button", name=re.compile(r"^Publish the whole year \(2 drafts\)")).click()
-    expect(page.locator(".flash-success")).to_have_text("Published 2 events of 2027.")
+    page.get_by_role("link", name="Publish the whole year (2 drafts)…").click()
+    # The confirmation flags the annual meeting's "Draft: …" description and leaves it
+    # unticked; the coordinator publishes it anyway.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Publish 2 drafts of 2027?")
     check_a11y(page)
-    expect(page.get_by_role("button", name=re.compile("Publish the whole year"))).to_have_count(0)
+    expect(page.locator(".publish-list")).to_contain_text(
+        "Looks unfinished: The description starts with “Draft”."
+    )
+    annual = page.get_by_role("checkbox", name="Publish Annual meeting 2027")
+    expect(annual).not_to_be_checked()
+    expect(page.get_by_role("checkbox", name=f"Publish {title}")).to_be_checked()
+    annual.check()
+    page.get_by_role("button", name="Publish the ticked events").click()
+    expect(page.locator(".flash-success")).to_have_text("Published 2 events.")
+    check_a11y(page)
+    expect(page.get_by_role("link", name=re.compile("Publish the whole year"))).to_have_count(0)
 
     # Published: people see it and register; the coordinator registers to have a row.
     visit(page, f"/events/{event_id}")

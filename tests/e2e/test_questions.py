@@ -28,7 +28,8 @@ def create_published_event(page) -> int:
     page.get_by_role("button", name="Save as draft").click()
     expect(page.locator(".flash-success")).to_contain_text("is saved as a draft")
     event_id = int(re.search(r"/manage/events/(\d+)/edit", page.url).group(1))
-    page.get_by_role("button", name="Publish", exact=True).click()
+    page.get_by_role("button", name="Publish…", exact=True).click()
+    page.get_by_role("button", name="Publish this event").click()
     expect(page.locator(".flash-success")).to_contain_text("is published")
     return event_id
 

@@ -285,3 +285,66 @@ def test_a_crowded_hour_names_three_overlaps_per_event_and_counts_the_rest():
         assert summary.count == 39
     assert summaries[crowd[0].id].overlaps[0].startswith("Overlaps “Meeting 1” ")
     assert summaries[crowd[-1].id].overlaps[0].startswith("Overlaps “Meeting 0” ")
+
+
+# --- several days, and the cities affected ------------------------------------------------
+
+MALMO = City(id=3, name="Malmö", slug="malmo", country="Sweden", timezone="Europe/Stockholm")
+MEMBER_CITIES = {
+    "Atlantic/Reykjavik": ["Reykjavík"],
+    "America/Nuuk": ["Nuuk"],
+    "Europe/Stockholm": ["Stockholm", "Malmö"],
+    "Europe/Helsinki": ["Helsinki"],
+}
+
+
+def in_malmo(start: datetime, end: datetime) -> Event:
+    return event(start, end, zone="Europe/Stockholm", format=EventFormat.in_person, host_city=MALMO)
+
+
+def test_a_two_day_meeting_in_malmo_within_office_hours_each_day_is_fine():
+    meeting = in_malmo(wall(2027, 3, 29, 9), wall(2027, 3, 30, 15))
+
+    assert find_conflicts([meeting], MEMBER_ZONES)[meeting.id] == []
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (wall(2027, 3, 29, 7), wall(2027, 3, 30, 19), "runs 07:00–19:00 the next day in Malmö"),
+        (wall(2027, 3, 29, 7), wall(2027, 3, 29, 19), "runs 07:00–19:00 in Malmö"),
+        (wall(2027, 3, 29, 9), wall(2027, 3, 31, 20), "ends 20:00 on 31 Mar in Malmö"),
+        (wall(2027, 3, 29, 22), wall(2027, 3, 30, 1), "runs 22:00–01:00 the next day in Malmö"),
+        (wall(2027, 3, 29, 9), wall(2027, 3, 30, 0), "ends 00:00 the next day in Malmö"),
+    ],
+)
+def test_each_day_of_a_meeting_is_held_to_office_hours(start, end, expected):
+    meeting = in_malmo(start, end)
+
+    assert find_conflicts([meeting], MEMBER_ZONES)[meeting.id] == [
+        f"Outside 08:00–18:00: {expected}."
+    ]
+
+
+def test_conflicts_name_the_member_cities_affected():
+    # 07:30 in Copenhagen in January: 06:30 in Reykjavík, 04:30 in Nuuk; 09:00 in Helsinki.
+    early = event(wall(2027, 1, 13, 7, 30), wall(2027, 1, 13, 9))
+
+    assert find_conflicts([early], MEMBER_CITIES)[early.id] == [
+        "Outside 08:00–18:00: starts 04:30 in Nuuk.",
+        "Outside 08:00–18:00: starts 06:30 in Reykjavík.",
+        "Outside 08:00–18:00: starts 07:30 in Stockholm and Malmö.",
+    ]
+
+
+def test_an_accepted_conflict_stops_counting_as_a_warning():
+    first = event(wall(2027, 3, 10, 12), wall(2027, 3, 10, 13))
+    second = event(wall(2027, 3, 10, 12), wall(2027, 3, 10, 13))
+    summary = summarise_conflicts([first, second])[first.id]
+    assert (summary.warnings, [c.key for c in summary.conflicts]) == (1, [f"overlap:{second.id}"])
+
+    summary.accepted.add(f"overlap:{second.id}")
+
+    assert summary.warnings == 0
+    assert summary.conflicts[0].accepted
+    assert bool(summary)  # still a conflict, shown as accepted

@@ -386,7 +386,13 @@ def test_moving_an_event_raises_its_sequence_and_a_new_description_does_not(
 def test_publishing_raises_the_sequence(client, coordinator, make_event):
     draft = make_event("Draft", status=EventStatus.draft)
 
-    response = post(client, f"/manage/events/{draft.id}/publish", follow_redirects=True)
+    confirmation = post(client, f"/manage/events/{draft.id}/publish")
+    assert "Publish “Draft”?" in page(confirmation)
+    assert (draft.status, draft.sequence) == (EventStatus.draft, 0)
+
+    response = post(
+        client, f"/manage/events/{draft.id}/publish", {"confirmed": "yes"}, follow_redirects=True
+    )
 
     assert "is published" in page(response)
     assert (draft.status, draft.sequence) == (EventStatus.published, 1)

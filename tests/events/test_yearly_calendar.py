@@ -93,7 +93,7 @@ def test_events_for_different_audiences_may_overlap(client, coordinator, make_ev
     html = year_page(client)
 
     assert "Conflict:" not in html
-    assert "no conflicts" in html
+    assert "no open conflicts" in html
 
 
 def test_a_cancelled_event_overlaps_nothing(client, coordinator, make_event):
@@ -143,7 +143,7 @@ def test_publish_selected_publishes_only_the_ticked_drafts(client, coordinator, 
     response = post(
         client,
         "/manage/calendar/2027/publish-selected",
-        {"event_ids": [str(first.id), str(third.id)]},
+        {"event_ids": [str(first.id), str(third.id)], "confirmed": "yes"},
         follow_redirects=True,
     )
 
@@ -165,7 +165,7 @@ def test_publish_selected_ignores_nonsense_and_events_of_other_years(
     response = post(
         client,
         "/manage/calendar/2027/publish-selected",
-        {"event_ids": [str(other_year.id)]},
+        {"event_ids": [str(other_year.id)], "confirmed": "yes"},
         follow_redirects=True,
     )
     assert "Published 0 events." in page(response)
@@ -181,15 +181,27 @@ def test_publish_selected_ignores_nonsense_and_events_of_other_years(
     assert "Tick the drafts" in page(response)
 
 
-def test_publish_the_whole_year(client, coordinator, make_event):
+def test_publish_the_whole_year_after_its_confirmation(client, coordinator, make_event):
     drafts = [make_event(f"Draft {n}", status=EventStatus.draft, **NOON) for n in range(3)]
     next_year = make_event(
         "Later", status=EventStatus.draft, start=wall(2028, 3, 1, 12), end=wall(2028, 3, 1, 13)
     )
 
+    # The old one-click button's endpoint now leads to the confirmation only.
     response = post(client, "/manage/calendar/2027/publish-all", follow_redirects=True)
+    confirmation = page(response)
+    assert "Publish 3 drafts of 2027?" in confirmation
+    assert all(event.status is EventStatus.draft for event in drafts)
+    assert "Later" not in confirmation
 
-    assert "Published 3 events of 2027." in page(response)
+    response = post(
+        client,
+        "/manage/calendar/2027/publish-selected",
+        {"event_ids": [str(event.id) for event in drafts], "confirmed": "yes"},
+        follow_redirects=True,
+    )
+
+    assert "Published 3 events." in page(response)
     assert all(event.status is EventStatus.published for event in drafts)
     assert next_year.status is EventStatus.draft
 
@@ -334,7 +346,7 @@ def test_a_busy_year_is_shown_a_page_at_a_time(client, coordinator, make_event, 
     response = post(
         client,
         "/manage/calendar/2027/publish-selected?page=2",
-        {"event_ids": [events[5].id]},
+        {"event_ids": [events[5].id], "confirmed": "yes"},
     )
 
     assert response.headers["Location"].endswith("/manage/calendar/2027?page=2")

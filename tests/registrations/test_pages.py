@@ -147,6 +147,15 @@ def test_coordinator_approves_and_registers_on_behalf(client, auth, make_user, k
         {"status": "cancelled"},
         token_page=roster,
     )
+    assert "loses the place and is told by mail" in page.text  # the confirmation first
+    assert active_registration(kickoff.id, person.id) is not None
+
+    post(
+        client,
+        f"/manage/registrations/{registration.id}/status",
+        {"status": "cancelled", "confirmed": "yes"},
+        token_page=roster,
+    )
     assert active_registration(kickoff.id, person.id) is None
 
 

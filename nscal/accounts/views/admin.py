@@ -227,12 +227,25 @@ def change_role(user_id: int):
     return redirect(url_for("people.users"))
 
 
+@people.get("/admin/users/<int:user_id>/active")
+@admin_required
+def confirm_deactivate(user_id: int):
+    """The step before deactivating someone: what it does; its button posts below."""
+    user = db.get_or_404(User, user_id)
+    return render_template(
+        "admin/deactivate.html", person=user, active_registrations=_active_registrations(user)
+    )
+
+
 @people.post("/admin/users/<int:user_id>/active")
 @admin_required
 def toggle_active(user_id: int):
+    """Deactivate or reactivate; ``active`` ("0" or "1", as the confirmation page sends)
+    says which, so a page sent twice does not undo itself; without it the state flips."""
     user = db.get_or_404(User, user_id)
+    wanted = {"0": False, "1": True}.get(request.form.get("active", ""), not user.active)
     try:
-        set_active(user, not user.active, current_user)
+        set_active(user, wanted, current_user)
     except AccountError as exc:
         flash(str(exc), "error")
     else:

@@ -15,16 +15,25 @@ from flask_login import current_user
 from nscal.accounts.permissions import coordinator_required
 from nscal.cities.models import active_cities
 from nscal.db import db
+from nscal.errors import EXPIRED_FORM, recover_after_csrf
 from nscal.events.conflicts import format_when, summarise_conflicts
 from nscal.events.form_sections import SectionError, sections
 from nscal.events.forms import (
+    AcceptConflictForm,
     CancelEventForm,
+    ConfirmPublishForm,
     EventForm,
     PublishSelectedForm,
     event_form_data,
     new_event_form_data,
 )
 from nscal.events.models import Event, EventStatus
+from nscal.events.publishing import (
+    accept_conflict,
+    mark_accepted,
+    publication_plan,
+    withdraw_acceptance,
+)
 from nscal.events.repeat_rules import describe_rule
 from nscal.events.services import (
     EventError,
@@ -34,7 +43,9 @@ from nscal.events.services import (
     create_event,
     delete_draft,
     events_in_year,
+    people_with_places,
     publish_events,
+    unpublish_event,
     update_event,
     update_this_and_following,
 )
@@ -236,6 +247,21 @@ def _show_refusal(form: EventForm, error: Exception) -> None:
         form.form_errors.append(str(error))
 
 
+@recover_after_csrf("manage_events.new_event", "manage_events.edit_event")
+def _event_form_again():
+    """The event form refused by the CSRF check (the page was open too long): shown
+    again with everything typed, nothing saved, and a fresh token."""
+    if not (current_user.is_authenticated and current_user.is_coordinator):
+        return None
+    event_id = (request.view_args or {}).get("event_id")
+    event = db.session.get(Event, event_id) if event_id is not None else None
+    if event_id is not None and event is None:
+        return None
+    form = EventForm(host_city=event.host_city) if event else EventForm()
+    form.form_errors.append(EXPIRED_FORM)
+    return render_template("manage/events/form.html", form=form, event=event), 400
+
+
 @manage_events.post("/events/<int:event_id>/clone")
 @coordinator_required
 def clone(event_id: int):
@@ -268,7 +294,17 @@ def cancel(event_id: int):
                 f"“{event.title}” is cancelled; it stays in the calendar as cancelled.", "success"
             )
             return redirect(url_for(".edit_event", event_id=event_id))
-    return render_template("manage/events/cancel.html", form=form, event=event)
+    return render_template(
+        "manage/events/cancel.html", form=form, event=event, holding=people_with_places(event)
+    )
+
+
+@manage_events.get("/events/<int:event_id>/delete")
+@coordinator_required
+def confirm_delete(event_id: int):
+    """The second step before a draft is deleted: what goes, and that it is for good."""
+    event = db.get_or_404(Event, event_id)
+    return render_template("manage/events/delete.html", event=event)
 
 
 @manage_events.post("/events/<int:event_id>/delete")
@@ -290,13 +326,58 @@ def delete(event_id: int):
 @manage_events.post("/events/<int:event_id>/publish")
 @coordinator_required
 def publish(event_id: int):
+    """Publish one draft: first its confirmation page, with its warnings; then, from
+    there (``confirmed=yes``), the event."""
     event = db.get_or_404(Event, event_id)
-    if publish_events([event]):
+    if event.status is not EventStatus.draft:
+        flash(f"“{event.title}” is {event.status.value}, not a draft: nothing to publish.", "info")
+        return redirect(url_for(".edit_event", event_id=event_id))
+    form = ConfirmPublishForm()
+    if form.validate_on_submit() and form.confirmed.data == "yes":
+        publish_events([event])
         db.session.commit()
         flash(f"“{event.title}” is published.", "success")
-    else:
-        flash(f"“{event.title}” is {event.status.value}, not a draft: nothing to publish.", "info")
-    return redirect(url_for(".edit_event", event_id=event_id))
+        return redirect(url_for(".edit_event", event_id=event_id))
+    year = _plan_year(event)
+    return _confirmation(
+        year,
+        [event],
+        action=url_for(".publish", event_id=event_id),
+        back=url_for(".edit_event", event_id=event_id),
+        single=True,
+    )
+
+
+@manage_events.route("/events/<int:event_id>/unpublish", methods=["GET", "POST"])
+@coordinator_required
+def unpublish(event_id: int):
+    """Return a published event to draft: a page that says what happens, then the POST.
+
+    With people registered it is refused (they would lose the event without a word);
+    the page says so and points to cancelling, which tells them.
+    """
+    event = db.get_or_404(Event, event_id)
+    if request.method == "POST":
+        form = ConfirmPublishForm()
+        if form.validate_on_submit():
+            try:
+                unpublish_event(event)
+            except EventError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+            else:
+                db.session.commit()
+                flash(
+                    f"“{event.title}” is a draft again: it has left the calendar and the "
+                    "feeds until you publish it.",
+                    "success",
+                )
+                return redirect(url_for(".edit_event", event_id=event_id))
+        else:
+            flash("The form had expired; please confirm again.", "error")
+    return render_template(
+        "manage/events/unpublish.html", event=event, holding=people_with_places(event)
+    )
 
 
 # --- the yearly calendar ---------------------------------------------------------------
@@ -308,10 +389,24 @@ def _year_or_404(year: int) -> int:
     return year
 
 
-def _member_zones() -> list[str]:
-    """Where people join online events from: the zones of the active member cities."""
-    zones = [city.timezone for city in active_cities()]
-    return list(dict.fromkeys(zones)) or [zone for zone, _label in NORDIC_ZONES]
+def _member_cities() -> dict[str, list[str]]:
+    """Where people join online events from: each zone of the active member cities,
+    with those cities' names (the Nordic zones by name when there are no cities)."""
+    zones: dict[str, list[str]] = {}
+    for city in active_cities():
+        zones.setdefault(city.timezone, []).append(city.name)
+    return zones or {zone: [] for zone, _label in NORDIC_ZONES}
+
+
+def _year_conflicts(events: list[Event]):
+    """Each event's conflicts over ``events`` (a year), with the accepted ones marked."""
+    summaries = summarise_conflicts(events, _member_cities())
+    mark_accepted(summaries)
+    return summaries
+
+
+def _plan_year(event: Event) -> int:
+    return (event.start_date if event.all_day and event.start_date else event.local_start).year
 
 
 @dataclass
@@ -349,7 +444,7 @@ def year_calendar(year: int):
     # Conflicts are found over the whole year, but a page shows at most
     # PLAN_PAGE_SIZE events, so a busy year stays a page a browser can hold.
     events = events_in_year(_year_or_404(year))
-    conflicts = summarise_conflicts(events, _member_zones())
+    conflicts = _year_conflicts(events)
     pages = max(1, -(-len(events) // PLAN_PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
     shown = events[(page - 1) * PLAN_PAGE_SIZE : page * PLAN_PAGE_SIZE]
@@ -363,7 +458,7 @@ def year_calendar(year: int):
     for index, event in enumerate(events):
         counts = overview[_plan_month(event)]
         counts["events"] += 1
-        counts["conflicted"] += bool(conflicts[event.id])
+        counts["conflicted"] += bool(conflicts[event.id].warnings)
         counts["page"] = counts["page"] or index // PLAN_PAGE_SIZE + 1
     return render_template(
         "manage/calendar/year.html",
@@ -374,36 +469,106 @@ def year_calendar(year: int):
         pagination=PlanPage(page, pages),
         total=len(events),
         drafts=sum(event.status is EventStatus.draft for event in events),
-        conflicted=sum(bool(summary) for summary in conflicts.values()),
+        conflicted=sum(bool(summary.warnings) for summary in conflicts.values()),
         publish_form=PublishSelectedForm(),
+        accept_form=AcceptConflictForm(),
+    )
+
+
+def _confirmation(year: int, drafts: list[Event], *, action: str, back: str, single=False):
+    """The page that lists what would be published, with its warnings, and asks once."""
+    summaries = _year_conflicts(events_in_year(year))
+    plan = publication_plan(drafts, summaries)
+    return render_template(
+        "manage/calendar/publish_confirm.html",
+        year=year,
+        plan=plan,
+        action=action,
+        back=back,
+        single=single,
+        form=PublishSelectedForm(formdata=None),
+    )
+
+
+@manage_events.get("/calendar/<int:year>/publish")
+@coordinator_required
+def confirm_publish_year(year: int):
+    """Every draft of the year, with its warnings, before anything is published."""
+    drafts = sa.select(Event).where(Event.status == EventStatus.draft)
+    return _confirmation(
+        year,
+        events_in_year(_year_or_404(year), drafts),
+        action=url_for(".publish_selected", year=year),
+        back=url_for(".year_calendar", year=year),
     )
 
 
 @manage_events.post("/calendar/<int:year>/publish-selected")
 @coordinator_required
 def publish_selected(year: int):
+    """The ticked drafts: without ``confirmed=yes`` the confirmation page lists them;
+    with it (from that page) exactly the ids it listed and left ticked are published."""
+    _year_or_404(year)
     form = PublishSelectedForm()
+    page = request.args.get("page", type=int)
+    page = page if page and page > 1 else None
+    back = url_for(".year_calendar", year=year, page=page)
     if not form.validate_on_submit():
         flash("Tick the drafts to publish in the list.", "error")
-    elif not form.event_ids.data:
-        flash("Tick the drafts to publish first.", "info")
-    else:
-        chosen = sa.select(Event).where(Event.id.in_(form.event_ids.data))
-        published = publish_events(events_in_year(_year_or_404(year), chosen))
-        db.session.commit()
-        flash(f"Published {_count(published)}.", "success")
-    page = request.args.get("page", type=int)
-    return redirect(url_for(".year_calendar", year=year, page=page if page and page > 1 else None))
+        return redirect(back)
+    if not form.event_ids.data:
+        flash("Tick the drafts to publish first; nothing was published.", "info")
+        return redirect(back)
+    chosen = events_in_year(year, sa.select(Event).where(Event.id.in_(form.event_ids.data)))
+    if not form.is_confirmed:
+        return _confirmation(
+            year,
+            chosen,
+            action=url_for(".publish_selected", year=year, page=page),
+            back=back,
+        )
+    published = publish_events(chosen)
+    db.session.commit()
+    flash(f"Published {_count(published)}.", "success")
+    return redirect(back)
 
 
 @manage_events.post("/calendar/<int:year>/publish-all")
 @coordinator_required
 def publish_year(year: int):
-    drafts = sa.select(Event).where(Event.status == EventStatus.draft)
-    published = publish_events(events_in_year(_year_or_404(year), drafts))
+    """Nothing is published in one click any more: the confirmation page comes first."""
+    _year_or_404(year)
+    return redirect(url_for(".confirm_publish_year", year=year), code=303)
+
+
+@manage_events.post("/events/<int:event_id>/conflicts")
+@coordinator_required
+def accept(event_id: int):
+    """Accept one of the event's conflicts (it stops counting as a warning), or undo that."""
+    event = db.get_or_404(Event, event_id)
+    year = _plan_year(event)
+    back = url_for(".year_calendar", year=year, _anchor=f"event-{event_id}")
+    form = AcceptConflictForm()
+    if not form.validate_on_submit():
+        flash("Choose a conflict to accept from the plan.", "error")
+        return redirect(back)
+    if form.undo.data == "yes":
+        withdraw_acceptance(event, form.conflict.data)
+        db.session.commit()
+        flash(f"The conflict of “{event.title}” counts as a warning again.", "success")
+        return redirect(back)
+    summary = _year_conflicts(events_in_year(year))[event.id] if year_in_range(year) else None
+    try:
+        if summary is None:
+            raise EventError("That conflict is no longer there: nothing to accept.")
+        message = accept_conflict(event, form.conflict.data, summary, current_user)
+    except EventError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(back)
     db.session.commit()
-    flash(f"Published {_count(published)} of {year}.", "success")
-    return redirect(url_for(".year_calendar", year=year))
+    flash(f"Accepted for “{event.title}”: {message}", "success")
+    return redirect(back)
 
 
 @manage_events.post("/calendar/<int:year>/copy-series")

@@ -90,6 +90,10 @@ def register_on_behalf(event_id: int):
     return redirect(url_for("registrations.roster", event_id=event_id))
 
 
+# Moves that take a place (or a request for one) away from someone: confirmed first.
+TAKES_A_PLACE_AWAY = (RegistrationStatus.rejected, RegistrationStatus.cancelled)
+
+
 @registrations.post("/manage/registrations/<int:registration_id>/status")
 @coordinator_required
 def move(registration_id: int):
@@ -97,6 +101,12 @@ def move(registration_id: int):
     event_id, name = registration.event_id, registration.person_name
     form = StatusForm()
     if form.validate_on_submit():
+        status = RegistrationStatus(form.status.data)
+        taking_away = status in TAKES_A_PLACE_AWAY and status is not registration.status
+        if taking_away and form.confirmed.data != "yes":
+            return render_template(
+                "registrations/move_confirm.html", registration=registration, status=status
+            )
         try:
             moved = set_registration_status(
                 registration_id,

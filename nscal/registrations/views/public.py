@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from nscal.cities.models import ParticipantRole, role_by_slug_or_name
 from nscal.db import db, utcnow
+from nscal.errors import EXPIRED_FORM, recover_after_csrf
 from nscal.events.models import Event
 from nscal.events.services import can_view
 from nscal.questions.forms import sent_answers
@@ -19,11 +20,13 @@ from nscal.registrations.access import can_see_online_link
 from nscal.registrations.forms import CancelRegistrationForm, RegisterForm
 from nscal.registrations.models import RegistrationStatus
 from nscal.registrations.overview import my_events
-from nscal.registrations.panel import registration_panel
+from nscal.registrations.panel import cancel_label, may_self_cancel, registration_panel
 from nscal.registrations.services import (
     RegistrationError,
+    active_registration,
     cancel_registration,
     register_for_event,
+    waitlist_position,
 )
 from nscal.registrations.views.blueprint import registrations
 from nscal.web import flash_form_errors
@@ -74,16 +77,9 @@ def register(event_id: int):
     # look comes back as a page with everything typed still in it.
     asked = questions_asked(event, role.id if role else current_user.participant_role_id)
     answers = read_answers(asked, sent_answers(asked, request.form))
-    listed = request.form.get("listed") in ("y", "on", "yes", "true", "1")
+    listed = _listed()
     if not answers.valid:
-        return render_template(
-            "questions/register.html",
-            event=event,
-            form=form,
-            sheet=answers,
-            listed=listed,
-            list_visible=participant_list_visible(event.id),
-        ), 422
+        return _register_page(event, form, answers, listed), 422
     try:
         registration = register_for_event(
             event_id,
@@ -103,24 +99,92 @@ def register(event_id: int):
     return redirect(_event_page(event_id))
 
 
+def _listed() -> bool:
+    return request.form.get("listed") in ("y", "on", "yes", "true", "1")
+
+
+def _register_page(event: Event, form: RegisterForm, answers, listed: bool, expired=False) -> str:
+    """The registration form as a page of its own, with everything typed still in it."""
+    return render_template(
+        "questions/register.html",
+        event=event,
+        form=form,
+        sheet=answers,
+        listed=listed,
+        list_visible=participant_list_visible(event.id),
+        expired_message=EXPIRED_FORM if expired else None,
+    )
+
+
+@recover_after_csrf("registrations.register")
+def _register_again():
+    """A registration refused by the CSRF check (the page was open too long): the form
+    again, with the note and answers typed, and a fresh token."""
+    if not current_user.is_authenticated:
+        return None
+    event = db.session.get(Event, (request.view_args or {}).get("event_id", 0))
+    if event is None or not can_view(event, current_user):
+        return None
+    form = RegisterForm()
+    role = _participant_role(form.participant_role.data) if form.participant_role.data else None
+    asked = questions_asked(event, role.id if role else current_user.participant_role_id)
+    answers = read_answers(asked, sent_answers(asked, request.form))
+    return _register_page(event, form, answers, _listed(), expired=True), 400
+
+
+def _after_cancelling(event_id: int) -> str:
+    """Back where the person came from: "My events" when they came from there."""
+    mine_page = url_for("registrations.mine")
+    return mine_page if request.values.get("next") == mine_page else _event_page(event_id)
+
+
+CANCELLED_MESSAGES = {
+    RegistrationStatus.waitlisted: "You have left the waiting list for {title}.",
+    RegistrationStatus.pending: "Your request for a place at {title} is withdrawn.",
+}
+
+
+@registrations.get("/events/<int:event_id>/cancel-registration")
+@login_required
+def confirm_cancel(event_id: int):
+    """The step before cancelling: what the person gives up; its button posts below."""
+    event = _visible_event_or_404(event_id)
+    registration = active_registration(event.id, current_user.id)
+    return render_template(
+        "registrations/cancel.html",
+        event=event,
+        registration=registration,
+        position=waitlist_position(registration) if registration else None,
+        may_cancel=registration is not None and may_self_cancel(event, utcnow()),
+        form=CancelRegistrationForm(),
+        next=_after_cancelling(event_id),
+    )
+
+
 @registrations.post("/events/<int:event_id>/cancel-registration")
 @login_required
 def cancel(event_id: int):
+    """Cancel at once (the contract for scripts: ``csrf_token`` is all it needs); people
+    reach it from the confirmation page above."""
     event = _visible_event_or_404(event_id)
+    back = _after_cancelling(event_id)
     form = CancelRegistrationForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return redirect(_event_page(event_id))
+        return redirect(back)
     title, user_id = event.title, current_user.id
+    held = active_registration(event_id, user_id)
+    previous = held.status if held is not None else None
     try:
         cancel_registration(event_id, user_id)
     except RegistrationError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return redirect(_event_page(event_id))
+        return redirect(back)
     db.session.commit()
-    flash(f"Your registration for {title} is cancelled.", "success")
-    return redirect(_event_page(event_id))
+    message = CANCELLED_MESSAGES.get(previous, "Your registration for {title} is cancelled.")
+    flash(message.format(title=title), "success")
+    return redirect(back)
 
 
 @registrations.get("/my/events")
@@ -145,4 +209,6 @@ def inject_registration_helpers():
         "can_see_online_link": lambda event: can_see_online_link(event, viewer()),
         "register_form": RegisterForm,
         "cancel_registration_form": CancelRegistrationForm,
+        "cancel_label": cancel_label,
+        "may_self_cancel": lambda event: may_self_cancel(event, utcnow()),
     }
