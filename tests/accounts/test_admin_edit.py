@@ -156,7 +156,7 @@ def test_a_deleted_account_is_listed_apart_and_cannot_be_edited(client, admin, m
     assert "Liv Lund" not in client.get("/admin/users").text
     deleted = client.get("/admin/users?state=deleted").text
     assert "Deleted account" in deleted
-    assert re.search(r"Deleted \d{1,2} [A-Z][a-z]{2} \d{4}", deleted)  # when, e.g. "Deleted 1 Dec 2026"
+    assert re.search(r"Deleted \d{1,2} [A-Z][a-z]{2} \d{4}", deleted)
     page = client.get(f"/admin/users/{mayor.id}/edit", follow_redirects=True)
     assert "This account is deleted" in page.text
     token = csrf_token_from(page)
