@@ -25,6 +25,7 @@ from nscal.registrations.models import (
     RoleQuota,
 )
 from nscal.reminders.models import FeedAlarm, ReminderPlan, ReminderSent
+from nscal.statistics.models import PurgedRegistrationCount
 
 __all__ = [
     "AccountRole",
@@ -50,6 +51,7 @@ __all__ = [
     "ParticipantMessageMail",
     "ParticipantRole",
     "ProgrammeItem",
+    "PurgedRegistrationCount",
     "Question",
     "Registration",
     "RegistrationSettings",
