@@ -21,9 +21,7 @@ class PurgedRegistrationCount(db.Model):
     __tablename__ = "purged_registration_count"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("event.id", ondelete="CASCADE"), index=True
-    )
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
     city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("city.id"))
     participant_role_id: Mapped[int | None] = mapped_column(sa.ForeignKey("participant_role.id"))
     status: Mapped[RegistrationStatus] = mapped_column(

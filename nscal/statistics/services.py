@@ -97,7 +97,15 @@ class Counts:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-MEASURES = ("registrations", "participants", "waitlisted", "cancelled", "attended", "absent", "excused")
+MEASURES = (
+    "registrations",
+    "participants",
+    "waitlisted",
+    "cancelled",
+    "attended",
+    "absent",
+    "excused",
+)
 
 
 @dataclass
@@ -253,24 +261,45 @@ def _events(filters: Filters) -> list[EventFigures]:
     return events
 
 
-def _event_table(events: list[EventFigures], selected: range):
+def _event_table(rows: list[tuple[int, int, int, bool]]):
     """The events as a VALUES table (event_id, year, month, selected) to join in SQL;
     a row that matches no event when there are none (an empty VALUES is not SQL)."""
-    rows = [(e.id, e.year, e.month, e.year in selected) for e in events] or [(0, 0, 0, False)]
-    return sa.values(
-        sa.column("event_id", sa.Integer),
-        sa.column("year", sa.Integer),
-        sa.column("month", sa.Integer),
-        sa.column("selected", sa.Boolean),
-        name="ev",
-    ).data(rows).cte("ev")  # a CTE: SQLite knows no column names on a VALUES alias
+    rows = rows or [(0, 0, 0, False)]
+    return (
+        sa.values(
+            sa.column("event_id", sa.Integer),
+            sa.column("year", sa.Integer),
+            sa.column("month", sa.Integer),
+            sa.column("selected", sa.Boolean),
+            name="ev",
+        )
+        .data(rows)
+        .cte("ev")
+    )  # a CTE: SQLite knows no column names on a VALUES alias
 
 
-def statistics(filters: Filters) -> Statistics:
-    cities = list(db.session.execute(sa.select(City).order_by(City.country, City.name)).scalars())
-    roles = list(db.session.execute(sa.select(ParticipantRole).order_by(ParticipantRole.id)).scalars())
+def all_cities() -> list[City]:
+    return list(db.session.execute(sa.select(City).order_by(City.country, City.name)).scalars())
+
+
+def all_roles() -> list[ParticipantRole]:
+    return list(
+        db.session.execute(sa.select(ParticipantRole).order_by(ParticipantRole.id)).scalars()
+    )
+
+
+def statistics(
+    filters: Filters,
+    *,
+    cities: list[City] | None = None,
+    roles: list[ParticipantRole] | None = None,
+) -> Statistics:
+    """Every figure of the page for ``filters`` (``cities`` and ``roles``: all of them,
+    when the caller has them already)."""
+    cities = all_cities() if cities is None else cities
+    roles = all_roles() if roles is None else roles
     events = _events(filters)
-    ev = _event_table(events, filters.years)
+    ev = _event_table([(e.id, e.year, e.month, e.year in filters.years) for e in events])
     facts = _facts(filters)
     joined = facts.join(ev, ev.c.event_id == facts.c.event_id)
     columns = _counts_columns(facts)
@@ -367,14 +396,20 @@ def _new_and_returning(filters: Filters, facts, ev, people: dict[int, YearPeople
     zones = list(db.session.execute(sa.select(Event.timezone).distinct()).scalars())
     # When each year began in each zone in use: "earlier" is decided in the event's zone.
     starts = [
-        (year, zone, _local_year_start(year, zone)) for year in filters.trend_years for zone in zones
+        (year, zone, _local_year_start(year, zone))
+        for year in filters.trend_years
+        for zone in zones
     ] or [(0, "UTC", datetime(1970, 1, 1, tzinfo=UTC))]
-    year_start = sa.values(
-        sa.column("year", sa.Integer),
-        sa.column("zone", sa.String),
-        sa.column("starts_at", Event.starts_at.type),
-        name="year_start",
-    ).data(starts).cte("year_start")
+    year_start = (
+        sa.values(
+            sa.column("year", sa.Integer),
+            sa.column("zone", sa.String),
+            sa.column("starts_at", Event.starts_at.type),
+            name="year_start",
+        )
+        .data(starts)
+        .cte("year_start")
+    )
     person_years = (
         sa.select(facts.c.user_id, ev.c.year)
         .select_from(facts.join(ev, ev.c.event_id == facts.c.event_id))
@@ -430,13 +465,12 @@ def public_figures(year: int) -> PublicFigures:
     )
     events = [
         (row.id, year, 1, True)
-        for row in db.session.execute(sa.select(Event.id, Event.starts_at, Event.timezone).where(*window))
+        for row in db.session.execute(
+            sa.select(Event.id, Event.starts_at, Event.timezone).where(*window)
+        )
         if row.starts_at.astimezone(ZoneInfo(row.timezone)).year == year
     ]
-    ev = _event_table(
-        [EventFigures(i, "", EventKind.other, EventFormat.online, y, m, None) for i, y, m, _ in events],
-        filters.years,
-    )
+    ev = _event_table(events)
     facts = _facts(filters)
     confirmed = facts.c.status == RegistrationStatus.confirmed.value
     row = db.session.execute(

@@ -34,8 +34,9 @@ class Seed:
     coordinator: object
 
 
-def add_event(title, kind, fmt, zone, local_start, *, visibility=Visibility.public, status=None):
-    start = local_start.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+def add_event(title, kind, fmt, zone, wall, *, visibility=Visibility.public, status=None):
+    """An event starting at ``wall`` (year, month, day, hour[, minute]) on ``zone``'s clock."""
+    start = datetime(*wall, tzinfo=ZoneInfo(zone)).astimezone(UTC)
     event = Event(
         title=title,
         kind=kind,
@@ -91,20 +92,31 @@ def seed(network, make_user):
     )
     K, F = EventKind, EventFormat
     events = {
-        "E0": add_event("Oslo workshop", K.workshop, F.in_person, "Europe/Oslo", datetime(2026, 5, 5, 10)),
+        "E0": add_event("Oslo workshop", K.workshop, F.in_person, "Europe/Oslo", (2026, 5, 5, 10)),
         "E1": add_event(
-            "Copenhagen city meeting", K.city_meeting, F.in_person, "Europe/Copenhagen",
-            datetime(2027, 3, 10, 10),
+            "Copenhagen city meeting",
+            K.city_meeting,
+            F.in_person,
+            "Europe/Copenhagen",
+            (2027, 3, 10, 10),
         ),
         "E2": add_event(
-            "Webinar on hate speech", K.webinar, F.online, "Europe/Helsinki",
-            datetime(2027, 6, 2, 14), visibility=Visibility.members,
+            "Webinar on hate speech",
+            K.webinar,
+            F.online,
+            "Europe/Helsinki",
+            (2027, 6, 2, 14),
+            visibility=Visibility.members,
         ),
         "E3": add_event(
-            "New Year summit", K.summit, F.hybrid, "Europe/Helsinki", datetime(2027, 1, 1, 0, 30)
+            "New Year summit", K.summit, F.hybrid, "Europe/Helsinki", (2027, 1, 1, 0, 30)
         ),
         "draft": add_event(
-            "A draft", K.other, F.online, "Europe/Oslo", datetime(2027, 4, 1, 10),
+            "A draft",
+            K.other,
+            F.online,
+            "Europe/Oslo",
+            (2027, 4, 1, 10),
             status=EventStatus.draft,
         ),
     }

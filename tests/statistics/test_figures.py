@@ -41,13 +41,22 @@ def test_the_year_in_total(seed):
 
 def test_per_city_role_kind_format_month_and_event(seed):
     figures = statistics(Filters(2027, 2027))
-    assert (by_slug(figures, "helsinki").registrations, by_slug(figures, "helsinki").participants) == (2, 2)
-    assert (by_slug(figures, "malmo").registrations, by_slug(figures, "malmo").participants) == (3, 2)
+    assert (
+        by_slug(figures, "helsinki").registrations,
+        by_slug(figures, "helsinki").participants,
+    ) == (2, 2)
+    assert (by_slug(figures, "malmo").registrations, by_slug(figures, "malmo").participants) == (
+        3,
+        2,
+    )
     assert (by_slug(figures, "oslo").registrations, by_slug(figures, "oslo").participants) == (3, 2)
     # Dorte's registration counts for Copenhagen after she deleted her account.
     assert by_slug(figures, "copenhagen").participants == 1
     assert by_slug(figures, "copenhagen").excused == 1
-    assert (by_slug(figures, "stockholm").registrations, by_slug(figures, "stockholm").participants) == (1, 0)
+    assert (
+        by_slug(figures, "stockholm").registrations,
+        by_slug(figures, "stockholm").participants,
+    ) == (1, 0)
     assert city_id("nuuk") not in figures.by_city
     assert figures.by_role[role_id("practitioner")].participants == 3
     assert figures.by_role[role_id("mayor")].participants == 2
@@ -69,7 +78,11 @@ def test_per_city_role_kind_format_month_and_event(seed):
     assert figures.by_month[(2027, 6)].participants == 2
     assert sum(c.registrations for c in figures.by_month.values()) == 10
     cities = {event.title: event.cities for event in figures.events}
-    assert cities == {"New Year summit": 2, "Copenhagen city meeting": 3, "Webinar on hate speech": 2}
+    assert cities == {
+        "New Year summit": 2,
+        "Copenhagen city meeting": 3,
+        "Webinar on hate speech": 2,
+    }
     assert figures.city_month[(city_id("malmo"), 2027, 1)] == 1
 
 
