@@ -193,12 +193,17 @@ def _counts(row) -> Counts:
     return Counts(**{name: int(getattr(row, name)) for name in MEASURES})
 
 
-def _facts(filters: Filters):
-    """Every registration (one row each) and the purged counts (one row per group),
-    with the same columns: the source of every figure."""
+def _facts(filters: Filters, ev):
+    """Every registration (one row each) and the purged counts (one row per group) of
+    the events in ``ev``, with the same columns and the event's local year and month:
+    the source of every figure. Each branch joins ``ev`` itself, so the database walks
+    the registrations of those events by index instead of matching every row."""
     live = (
         sa.select(
             Registration.event_id.label("event_id"),
+            ev.c.year.label("year"),
+            ev.c.month.label("month"),
+            ev.c.selected.label("selected"),
             Registration.city_id.label("city_id"),
             Registration.participant_role_id.label("role_id"),
             Registration.user_id.label("user_id"),
@@ -207,18 +212,26 @@ def _facts(filters: Filters):
             sa.cast(Attendance.status, sa.String).label("attendance"),
             sa.literal(1).label("n"),
         )
-        .select_from(Registration)
+        .select_from(ev)
+        .join(Registration, Registration.event_id == ev.c.event_id)
         .outerjoin(Attendance, Attendance.registration_id == Registration.id)
     )
-    purged = sa.select(
-        PurgedRegistrationCount.event_id,
-        PurgedRegistrationCount.city_id,
-        PurgedRegistrationCount.participant_role_id,
-        sa.cast(sa.null(), sa.Integer),
-        sa.cast(PurgedRegistrationCount.status, sa.String),
-        PurgedRegistrationCount.was_waitlisted,
-        sa.cast(sa.null(), sa.String),
-        PurgedRegistrationCount.count,
+    purged = (
+        sa.select(
+            PurgedRegistrationCount.event_id,
+            ev.c.year,
+            ev.c.month,
+            ev.c.selected,
+            PurgedRegistrationCount.city_id,
+            PurgedRegistrationCount.participant_role_id,
+            sa.cast(sa.null(), sa.Integer),
+            sa.cast(PurgedRegistrationCount.status, sa.String),
+            PurgedRegistrationCount.was_waitlisted,
+            sa.cast(sa.null(), sa.String),
+            PurgedRegistrationCount.count,
+        )
+        .select_from(ev)
+        .join(PurgedRegistrationCount, PurgedRegistrationCount.event_id == ev.c.event_id)
     )
     if filters.city_id is not None:
         live = live.where(Registration.city_id == filters.city_id)
@@ -262,20 +275,31 @@ def _events(filters: Filters) -> list[EventFigures]:
 
 
 def _event_table(rows: list[tuple[int, int, int, bool]]):
-    """The events as a VALUES table (event_id, year, month, selected) to join in SQL;
-    a row that matches no event when there are none (an empty VALUES is not SQL)."""
+    """The events as a table (event_id, year, month, selected) to join in SQL.
+
+    Written as literal numbers: bound parameters for hundreds of rows would cost more
+    to compile (in SQLAlchemy) than the query costs to run. Every value is an ``int``
+    made here, never text from anyone. SQLite and PostgreSQL both name the columns of
+    VALUES column1, column2 …; a row that matches no event stands in for none.
+    """
     rows = rows or [(0, 0, 0, False)]
+    values = ", ".join(
+        f"({int(event_id)}, {int(year)}, {int(month)}, {int(bool(selected))})"
+        for event_id, year, month, selected in rows
+    )
     return (
-        sa.values(
+        sa.text(
+            "SELECT column1 AS event_id, column2 AS year, column3 AS month,"
+            f" column4 AS selected FROM (VALUES {values}) AS event_rows"
+        )
+        .columns(
             sa.column("event_id", sa.Integer),
             sa.column("year", sa.Integer),
             sa.column("month", sa.Integer),
-            sa.column("selected", sa.Boolean),
-            name="ev",
+            sa.column("selected", sa.Integer),
         )
-        .data(rows)
         .cte("ev")
-    )  # a CTE: SQLite knows no column names on a VALUES alias
+    )
 
 
 def all_cities() -> list[City]:
@@ -300,10 +324,10 @@ def statistics(
     roles = all_roles() if roles is None else roles
     events = _events(filters)
     ev = _event_table([(e.id, e.year, e.month, e.year in filters.years) for e in events])
-    facts = _facts(filters)
-    joined = facts.join(ev, ev.c.event_id == facts.c.event_id)
+    facts = _facts(filters, ev)
+    joined = facts
     columns = _counts_columns(facts)
-    selected = ev.c.selected == sa.true()
+    selected = facts.c.selected == 1
     confirmed = facts.c.status == RegistrationStatus.confirmed.value
 
     def grouped(*keys, where=selected):
@@ -328,10 +352,12 @@ def statistics(
     city_month = {
         (row.city_id, row.year, row.month): int(row.participants)
         for row in db.session.execute(
-            sa.select(facts.c.city_id, ev.c.year, ev.c.month, participants.label("participants"))
+            sa.select(
+                facts.c.city_id, facts.c.year, facts.c.month, participants.label("participants")
+            )
             .select_from(joined)
             .where(selected, confirmed)
-            .group_by(facts.c.city_id, ev.c.year, ev.c.month)
+            .group_by(facts.c.city_id, facts.c.year, facts.c.month)
         )
     }
     city_year = {}
@@ -342,17 +368,17 @@ def statistics(
     for row in db.session.execute(
         sa.select(
             facts.c.city_id,
-            ev.c.year,
+            facts.c.year,
             participants.label("participants"),
             anonymous.label("anonymous"),
         )
         .select_from(joined)
         .where(confirmed)
-        .group_by(facts.c.city_id, ev.c.year)
+        .group_by(facts.c.city_id, facts.c.year)
     ):
         city_year[(row.city_id, row.year)] = int(row.participants)
         people[row.year].anonymous += int(row.anonymous)
-    _new_and_returning(filters, facts, ev, people)
+    _new_and_returning(filters, facts, people)
 
     # Roll the events up by kind, format and month (a loop over events, not rows).
     selected_events = [e for e in events if e.year in filters.years]
@@ -390,7 +416,7 @@ def _months_of(year: int) -> list[tuple[int, int]]:
     return [(year, month) for month in range(1, 13)]
 
 
-def _new_and_returning(filters: Filters, facts, ev, people: dict[int, YearPeople]) -> None:
+def _new_and_returning(filters: Filters, facts, people: dict[int, YearPeople]) -> None:
     """People with a confirmed registration in each trend year (filters applied), and
     how many of them had none at a published event of an earlier year."""
     zones = list(db.session.execute(sa.select(Event.timezone).distinct()).scalars())
@@ -411,8 +437,8 @@ def _new_and_returning(filters: Filters, facts, ev, people: dict[int, YearPeople
         .cte("year_start")
     )
     person_years = (
-        sa.select(facts.c.user_id, ev.c.year)
-        .select_from(facts.join(ev, ev.c.event_id == facts.c.event_id))
+        sa.select(facts.c.user_id, facts.c.year)
+        .select_from(facts)
         .where(facts.c.status == RegistrationStatus.confirmed.value, facts.c.user_id.isnot(None))
         .distinct()
         .subquery("person_years")
@@ -471,14 +497,14 @@ def public_figures(year: int) -> PublicFigures:
         if row.starts_at.astimezone(ZoneInfo(row.timezone)).year == year
     ]
     ev = _event_table(events)
-    facts = _facts(filters)
+    facts = _facts(filters, ev)
     confirmed = facts.c.status == RegistrationStatus.confirmed.value
     row = db.session.execute(
         sa.select(
             sa.func.coalesce(sa.func.sum(facts.c.n), 0).label("participants"),
             sa.func.count(sa.distinct(facts.c.city_id)).label("cities"),
         )
-        .select_from(facts.join(ev, ev.c.event_id == facts.c.event_id))
+        .select_from(facts)
         .where(confirmed)
     ).one()
     members = db.session.scalar(sa.select(sa.func.count()).select_from(City).where(City.active))
