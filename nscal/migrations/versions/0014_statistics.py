@@ -1,7 +1,7 @@
 """statistics: the counts of registrations the retention purge deletes
 
 Revision ID: 0014_statistics
-Revises: 0010_questions
+Revises: 0015_publishing
 Create Date: 2026-12-10 12:00:00.000000
 
 Existing data: the table starts empty; registrations purged before this revision are
@@ -15,7 +15,7 @@ import nscal.db
 
 # revision identifiers, used by Alembic.
 revision = '0014_statistics'
-down_revision = '0010_questions'
+down_revision = '0015_publishing'
 branch_labels = None
 depends_on = None
 
