@@ -49,6 +49,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/imports.py
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/statistics.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache *.egg-info

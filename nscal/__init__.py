@@ -60,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from nscal.questions.views import questions
     from nscal.registrations.views import registrations
     from nscal.reminders.views import reminders
+    from nscal.statistics.views import statistics_views
 
     for blueprint in (
         main,
@@ -84,6 +85,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         data_rights,
         programme,
         materials,
+        statistics_views,
     ):
         app.register_blueprint(blueprint)
 

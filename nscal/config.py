@@ -104,6 +104,8 @@ class Defaults:
     STORAGE_ENDPOINT_URL: str | None = None  # an S3-compatible server (MinIO, Ceph …)
     STORAGE_REGION: str | None = None
     MATERIAL_MAX_BYTES = 25 * 1000 * 1000  # one uploaded file; its request may be this large
+    # The network's yearly figures at /statistics (numbers only, public events only).
+    PUBLIC_STATISTICS = False
 
 
 # Environment variable -> config key.
@@ -131,6 +133,7 @@ ENV_SETTINGS = {
     "NSCAL_STORAGE_ENDPOINT_URL": "STORAGE_ENDPOINT_URL",
     "NSCAL_STORAGE_REGION": "STORAGE_REGION",
     "NSCAL_MATERIAL_MAX_BYTES": "MATERIAL_MAX_BYTES",
+    "NSCAL_PUBLIC_STATISTICS": "PUBLIC_STATISTICS",
 }
 RETENTION_SETTINGS = (
     "RETENTION_CANCELLED_REGISTRATIONS_MONTHS",
@@ -458,6 +461,7 @@ def _oidc_from_environment(config) -> None:
 
 def _check_sign_in(config) -> None:
     _as_bool(config, "PASSWORD_LOGIN")
+    _as_bool(config, "PUBLIC_STATISTICS")
     _as_seconds(config, "OIDC_TIMEOUT")
     providers = {}
     for name, values in (config.get("OIDC_PROVIDERS") or {}).items():

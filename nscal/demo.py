@@ -10,6 +10,7 @@ from nscal.accounts.models import AccountRole, User
 from nscal.accounts.services import create_user, find_user_by_email
 from nscal.cities.models import City, ParticipantRole
 from nscal.db import db
+from nscal.demo_history import seed_demo_history
 from nscal.events.models import Event, EventFormat, EventKind, EventSeries, EventStatus, Visibility
 from nscal.events.services import EventData, create_event
 from nscal.registrations.models import RegistrationSettings, RoleQuota
@@ -293,8 +294,9 @@ def seed_network() -> tuple[int, int]:
     return len(new_cities), len(new_roles)
 
 
-def seed_demo() -> dict[str, int]:
-    """Add whatever part of the demo is missing; returns how many rows of each were added."""
+def seed_demo(*, with_history: bool = False) -> dict[str, int]:
+    """Add whatever part of the demo is missing; returns how many rows of each were added.
+    ``with_history`` (the command's): also the past years the statistics show."""
     added = {"cities": 0, "roles": 0, "accounts": 0, "events": 0}
     added["cities"], added["roles"] = seed_network()
     cities = {city.slug: city for city in db.session.execute(sa.select(City)).scalars()}
@@ -311,6 +313,8 @@ def seed_demo() -> dict[str, int]:
             )
             added["accounts"] += 1
     added["events"] = seed_demo_events(cities, roles)
+    if with_history:
+        added["past registrations"] = seed_demo_history(cities, roles)  # nscal/demo_history.py
     return added
 
 
@@ -328,7 +332,7 @@ def seed_demo_command(if_empty: bool):
     if if_empty and not database_is_empty():
         click.echo("The database already has data; demo data not added.")
     else:
-        added = seed_demo()
+        added = seed_demo(with_history=True)
         db.session.commit()
         summary = ", ".join(f"{count} {what}" for what, count in added.items())
         click.echo(f"Demo data ready (added {summary}).")

@@ -26,6 +26,7 @@ from nscal.registrations.models import (
     RoleQuota,
 )
 from nscal.reminders.models import FeedAlarm, ReminderPlan, ReminderSent
+from nscal.statistics.models import PurgedRegistrationCount
 
 __all__ = [
     "AcceptedConflict",
@@ -53,6 +54,7 @@ __all__ = [
     "ParticipantMessageMail",
     "ParticipantRole",
     "ProgrammeItem",
+    "PurgedRegistrationCount",
     "Question",
     "Registration",
     "RegistrationSettings",

@@ -104,3 +104,32 @@ def test_seed_demo_adds_the_demo_year(runner):
         .where(Event.ends_at < datetime(2026, 11, 1, tzinfo=UTC))
     )
     assert past >= 2
+
+
+def test_seed_demo_adds_past_years_for_the_statistics(runner):
+    from datetime import UTC, datetime
+
+    from nscal.events.models import Event
+    from nscal.registrations.models import Registration
+    from nscal.statistics.services import Filters, statistics
+
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "past registrations" in first.output
+    registrations = db.session.scalar(sa.select(sa.func.count()).select_from(Registration))
+    second = runner.invoke(args=["seed-demo"])
+    assert "0 past registrations" in second.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == registrations
+    figures = statistics(Filters(2023, 2026))
+    for year in (2023, 2024, 2025, 2026):
+        assert figures.people[year].people > 10, year
+        assert figures.people[year].anonymous > 0, year
+    assert figures.people[2024].returning > 0
+    assert figures.total.attended and figures.total.absent and figures.total.waitlisted
+    assert figures.total.cancelled
+    past = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Event)
+        .where(Event.uid.like("demo-history-%"), Event.ends_at < datetime(2027, 1, 1, tzinfo=UTC))
+    )
+    assert past == 24

@@ -10,7 +10,8 @@ event or from when a mail was sent:
 - login and reset throttling counters that would start from zero anyway go.
 
 What the statistics need stays: confirmed (and other active) registrations of past
-events are never deleted, with their city and participant role.
+events are never deleted, with their city and participant role; the deleted ones are
+counted first into ``purged_registration_count`` (nscal/statistics/models.py).
 """
 
 import calendar
@@ -27,6 +28,7 @@ from nscal.events.models import Event
 from nscal.mail.models import MailStatus, OutboxMessage
 from nscal.people.models import MaintenanceRun
 from nscal.registrations.models import Registration, RegistrationStatus
+from nscal.statistics.tally import keep_counts
 
 PURGE_TASK = "purge"
 PURGE_EVERY = timedelta(days=1)
@@ -115,7 +117,9 @@ def purge(*, dry_run: bool = False, now: datetime | None = None) -> PurgeReport:
             )
         )
         return report
-    # Deleting a registration deletes its status history (ON DELETE CASCADE).
+    # The statistics keep their counts first (no person, only numbers per event, city
+    # and role). Deleting a registration deletes its status history (ON DELETE CASCADE).
+    keep_counts(conditions["registrations"], now)
     report.counts["registrations"] = db.session.execute(
         sa.delete(Registration)
         .where(conditions["registrations"])

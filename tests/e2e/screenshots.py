@@ -38,6 +38,7 @@ PAGES = [
     ("login", None, "/auth/login", False),
     ("account", MEMBER, "/account", True),
     ("manage-calendar", COORDINATOR, "/manage/calendar/2027", True),
+    ("statistics", COORDINATOR, "/manage/statistics?year_from=2023&year_to=2026", True),
 ]
 
 

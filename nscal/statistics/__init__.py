@@ -1,0 +1,1 @@
+"""Network insight: participation by city, role, kind, format and year (/manage/statistics)."""
