@@ -1,5 +1,5 @@
-"""Feedback after an event: a question set with the purpose "feedback", mailed to the
-confirmed participants (one mail each, with a signed single-use link), answered
+"""Feedback after an event: a question set with the purpose "feedback", mailed to those
+who attended (the confirmed participants when no attendance was taken) (one mail each, with a signed single-use link), answered
 anonymously by default, summed for coordinators and exported as CSV.
 
 Anonymous means the stored answers do not name the person: the invitation records only
@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from nscal.attendance.models import Attendance, AttendanceStatus
 from nscal.db import db, utcnow
 from nscal.events.models import Event
 from nscal.exports import rows_as_csv
@@ -52,22 +53,34 @@ def survey_for(event: Event) -> FeedbackSurvey:
     )
 
 
+def attendance_taken(event: Event) -> bool:
+    """Whether a coordinator (or a check-in) marked anyone's attendance at the event."""
+    return db.session.scalar(
+        sa.select(
+            sa.exists().where(
+                Attendance.registration_id == Registration.id, Registration.event_id == event.id
+            )
+        )
+    )
+
+
 def invitable(event: Event) -> list[Registration]:
-    """Confirmed participants not asked yet."""
+    """Those not asked yet who attended, when attendance was taken; else the confirmed
+    participants (nobody marked anyone, so nscal cannot tell who came)."""
     asked = sa.select(FeedbackInvitation.registration_id).where(
         FeedbackInvitation.event_id == event.id
     )
-    return list(
-        db.session.execute(
-            sa.select(Registration)
-            .where(
-                Registration.event_id == event.id,
-                Registration.status == RegistrationStatus.confirmed,
-                Registration.id.not_in(asked),
-            )
-            .order_by(Registration.id)
-        ).scalars()
+    query = sa.select(Registration).where(
+        Registration.event_id == event.id,
+        Registration.status == RegistrationStatus.confirmed,
+        Registration.user_id.is_not(None),  # a deleted account is asked nothing
+        Registration.id.not_in(asked),
     )
+    if attendance_taken(event):
+        query = query.join(Attendance, Attendance.registration_id == Registration.id).where(
+            Attendance.status == AttendanceStatus.attended
+        )
+    return list(db.session.execute(query.order_by(Registration.id)).scalars())
 
 
 def _serializer() -> URLSafeTimedSerializer:
