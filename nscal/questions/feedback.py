@@ -1,6 +1,7 @@
 """Feedback after an event: a question set with the purpose "feedback", mailed to those
-who attended (the confirmed participants when no attendance was taken) (one mail each, with a signed single-use link), answered
-anonymously by default, summed for coordinators and exported as CSV.
+who attended (to the confirmed participants when no attendance was taken; one mail
+each, with a signed single-use link), answered anonymously by default,
+summed for coordinators and exported as CSV.
 
 Anonymous means the stored answers do not name the person: the invitation records only
 that its link was used, the response only the day it came.
