@@ -74,6 +74,27 @@ def visible_materials(event: Event, viewer: User | None) -> list[Material]:
     return list(db.session.execute(query).scalars())
 
 
+def events_with_minutes(viewer: User | None) -> set[int]:
+    """The ids of the events that have minutes ``viewer`` may see, in one query (for the
+    year plan and the event lists: the viewer may see those events already)."""
+    query = sa.select(Material.event_id).where(Material.kind == MaterialKind.minutes).distinct()
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        query = query.where(Material.visibility == MaterialVisibility.public)
+    elif not viewer.is_coordinator:
+        confirmed = sa.exists().where(
+            Registration.event_id == Material.event_id,
+            Registration.user_id == viewer.id,
+            Registration.status == RegistrationStatus.confirmed,
+        )
+        query = query.where(
+            sa.or_(
+                Material.visibility.in_(_circles_up_to(MaterialVisibility.members)),
+                sa.and_(Material.visibility == MaterialVisibility.participants, confirmed),
+            )
+        )
+    return set(db.session.execute(query).scalars())
+
+
 def event_materials(event: Event) -> list[Material]:
     """Every material of ``event``, for its coordinators."""
     query = sa.select(Material).where(Material.event_id == event.id).order_by(Material.id)

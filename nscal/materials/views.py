@@ -14,6 +14,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -23,7 +24,7 @@ from flask import (
 from flask_login import current_user
 
 from nscal.accounts.permissions import coordinator_required
-from nscal.db import db
+from nscal.db import db, utcnow
 from nscal.events.models import Event
 from nscal.materials.forms import (
     DeleteMaterialForm,
@@ -43,6 +44,7 @@ from nscal.materials.services import (
     discard_stored,
     download_name,
     event_materials,
+    events_with_minutes,
     material_for_viewer,
     publish_minutes,
     read_stored,
@@ -99,8 +101,17 @@ def _inject_materials():
         file_type = type_of(content_type)
         return file_type.label if file_type else "File"
 
+    def has_minutes(event) -> bool:
+        """Whether a past event has minutes this viewer may see; read once per page."""
+        if event.ends_at > utcnow() or event.is_cancelled:
+            return False
+        if "events_with_minutes" not in g:
+            g.events_with_minutes = events_with_minutes(_viewer())
+        return event.id in g.events_with_minutes
+
     return {
         "materials_for": for_event,
+        "has_minutes": has_minutes,
         "material_size": size_text,
         "material_type_label": type_label,
     }
