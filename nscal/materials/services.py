@@ -11,6 +11,7 @@ import logging
 import re
 from pathlib import PurePosixPath, PureWindowsPath
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -22,6 +23,7 @@ from nscal.inputs import single_line
 from nscal.materials.models import Material, MaterialKind, MaterialVisibility
 from nscal.materials.sniffing import UnsupportedFile, detect_type, type_of
 from nscal.materials.storage import StorageError, new_key, storage
+from nscal.programme.models import ProgrammeItem
 from nscal.registrations.models import Registration, RegistrationStatus
 from nscal.registrations.services import active_registration
 
@@ -116,6 +118,38 @@ def material_for_viewer(event_id: int, material_id: int, viewer: User | None) ->
 # --- adding and changing ---------------------------------------------------------------
 
 
+def programme_item_choices(event: Event) -> list[tuple[int, str]]:
+    """The event's programme items, as "Tue 30 Mar 09:00 · Opening", in its own zone."""
+    items = db.session.execute(
+        sa.select(ProgrammeItem)
+        .where(ProgrammeItem.event_id == event.id)
+        .order_by(ProgrammeItem.starts_at, ProgrammeItem.position, ProgrammeItem.id)
+    ).scalars()
+    zone = ZoneInfo(event.timezone)
+    return [
+        (item.id, f"{item.starts_at.astimezone(zone):%a %-d %b %H:%M} · {item.title}")
+        for item in items
+    ]
+
+
+def _item_of(event: Event, programme_item_id: int | None) -> int | None:
+    if programme_item_id is None:
+        return None
+    item = db.session.get(ProgrammeItem, programme_item_id)
+    if item is None or item.event_id != event.id:
+        raise MaterialError("That programme item is not on this event's programme.")
+    return item.id
+
+
+def materials_by_item(event: Event, viewer: User | None) -> dict[int, list[Material]]:
+    """The materials ``viewer`` may see, per programme item of ``event`` (one query)."""
+    by_item: dict[int, list[Material]] = {}
+    for material in visible_materials(event, viewer):
+        if material.programme_item_id is not None:
+            by_item.setdefault(material.programme_item_id, []).append(material)
+    return by_item
+
+
 def _title(title: str | None, fallback: str) -> str:
     title = single_line(title or "").strip() or fallback
     if not title:
@@ -142,9 +176,11 @@ def add_file(
     visibility: MaterialVisibility,
     max_bytes: int,
     created_by: User | None = None,
+    programme_item_id: int | None = None,
 ) -> Material:
     """Keep an uploaded file for ``event``: its type read from its content, its bytes in
     the storage under a random key, what it was called and its checksum in the database."""
+    item_id = _item_of(event, programme_item_id)
     if len(data) > max_bytes:
         raise MaterialError(f"The file is larger than {_size_text(max_bytes)}.")
     try:
@@ -160,6 +196,7 @@ def add_file(
         raise MaterialError("The file could not be stored just now. Please try again.") from None
     material = Material(
         event_id=event.id,
+        programme_item_id=item_id,
         title=_title(title, PurePosixPath(original).stem),
         kind=kind,
         visibility=visibility,
@@ -183,6 +220,7 @@ def add_link(
     kind: MaterialKind,
     visibility: MaterialVisibility,
     created_by: User | None = None,
+    programme_item_id: int | None = None,
 ) -> Material:
     """A link (a shared folder, a recording, a web page) as one of ``event``'s materials."""
     url = (url or "").strip()
@@ -191,8 +229,10 @@ def add_link(
         raise MaterialError("Enter a web address starting with https:// (up to 500 characters).")
     if re.search(r"\s", url):
         raise MaterialError("A web address has no spaces.")
+    item_id = _item_of(event, programme_item_id)
     material = Material(
         event_id=event.id,
+        programme_item_id=item_id,
         title=_title(title, parts.netloc),
         kind=kind,
         visibility=visibility,

@@ -46,6 +46,8 @@ from nscal.materials.services import (
     event_materials,
     events_with_minutes,
     material_for_viewer,
+    materials_by_item,
+    programme_item_choices,
     publish_minutes,
     read_stored,
     size_text,
@@ -109,8 +111,13 @@ def _inject_materials():
             g.events_with_minutes = events_with_minutes(_viewer())
         return event.id in g.events_with_minutes
 
+    def for_items(event):
+        """The programme's materials: per item, those this viewer may see."""
+        return materials_by_item(event, _viewer())
+
     return {
         "materials_for": for_event,
+        "item_materials_for": for_items,
         "has_minutes": has_minutes,
         "material_size": size_text,
         "material_type_label": type_label,
@@ -164,13 +171,24 @@ def _material_or_404(event_id: int, material_id: int) -> Material:
     return material
 
 
+def _with_items(form, event: Event):
+    form.set_items(programme_item_choices(event))
+    return form
+
+
 def _page(event: Event, *, upload=None, link=None, status: int = 200):
+    items = programme_item_choices(event)
+    upload = upload or UploadForm(formdata=None)
+    link = link or LinkForm(formdata=None, prefix=LINK_PREFIX)
+    for form in (upload, link):
+        form.set_items(items)
     return render_template(
         "materials/manage.html",
         event=event,
         materials=event_materials(event),
-        upload_form=upload or UploadForm(formdata=None),
-        link_form=link or LinkForm(formdata=None, prefix=LINK_PREFIX),
+        item_titles=dict(items),
+        upload_form=upload,
+        link_form=link,
         visibility_form=VisibilityForm,
         max_size=size_text(current_app.config["MATERIAL_MAX_BYTES"]),
     ), status
@@ -190,7 +208,7 @@ def manage(event_id: int):
 @coordinator_required
 def upload(event_id: int):
     event = _event_or_404(event_id)
-    form = UploadForm()
+    form = _with_items(UploadForm(), event)
     if not form.validate_on_submit():
         return _page(event, upload=form, status=400)
     upload = form.file.data
@@ -204,6 +222,7 @@ def upload(event_id: int):
             visibility=form.selected_visibility,
             max_bytes=current_app.config["MATERIAL_MAX_BYTES"],
             created_by=current_user._get_current_object(),
+            programme_item_id=form.selected_item_id,
         )
     except MaterialError as exc:
         db.session.rollback()
@@ -219,7 +238,7 @@ def upload(event_id: int):
 @coordinator_required
 def add_link_view(event_id: int):
     event = _event_or_404(event_id)
-    form = LinkForm(prefix=LINK_PREFIX)
+    form = _with_items(LinkForm(prefix=LINK_PREFIX), event)
     if not form.validate_on_submit():
         return _page(event, link=form, status=400)
     try:
@@ -230,6 +249,7 @@ def add_link_view(event_id: int):
             kind=form.selected_kind,
             visibility=form.selected_visibility,
             created_by=current_user._get_current_object(),
+            programme_item_id=form.selected_item_id,
         )
     except MaterialError as exc:
         db.session.rollback()
