@@ -19,9 +19,9 @@ from nscal.accounts.models import User
 from nscal.db import db, utcnow
 from nscal.events.models import Event
 from nscal.events.services import can_view
+from nscal.filetypes import UnsupportedFile, detect_type, type_of
 from nscal.inputs import single_line
 from nscal.materials.models import Material, MaterialKind, MaterialVisibility
-from nscal.materials.sniffing import UnsupportedFile, detect_type, type_of
 from nscal.materials.storage import StorageError, new_key, storage
 from nscal.programme.models import ProgrammeItem
 from nscal.registrations.models import Registration, RegistrationStatus

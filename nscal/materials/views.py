@@ -26,6 +26,7 @@ from flask_login import current_user
 from nscal.accounts.permissions import coordinator_required
 from nscal.db import db, utcnow
 from nscal.events.models import Event
+from nscal.filetypes import type_of
 from nscal.materials.forms import (
     DeleteMaterialForm,
     LinkForm,
@@ -53,7 +54,6 @@ from nscal.materials.services import (
     size_text,
     visible_materials,
 )
-from nscal.materials.sniffing import type_of
 from nscal.web import flash_form_errors
 
 materials = Blueprint("materials", __name__)

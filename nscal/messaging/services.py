@@ -251,7 +251,7 @@ def save_draft(
     if attachment is not None:
         file_type = file_type_of(attachment.data)
         message.attachment_name = attachment_name(attachment.filename, file_type)
-        message.attachment_type = file_type.content_type
+        message.attachment_type = file_type.mime_type
         message.attachment_size = len(attachment.data)
         message.attachment_data = attachment.data
         message.attachment_key = new_key()

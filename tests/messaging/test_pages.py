@@ -99,7 +99,7 @@ def test_nobody_selected_cannot_be_sent(client, coordinator, people, meeting, wr
     [
         ("setup.exe", b"MZ\x90\x00\x03\x00\x00\x00" + bytes(range(256)), "cannot be attached"),
         ("agenda.pdf", b"MZ\x90\x00 pretending to be a PDF" + b"\x00" * 20, "cannot be attached"),
-        ("photos.zip", b"PK\x03\x04" + b"\x00" * 40, "not an office document"),
+        ("photos.zip", b"PK\x03\x04" + b"\x00" * 40, "looks like a zip archive but cannot be read"),
         ("empty.pdf", b"", "The file is empty."),
     ],
 )
