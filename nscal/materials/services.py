@@ -25,7 +25,7 @@ from nscal.materials.models import Material, MaterialKind, MaterialVisibility
 from nscal.materials.storage import StorageError, new_key, storage
 from nscal.programme.models import ProgrammeItem
 from nscal.registrations.models import Registration, RegistrationStatus
-from nscal.registrations.services import active_registration
+from nscal.registrations.services import active_registration, confirmed_with_account
 
 log = logging.getLogger(__name__)
 
@@ -307,14 +307,11 @@ def size_text(size: int | None) -> str:
 
 
 def confirmed_participants(event: Event) -> list[User]:
+    """The confirmed people with an active account: those the minutes are mailed to."""
     query = (
-        sa.select(User)
-        .join(Registration, Registration.user_id == User.id)
-        .where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.confirmed,
-            User.active.is_(True),
-        )
+        confirmed_with_account(event.id)
+        .where(User.active.is_(True))
+        .with_only_columns(User)
         .order_by(User.id)
     )
     return list(db.session.execute(query).scalars())

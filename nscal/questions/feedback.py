@@ -13,12 +13,12 @@ import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from nscal.accounts.models import User
 from nscal.attendance.models import Attendance, AttendanceStatus
 from nscal.db import db, utcnow
 from nscal.events.models import Event
 from nscal.exports import rows_as_csv
 from nscal.mail.outbox import enqueue
-from nscal.mail.rendering import render_mail
 from nscal.questions.models import (
     Answer,
     FeedbackInvitation,
@@ -36,8 +36,9 @@ from nscal.questions.services import (
     own_questions,
     summarise,
 )
-from nscal.registrations.models import Registration, RegistrationStatus
-from nscal.registrations.notifications import event_details, recipient
+from nscal.registrations.models import Registration
+from nscal.registrations.notifications import mail_about_event
+from nscal.registrations.services import confirmed_with_account
 from nscal.urls import external_url
 
 FEEDBACK_SALT = "nscal-feedback"
@@ -71,11 +72,8 @@ def invitable(event: Event) -> list[Registration]:
     asked = sa.select(FeedbackInvitation.registration_id).where(
         FeedbackInvitation.event_id == event.id
     )
-    query = sa.select(Registration).where(
-        Registration.event_id == event.id,
-        Registration.status == RegistrationStatus.confirmed,
-        Registration.user_id.is_not(None),  # a deleted account is asked nothing
-        Registration.id.not_in(asked),
+    query = confirmed_with_account(event.id).where(
+        User.active.is_(True), Registration.id.not_in(asked)
     )
     if attendance_taken(event):
         query = query.join(Attendance, Attendance.registration_id == Registration.id).where(
@@ -127,13 +125,11 @@ def send_survey(event: Event, *, anonymous: bool, now: datetime | None = None) -
         )
         db.session.add(invitation)
         db.session.flush()
-        user = registration.user
         enqueue(
-            render_mail(
+            mail_about_event(
                 "feedback_request",
-                to=recipient(user),
-                name=user.name,
-                event=event_details(event, user.display_timezone),
+                registration.user,
+                event,
                 link=external_url("questions.feedback", token=feedback_token(invitation)),
                 anonymous=survey.anonymous,
                 days=LINK_DAYS,
