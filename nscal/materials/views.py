@@ -7,8 +7,6 @@ Files are served as what their content is, as attachments (images inline), with
 ``nosniff`` and a ``sandbox`` Content-Security-Policy: nothing uploaded runs as a page.
 """
 
-import io
-
 from flask import (
     Blueprint,
     abort,
@@ -18,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -54,13 +51,12 @@ from nscal.materials.services import (
     size_text,
     visible_materials,
 )
-from nscal.web import flash_form_errors
+from nscal.web import file_download, flash_form_errors
 
 materials = Blueprint("materials", __name__)
 
 # What a served file may do in the browser: nothing (no script, no plugin, no form,
 # its own opaque origin); images may show themselves.
-FILE_CSP = "sandbox; default-src 'none'; img-src 'self'; frame-ancestors 'none'"
 # Room for the form's other fields and the multipart framing around the file.
 FORM_OVERHEAD = 64 * 1024
 # The link form shares a page with the upload form: its own field names and ids.
@@ -140,21 +136,13 @@ def download(event_id: int, material_id: int):
     except MaterialError as exc:
         abort(503, str(exc))
     file_type = type_of(material.content_type)
-    response = send_file(
-        io.BytesIO(data),
-        # Without the charset: send_file adds "; charset=utf-8" to text types itself.
-        mimetype=file_type.content_type.split(";")[0] if file_type else "application/octet-stream",
-        as_attachment=not (file_type and file_type.is_image),
+    return file_download(
+        data,
+        mime_type=file_type.content_type if file_type else None,
         download_name=download_name(material),
+        inline=bool(file_type and file_type.is_image),
         etag=material.sha256 or False,
-        max_age=0,
     )
-    response.headers["Content-Security-Policy"] = FILE_CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    response.cache_control.private = True
-    response.cache_control.public = False
-    return response
 
 
 # --- the coordinators' page ------------------------------------------------------------

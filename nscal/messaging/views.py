@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -40,6 +39,7 @@ from nscal.messaging.services import (
     send_message,
 )
 from nscal.registrations.overview import all_cities
+from nscal.web import file_download
 
 messaging = Blueprint("messaging", __name__)
 
@@ -219,17 +219,11 @@ def attachment(message_id: int):
     message = _draft_or_404(message_id)
     if not message.attachment_key:
         abort(404)
-    return Response(
+    return file_download(
         message.attachment_data,
-        mimetype=message.attachment_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{_quoted(message.attachment_name)}"'
-        },
+        mime_type=message.attachment_type,
+        download_name=message.attachment_name,
     )
-
-
-def _quoted(name: str) -> str:
-    return "".join(char if char.isascii() and char not in '"\\' else "_" for char in name)
 
 
 def _when_text(instant) -> str:
