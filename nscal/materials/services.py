@@ -268,6 +268,37 @@ def discard_stored(key: str | None) -> None:
         log.exception("materials: removing stored file %s failed", key)
 
 
+# --- files of deleted events ----------------------------------------------------------
+# The database deletes a deleted event's materials (ON DELETE CASCADE), never knowing
+# their bytes; these listeners note the event's storage keys when the event row goes
+# and remove the bytes once that deletion is committed (a rollback keeps them).
+
+_DOOMED_KEYS = "nscal.materials.doomed_keys"
+
+
+@sa.event.listens_for(Event, "before_delete")
+def _note_files_of_deleted_event(_mapper, connection, event: Event) -> None:
+    keys = connection.execute(
+        sa.select(Material.storage_key).where(
+            Material.event_id == event.id, Material.storage_key.is_not(None)
+        )
+    ).scalars()
+    session = sa.orm.object_session(event)
+    if session is not None:
+        session.info.setdefault(_DOOMED_KEYS, []).extend(keys)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_commit")
+def _discard_files_of_deleted_events(session) -> None:
+    for key in session.info.pop(_DOOMED_KEYS, ()):
+        discard_stored(key)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_rollback")
+def _keep_files_after_rollback(session) -> None:
+    session.info.pop(_DOOMED_KEYS, None)
+
+
 def read_stored(material: Material) -> bytes:
     if material.storage_key is None:
         raise MaterialError("This material is a link, not a file.")
