@@ -84,4 +84,4 @@ def test_a_message_attachment_takes_fewer_kinds_with_the_same_detector():
     with pytest.raises(AttachmentError, match="Web pages and SVG drawings"):
         file_type_of(HTML_BYTES)
     assert file_type_of(PDF_BYTES).mime_type == "application/pdf"
-    assert file_type_of("Hei!\n".encode()).mime_type == "text/plain"
+    assert file_type_of(b"Hei!\n").mime_type == "text/plain"
