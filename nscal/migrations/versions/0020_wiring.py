@@ -1,7 +1,7 @@
 """wiring the rooms together: materials of a programme item
 
 Revision ID: 0020_wiring
-Revises: 0010_questions
+Revises: 0014_statistics
 Create Date: 2026-12-02 12:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0020_wiring'
-down_revision = '0010_questions'
+down_revision = '0014_statistics'
 branch_labels = None
 depends_on = None
 
