@@ -111,9 +111,12 @@ def test_each_kind_goes_exactly_when_its_setting_says(history, clock, runner):
     report = purge()
     db.session.commit()
     assert report.counts == {
+        "answers": 0,
         "registrations": 0,
         "notes": 2,
         "mail_bodies": 0,
+        "message_texts": 0,
+        "message_drafts": 0,
         "throttle_counters": 0,
     }
     assert registrations(event_id) == {
@@ -201,7 +204,9 @@ def test_the_privacy_page_shows_the_settings_and_is_linked_everywhere(app, clien
     app.config.update(RETENTION_NOTES_MONTHS=7, PRIVACY_CONTACT="privacy@nscal.example")
     page = client.get("/privacy")
     assert page.status_code == 200
-    assert "Notes on registrations: <strong>7 months</strong>" in page.text
+    assert (
+        "Notes on registrations and answers to an event's questions: <strong>7 months</strong>"
+    ) in page.text
     assert "Cancelled and rejected registrations: <strong>12 months</strong>" in page.text
     assert "mailto:privacy@nscal.example" in page.text
     assert "Download my data" in page.text and "Delete my account" in page.text

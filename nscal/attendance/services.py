@@ -18,6 +18,7 @@ from nscal.attendance.models import Attendance, AttendanceStatus, CheckInCode, C
 from nscal.db import db, utcnow
 from nscal.events.models import Event, EventStatus
 from nscal.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
+from nscal.registrations.services import confirmed_with_account
 
 # No 0/O, 1/I/L: people read the code off a screen across a room.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -45,17 +46,8 @@ class WrongCheckInCode(AttendanceError):
 
 def confirmed_registrations(event_id: int) -> list[Registration]:
     """The confirmed registrations of an event, by name: the rows attendance is taken on."""
-    return list(
-        db.session.execute(
-            sa.select(Registration)
-            .join(Registration.user)
-            .where(
-                Registration.event_id == event_id,
-                Registration.status == RegistrationStatus.confirmed,
-            )
-            .order_by(sa.func.lower(User.name), Registration.id)
-        ).scalars()
-    )
+    query = confirmed_with_account(event_id).order_by(sa.func.lower(User.name), Registration.id)
+    return list(db.session.execute(query).scalars())
 
 
 def attendance_by_registration(registration_ids: Iterable[int]) -> dict[int, Attendance]:

@@ -30,7 +30,32 @@ def _visibility_field() -> SelectField:
     )
 
 
+WHOLE_EVENT = ""  # the programme item choice meaning "the event as a whole"
+
+
+def _item_field() -> SelectField:
+    """Choices are the event's programme items, set by the view before validating."""
+    return SelectField(
+        "Programme item",
+        choices=[SelectChoice(WHOLE_EVENT, "The whole event")],
+        default=WHOLE_EVENT,
+        validate_choice=True,
+        description="Shown under that item of the programme, and in the event's list.",
+    )
+
+
 class _MaterialForm(Form):
+    def set_items(self, choices: list[tuple[int, str]]) -> None:
+        if hasattr(self, "programme_item"):
+            self.programme_item.choices = [SelectChoice(WHOLE_EVENT, "The whole event")] + [
+                SelectChoice(str(item_id), label) for item_id, label in choices
+            ]
+
+    @property
+    def selected_item_id(self) -> int | None:
+        value = getattr(self, "programme_item", None)
+        return int(value.data) if value is not None and value.data else None
+
     @property
     def selected_kind(self) -> MaterialKind:
         return MaterialKind(self.kind.data)
@@ -56,6 +81,7 @@ class UploadForm(_MaterialForm):
     )
     kind = _kind_field()
     visibility = _visibility_field()
+    programme_item = _item_field()
     submit = SubmitField("Upload")
 
 
@@ -68,6 +94,7 @@ class LinkForm(_MaterialForm):
     title = StringField("Title", validators=[Optional(), Length(max=200)])
     kind = _kind_field()
     visibility = _visibility_field()
+    programme_item = _item_field()
     submit = SubmitField("Add the link")
 
 

@@ -50,8 +50,10 @@ class Material(db.Model):
 
     A file's bytes are in the storage under ``storage_key`` (random, never the uploaded
     name); its original name, size, detected type and SHA-256 are here. A link has a
-    ``url`` instead. (A programme item can later own materials too: a nullable
-    ``programme_item_id`` beside ``event_id``, which stays the event they belong to.)
+    ``url`` instead. A material may belong to one item of the event's programme
+    (``programme_item_id``); ``event_id`` stays the event, so every permission rule and
+    the event page's list hold as they are. Deleting the item keeps the material (the
+    event's).
     """
 
     __tablename__ = "material"
@@ -61,6 +63,9 @@ class Material(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    programme_item_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("programme_item.id", ondelete="SET NULL"), index=True
+    )
     title: Mapped[str] = mapped_column(sa.String(200))
     kind: Mapped[MaterialKind] = mapped_column(str_enum(MaterialKind, "material_kind"))
     visibility: Mapped[MaterialVisibility] = mapped_column(

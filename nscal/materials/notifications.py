@@ -6,9 +6,8 @@ Written to the outbox in the transaction that publishes the minutes; the words a
 
 from nscal.accounts.models import User
 from nscal.mail.outbox import enqueue
-from nscal.mail.rendering import render_mail
 from nscal.materials.models import Material
-from nscal.registrations.notifications import event_details, recipient
+from nscal.registrations.notifications import mail_about_event
 from nscal.urls import external_url
 
 
@@ -18,14 +17,12 @@ def minutes_link(material: Material) -> str:
 
 
 def minutes_published_mail(material: Material, person: User) -> None:
-    event = material.event
     enqueue(
-        render_mail(
+        mail_about_event(
             "minutes_published",
-            to=recipient(person),
-            name=person.name,
+            person,
+            material.event,
             minutes_title=material.title,
             link=minutes_link(material),
-            event=event_details(event, person.display_timezone),
         )
     )

@@ -11,6 +11,7 @@ import logging
 import re
 from pathlib import PurePosixPath, PureWindowsPath
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -18,12 +19,13 @@ from nscal.accounts.models import User
 from nscal.db import db, utcnow
 from nscal.events.models import Event
 from nscal.events.services import can_view
+from nscal.filetypes import UnsupportedFile, detect_type, type_of
 from nscal.inputs import single_line
 from nscal.materials.models import Material, MaterialKind, MaterialVisibility
-from nscal.materials.sniffing import UnsupportedFile, detect_type, type_of
 from nscal.materials.storage import StorageError, new_key, storage
+from nscal.programme.models import ProgrammeItem
 from nscal.registrations.models import Registration, RegistrationStatus
-from nscal.registrations.services import active_registration
+from nscal.registrations.services import active_registration, confirmed_with_account
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +76,27 @@ def visible_materials(event: Event, viewer: User | None) -> list[Material]:
     return list(db.session.execute(query).scalars())
 
 
+def events_with_minutes(viewer: User | None) -> set[int]:
+    """The ids of the events that have minutes ``viewer`` may see, in one query (for the
+    year plan and the event lists: the viewer may see those events already)."""
+    query = sa.select(Material.event_id).where(Material.kind == MaterialKind.minutes).distinct()
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        query = query.where(Material.visibility == MaterialVisibility.public)
+    elif not viewer.is_coordinator:
+        confirmed = sa.exists().where(
+            Registration.event_id == Material.event_id,
+            Registration.user_id == viewer.id,
+            Registration.status == RegistrationStatus.confirmed,
+        )
+        query = query.where(
+            sa.or_(
+                Material.visibility.in_(_circles_up_to(MaterialVisibility.members)),
+                sa.and_(Material.visibility == MaterialVisibility.participants, confirmed),
+            )
+        )
+    return set(db.session.execute(query).scalars())
+
+
 def event_materials(event: Event) -> list[Material]:
     """Every material of ``event``, for its coordinators."""
     query = sa.select(Material).where(Material.event_id == event.id).order_by(Material.id)
@@ -93,6 +116,38 @@ def material_for_viewer(event_id: int, material_id: int, viewer: User | None) ->
 
 
 # --- adding and changing ---------------------------------------------------------------
+
+
+def programme_item_choices(event: Event) -> list[tuple[int, str]]:
+    """The event's programme items, as "Tue 30 Mar 09:00 · Opening", in its own zone."""
+    items = db.session.execute(
+        sa.select(ProgrammeItem)
+        .where(ProgrammeItem.event_id == event.id)
+        .order_by(ProgrammeItem.starts_at, ProgrammeItem.position, ProgrammeItem.id)
+    ).scalars()
+    zone = ZoneInfo(event.timezone)
+    return [
+        (item.id, f"{item.starts_at.astimezone(zone):%a %-d %b %H:%M} · {item.title}")
+        for item in items
+    ]
+
+
+def _item_of(event: Event, programme_item_id: int | None) -> int | None:
+    if programme_item_id is None:
+        return None
+    item = db.session.get(ProgrammeItem, programme_item_id)
+    if item is None or item.event_id != event.id:
+        raise MaterialError("That programme item is not on this event's programme.")
+    return item.id
+
+
+def materials_by_item(event: Event, viewer: User | None) -> dict[int, list[Material]]:
+    """The materials ``viewer`` may see, per programme item of ``event`` (one query)."""
+    by_item: dict[int, list[Material]] = {}
+    for material in visible_materials(event, viewer):
+        if material.programme_item_id is not None:
+            by_item.setdefault(material.programme_item_id, []).append(material)
+    return by_item
 
 
 def _title(title: str | None, fallback: str) -> str:
@@ -121,9 +176,11 @@ def add_file(
     visibility: MaterialVisibility,
     max_bytes: int,
     created_by: User | None = None,
+    programme_item_id: int | None = None,
 ) -> Material:
     """Keep an uploaded file for ``event``: its type read from its content, its bytes in
     the storage under a random key, what it was called and its checksum in the database."""
+    item_id = _item_of(event, programme_item_id)
     if len(data) > max_bytes:
         raise MaterialError(f"The file is larger than {_size_text(max_bytes)}.")
     try:
@@ -139,6 +196,7 @@ def add_file(
         raise MaterialError("The file could not be stored just now. Please try again.") from None
     material = Material(
         event_id=event.id,
+        programme_item_id=item_id,
         title=_title(title, PurePosixPath(original).stem),
         kind=kind,
         visibility=visibility,
@@ -162,6 +220,7 @@ def add_link(
     kind: MaterialKind,
     visibility: MaterialVisibility,
     created_by: User | None = None,
+    programme_item_id: int | None = None,
 ) -> Material:
     """A link (a shared folder, a recording, a web page) as one of ``event``'s materials."""
     url = (url or "").strip()
@@ -170,8 +229,10 @@ def add_link(
         raise MaterialError("Enter a web address starting with https:// (up to 500 characters).")
     if re.search(r"\s", url):
         raise MaterialError("A web address has no spaces.")
+    item_id = _item_of(event, programme_item_id)
     material = Material(
         event_id=event.id,
+        programme_item_id=item_id,
         title=_title(title, parts.netloc),
         kind=kind,
         visibility=visibility,
@@ -205,6 +266,37 @@ def discard_stored(key: str | None) -> None:
         storage().delete(key)
     except StorageError:
         log.exception("materials: removing stored file %s failed", key)
+
+
+# --- files of deleted events ----------------------------------------------------------
+# The database deletes a deleted event's materials (ON DELETE CASCADE), never knowing
+# their bytes; these listeners note the event's storage keys when the event row goes
+# and remove the bytes once that deletion is committed (a rollback keeps them).
+
+_DOOMED_KEYS = "nscal.materials.doomed_keys"
+
+
+@sa.event.listens_for(Event, "before_delete")
+def _note_files_of_deleted_event(_mapper, connection, event: Event) -> None:
+    keys = connection.execute(
+        sa.select(Material.storage_key).where(
+            Material.event_id == event.id, Material.storage_key.is_not(None)
+        )
+    ).scalars()
+    session = sa.orm.object_session(event)
+    if session is not None:
+        session.info.setdefault(_DOOMED_KEYS, []).extend(keys)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_commit")
+def _discard_files_of_deleted_events(session) -> None:
+    for key in session.info.pop(_DOOMED_KEYS, ()):
+        discard_stored(key)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_rollback")
+def _keep_files_after_rollback(session) -> None:
+    session.info.pop(_DOOMED_KEYS, None)
 
 
 def read_stored(material: Material) -> bytes:
@@ -246,14 +338,11 @@ def size_text(size: int | None) -> str:
 
 
 def confirmed_participants(event: Event) -> list[User]:
+    """The confirmed people with an active account: those the minutes are mailed to."""
     query = (
-        sa.select(User)
-        .join(Registration, Registration.user_id == User.id)
-        .where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.confirmed,
-            User.active.is_(True),
-        )
+        confirmed_with_account(event.id)
+        .where(User.active.is_(True))
+        .with_only_columns(User)
         .order_by(User.id)
     )
     return list(db.session.execute(query).scalars())

@@ -7,24 +7,23 @@ Files are served as what their content is, as attachments (images inline), with
 ``nosniff`` and a ``sandbox`` Content-Security-Policy: nothing uploaded runs as a page.
 """
 
-import io
-
 from flask import (
     Blueprint,
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
 
 from nscal.accounts.permissions import coordinator_required
-from nscal.db import db
+from nscal.db import db, utcnow
 from nscal.events.models import Event
+from nscal.filetypes import type_of
 from nscal.materials.forms import (
     DeleteMaterialForm,
     LinkForm,
@@ -43,20 +42,21 @@ from nscal.materials.services import (
     discard_stored,
     download_name,
     event_materials,
+    events_with_minutes,
     material_for_viewer,
+    materials_by_item,
+    programme_item_choices,
     publish_minutes,
     read_stored,
     size_text,
     visible_materials,
 )
-from nscal.materials.sniffing import type_of
-from nscal.web import flash_form_errors
+from nscal.web import file_download, flash_form_errors
 
 materials = Blueprint("materials", __name__)
 
 # What a served file may do in the browser: nothing (no script, no plugin, no form,
 # its own opaque origin); images may show themselves.
-FILE_CSP = "sandbox; default-src 'none'; img-src 'self'; frame-ancestors 'none'"
 # Room for the form's other fields and the multipart framing around the file.
 FORM_OVERHEAD = 64 * 1024
 # The link form shares a page with the upload form: its own field names and ids.
@@ -99,8 +99,22 @@ def _inject_materials():
         file_type = type_of(content_type)
         return file_type.label if file_type else "File"
 
+    def has_minutes(event) -> bool:
+        """Whether a past event has minutes this viewer may see; read once per page."""
+        if event.ends_at > utcnow() or event.is_cancelled:
+            return False
+        if "events_with_minutes" not in g:
+            g.events_with_minutes = events_with_minutes(_viewer())
+        return event.id in g.events_with_minutes
+
+    def for_items(event):
+        """The programme's materials: per item, those this viewer may see."""
+        return materials_by_item(event, _viewer())
+
     return {
         "materials_for": for_event,
+        "item_materials_for": for_items,
+        "has_minutes": has_minutes,
         "material_size": size_text,
         "material_type_label": type_label,
     }
@@ -122,21 +136,13 @@ def download(event_id: int, material_id: int):
     except MaterialError as exc:
         abort(503, str(exc))
     file_type = type_of(material.content_type)
-    response = send_file(
-        io.BytesIO(data),
-        # Without the charset: send_file adds "; charset=utf-8" to text types itself.
-        mimetype=file_type.content_type.split(";")[0] if file_type else "application/octet-stream",
-        as_attachment=not (file_type and file_type.is_image),
+    return file_download(
+        data,
+        mime_type=file_type.content_type if file_type else None,
         download_name=download_name(material),
+        inline=bool(file_type and file_type.is_image),
         etag=material.sha256 or False,
-        max_age=0,
     )
-    response.headers["Content-Security-Policy"] = FILE_CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    response.cache_control.private = True
-    response.cache_control.public = False
-    return response
 
 
 # --- the coordinators' page ------------------------------------------------------------
@@ -153,13 +159,24 @@ def _material_or_404(event_id: int, material_id: int) -> Material:
     return material
 
 
+def _with_items(form, event: Event):
+    form.set_items(programme_item_choices(event))
+    return form
+
+
 def _page(event: Event, *, upload=None, link=None, status: int = 200):
+    items = programme_item_choices(event)
+    upload = upload or UploadForm(formdata=None)
+    link = link or LinkForm(formdata=None, prefix=LINK_PREFIX)
+    for form in (upload, link):
+        form.set_items(items)
     return render_template(
         "materials/manage.html",
         event=event,
         materials=event_materials(event),
-        upload_form=upload or UploadForm(formdata=None),
-        link_form=link or LinkForm(formdata=None, prefix=LINK_PREFIX),
+        item_titles=dict(items),
+        upload_form=upload,
+        link_form=link,
         visibility_form=VisibilityForm,
         max_size=size_text(current_app.config["MATERIAL_MAX_BYTES"]),
     ), status
@@ -179,7 +196,7 @@ def manage(event_id: int):
 @coordinator_required
 def upload(event_id: int):
     event = _event_or_404(event_id)
-    form = UploadForm()
+    form = _with_items(UploadForm(), event)
     if not form.validate_on_submit():
         return _page(event, upload=form, status=400)
     upload = form.file.data
@@ -193,6 +210,7 @@ def upload(event_id: int):
             visibility=form.selected_visibility,
             max_bytes=current_app.config["MATERIAL_MAX_BYTES"],
             created_by=current_user._get_current_object(),
+            programme_item_id=form.selected_item_id,
         )
     except MaterialError as exc:
         db.session.rollback()
@@ -208,7 +226,7 @@ def upload(event_id: int):
 @coordinator_required
 def add_link_view(event_id: int):
     event = _event_or_404(event_id)
-    form = LinkForm(prefix=LINK_PREFIX)
+    form = _with_items(LinkForm(prefix=LINK_PREFIX), event)
     if not form.validate_on_submit():
         return _page(event, link=form, status=400)
     try:
@@ -219,6 +237,7 @@ def add_link_view(event_id: int):
             kind=form.selected_kind,
             visibility=form.selected_visibility,
             created_by=current_user._get_current_object(),
+            programme_item_id=form.selected_item_id,
         )
     except MaterialError as exc:
         db.session.rollback()

@@ -1,5 +1,6 @@
-"""Attachments of participant messages: what a file is (read from its first bytes, not
-its name), and the file kept once however many mails carry it.
+"""Attachments of participant messages: which kinds of file a message may carry (read
+from their content by ``nscal.filetypes``, never from the name), and the file kept
+once however many mails carry it.
 
 Each outbox mail holds a short reference part in place of the file (a base64 body that
 decodes to ``nscal-stored-attachment:<key>``); ``put_back_attachments`` swaps the file
@@ -8,16 +9,24 @@ once, not 300 times.
 """
 
 import base64
-import io
 import re
 import secrets
-import zipfile
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from nscal.filetypes import (
+    CSV,
+    JPEG,
+    OFFICE_TYPES,
+    PDF,
+    PNG,
+    TEXT,
+    FileType,
+    UnsupportedFile,
+    detect_type,
+)
 from nscal.inputs import single_line
 from nscal.messaging.models import ParticipantMessage
 
@@ -31,89 +40,22 @@ class AttachmentError(ValueError):
     """The file cannot be sent; the message says why, for the person who chose it."""
 
 
-@dataclass(frozen=True)
-class FileType:
-    content_type: str
-    extensions: tuple[str, ...]  # the first is the one a name gets when it has none of them
-    label: str
-
-
-PDF = FileType("application/pdf", (".pdf",), "PDF")
-PNG = FileType("image/png", (".png",), "PNG image")
-JPEG = FileType("image/jpeg", (".jpg", ".jpeg"), "JPEG image")
-TEXT = FileType("text/plain", (".txt", ".text", ".md", ".csv"), "plain text")
-DOCX = FileType(
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    (".docx",),
-    "Word document",
-)
-XLSX = FileType(
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    (".xlsx",),
-    "Excel workbook",
-)
-PPTX = FileType(
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    (".pptx",),
-    "PowerPoint presentation",
-)
-ODF_EXTENSIONS = {
-    "application/vnd.oasis.opendocument.text": ".odt",
-    "application/vnd.oasis.opendocument.spreadsheet": ".ods",
-    "application/vnd.oasis.opendocument.presentation": ".odp",
-    "application/vnd.oasis.opendocument.graphics": ".odg",
-}
-OOXML_FOLDERS = {"word/": DOCX, "xl/": XLSX, "ppt/": PPTX}
+# What a message may carry: documents and pictures people open from a mail.
+MESSAGE_TYPES = frozenset({PDF, PNG, JPEG, TEXT, CSV} | OFFICE_TYPES)
 ALLOWED_TEXT = "PDF, PNG, JPEG, Word, Excel, PowerPoint, OpenDocument or plain text"
 
 
 def file_type_of(data: bytes) -> FileType:
-    """What ``data`` is, from its content; ``AttachmentError`` for anything not allowed."""
-    if not data:
-        raise AttachmentError("The file is empty.")
-    if data.startswith(b"%PDF-"):
-        return PDF
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if data.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if data.startswith(b"PK\x03\x04"):
-        return _zip_document(data)
-    if _is_plain_text(data):
-        return TEXT
-    raise AttachmentError(f"This kind of file cannot be attached. Attach a {ALLOWED_TEXT} file.")
-
-
-def _zip_document(data: bytes) -> FileType:
-    refusal = AttachmentError(
-        "This ZIP file is not an office document. Attach a Word, Excel, PowerPoint or "
-        "OpenDocument file, or a PDF."
-    )
+    """What ``data`` is, from its content (``nscal.filetypes``); ``AttachmentError`` for
+    anything a message may not carry."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
-            if names and names[0] == "mimetype":
-                kind = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
-                if kind in ODF_EXTENSIONS:
-                    return FileType(kind, (ODF_EXTENSIONS[kind],), "OpenDocument file")
-                raise refusal
-            if "[Content_Types].xml" in names:
-                for folder, file_type in OOXML_FOLDERS.items():
-                    if any(name.startswith(folder) for name in names):
-                        return file_type
-    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, NotImplementedError):
-        raise refusal from None
-    raise refusal
-
-
-def _is_plain_text(data: bytes) -> bool:
-    if b"\x00" in data:
-        return False
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return False
-    return all(char.isprintable() or char in "\t\r\n\f" for char in text)
+        return detect_type(data, allowed=MESSAGE_TYPES, allowed_text=f"a {ALLOWED_TEXT} file")
+    except UnsupportedFile as exc:
+        if exc.reason == "kind":
+            raise AttachmentError(
+                f"This kind of file cannot be attached. Attach a {ALLOWED_TEXT} file."
+            ) from None
+        raise AttachmentError(str(exc)) from None
 
 
 def attachment_name(filename: str | None, file_type: FileType) -> str:

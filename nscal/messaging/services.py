@@ -32,7 +32,7 @@ from nscal.messaging.attachments import (
 from nscal.messaging.models import MessageStatus, ParticipantMessage, ParticipantMessageMail
 from nscal.messaging.text import message_html
 from nscal.registrations.models import Registration, RegistrationStatus
-from nscal.registrations.notifications import event_details, recipient
+from nscal.registrations.notifications import event_details, reading_zone, recipient
 
 register_expander(put_back_attachments)
 
@@ -251,7 +251,7 @@ def save_draft(
     if attachment is not None:
         file_type = file_type_of(attachment.data)
         message.attachment_name = attachment_name(attachment.filename, file_type)
-        message.attachment_type = file_type.content_type
+        message.attachment_type = file_type.mime_type
         message.attachment_size = len(attachment.data)
         message.attachment_data = attachment.data
         message.attachment_key = new_key()
@@ -263,14 +263,13 @@ def render_for(message: ParticipantMessage, person: Recipient) -> EmailMessage:
     """The mail exactly as ``person`` gets it: their name, the text first, then the
     event(s) in their own zone; the online link only where they are confirmed."""
     user = person.user
-    zone = user.display_timezone
     events = []
     for registration in person.registrations:
         event = registration.event
         confirmed = registration.status is RegistrationStatus.confirmed
         details = event_details(
             event,
-            zone,
+            reading_zone(user, event),
             include_online_link=confirmed
             and event.format in (EventFormat.online, EventFormat.hybrid),
         )

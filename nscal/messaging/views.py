@@ -7,7 +7,6 @@ it, and to how many) → send; and the history of what was sent, with delivery c
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -39,6 +38,7 @@ from nscal.messaging.services import (
 )
 from nscal.registrations.overview import all_cities
 from nscal.timedisplay import format_instant
+from nscal.web import file_download
 
 messaging = Blueprint("messaging", __name__)
 
@@ -218,17 +218,11 @@ def attachment(message_id: int):
     message = _draft_or_404(message_id)
     if not message.attachment_key:
         abort(404)
-    return Response(
+    return file_download(
         message.attachment_data,
-        mimetype=message.attachment_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{_quoted(message.attachment_name)}"'
-        },
+        mime_type=message.attachment_type,
+        download_name=message.attachment_name,
     )
-
-
-def _quoted(name: str) -> str:
-    return "".join(char if char.isascii() and char not in '"\\' else "_" for char in name)
 
 
 def _when_text(instant) -> str:

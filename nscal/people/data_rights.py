@@ -17,7 +17,8 @@ from email import message_from_bytes, policy
 
 import sqlalchemy as sa
 
-from nscal.accounts.models import AccountRole, User, new_feed_token
+from nscal.accounts.models import AccountRole, SsoIdentity, User, new_feed_token
+from nscal.attendance.models import Attendance, CheckInFailure
 from nscal.config import NETWORK_NAME
 from nscal.db import db, utcnow
 from nscal.events.models import Event
@@ -25,6 +26,11 @@ from nscal.feeds.ical import FeedEntry, calendar_for
 from nscal.mail.models import MailStatus, OutboxMessage
 from nscal.mail.outbox import enqueue
 from nscal.mail.rendering import render_mail
+from nscal.materials.models import Material
+from nscal.messaging.models import MessageStatus, ParticipantMessage, ParticipantMessageMail
+from nscal.programme.models import ProgrammeItem, Speaker
+from nscal.questions.models import Answer, FeedbackResponse, ParticipantListing, Question
+from nscal.questions.services import answer_text
 from nscal.registrations.models import (
     ACTIVE_STATUSES,
     DELETED_ACCOUNT,
@@ -34,6 +40,7 @@ from nscal.registrations.models import (
 )
 from nscal.registrations.notifications import recipient
 from nscal.registrations.services import set_registration_status
+from nscal.reminders.models import FeedAlarm, ReminderSent
 from nscal.urls import external_url
 
 EXPORT_FORMAT = "nscal-personal-data-1"
@@ -104,10 +111,177 @@ def mail_text(raw: bytes) -> str:
     return part.get_content() if part is not None else ""
 
 
+@dataclass
+class RegistrationExtras:
+    """What the other rooms keep per registration, read in one query per kind."""
+
+    answers: dict[int, list[dict]]
+    listed: set[int]
+    attendance: dict[int, Attendance]
+    reminders: dict[int, list[ReminderSent]]
+
+
+def _extras_of(registration_ids: list[int]) -> RegistrationExtras:
+    extras = RegistrationExtras({}, set(), {}, {})
+    if not registration_ids:
+        return extras
+    for registration_id, question, value in db.session.execute(
+        sa.select(Answer.registration_id, Question, Answer.value)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Answer.registration_id.in_(registration_ids))
+        .order_by(Answer.registration_id, Question.position, Question.id)
+    ):
+        extras.answers.setdefault(registration_id, []).append(
+            {"question": question.label, "answer": answer_text(question, value)}
+        )
+    extras.listed = set(
+        db.session.execute(
+            sa.select(ParticipantListing.registration_id).where(
+                ParticipantListing.registration_id.in_(registration_ids)
+            )
+        ).scalars()
+    )
+    for mark in db.session.execute(
+        sa.select(Attendance).where(Attendance.registration_id.in_(registration_ids))
+    ).scalars():
+        extras.attendance[mark.registration_id] = mark
+    for sent in db.session.execute(
+        sa.select(ReminderSent)
+        .where(ReminderSent.registration_id.in_(registration_ids))
+        .order_by(ReminderSent.sent_at, ReminderSent.id)
+    ).scalars():
+        extras.reminders.setdefault(sent.registration_id, []).append(sent)
+    return extras
+
+
+def _feedback_of(registration_ids: list[int]) -> list[dict]:
+    """The feedback the person gave with their name (anonymous responses name nobody, so
+    they are nobody's data and cannot be found)."""
+    if not registration_ids:
+        return []
+    responses = list(
+        db.session.execute(
+            sa.select(FeedbackResponse, Event.title)
+            .join(Event, Event.id == FeedbackResponse.event_id)
+            .where(FeedbackResponse.registration_id.in_(registration_ids))
+            .order_by(FeedbackResponse.submitted_on, FeedbackResponse.id)
+        )
+    )
+    answers: dict[int, list[dict]] = {}
+    for response_id, question, value in db.session.execute(
+        sa.select(Answer.response_id, Question, Answer.value)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Answer.response_id.in_([response.id for response, _ in responses]))
+        .order_by(Question.position, Question.id)
+    ):
+        answers.setdefault(response_id, []).append(
+            {"question": question.label, "answer": answer_text(question, value)}
+        )
+    return [
+        {
+            "event_id": response.event_id,
+            "event": title,
+            "submitted_on": response.submitted_on.isoformat(),
+            "answers": answers.get(response.id, []),
+        }
+        for response, title in responses
+    ]
+
+
+def _messages_to(user: User) -> list[dict]:
+    """The coordinators' messages the person received (their text is in ``mails``)."""
+    rows = db.session.execute(
+        sa.select(ParticipantMessage)
+        .join(ParticipantMessageMail, ParticipantMessageMail.message_id == ParticipantMessage.id)
+        .where(ParticipantMessageMail.user_id == user.id)
+        .order_by(ParticipantMessage.sent_at, ParticipantMessage.id)
+        .options(sa.orm.selectinload(ParticipantMessage.event))
+        .options(sa.orm.selectinload(ParticipantMessage.series))
+    ).scalars()
+    return [
+        {
+            "subject": message.subject,
+            "from": message.sender_name,
+            "event": message.event.title if message.event else None,
+            "series": message.series.title if message.series else None,
+            "sent_at": _iso(message.sent_at),
+            "attachment": message.attachment_name,
+        }
+        for message in rows
+    ]
+
+
+def _sso_identities_of(user: User) -> list[dict]:
+    return [
+        {
+            "provider": identity.provider,
+            "subject": identity.subject,
+            "email": identity.email,
+            "linked_at": _iso(identity.created_at),
+            "last_login_at": _iso(identity.last_login_at),
+        }
+        for identity in db.session.execute(
+            sa.select(SsoIdentity)
+            .where(SsoIdentity.user_id == user.id)
+            .order_by(SsoIdentity.provider, SsoIdentity.id)
+        ).scalars()
+    ]
+
+
+def _speaking_of(user: User) -> list[dict]:
+    return [
+        {
+            "event_id": item.event_id,
+            "event": title,
+            "item": item.title,
+            "starts_at": _iso(item.starts_at),
+        }
+        for item, title in db.session.execute(
+            sa.select(ProgrammeItem, Event.title)
+            .join(Speaker, Speaker.item_id == ProgrammeItem.id)
+            .join(Event, Event.id == ProgrammeItem.event_id)
+            .where(Speaker.user_id == user.id)
+            .order_by(ProgrammeItem.starts_at, ProgrammeItem.id)
+        )
+    ]
+
+
+def _materials_by(user: User) -> list[dict]:
+    return [
+        {
+            "event_id": material.event_id,
+            "title": material.title,
+            "kind": material.kind.value,
+            "added_at": _iso(material.created_at),
+        }
+        for material in db.session.execute(
+            sa.select(Material)
+            .where(Material.created_by_id == user.id)
+            .order_by(Material.created_at, Material.id)
+        ).scalars()
+    ]
+
+
+def _check_in_failures_of(user: User) -> list[dict]:
+    return [
+        {
+            "event_id": failure.event_id,
+            "wrong_codes": failure.failures,
+            "last_at": _iso(failure.last_failure_at),
+        }
+        for failure in db.session.execute(
+            sa.select(CheckInFailure).where(CheckInFailure.user_id == user.id)
+        ).scalars()
+    ]
+
+
 def export_data(user: User) -> dict:
     """Everything nscal holds about ``user``, and nothing about anyone else."""
     registrations = _registrations_of(user)
-    history = _history_of([registration.id for registration in registrations])
+    ids = [registration.id for registration in registrations]
+    history = _history_of(ids)
+    extras = _extras_of(ids)
+    alarm = db.session.get(FeedAlarm, user.id)
     return {
         "format": EXPORT_FORMAT,
         "exported_at": _iso(utcnow()),
@@ -126,9 +300,16 @@ def export_data(user: User) -> dict:
             "last_login_at": _iso(user.last_login_at),
         },
         "registrations": [
-            _registration_data(registration, history.get(registration.id, []), user)
+            _registration_data(registration, history.get(registration.id, []), user, extras)
             for registration in registrations
         ],
+        "feedback": _feedback_of(ids),
+        "messages": _messages_to(user),
+        "single_sign_on": _sso_identities_of(user),
+        "calendar_alarm_minutes_before": alarm.minutes_before if alarm else None,
+        "programme_speaker": _speaking_of(user),
+        "materials_added": _materials_by(user),
+        "wrong_check_in_codes": _check_in_failures_of(user),
         "notes": [
             {
                 "event_id": registration.event_id,
@@ -154,9 +335,13 @@ def export_data(user: User) -> dict:
 
 
 def _registration_data(
-    registration: Registration, changes: list[RegistrationStatusChange], user: User
+    registration: Registration,
+    changes: list[RegistrationStatusChange],
+    user: User,
+    extras: RegistrationExtras,
 ) -> dict:
     event = registration.event
+    mark = extras.attendance.get(registration.id)
     return {
         "event": {
             "id": event.id,
@@ -175,6 +360,15 @@ def _registration_data(
         "registered_at": _iso(registration.created_at),
         "registered_by": "a coordinator" if registration.by_coordinator else "you",
         "cancelled_at": _iso(registration.cancelled_at),
+        "answers": extras.answers.get(registration.id, []),
+        "on_participant_list": registration.id in extras.listed,
+        "attendance": {"status": mark.status.value, "checked_in_at": _iso(mark.checked_in_at)}
+        if mark
+        else None,
+        "reminders_received": [
+            {"reminder": sent.reminder_key, "sent_at": _iso(sent.sent_at)}
+            for sent in extras.reminders.get(registration.id, [])
+        ],
         "status_history": [
             {
                 "at": _iso(change.changed_at),
@@ -245,6 +439,54 @@ def check_may_delete(user: User, acting: User) -> None:
             raise DataRightsError("This is the last admin account: make someone else admin first.")
 
 
+def _bulk(statement) -> None:
+    db.session.execute(statement.execution_options(synchronize_session=False))
+
+
+def _forget_in_other_rooms(user: User, registration_ids) -> None:
+    """What the other rooms keep about the person, before their registrations lose
+    their name: answers, participant listings and the link of named feedback go (the
+    feedback's answers stay, as anonymous ones); single sign-on links, the feed alarm,
+    wrong check-in codes and unsent message drafts go; attendance stays with the
+    anonymous registration (the counts per city and role); a programme keeps the
+    speaker's name as it was printed, without the link to the account."""
+    registration_answer = Answer.registration_id.in_(registration_ids)
+    _bulk(sa.delete(Answer).where(registration_answer))
+    _bulk(
+        sa.delete(ParticipantListing).where(
+            ParticipantListing.registration_id.in_(registration_ids)
+        )
+    )
+    _bulk(
+        sa.update(FeedbackResponse)
+        .where(FeedbackResponse.registration_id.in_(registration_ids))
+        .values(registration_id=None)
+    )
+    _bulk(sa.delete(SsoIdentity).where(SsoIdentity.user_id == user.id))
+    _bulk(sa.delete(FeedAlarm).where(FeedAlarm.user_id == user.id))
+    _bulk(sa.delete(CheckInFailure).where(CheckInFailure.user_id == user.id))
+    _bulk(
+        sa.delete(ParticipantMessage).where(
+            ParticipantMessage.sender_id == user.id,
+            ParticipantMessage.status == MessageStatus.draft,
+        )
+    )
+    _bulk(sa.update(Attendance).where(Attendance.marked_by_id == user.id).values(marked_by_id=None))
+    _bulk(
+        sa.update(Speaker)
+        .where(Speaker.user_id == user.id)
+        .values(
+            user_id=None,
+            name=sa.case((Speaker.name == "", user.name), else_=Speaker.name),
+            affiliation=sa.case(
+                (Speaker.affiliation == "", user.city.name if user.city else ""),
+                else_=Speaker.affiliation,
+            ),
+        )
+    )
+    _bulk(sa.update(Material).where(Material.created_by_id == user.id).values(created_by_id=None))
+
+
 @dataclass
 class DeletionReport:
     cancelled: int  # upcoming registrations cancelled
@@ -265,6 +507,7 @@ def delete_account(user: User, *, acting: User, now: datetime | None = None) -> 
         )
     old_address, old_email, old_name = recipient(user), user.email, user.name
     mine = Registration.user_id == user.id
+    _forget_in_other_rooms(user, sa.select(Registration.id).where(mine).scalar_subquery())
     anonymised = db.session.execute(
         sa.update(Registration)
         .where(mine)
@@ -293,6 +536,14 @@ def delete_account(user: User, *, acting: User, now: datetime | None = None) -> 
             OutboxMessage.status != MailStatus.pending,
         )
         .values(recipient=placeholder, message=b"")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        sa.update(ParticipantMessage)
+        .where(
+            ParticipantMessage.sender_id == user.id, ParticipantMessage.status == MessageStatus.sent
+        )
+        .values(sender_id=None, sender_email="")
         .execution_options(synchronize_session=False)
     )
     user.name = DELETED_ACCOUNT

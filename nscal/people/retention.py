@@ -3,10 +3,14 @@
 The settings (``NSCAL_RETENTION_*``, months) say how long, counted from the end of the
 event or from when a mail was sent:
 
-- cancelled and rejected registrations are deleted (with their status history);
-- registration notes are emptied;
+- cancelled and rejected registrations are deleted (with their status history, their
+  answers and their participant-list choice);
+- registration notes are emptied, and the answers to registration questions (diet,
+  access needs, …) deleted, after the notes' months;
 - the text of mail that was sent (or given up on) is removed; its subject, date and
-  status stay, so a person's export still lists it;
+  status stay, so a person's export still lists it; after the same months a message to
+  participants loses its text and its attachment (subject, sender, counts and the
+  attachment's name stay), and a draft never sent is deleted;
 - login and reset throttling counters that would start from zero anyway go.
 
 What the statistics need stays: confirmed (and other active) registrations of past
@@ -26,7 +30,9 @@ from nscal.accounts.models import LoginThrottle
 from nscal.db import db, take_sqlite_write_lock, utcnow
 from nscal.events.models import Event
 from nscal.mail.models import MailStatus, OutboxMessage
+from nscal.messaging.models import MessageStatus, ParticipantMessage, ParticipantMessageMail
 from nscal.people.models import MaintenanceRun
+from nscal.questions.models import Answer
 from nscal.registrations.models import Registration, RegistrationStatus
 from nscal.statistics.tally import keep_counts
 
@@ -37,7 +43,10 @@ REMOVED_STATUSES = (RegistrationStatus.cancelled, RegistrationStatus.rejected)
 KIND_LABELS = {
     "registrations": "cancelled or rejected registrations deleted",
     "notes": "registration notes emptied",
+    "answers": "answers to registration questions deleted",
     "mail_bodies": "mail texts removed",
+    "message_texts": "texts and attachments of messages to participants removed",
+    "message_drafts": "unsent message drafts deleted",
     "throttle_counters": "stale login/reset counters deleted",
 }
 
@@ -78,6 +87,30 @@ def _ended_before(cutoff: datetime):
     return Registration.event_id.in_(sa.select(Event.id).where(Event.ends_at < cutoff))
 
 
+def _answers_to_purge(cutoffs: dict[str, datetime]) -> sa.ColumnElement[bool]:
+    """Registration answers of events past the notes' months, and those of the
+    registrations the purge deletes (their rows go by ON DELETE CASCADE; counted here)."""
+    registrations = sa.select(Registration.id).where(
+        sa.or_(
+            _ended_before(cutoffs["notes"]),
+            sa.and_(
+                Registration.status.in_(REMOVED_STATUSES),
+                _ended_before(cutoffs["registrations"]),
+            ),
+        )
+    )
+    return Answer.registration_id.in_(registrations)
+
+
+def _mail_pending_for_message():
+    """A message with a mail still waiting in the outbox: the worker needs its attachment."""
+    return sa.exists().where(
+        ParticipantMessageMail.message_id == ParticipantMessage.id,
+        OutboxMessage.id == ParticipantMessageMail.outbox_id,
+        OutboxMessage.status == MailStatus.pending,
+    )
+
+
 def _conditions(now: datetime) -> dict[str, sa.ColumnElement[bool]]:
     cutoffs = _cutoffs(now)
     return {
@@ -91,7 +124,28 @@ def _conditions(now: datetime) -> dict[str, sa.ColumnElement[bool]]:
             < cutoffs["mail_bodies"],
             sa.func.length(OutboxMessage.message) > 0,
         ),
+        "answers": _answers_to_purge(cutoffs),
+        "message_texts": sa.and_(
+            ParticipantMessage.status == MessageStatus.sent,
+            ParticipantMessage.sent_at < cutoffs["mail_bodies"],
+            sa.or_(ParticipantMessage.text != "", ParticipantMessage.attachment_key.is_not(None)),
+            ~_mail_pending_for_message(),
+        ),
+        "message_drafts": sa.and_(
+            ParticipantMessage.status == MessageStatus.draft,
+            ParticipantMessage.created_at < cutoffs["mail_bodies"],
+        ),
     }
+
+
+COUNTED_IN = {
+    "registrations": Registration,
+    "notes": Registration,
+    "answers": Answer,
+    "mail_bodies": OutboxMessage,
+    "message_texts": ParticipantMessage,
+    "message_drafts": ParticipantMessage,
+}
 
 
 def purge(*, dry_run: bool = False, now: datetime | None = None) -> PurgeReport:
@@ -101,11 +155,7 @@ def purge(*, dry_run: bool = False, now: datetime | None = None) -> PurgeReport:
     conditions = _conditions(now)
     report = PurgeReport(dry_run)
     if dry_run:
-        for kind, model in (
-            ("registrations", Registration),
-            ("notes", Registration),
-            ("mail_bodies", OutboxMessage),
-        ):
+        for kind, model in COUNTED_IN.items():
             report.counts[kind] = db.session.scalar(
                 sa.select(sa.func.count()).select_from(model).where(conditions[kind])
             )
@@ -120,6 +170,10 @@ def purge(*, dry_run: bool = False, now: datetime | None = None) -> PurgeReport:
     # The statistics keep their counts first (no person, only numbers per event, city
     # and role). Deleting a registration deletes its status history (ON DELETE CASCADE).
     keep_counts(conditions["registrations"], now)
+    # Before the registrations go, for the count (their own answers cascade anyway).
+    report.counts["answers"] = db.session.execute(
+        sa.delete(Answer).where(conditions["answers"]).execution_options(synchronize_session=False)
+    ).rowcount
     report.counts["registrations"] = db.session.execute(
         sa.delete(Registration)
         .where(conditions["registrations"])
@@ -135,6 +189,17 @@ def purge(*, dry_run: bool = False, now: datetime | None = None) -> PurgeReport:
         sa.update(OutboxMessage)
         .where(conditions["mail_bodies"])
         .values(message=b"")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    report.counts["message_texts"] = db.session.execute(
+        sa.update(ParticipantMessage)
+        .where(conditions["message_texts"])
+        .values(text="", attachment_data=None, attachment_key=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    report.counts["message_drafts"] = db.session.execute(
+        sa.delete(ParticipantMessage)
+        .where(conditions["message_drafts"])
         .execution_options(synchronize_session=False)
     ).rowcount
     report.counts["throttle_counters"] = throttle.forget_stale_counters()

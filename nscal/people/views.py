@@ -207,4 +207,5 @@ def privacy():
         contact=contact,
         months=months,
         login_window_minutes=int(config["LOGIN_THROTTLE_WINDOW"].total_seconds() // 60),
+        sso_labels=[provider.label for provider in config["OIDC_PROVIDERS"].values()],
     )

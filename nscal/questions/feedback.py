@@ -1,6 +1,7 @@
-"""Feedback after an event: a question set with the purpose "feedback", mailed to the
-confirmed participants (one mail each, with a signed single-use link), answered
-anonymously by default, summed for coordinators and exported as CSV.
+"""Feedback after an event: a question set with the purpose "feedback", mailed to those
+who attended (to the confirmed participants when no attendance was taken; one mail
+each, with a signed single-use link), answered anonymously by default,
+summed for coordinators and exported as CSV.
 
 Anonymous means the stored answers do not name the person: the invitation records only
 that its link was used, the response only the day it came.
@@ -12,11 +13,12 @@ import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from nscal.accounts.models import User
+from nscal.attendance.models import Attendance, AttendanceStatus
 from nscal.db import db, utcnow
 from nscal.events.models import Event
 from nscal.exports import rows_as_csv
 from nscal.mail.outbox import enqueue
-from nscal.mail.rendering import render_mail
 from nscal.questions.models import (
     Answer,
     FeedbackInvitation,
@@ -34,8 +36,9 @@ from nscal.questions.services import (
     own_questions,
     summarise,
 )
-from nscal.registrations.models import Registration, RegistrationStatus
-from nscal.registrations.notifications import event_details, recipient
+from nscal.registrations.models import Registration
+from nscal.registrations.notifications import mail_about_event
+from nscal.registrations.services import confirmed_with_account
 from nscal.urls import external_url
 
 FEEDBACK_SALT = "nscal-feedback"
@@ -52,22 +55,31 @@ def survey_for(event: Event) -> FeedbackSurvey:
     )
 
 
+def attendance_taken(event: Event) -> bool:
+    """Whether a coordinator (or a check-in) marked anyone's attendance at the event."""
+    return db.session.scalar(
+        sa.select(
+            sa.exists().where(
+                Attendance.registration_id == Registration.id, Registration.event_id == event.id
+            )
+        )
+    )
+
+
 def invitable(event: Event) -> list[Registration]:
-    """Confirmed participants not asked yet."""
+    """Those not asked yet who attended, when attendance was taken; else the confirmed
+    participants (nobody marked anyone, so nscal cannot tell who came)."""
     asked = sa.select(FeedbackInvitation.registration_id).where(
         FeedbackInvitation.event_id == event.id
     )
-    return list(
-        db.session.execute(
-            sa.select(Registration)
-            .where(
-                Registration.event_id == event.id,
-                Registration.status == RegistrationStatus.confirmed,
-                Registration.id.not_in(asked),
-            )
-            .order_by(Registration.id)
-        ).scalars()
+    query = confirmed_with_account(event.id).where(
+        User.active.is_(True), Registration.id.not_in(asked)
     )
+    if attendance_taken(event):
+        query = query.join(Attendance, Attendance.registration_id == Registration.id).where(
+            Attendance.status == AttendanceStatus.attended
+        )
+    return list(db.session.execute(query.order_by(Registration.id)).scalars())
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -113,13 +125,11 @@ def send_survey(event: Event, *, anonymous: bool, now: datetime | None = None) -
         )
         db.session.add(invitation)
         db.session.flush()
-        user = registration.user
         enqueue(
-            render_mail(
+            mail_about_event(
                 "feedback_request",
-                to=recipient(user),
-                name=user.name,
-                event=event_details(event, user.display_timezone),
+                registration.user,
+                event,
                 link=external_url("questions.feedback", token=feedback_token(invitation)),
                 anonymous=survey.anonymous,
                 days=LINK_DAYS,

@@ -13,6 +13,7 @@ from nscal.events.models import Event
 from nscal.events.services import can_view
 from nscal.questions.feedback import (
     LINK_DAYS,
+    attendance_taken,
     feedback_as_csv,
     feedback_questions,
     feedback_results,
@@ -361,6 +362,7 @@ def feedback_manage(event_id: int):
         responded=responded,
         asked=asked,
         to_ask=len(invitable(event)),
+        by_attendance=attendance_taken(event),
         is_over=utcnow() >= event.ends_at,
         answer_count=answer_count,
     ), (422 if form.errors else 200)
@@ -390,6 +392,7 @@ def feedback_send(event_id: int):
         form=form,
         survey=survey,
         to_ask=len(invitable(event)),
+        by_attendance=attendance_taken(event),
         days=LINK_DAYS,
     )
 

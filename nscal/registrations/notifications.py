@@ -8,6 +8,7 @@ UID and SEQUENCE as the feeds. The words are templates: ``templates/mail/registr
 """
 
 from email.headerregistry import Address
+from email.message import EmailMessage
 
 import sqlalchemy as sa
 
@@ -20,6 +21,7 @@ from nscal.feeds.ical import itip_calendar
 from nscal.mail.outbox import enqueue
 from nscal.mail.rendering import render_mail
 from nscal.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
+from nscal.timeutil import is_valid_zone
 from nscal.urls import external_url
 
 # Statuses whose mail carries the invitation (REQUEST) or its withdrawal (CANCEL).
@@ -48,6 +50,36 @@ def event_details(
 def recipient(user: User) -> str:
     """``Name <address>``, quoted where the name needs it and always on one line."""
     return str(Address(display_name=" ".join(user.name.split()), addr_spec=user.email))
+
+
+def reading_zone(user: User, event: Event) -> str:
+    """The zone a person reads an event's times in: their own, else their city's, else
+    the event's (for every mail and reminder that speaks of the event to them)."""
+    zone = user.display_timezone
+    return zone if zone and is_valid_zone(zone) else event.timezone
+
+
+def mail_about_event(
+    template: str,
+    user: User,
+    event: Event,
+    *,
+    zone: str | None = None,
+    include_online_link: bool = False,
+    **context,
+) -> EmailMessage:
+    """One mail to one person about one event (``templates/mail/<template>``): to their
+    own address, "Hello <name>", the event's times on their clock (``zone``, else
+    ``reading_zone``) beside the event's own; the online link only when asked for."""
+    return render_mail(
+        template,
+        to=recipient(user),
+        name=user.name,
+        event=event_details(
+            event, zone or reading_zone(user, event), include_online_link=include_online_link
+        ),
+        **context,
+    )
 
 
 def _send(registration: Registration, template: str, method: str | None, **context) -> None:

@@ -296,6 +296,20 @@ def active_registration(event_id: int, user_id: int) -> Registration | None:
     ).scalar_one_or_none()
 
 
+def confirmed_with_account(event_id: int) -> sa.Select:
+    """The confirmed registrations of an event whose person still has an account (a
+    deleted one's stay only as counts), joined to ``User`` so callers may filter and
+    order by it: who is marked attended, asked for feedback, sent the minutes."""
+    return (
+        sa.select(Registration)
+        .join(User, User.id == Registration.user_id)
+        .where(
+            Registration.event_id == event_id,
+            Registration.status == RegistrationStatus.confirmed,
+        )
+    )
+
+
 def _next_waitlist_order(event_id: int) -> int:
     last = db.session.scalar(
         sa.select(sa.func.max(Registration.waitlist_order)).where(Registration.event_id == event_id)

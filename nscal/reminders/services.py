@@ -38,11 +38,9 @@ from nscal.accounts.models import User
 from nscal.db import db, take_sqlite_write_lock, utcnow
 from nscal.events.models import Event, EventFormat, EventKind, EventSeries, EventStatus
 from nscal.mail.outbox import enqueue
-from nscal.mail.rendering import render_mail
 from nscal.registrations.models import Registration, RegistrationStatus
-from nscal.registrations.notifications import event_details, recipient
+from nscal.registrations.notifications import mail_about_event, reading_zone
 from nscal.reminders.models import FeedAlarm, ReminderPlan, ReminderSent
-from nscal.timeutil import is_valid_zone
 
 # Late delivery: how long after its time a reminder is still worth sending.
 DAY_GRACE = timedelta(hours=12)
@@ -271,12 +269,6 @@ def reminder_hour() -> int:
     return current_app.config["REMINDER_HOUR"]
 
 
-def recipient_zone(user: User, event: Event) -> str:
-    """The person's own zone, else their city's, else the event's."""
-    zone = user.display_timezone
-    return zone if is_valid_zone(zone) else event.timezone
-
-
 def due_at(event: Event, offset: Offset, zone: str, *, hour: int | None = None) -> datetime:
     """When ``offset`` is due for a person reading times in ``zone`` (UTC)."""
     if not offset.day_based:
@@ -359,7 +351,7 @@ def find_due_reminders(now: datetime | None = None) -> list[DueReminder]:
         event, user = events_by_id[registration.event_id], registration.user
         if not user.active:
             continue
-        zone = recipient_zone(user, event)
+        zone = reading_zone(user, event)
         for offset in offsets[event.id]:
             if offset.key in sent[registration.id]:
                 continue
@@ -385,12 +377,8 @@ def reminder_message(event: Event, user: User, zone: str, offset: Offset) -> Ema
     """The reminder mail to one confirmed person, times on their clock beside the
     event's, with the online link for online and hybrid events."""
     online = event.format in (EventFormat.online, EventFormat.hybrid)
-    return render_mail(
-        "reminder",
-        to=recipient(user),
-        name=user.name,
-        ahead=offset.ahead,
-        event=event_details(event, zone, include_online_link=online),
+    return mail_about_event(
+        "reminder", user, event, zone=zone, include_online_link=online, ahead=offset.ahead
     )
 
 

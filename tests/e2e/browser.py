@@ -72,6 +72,13 @@ def serve_demo(instance: Path) -> Iterator[str]:
         NSCAL_MAIL_BACKEND="file",
         NSCAL_SECRET_KEY="e2e-secret-key-not-for-production",
         NSCAL_BASE_URL=base_url,
+        # A single sign-on provider that never answers (port 9 is "discard"): the login
+        # page shows its button, and its refusal pages can be seen without a provider.
+        NSCAL_OIDC_DEMO_ISSUER="http://127.0.0.1:9",
+        NSCAL_OIDC_DEMO_CLIENT_ID="nscal-e2e",
+        NSCAL_OIDC_DEMO_CLIENT_SECRET="e2e-secret",
+        NSCAL_OIDC_DEMO_LABEL="Sign in with the demo city",
+        NSCAL_OIDC_TIMEOUT="2",
         FLASK_DEBUG="0",
     )
     flask = [sys.executable, "-m", "flask", "--app", "nscal"]

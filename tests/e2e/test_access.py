@@ -116,6 +116,80 @@ PAGES = {
     ADMIN: ["/admin/users"],
 }
 
+# The pages of the rooms that came with issues 14-16: reminders, messages, questions and
+# feedback, the programme, materials, attendance and check-in, people's data, privacy.
+ROOM_PAGES = {
+    None: ["/privacy"],
+    MEMBER: ["/account/delete", "/events/1/my-answers"],
+    COORDINATOR: [
+        "/manage/reminders",
+        "/manage/events/1/reminders",
+        "/manage/events/1/messages/new",
+        "/manage/events/1/messages",
+        "/manage/events/1/questions",
+        "/manage/events/1/feedback",
+        "/manage/events/1/programme",
+        "/manage/events/1/materials",
+        "/manage/events/1/attendance",
+        "/manage/events/1/attendance/mark-all",
+        "/manage/events/1/check-in",
+        "/manage/people/requests?email=member%40nscal.example",
+        "/manage/mail/reminder",
+        "/manage/mail/participant_message",
+        "/manage/mail/feedback_request",
+        "/manage/mail/minutes_published",
+        "/manage/mail/account_deleted",
+    ],
+    ADMIN: ["/admin/users?q=member", "/admin/users?state=deleted"],
+}
+for _who, _paths in ROOM_PAGES.items():
+    PAGES[_who] = PAGES[_who] + _paths
+
+
+def _person_pages(page) -> list[str]:
+    """The admin's edit page and the coordinators' delete page of the demo member, found
+    from the people page as an admin would."""
+    page.goto("/admin/users?q=member%40nscal.example")
+    edit = page.locator("a[href$='/edit']").first.get_attribute("href")
+    user_id = edit.rstrip("/").split("/")[-2]
+    return [edit, f"/manage/people/{user_id}/delete"]
+
+
+def test_the_rooms_pages_pass_axe_on_a_phone(new_context):
+    """Each new page for its role through axe-core at a 390 px phone (PAGES has them at
+    1280 px); a person's edit and delete pages at both widths."""
+    for who, paths in ROOM_PAGES.items():
+        page = new_context(viewport={"width": 390, "height": 844}).new_page()
+        if who:
+            log_in(page, who)
+        if who == ADMIN:
+            person_pages = _person_pages(page)
+            paths = paths + person_pages
+            desk = new_context().new_page()
+            log_in(desk, ADMIN)
+            for path in person_pages:
+                visit(desk, path)
+        for path in paths:
+            response = page.goto(path)
+            assert response.status in (200, 404), (path, response.status)
+            check_a11y(page)
+
+
+def test_the_single_sign_on_refusal_pages_pass_axe(new_context):
+    """The pages that say why a single sign-on did not work: cancelled at the provider,
+    and the provider not answering; both lead back to the login page."""
+    for width in (1280, 390):
+        page = new_context(viewport={"width": width, "height": 900}).new_page()
+        response = page.goto("/auth/sso/demo/callback?error=access_denied")
+        assert response.status == 403
+        expect(page.locator("main")).to_contain_text("Nothing has changed")
+        check_a11y(page)
+        visit(page, "/auth/login")
+        page.get_by_role("button", name="Sign in with the demo city").click()
+        expect(page.locator("main")).to_contain_text("could not reach the sign-in service")
+        check_a11y(page)
+        expect(page.get_by_role("link", name="Back to the login page")).to_be_visible()
+
 
 def test_the_zone_picker_suggests_the_browsers_time_zone(new_context):
     page = new_context(timezone_id="Europe/Oslo").new_page()

@@ -79,3 +79,23 @@ def test_the_html_part_is_framed_with_a_policy_of_its_own(client, coordinator, n
     page = client.get(f"/manage/mail/{name}")
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     assert page.headers["X-Frame-Options"] == "DENY"
+
+
+def test_every_mail_template_has_a_preview():
+    """A room that adds a kind of mail registers it here, so coordinators can see it."""
+    from pathlib import Path
+
+    import nscal
+
+    folder = Path(nscal.__file__).parent / "templates" / "mail"
+    templates = {path.stem for path in folder.glob("*.txt") if not path.stem.startswith("_")}
+    previewed = {kind.template for kind in MAIL_KINDS.values()}
+    assert templates - previewed == set()
+    for new_kind in (
+        "reminder",
+        "participant_message",
+        "feedback_request",
+        "minutes_published",
+        "account_deleted",
+    ):
+        assert new_kind in previewed

@@ -141,7 +141,9 @@ class Coordinator:
     def token(self) -> str:
         return csrf_token_from(self.client.get(self.page))
 
-    def upload(self, data: bytes, filename: str, *, title="", kind="slides", visibility="public"):
+    def upload(
+        self, data: bytes, filename: str, *, title="", kind="slides", visibility="public", item=""
+    ):
         # Encoded in memory: werkzeug's test client spools a large body to a temporary
         # file it never closes.
         boundary, body = encode_multipart(
@@ -151,6 +153,7 @@ class Coordinator:
                 "title": title,
                 "kind": kind,
                 "visibility": visibility,
+                "programme_item": str(item),
             }
         )
         return self.client.post(
@@ -159,7 +162,7 @@ class Coordinator:
             content_type=f"multipart/form-data; boundary={boundary}",
         )
 
-    def add_link(self, url: str, *, title="", kind="other", visibility="public"):
+    def add_link(self, url: str, *, title="", kind="other", visibility="public", item=""):
         return self.client.post(
             f"{self.page}/link",
             data={
@@ -168,6 +171,7 @@ class Coordinator:
                 "link-title": title,
                 "link-kind": kind,
                 "link-visibility": visibility,
+                "link-programme_item": str(item),
             },
         )
 

@@ -118,11 +118,15 @@ def test_the_attachment_arrives_intact_and_is_stored_once(
         assert text_of(mail).startswith("Hello ")  # the rest of the mail as it was
 
 
+# The part that names each application's package (nscal.filetypes looks for it).
+MAIN_PARTS = {"word": "word/document.xml", "xl": "xl/workbook.xml", "ppt": "ppt/presentation.xml"}
+
+
 def office_file(folder: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(f"{folder}/document.xml", "<document/>")
+        archive.writestr(MAIN_PARTS[folder], "<document/>")
     return buffer.getvalue()
 
 

@@ -101,7 +101,7 @@ def test_nobody_selected_cannot_be_sent(client, coordinator, people, meeting, wr
     [
         ("setup.exe", b"MZ\x90\x00\x03\x00\x00\x00" + bytes(range(256)), "cannot be attached"),
         ("agenda.pdf", b"MZ\x90\x00 pretending to be a PDF" + b"\x00" * 20, "cannot be attached"),
-        ("photos.zip", b"PK\x03\x04" + b"\x00" * 40, "not an office document"),
+        ("photos.zip", b"PK\x03\x04" + b"\x00" * 40, "looks like a zip archive but cannot be read"),
         ("empty.pdf", b"", "The file is empty."),
     ],
 )
@@ -171,3 +171,18 @@ def test_each_mail_is_linked_to_the_message(client, coordinator, people, meeting
     db.session.commit()
     links = db.session.scalars(sa.select(ParticipantMessageMail)).all()
     assert sorted(link.user_id for link in links) == sorted([people["aino"].id, people["bjorn"].id])
+
+
+def test_the_attachment_downloads_as_a_file_that_never_runs(
+    client, coordinator, people, meeting, writer
+):
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    response = writer.write_to_event(meeting, attachment=("Agenda 2027.pdf", pdf))
+    path = writer.preview_path(response).replace("/preview", "/attachment")
+    served = client.get(path)
+    assert served.status_code == 200 and served.data == pdf
+    assert served.headers["Content-Type"] == "application/pdf"
+    assert served.headers["Content-Disposition"].startswith("attachment;")
+    assert "Agenda 2027.pdf" in served.headers["Content-Disposition"]
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+    assert served.headers["Content-Security-Policy"].startswith("sandbox")

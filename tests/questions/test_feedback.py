@@ -188,3 +188,36 @@ def test_feedback_questions_are_not_asked_at_registration(client, auth, make_use
     make_user("new@example.org", participant_role="practitioner")
     auth.login("new@example.org")
     assert "How useful was it?" not in client.get(f"/events/{survey.id}").text
+
+
+def test_once_attendance_is_taken_only_those_who_attended_are_asked(
+    client, auth, coordinator, survey
+):
+    from nscal.attendance.models import AttendanceStatus
+    from nscal.attendance.services import mark_attendance
+    from nscal.registrations.models import Registration
+
+    by_email = {
+        registration.user.email: registration
+        for registration in db.session.execute(
+            sa.select(Registration).where(
+                Registration.event_id == survey.id,
+                Registration.status == RegistrationStatus.confirmed,
+            )
+        ).scalars()
+    }
+    mark_attendance(by_email["aino@example.org"].id, AttendanceStatus.attended, marked_by_id=None)
+    mark_attendance(by_email["sven@example.org"].id, AttendanceStatus.absent, marked_by_id=None)
+    db.session.commit()
+    auth.login("coord@example.org")
+    after_the_meeting(survey)
+    page = client.get(f"/manage/events/{survey.id}/feedback").text
+    assert "Send the survey to 1 person(s) who attended" in page
+    confirm = client.get(f"/manage/events/{survey.id}/feedback/send").text
+    assert "1 person(s) who attended" in confirm
+    assert "on its way to 1 person(s)" in send(client, survey).text
+    assert sorted(links_by_recipient()) == ["aino@example.org"]  # Sven was absent
+    assert (
+        "Everyone who attended has been asked."
+        in client.get(f"/manage/events/{survey.id}/feedback").text
+    )

@@ -1,8 +1,11 @@
 """What an uploaded file is, read from its bytes: never from its name or the browser's word.
 
-Only kinds people share after a meeting are taken: PDF, PNG, JPEG, GIF, WebP, Office
-Open XML and OpenDocument files, plain text and CSV. Anything else — HTML and SVG above
-all, which a browser would run — is refused, whatever it is called.
+One detector for every room that takes files (materials of an event, attachments of
+messages to participants). Only kinds people share around a meeting are known: PDF,
+PNG, JPEG, GIF, WebP, Office Open XML and OpenDocument files, plain text and CSV.
+Anything else — HTML and SVG above all, which a browser or a mail program would run —
+is refused, whatever it is called. A room may take fewer kinds (``detect_type``'s
+``allowed``), and says so with its own words (``allowed_text``).
 """
 
 import csv
@@ -12,36 +15,52 @@ from dataclasses import dataclass
 
 
 class UnsupportedFile(ValueError):
-    """The content is not one of the kinds nscal keeps; the message says so for people."""
+    """The content is not one of the kinds nscal keeps; the message says so for people.
+    ``reason``: "empty", "kind" (not a kind taken here), "zip", "encoding" or "markup"."""
+
+    def __init__(self, message: str, reason: str = "kind"):
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
 class FileType:
-    content_type: str
-    extension: str  # with the dot, for the name the file is downloaded under
+    content_type: str  # as served, with its charset for text
+    extensions: tuple[str, ...]  # with the dot; the first is the one a name gets
     label: str
+
+    @property
+    def extension(self) -> str:
+        """The extension a file of this kind is saved under."""
+        return self.extensions[0]
+
+    @property
+    def mime_type(self) -> str:
+        """The content type without parameters (``text/plain``): a mail part's type."""
+        return self.content_type.partition(";")[0].strip()
 
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
 
 
-PDF = FileType("application/pdf", ".pdf", "PDF")
-PNG = FileType("image/png", ".png", "PNG image")
-JPEG = FileType("image/jpeg", ".jpg", "JPEG image")
-GIF = FileType("image/gif", ".gif", "GIF image")
-WEBP = FileType("image/webp", ".webp", "WebP image")
-TEXT = FileType("text/plain; charset=utf-8", ".txt", "Text")
-CSV = FileType("text/csv; charset=utf-8", ".csv", "CSV")
+PDF = FileType("application/pdf", (".pdf",), "PDF")
+PNG = FileType("image/png", (".png",), "PNG image")
+JPEG = FileType("image/jpeg", (".jpg", ".jpeg"), "JPEG image")
+GIF = FileType("image/gif", (".gif",), "GIF image")
+WEBP = FileType("image/webp", (".webp",), "WebP image")
+TEXT = FileType("text/plain; charset=utf-8", (".txt", ".text", ".md", ".csv"), "Text")
+CSV = FileType("text/csv; charset=utf-8", (".csv", ".txt"), "CSV")
 _OOXML = "application/vnd.openxmlformats-officedocument."
-DOCX = FileType(_OOXML + "wordprocessingml.document", ".docx", "Word document")
-XLSX = FileType(_OOXML + "spreadsheetml.sheet", ".xlsx", "Excel workbook")
-PPTX = FileType(_OOXML + "presentationml.presentation", ".pptx", "PowerPoint presentation")
+DOCX = FileType(_OOXML + "wordprocessingml.document", (".docx",), "Word document")
+XLSX = FileType(_OOXML + "spreadsheetml.sheet", (".xlsx",), "Excel workbook")
+PPTX = FileType(_OOXML + "presentationml.presentation", (".pptx",), "PowerPoint presentation")
 _ODF = "application/vnd.oasis.opendocument."
 ODF_TYPES = {
-    _ODF + "text": FileType(_ODF + "text", ".odt", "OpenDocument text"),
-    _ODF + "spreadsheet": FileType(_ODF + "spreadsheet", ".ods", "OpenDocument spreadsheet"),
-    _ODF + "presentation": FileType(_ODF + "presentation", ".odp", "OpenDocument presentation"),
+    _ODF + "text": FileType(_ODF + "text", (".odt",), "OpenDocument text"),
+    _ODF + "spreadsheet": FileType(_ODF + "spreadsheet", (".ods",), "OpenDocument spreadsheet"),
+    _ODF + "presentation": FileType(_ODF + "presentation", (".odp",), "OpenDocument presentation"),
+    _ODF + "graphics": FileType(_ODF + "graphics", (".odg",), "OpenDocument drawing"),
 }
 # The Office Open XML part that says which application a package belongs to.
 OOXML_MAIN_PARTS = {
@@ -52,7 +71,7 @@ OOXML_MAIN_PARTS = {
 
 ALLOWED_TEXT = (
     "PDF, PNG, JPEG, GIF or WebP images, Word, Excel or PowerPoint files (.docx, .xlsx, "
-    ".pptx), OpenDocument files (.odt, .ods, .odp), plain text or CSV"
+    ".pptx), OpenDocument files (.odt, .ods, .odp, .odg), plain text or CSV"
 )
 # Markup a browser would render as a page or a drawing with scripts, if it ever got the
 # chance: refused even as text (a name ending in .txt changes nothing).
@@ -78,10 +97,24 @@ TEXT_SAMPLE = 64 * 1024
 _CONTROL = bytes(range(0, 9)) + b"\x0b" + bytes(range(14, 32)) + b"\x7f"
 
 
-def detect_type(data: bytes) -> FileType:
-    """The kind of ``data``; ``UnsupportedFile`` for anything nscal does not keep."""
+def detect_type(
+    data: bytes,
+    *,
+    allowed: frozenset[FileType] | None = None,
+    allowed_text: str = ALLOWED_TEXT,
+) -> FileType:
+    """The kind of ``data``; ``UnsupportedFile`` for anything nscal does not know, or
+    not among ``allowed`` (every known kind when None); ``allowed_text`` names what is
+    taken in the refusals ("Upload …")."""
+    file_type = _detect(data, allowed_text)
+    if allowed is not None and file_type not in allowed:
+        raise _refused(allowed_text)
+    return file_type
+
+
+def _detect(data: bytes, allowed_text: str) -> FileType:
     if not data:
-        raise UnsupportedFile("The file is empty.")
+        raise UnsupportedFile("The file is empty.", "empty")
     if data.startswith(b"%PDF-"):
         return PDF
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -93,15 +126,15 @@ def detect_type(data: bytes) -> FileType:
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return WEBP
     if data.startswith(b"PK\x03\x04"):
-        return _office_package(data)
-    return _text(data)
+        return _office_package(data, allowed_text)
+    return _text(data, allowed_text)
 
 
-def _refused() -> UnsupportedFile:
-    return UnsupportedFile(f"This kind of file cannot be shared here. Upload {ALLOWED_TEXT}.")
+def _refused(allowed_text: str) -> UnsupportedFile:
+    return UnsupportedFile(f"This kind of file cannot be shared here. Upload {allowed_text}.")
 
 
-def _office_package(data: bytes) -> FileType:
+def _office_package(data: bytes, allowed_text: str) -> FileType:
     """A zip is taken only as an OpenDocument or Office Open XML file, never as a zip."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
@@ -116,27 +149,29 @@ def _office_package(data: bytes) -> FileType:
                         return file_type
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, KeyError):
         raise UnsupportedFile(
-            f"The file looks like a zip archive but cannot be read. Upload {ALLOWED_TEXT}."
+            f"The file looks like a zip archive but cannot be read. Upload {allowed_text}.", "zip"
         ) from None
-    raise _refused()
+    raise _refused(allowed_text)
 
 
-def _text(data: bytes) -> FileType:
+def _text(data: bytes, allowed_text: str) -> FileType:
     sample = data[:TEXT_SAMPLE]
     if any(byte in _CONTROL for byte in sample):
-        raise _refused()
+        raise _refused(allowed_text)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UnsupportedFile(
-            f"The file is not UTF-8 text nor a kind nscal knows. Upload {ALLOWED_TEXT}."
+            f"The file is not UTF-8 text nor a kind nscal knows. Upload {allowed_text}.",
+            "encoding",
         ) from None
     lowered = sample.lower()
     if lowered.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or any(
         sign in lowered for sign in MARKUP_SIGNS
     ):
         raise UnsupportedFile(
-            "Web pages and SVG drawings cannot be shared here: save the page as PDF instead."
+            "Web pages and SVG drawings cannot be shared here: save the page as PDF instead.",
+            "markup",
         )
     return CSV if _looks_like_csv(text[:TEXT_SAMPLE]) else TEXT
 
@@ -157,6 +192,7 @@ def _looks_like_csv(text: str) -> bool:
 
 
 ALL_TYPES = (PDF, PNG, JPEG, GIF, WEBP, TEXT, CSV, DOCX, XLSX, PPTX, *ODF_TYPES.values())
+OFFICE_TYPES = frozenset({DOCX, XLSX, PPTX, *ODF_TYPES.values()})
 _BY_CONTENT_TYPE = {file_type.content_type: file_type for file_type in ALL_TYPES}
 
 

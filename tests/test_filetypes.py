@@ -5,7 +5,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from nscal.materials.sniffing import UnsupportedFile, detect_type
+from nscal.filetypes import UnsupportedFile, detect_type
 from tests.materials.conftest import (
     HTML_BYTES,
     PDF_BYTES,
@@ -71,3 +71,17 @@ def test_known_kinds_are_recognised(data, content_type):
 def test_markup_and_unknown_kinds_are_refused(data):
     with pytest.raises(UnsupportedFile):
         detect_type(data)
+
+
+def test_a_message_attachment_takes_fewer_kinds_with_the_same_detector():
+    from nscal.messaging.attachments import AttachmentError, file_type_of
+
+    gif = b"GIF89a\x01\x00\x01\x00" + bytes(32)
+    assert detect_type(gif).content_type == "image/gif"  # a material may be a GIF
+    with pytest.raises(AttachmentError, match="cannot be attached"):
+        file_type_of(gif)
+    # A web page called agenda.txt is no more plain text in a mail than on a page.
+    with pytest.raises(AttachmentError, match="Web pages and SVG drawings"):
+        file_type_of(HTML_BYTES)
+    assert file_type_of(PDF_BYTES).mime_type == "application/pdf"
+    assert file_type_of(b"Hei!\n").mime_type == "text/plain"
