@@ -37,6 +37,8 @@ PAGES = [
     ("year-view", MEMBER, "/calendar/2027", True),
     ("login", None, "/auth/login", False),
     ("account", MEMBER, "/account", True),
+    ("manage-home", COORDINATOR, "/manage/", True),
+    ("event-form", COORDINATOR, "/manage/events/new", True),
     ("manage-calendar", COORDINATOR, "/manage/calendar/2027", True),
     ("statistics", COORDINATOR, "/manage/statistics?year_from=2023&year_to=2026", True),
 ]
