@@ -10,6 +10,7 @@ from moto.server import ThreadedMotoServer
 
 from nscal import create_app
 from nscal.config import ConfigError
+from nscal.db import db
 from nscal.materials.storage import FolderStorage, S3Storage, new_key, storage_from_config
 from tests.conftest import test_config
 from tests.materials.conftest import (
@@ -76,10 +77,12 @@ def test_files_go_to_the_bucket_and_back_through_the_app(
             "STORAGE_ENDPOINT_URL": s3_endpoint,
         }
     )
+    # No app context around the request: it pushes its own and closes its session.
+    served = own_client(second).get(f"/events/{event.id}/materials/{material.id}")
+    assert served.status_code == 200 and served.data == PDF_BYTES
+    assert served.headers["Content-Type"] == "application/pdf"
     with second.app_context():
-        served = own_client(second).get(f"/events/{event.id}/materials/{material.id}")
-        assert served.status_code == 200 and served.data == PDF_BYTES
-        assert served.headers["Content-Type"] == "application/pdf"
+        db.engine.dispose()  # the second server's connections close with it
 
     answer = viewers.coordinator.post(
         f"/manage/events/{event.id}/materials/{material.id}/delete",
