@@ -68,6 +68,7 @@ def shoot(browser, base_url: str, out: Path) -> list[Path]:
                     viewport={"width": width, "height": height},
                     timezone_id="Europe/Helsinki",
                     device_scale_factor=1,
+                    bypass_csp=True,  # only for the style below that freezes transitions
                 )
                 if who:
                     log_in(contexts[who].new_page(), who)
