@@ -10,6 +10,7 @@ from werkzeug.routing import IntegerConverter
 
 from nscal import extensions
 from nscal.config import load_config
+from nscal.i18n import init_i18n
 from nscal.inputs import MAX_INTEGER
 from nscal.security import init_security
 from nscal.sessions import FeedSessionInterface
@@ -32,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     load_config(app, test_config)
     init_security(app)
+    init_i18n(app)
     app.session_interface = FeedSessionInterface()
     app.url_map.converters["int"] = DatabaseIntConverter
     import nscal.models  # noqa: F401 - registers every table on the metadata
