@@ -11,6 +11,7 @@ from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from nscal.db import db
+from nscal.i18n import current_language
 
 MESSAGES = {
     400: ("Something in that request was not right", "Go back, check the form and try again."),
@@ -130,7 +131,8 @@ def _busy(error: Exception):
         # answer in plain words instead.
         _rollback_quietly()
         title, hint = MESSAGES[503]
-        response, code = f"<!doctype html><title>{escape(title)}</title><p>{escape(hint)}", 503
+        page = f"<title>{escape(title)}</title><p>{escape(hint)}"
+        response, code = f'<!doctype html><html lang="{current_language()}">{page}', 503
     return response, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 

@@ -1,5 +1,6 @@
 """Helpers available in every template (Flask-WTF already adds ``csrf_token()``)."""
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from nscal.accounts.models import AccountRole
 from nscal.db import utcnow
 from nscal.events import display
 from nscal.events.privacy import public_description
+from nscal.i18n import LANGUAGE_NAMES, LANGUAGES, current_language
 from nscal.timeutil import zone_choices, zone_groups
 
 
@@ -55,7 +57,11 @@ def register_template_helpers(app) -> None:
         zone_abbreviation_now=lambda zone: timedisplay.abbreviation(
             utcnow().astimezone(ZoneInfo(zone)), with_city=False
         ),
-        weekday_names=timedisplay.WEEKDAYS,
+        # The reader's language's names, Monday first: weekday_names[0] is Monday's,
+        # weekday_names("abbreviated") the short ones.
+        weekday_names=timedisplay.weekday_names,
+        page_language=current_language,
+        language_links=language_links,
         query_args_except=_query_args_except,
         zone_return_path=_zone_return_path,
     )
@@ -83,6 +89,37 @@ def _zone_return_path() -> str:
     ``tz`` (the picker sets it) and ``page`` (the list may be paged differently)."""
     query = urlencode(_query_args_except("tz", "page"))
     return f"{request.path}?{query}" if query else request.path
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    code: str
+    name: str
+    url: str
+    current: bool
+
+
+def language_links() -> list[LanguageLink]:
+    """The language picker: this page in each language (``?lang=xx``, the other query
+    arguments kept). A page answering a POST links to its address only when that
+    address can be fetched; else to the home page."""
+    path = request.path
+    rule = request.url_rule
+    if request.method not in ("GET", "HEAD") and (rule is None or "GET" not in rule.methods):
+        path = url_for("main.index")
+    else:
+        path = request.script_root + path
+    kept = _query_args_except("lang")
+    current = current_language()
+    return [
+        LanguageLink(
+            code,
+            LANGUAGE_NAMES[code],
+            f"{path}?{urlencode([*kept, ('lang', code)])}",
+            code == current,
+        )
+        for code in LANGUAGES
+    ]
 
 
 # An id no event has, to find where ids go in the built URL.

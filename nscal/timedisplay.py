@@ -12,19 +12,27 @@ The rules, once:
 - a moment something happened (registered, sent, imported) reads
   "1 Dec 2026, 09:13 EET" on the reader's clock.
 
-The words live in ``Words``; ``words()`` is the one place a locale will be chosen when
-translations come (Flask-Babel, issue 18). Until then the output is English whatever
-the server's locale says.
+The words live in ``Words``; ``words()`` is the one place the locale is chosen: the
+request's (or a mail's) Flask-Babel locale. English is written as it always was; the
+other languages (``LocaleWords``) take their names and patterns from Babel's CLDR data
+("onsdag 13. januar 2027 kl. 10.00", "13. jan. 2027"), their words ("all day", "in
+Malmö") from the catalogs. Outside an application the output is English.
 
 Pure functions over instants, dates and zone names (events are read through their
 ``starts_at``/``ends_at``/``timezone``/``host_city`` attributes), so they are easy to
 test and this module imports nothing of the rooms above it.
 """
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_time, get_day_names, get_month_names
+from flask_babel import get_locale, gettext
 
 from nscal.timeutil import NORDIC_ZONES
 
@@ -34,16 +42,39 @@ MINUS = "\u2212"  # "UTC−2", not "UTC-2"
 # --- words: the locale's part -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Words:
-    """The names and patterns of one language."""
+    """The names and patterns of English, as nscal has always written them; the other
+    languages (``LocaleWords``) take theirs from Babel's CLDR data."""
 
-    weekdays: tuple[str, ...]
-    months: tuple[str, ...]
-    all_day: str = "all day"
-    from_: str = "from {clock}"
-    until: str = "until {clock}"
-    at_place: str = "in {place}"
+    language = "en"
+    weekdays: tuple[str, ...] = (
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    )
+    months: tuple[str, ...] = (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    )
+    # str.format patterns: "from {clock}", "in {place}".
+    all_day = "all day"
+    from_ = "from {clock}"
+    until = "until {clock}"
+    at_place = "in {place}"
 
     def long_date(self, day: date) -> str:
         """ "Wednesday 2 December 2026"."""
@@ -58,41 +89,223 @@ class Words:
             text = f"{self.weekdays[day.weekday()][:3]} {text}"
         return text
 
-    def month(self, month: int) -> str:
-        return self.months[month - 1]
+    def month(self, month: int, width: str = "wide") -> str:
+        """A month's name on its own (a heading, "in March"); ``width="abbreviated"``: "Mar"."""
+        name = self.months[month - 1]
+        return name[:3] if width == "abbreviated" else name
+
+    def weekday_names(self, width: str = "wide") -> tuple[str, ...]:
+        """The days of the week on their own, Monday first ("abbreviated": "Mon")."""
+        if width == "abbreviated":
+            return tuple(name[:3] for name in self.weekdays)
+        return self.weekdays
 
     def clock(self, moment: datetime | time) -> str:
         """ "09:13", on a 24-hour clock."""
         return f"{moment.hour:02d}:{moment.minute:02d}"
 
+    def before_clock(self, long_date_text: str) -> str:
+        """What comes before the clock after a long date: "Wednesday 2 December 2026, "."""
+        return f"{long_date_text}, "
 
-ENGLISH = Words(
-    weekdays=("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    months=(
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-)
+    def with_clock(self, short_date_text: str, clock_text: str) -> str:
+        """A short date and a clock: "2 Dec 2026, 09:13 EET"."""
+        return f"{short_date_text}, {clock_text}"
+
+    def date_range(self, start: date, last: date) -> str:
+        """Inclusive days ``start`` < ``last``: "29–30 March 2027", "29 March – 2 April 2027"."""
+        if (start.year, start.month) == (last.year, last.month):
+            return f"{start.day}–{last.day} {self.month(last.month)} {last.year}"
+        if start.year == last.year:
+            return (
+                f"{start.day} {self.month(start.month)} – "
+                f"{last.day} {self.month(last.month)} {last.year}"
+            )
+        return (
+            f"{start.day} {self.month(start.month)} {start.year} – "
+            f"{last.day} {self.month(last.month)} {last.year}"
+        )
+
+    def short_range(self, first: date, last: date) -> str:
+        """Inclusive days ``first`` < ``last``, short: "13–15 Jan 2027", "30 Jan – 2 Feb 2027"."""
+        if (first.year, first.month) == (last.year, last.month):
+            return f"{first.day}–{self.short_date(last)}"
+        if first.year == last.year:
+            return f"{self.short_date(first, year=False)} – {self.short_date(last)}"
+        return f"{self.short_date(first)} – {self.short_date(last)}"
+
+
+# CLDR's "atTime" date-time patterns ("onsdag 13. januar 2027 kl. 10.00"), which Babel
+# 2.x does not ship; a language missing here uses its plain full date-time pattern.
+AT_TIME = {
+    "da": "{1} 'kl'. {0}",
+    "sv": "{1} 'kl'. {0}",
+    "nb": "{1} 'kl'. {0}",
+    "fi": "{1} 'klo' {0}",
+    "is": "{1} 'kl'. {0}",
+}
+
+
+def _unquote(pattern: str) -> str:
+    """CLDR's quoting: 'kl' is literal text, '' an apostrophe."""
+    return re.sub(r"''|'", lambda match: "'" if match.group() == "''" else "", pattern)
+
+
+def _widen(pattern: str, letters: str, width: int) -> str:
+    """A pattern's runs of ``letters`` (outside quotes) at ``width``: E d. MMM → EEEE d. MMMM."""
+    parts = pattern.split("'")
+    for index in range(0, len(parts), 2):  # the even parts are outside quotes
+        parts[index] = re.sub(f"[{letters}]+", lambda match: match.group()[0] * width, parts[index])
+    return "'".join(parts)
+
+
+class LocaleWords(Words):
+    """A language's dates the local way, from CLDR (Babel): "onsdag 13. januar 2027",
+    "13. jan. 2027", "10.00"; month names in dates in their format form ("13.
+    tammikuuta"), alone in their stand-alone form ("tammikuu"). Its words ("all day")
+    come from the catalogs: use it under its own locale (``words()`` does)."""
+
+    def __init__(self, language: str):
+        self.language = language
+        self.locale = locale = Locale.parse(language)
+        skeletons = locale.datetime_skeletons
+        if "yMMMMEEEEd" in skeletons:
+            long_pattern = skeletons["yMMMMEEEEd"].pattern
+        else:
+            long_pattern = _widen(skeletons["yMMMMEd"].pattern, "Ec", 4)
+        self._long = long_pattern
+        self._short = {
+            (True, False): skeletons["yMMMd"].pattern,
+            (False, False): skeletons["MMMd"].pattern,
+            (True, True): skeletons["yMMMEd"].pattern,
+            (False, True): skeletons["MMMEd"].pattern,
+        }
+        self._clock = skeletons["Hm"].pattern
+        at_time = AT_TIME.get(language, str(locale.datetime_formats["full"]))
+        self._before_clock = _unquote(at_time.split("{0}")[0])
+        self._with_clock = _unquote(str(locale.datetime_formats["medium"]))
+        intervals = locale.interval_formats.get("yMMMd", {})
+        self._short_intervals = {field: tuple(pair) for field, pair in intervals.items()}
+        self._long_intervals = {
+            field: tuple(_widen(part, "M", 4) if "MMM" in part else part for part in pair)
+            for field, pair in self._short_intervals.items()
+        }
+        self.weekdays = self._weekday_names("wide")
+        self.months = tuple(
+            get_month_names("wide", "stand-alone", locale)[m] for m in MONTH_NUMBERS
+        )
+
+    def _weekday_names(self, width: str) -> tuple[str, ...]:
+        names = get_day_names(width, "stand-alone", self.locale)
+        return tuple(names[day] for day in range(7))  # Babel counts Monday as 0
+
+    @property
+    def all_day(self) -> str:  # type: ignore[override]
+        # Translators: an event's time when it lasts the whole day.
+        return gettext("all day")
+
+    @property
+    def from_(self) -> str:  # type: ignore[override]
+        # Translators: an event going on past midnight, on its first day: "from 22:00".
+        return gettext("from {clock}")
+
+    @property
+    def until(self) -> str:  # type: ignore[override]
+        # Translators: an event that began the day before, on its last day: "until 02:00".
+        return gettext("until {clock}")
+
+    @property
+    def at_place(self) -> str:  # type: ignore[override]
+        # Translators: after an event's time on its own clock, the place that clock hangs
+        # in ("09:00–10:30 CET in Malmö"); {place} is a city's name, not inflected.
+        return gettext("in {place}")
+
+    def _format(self, value: date, pattern: str) -> str:
+        return format_date(value, pattern, locale=self.locale)
+
+    def long_date(self, day: date) -> str:
+        return self._format(day, self._long)
+
+    def short_date(self, day: date, *, year: bool = True, weekday: bool = False) -> str:
+        return self._format(day, self._short[year, weekday])
+
+    def month(self, month: int, width: str = "wide") -> str:
+        return get_month_names(width, "stand-alone", self.locale)[month]
+
+    def weekday_names(self, width: str = "wide") -> tuple[str, ...]:
+        return self.weekdays if width == "wide" else self._weekday_names(width)
+
+    def clock(self, moment: datetime | time) -> str:
+        return format_time(time(moment.hour, moment.minute), self._clock, locale=self.locale)
+
+    def before_clock(self, long_date_text: str) -> str:
+        return self._before_clock.replace("{1}", long_date_text)
+
+    def with_clock(self, short_date_text: str, clock_text: str) -> str:
+        return self._with_clock.replace("{1}", short_date_text).replace("{0}", clock_text)
+
+    def _interval(self, patterns: dict, start: date, last: date, single) -> str:
+        field = "y" if start.year != last.year else "M" if start.month != last.month else "d"
+        pair = patterns.get(field)
+        if pair is None:
+            return f"{single(start)} – {single(last)}"
+        first_part, last_part = pair
+        return self._format(start, first_part) + self._format(last, last_part)
+
+    def date_range(self, start: date, last: date) -> str:
+        pattern = _widen(self._short[True, False], "M", 4)
+        return self._interval(
+            self._long_intervals, start, last, lambda day: self._format(day, pattern)
+        )
+
+    def short_range(self, first: date, last: date) -> str:
+        return self._interval(self._short_intervals, first, last, self.short_date)
+
+
+MONTH_NUMBERS = range(1, 13)
+ENGLISH = Words()
+
+
+@cache
+def words_for(language: str) -> Words:
+    """The words of ``language`` ("en", "da" …); its translated words under its locale."""
+    return ENGLISH if language == "en" else LocaleWords(language)
 
 
 def words() -> Words:
-    """The words of the reader's language. English for now: Flask-Babel's locale
-    selector plugs in here, and only here."""
-    return ENGLISH
+    """The words of the reader's language: Flask-Babel's locale (the request's, or the
+    one a mail is written in) plugs in here, and only here. English outside the app."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return ENGLISH
+    return words_for(locale.language)
 
 
 WEEKDAYS = ENGLISH.weekdays
 MONTHS = ENGLISH.months
+
+
+class LocalNames(Sequence):
+    """Names read in the reader's language when they are read (templates' ``weekday_names``):
+    ``names[0]`` is Monday's, ``names("abbreviated")`` all of them short."""
+
+    def __init__(self, pick):
+        self._pick = pick
+
+    def __call__(self, width: str = "wide") -> tuple[str, ...]:
+        return self._pick(words(), width)
+
+    def __getitem__(self, index):
+        return self()[index]
+
+    def __len__(self) -> int:
+        return len(self())
+
+    def __iter__(self):
+        return iter(self())
+
+
+weekday_names = LocalNames(lambda local, width: local.weekday_names(width))
 
 
 def long_date(day: date) -> str:
@@ -105,8 +318,9 @@ def short_date(day: date, *, year: bool = True, weekday: bool = False) -> str:
     return words().short_date(day, year=year, weekday=weekday)
 
 
-def month_name(month: int) -> str:
-    return words().month(month)
+def month_name(month: int, width: str = "wide") -> str:
+    """A month's name on its own: "January" (Finnish "tammikuu"); "abbreviated": "Jan"."""
+    return words().month(month, width)
 
 
 def clock(moment: datetime | time) -> str:
@@ -184,12 +398,16 @@ def format_instant(instant: datetime, zone: str | None, *, year: bool = True) ->
     """A moment something happened, on ``zone``'s clock (UTC when None):
     "1 Dec 2026, 09:13 EET"."""
     local = instant.astimezone(ZoneInfo(zone) if zone else UTC)
-    return f"{short_date(local.date(), year=year)}, {clock(local)} {abbreviation(local)}"
+    w = words()
+    return w.with_clock(
+        w.short_date(local.date(), year=year), f"{w.clock(local)} {abbreviation(local)}"
+    )
 
 
 def format_local_moment(local: datetime) -> str:
     """An aware wall-clock time as it stands: "1 Dec 2026, 09:13 EET"."""
-    return f"{short_date(local.date())}, {clock(local)} {abbreviation(local)}"
+    w = words()
+    return w.with_clock(w.short_date(local.date()), f"{w.clock(local)} {abbreviation(local)}")
 
 
 def format_local_date(instant: datetime, zone: str | None) -> str:
@@ -210,26 +428,14 @@ def format_date_range(start: date, end: date) -> str:
     last = end - timedelta(days=1) if end > start else start
     if last == start:
         return w.long_date(start)
-    if (start.year, start.month) == (last.year, last.month):
-        return f"{start.day}–{last.day} {w.month(last.month)} {last.year}"
-    if start.year == last.year:
-        return f"{start.day} {w.month(start.month)} – {last.day} {w.month(last.month)} {last.year}"
-    return (
-        f"{start.day} {w.month(start.month)} {start.year} – "
-        f"{last.day} {w.month(last.month)} {last.year}"
-    )
+    return w.date_range(start, last)
 
 
 def short_date_range(first: date, last: date) -> str:
     """Inclusive days in the short form: "13 Jan 2027", "13–15 Jan 2027",
     "30 Jan – 2 Feb 2027"."""
-    if first == last:
-        return short_date(first)
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{short_date(last)}"
-    if first.year == last.year:
-        return f"{short_date(first, year=False)} – {short_date(last)}"
-    return f"{short_date(first)} – {short_date(last)}"
+    w = words()
+    return w.short_date(first) if first == last else w.short_range(first, last)
 
 
 # --- an event's place ------------------------------------------------------------------
@@ -279,16 +485,16 @@ def range_pieces(
     start_abbr = abbreviation(start, with_city=with_city)
     end_abbr = abbreviation(end, with_city=with_city)
     if _ends_same_day(start, end):
-        pieces = [Piece(f"{w.long_date(start.date())}, ")] if with_date else []
+        pieces = [Piece(w.before_clock(w.long_date(start.date())))] if with_date else []
         pieces.append(moment_piece(start))
         if start_abbr != end_abbr:  # the clocks change during the event
             pieces.append(Piece(f" {start_abbr}"))
         pieces += [Piece("–"), moment_piece(end), Piece(f" {end_abbr}")]
         return pieces
     return [
-        Piece(f"{w.long_date(start.date())}, "),
+        Piece(w.before_clock(w.long_date(start.date()))),
         moment_piece(start),
-        Piece(f" {start_abbr} – {w.long_date(end.date())}, "),
+        Piece(f" {start_abbr} – {w.before_clock(w.long_date(end.date()))}"),
         moment_piece(end),
         Piece(f" {end_abbr}"),
     ]
@@ -360,14 +566,16 @@ def format_local_range(start: datetime, end: datetime) -> str:
     """Aware wall-clock times in the short form: "13 Jan 2027, 10:00–11:30 CET";
     "31 Oct 2027, 01:00 CEST–04:00 CET" across a clock change; across days
     "13 Jan 2027, 10:00 CET – 14 Jan 2027, 15:00 CET"."""
+    w = words()
     start_abbr, end_abbr = abbreviation(start), abbreviation(end)
+    day, clock_start, clock_end = w.short_date(start.date()), w.clock(start), w.clock(end)
     if start.date() == end.date():
         if start_abbr == end_abbr:
-            return f"{short_date(start.date())}, {clock(start)}–{clock(end)} {end_abbr}"
-        return f"{short_date(start.date())}, {clock(start)} {start_abbr}–{clock(end)} {end_abbr}"
+            return w.with_clock(day, f"{clock_start}–{clock_end} {end_abbr}")
+        return w.with_clock(day, f"{clock_start} {start_abbr}–{clock_end} {end_abbr}")
     return (
-        f"{short_date(start.date())}, {clock(start)} {start_abbr} – "
-        f"{short_date(end.date())}, {clock(end)} {end_abbr}"
+        f"{w.with_clock(day, f'{clock_start} {start_abbr}')} – "
+        f"{w.with_clock(w.short_date(end.date()), f'{clock_end} {end_abbr}')}"
     )
 
 

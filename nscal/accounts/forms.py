@@ -1,5 +1,6 @@
 """Forms for logging in, invitations and the account page."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -15,6 +16,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 from nscal.accounts.models import AccountRole
 from nscal.cities.models import active_cities, all_roles
 from nscal.formfields import Form, IdSelectField
+from nscal.i18n import language_choices
 from nscal.timeutil import find_zone, is_valid_zone, zone_choices
 
 
@@ -54,6 +56,10 @@ class ProfileForm(Form):
         description="Times are shown in this zone. Leave it on your city's zone if unsure.",
         validate_choice=False,
     )
+    language = SelectField(
+        _l("Language"),
+        description=_l("The language of the pages and of the mail you get."),
+    )
     submit = SubmitField("Save profile")
 
     def __init__(self, *args, city_zone: str | None = None, **kwargs):
@@ -62,6 +68,12 @@ class ProfileForm(Form):
         self.timezone.choices = [SelectChoice("", default_label)] + [
             SelectChoice(value, label, optgroup=group) for value, label, group in zone_choices()
         ]
+        self.language.choices = [
+            SelectChoice(code, name, render_kw={"lang": code} if code else {})
+            for code, name in language_choices()
+        ]
+        if self.language.data is None:  # not chosen yet
+            self.language.data = ""
 
     def validate_timezone(self, field):
         if field.data and not is_valid_zone(field.data):

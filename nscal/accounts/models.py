@@ -50,6 +50,8 @@ class User(UserMixin, db.Model):
         default=AccountRole.member,
     )
     timezone: Mapped[str | None] = mapped_column(sa.String(64))
+    # The language of pages and mails ("da", "fi" …, see nscal.i18n); None: not chosen.
+    language: Mapped[str | None] = mapped_column(sa.String(8))
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     feed_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_feed_token)

@@ -27,6 +27,7 @@ from nscal.accounts.models import (
 )
 from nscal.cities.models import City, ParticipantRole, city_by_slug_or_name, role_by_slug_or_name
 from nscal.db import db, utcnow
+from nscal.i18n import in_language, is_language, language_of
 from nscal.inputs import single_line
 from nscal.mail.outbox import enqueue
 from nscal.mail.rendering import render_mail
@@ -231,12 +232,19 @@ def create_user(
     return user
 
 
-def update_profile(user: User, *, name: str, timezone: str | None) -> None:
+def update_profile(
+    user: User, *, name: str, timezone: str | None, language: str | None | object = ...
+) -> None:
+    """Name and time zone; the language too when given (None: not chosen)."""
     name = checked_name(name)
     if timezone and not is_valid_zone(timezone):
         raise AccountError(f"Unknown time zone {timezone!r}.")
+    if language is not ... and language is not None and not is_language(language):
+        raise AccountError(f"Unknown language {language!r}.")
     user.name = name
     user.timezone = timezone or None
+    if language is not ...:
+        user.language = language or None
 
 
 def change_password(user: User, *, current: str, new: str) -> None:
@@ -397,16 +405,19 @@ def accept_invitation(token: str, password: str) -> User:
 def send_invitation(user: User, invited_by: User | None = None) -> None:
     """Mail the person a link to choose their password (queued in the outbox: it goes
     out once the caller commits)."""
-    enqueue(
-        render_mail(
-            "invitation",
-            to=user.email,
-            name=user.name,
-            inviter=invited_by.name if invited_by else None,
-            link=external_url("auth.accept_invitation", token=invitation_token(user)),
-            days=current_app.config["INVITATION_MAX_AGE"].days,
+    language = language_of(user)
+    with in_language(language):
+        enqueue(
+            render_mail(
+                "invitation",
+                to=user.email,
+                language=language,
+                name=user.name,
+                inviter=invited_by.name if invited_by else None,
+                link=external_url("auth.accept_invitation", token=invitation_token(user)),
+                days=current_app.config["INVITATION_MAX_AGE"].days,
+            )
         )
-    )
     user.invited_at = utcnow()
 
 
@@ -465,12 +476,21 @@ def send_password_reset(user: User) -> None:
     it goes out once the caller commits). Deactivated accounts get none."""
     if not user.active:
         raise AccountError(f"The account of {user.email} is deactivated; no link was sent.")
-    link = external_url("auth.reset_password", token=password_reset_token(user))
-    minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60)
-    lifetime = "an hour" if minutes == 60 else f"{minutes} minutes"
-    enqueue(
-        render_mail("password_reset", to=user.email, name=user.name, link=link, lifetime=lifetime)
-    )
+    language = language_of(user)
+    with in_language(language):  # the link and the words in the recipient's language
+        link = external_url("auth.reset_password", token=password_reset_token(user))
+        minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60)
+        lifetime = "an hour" if minutes == 60 else f"{minutes} minutes"
+        enqueue(
+            render_mail(
+                "password_reset",
+                to=user.email,
+                language=language,
+                name=user.name,
+                link=link,
+                lifetime=lifetime,
+            )
+        )
 
 
 def request_password_reset(email: str, *, client_address: str | None) -> None:

@@ -86,7 +86,8 @@ def _event_page_url_parts() -> tuple[str, str]:
     parts = known.get(base)
     if parts is None:
         try:
-            url = external_url("events.detail", event_id=_URL_PROBE)
+            # Kept for the app's life: the plain address, whatever language asked first.
+            url = external_url("events.detail", event_id=_URL_PROBE, lang=None)
         except BuildError:  # the page is not routed (yet): its documented path
             url = f"{base.rstrip('/')}/events/{_URL_PROBE}"
         prefix, _probe, suffix = url.rpartition(str(_URL_PROBE))

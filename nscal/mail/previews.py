@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from nscal.cities.models import City
 from nscal.db import utcnow
 from nscal.events.models import Event, EventFormat, EventKind
+from nscal.i18n import current_language
 from nscal.mail.rendering import render_mail
 from nscal.messaging.text import message_html
 from nscal.registrations.notifications import event_details
@@ -196,8 +197,13 @@ def render_preview(kind: MailKind) -> EmailMessage:
         )
         if kind.template == "minutes_published":
             context["link"] = external_url("events.index")
+    # In the language of the coordinator looking at it (``?lang=`` shows another).
     return render_mail(
-        kind.template, to=f"{SAMPLE_NAME} <{SAMPLE_ADDRESS}>", name=SAMPLE_NAME, **context
+        kind.template,
+        to=f"{SAMPLE_NAME} <{SAMPLE_ADDRESS}>",
+        language=current_language(),
+        name=SAMPLE_NAME,
+        **context,
     )
 
 

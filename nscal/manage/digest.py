@@ -19,6 +19,7 @@ from nscal.accounts.models import AccountRole, User
 from nscal.db import db, take_sqlite_write_lock, utcnow
 from nscal.events.display import format_event_time
 from nscal.events.models import Event
+from nscal.i18n import in_language, language_of
 from nscal.mail.outbox import enqueue
 from nscal.mail.rendering import render_mail
 from nscal.manage.models import CoordinatorDigest
@@ -135,15 +136,18 @@ def send_digests(now: datetime | None = None) -> int:
             db.session.rollback()
             continue
         user = db.session.get(User, user_id)
-        enqueue(
-            render_mail(
-                "coordinator_digest",
-                to=recipient(user),
-                name=user.name,
-                requests=[_as_listed(registration, zone) for registration in requests],
-                link=external_url("manage.dashboard", _anchor="pending-heading"),
+        language = language_of(user)
+        with in_language(language):
+            enqueue(
+                render_mail(
+                    "coordinator_digest",
+                    to=recipient(user),
+                    language=language,
+                    name=user.name,
+                    requests=[_as_listed(registration, zone) for registration in requests],
+                    link=external_url("manage.dashboard", _anchor="pending-heading"),
+                )
             )
-        )
         db.session.commit()
         queued += 1
     return queued

@@ -5,6 +5,7 @@ Written to the outbox in the transaction that publishes the minutes; the words a
 """
 
 from nscal.accounts.models import User
+from nscal.i18n import in_language, language_of
 from nscal.mail.outbox import enqueue
 from nscal.materials.models import Material
 from nscal.registrations.notifications import mail_about_event
@@ -17,12 +18,13 @@ def minutes_link(material: Material) -> str:
 
 
 def minutes_published_mail(material: Material, person: User) -> None:
-    enqueue(
-        mail_about_event(
-            "minutes_published",
-            person,
-            material.event,
-            minutes_title=material.title,
-            link=minutes_link(material),
+    with in_language(language_of(person)):  # the link opens in the mail's language
+        enqueue(
+            mail_about_event(
+                "minutes_published",
+                person,
+                material.event,
+                minutes_title=material.title,
+                link=minutes_link(material),
+            )
         )
-    )

@@ -19,6 +19,7 @@ from nscal.accounts.models import User
 from nscal.cities.models import City, ParticipantRole
 from nscal.db import db, utcnow
 from nscal.events.models import Event, EventFormat, EventSeries, EventStatus
+from nscal.i18n import in_language, language_of
 from nscal.mail.models import MailStatus, OutboxMessage
 from nscal.mail.outbox import enqueue, register_expander
 from nscal.mail.rendering import render_mail
@@ -259,25 +260,29 @@ def save_draft(
     return message
 
 
+def _event_as_listed(registration, user) -> dict:
+    event = registration.event
+    confirmed = registration.status is RegistrationStatus.confirmed
+    details = event_details(
+        event,
+        reading_zone(user, event),
+        include_online_link=confirmed and event.format in (EventFormat.online, EventFormat.hybrid),
+    )
+    details["status_label"] = registration.status.label
+    return details
+
+
 def render_for(message: ParticipantMessage, person: Recipient) -> EmailMessage:
     """The mail exactly as ``person`` gets it: their name, the text first, then the
     event(s) in their own zone; the online link only where they are confirmed."""
     user = person.user
-    events = []
-    for registration in person.registrations:
-        event = registration.event
-        confirmed = registration.status is RegistrationStatus.confirmed
-        details = event_details(
-            event,
-            reading_zone(user, event),
-            include_online_link=confirmed
-            and event.format in (EventFormat.online, EventFormat.hybrid),
-        )
-        details["status_label"] = registration.status.label
-        events.append(details)
+    language = language_of(user)
+    with in_language(language):
+        events = [_event_as_listed(registration, user) for registration in person.registrations]
     mail = render_mail(
         "participant_message",
         to=recipient(user),
+        language=language,
         name=user.name,
         message_subject=message.subject,
         text=message.text,

@@ -23,6 +23,7 @@ from nscal.config import NETWORK_NAME
 from nscal.db import db, utcnow
 from nscal.events.models import Event
 from nscal.feeds.ical import FeedEntry, calendar_for
+from nscal.i18n import language_of
 from nscal.mail.models import MailStatus, OutboxMessage
 from nscal.mail.outbox import enqueue
 from nscal.mail.rendering import render_mail
@@ -546,6 +547,8 @@ def delete_account(user: User, *, acting: User, now: datetime | None = None) -> 
         .values(sender_id=None, sender_email="")
         .execution_options(synchronize_session=False)
     )
+    # Asked before the city and the setting go: the last mail is in their language.
+    language = language_of(user)
     user.name = DELETED_ACCOUNT
     user.email = placeholder
     user.password_hash = None
@@ -553,6 +556,7 @@ def delete_account(user: User, *, acting: User, now: datetime | None = None) -> 
     user.city_id = None
     user.participant_role_id = None
     user.timezone = None
+    user.language = None
     user.invited_at = None
     user.last_login_at = None
     user.account_role = AccountRole.member
@@ -564,6 +568,7 @@ def delete_account(user: User, *, acting: User, now: datetime | None = None) -> 
         render_mail(
             "account_deleted",
             to=old_address,
+            language=language,
             name=old_name,
             cancelled=len(plan.upcoming),
             kept=anonymised,

@@ -18,6 +18,7 @@ from nscal.attendance.models import Attendance, AttendanceStatus
 from nscal.db import db, utcnow
 from nscal.events.models import Event
 from nscal.exports import rows_as_csv
+from nscal.i18n import in_language, language_of
 from nscal.mail.outbox import enqueue
 from nscal.questions.models import (
     Answer,
@@ -125,16 +126,17 @@ def send_survey(event: Event, *, anonymous: bool, now: datetime | None = None) -
         )
         db.session.add(invitation)
         db.session.flush()
-        enqueue(
-            mail_about_event(
-                "feedback_request",
-                registration.user,
-                event,
-                link=external_url("questions.feedback", token=feedback_token(invitation)),
-                anonymous=survey.anonymous,
-                days=LINK_DAYS,
+        with in_language(language_of(registration.user)):  # the link opens in it too
+            enqueue(
+                mail_about_event(
+                    "feedback_request",
+                    registration.user,
+                    event,
+                    link=external_url("questions.feedback", token=feedback_token(invitation)),
+                    anonymous=survey.anonymous,
+                    days=LINK_DAYS,
+                )
             )
-        )
     survey.sent_at = survey.sent_at or now
     db.session.flush()
     return len(people)

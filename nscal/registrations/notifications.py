@@ -18,6 +18,7 @@ from nscal.events.display import format_event_time
 from nscal.events.models import Event
 from nscal.events.services import event_changed
 from nscal.feeds.ical import itip_calendar
+from nscal.i18n import in_language, language_of
 from nscal.mail.outbox import enqueue
 from nscal.mail.rendering import render_mail
 from nscal.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
@@ -69,17 +70,22 @@ def mail_about_event(
     **context,
 ) -> EmailMessage:
     """One mail to one person about one event (``templates/mail/<template>``): to their
-    own address, "Hello <name>", the event's times on their clock (``zone``, else
-    ``reading_zone``) beside the event's own; the online link only when asked for."""
-    return render_mail(
-        template,
-        to=recipient(user),
-        name=user.name,
-        event=event_details(
-            event, zone or reading_zone(user, event), include_online_link=include_online_link
-        ),
-        **context,
-    )
+    own address, in their language, "Hello <name>", the event's times on their clock
+    (``zone``, else ``reading_zone``) beside the event's own; the online link only when
+    asked for. Links in ``context`` are built by the caller under
+    ``in_language(language_of(user))``."""
+    language = language_of(user)
+    with in_language(language):
+        return render_mail(
+            template,
+            to=recipient(user),
+            language=language,
+            name=user.name,
+            event=event_details(
+                event, zone or reading_zone(user, event), include_online_link=include_online_link
+            ),
+            **context,
+        )
 
 
 def _send(registration: Registration, template: str, method: str | None, **context) -> None:
@@ -98,17 +104,20 @@ def _send(registration: Registration, template: str, method: str | None, **conte
             registration_status=registration.status.value,
             include_online_link=confirmed,
         )
-    enqueue(
-        render_mail(
-            template,
-            to=recipient(user),
-            calendar=calendar,
-            method=method,
-            name=user.name,
-            event=event_details(event, user.display_timezone, include_online_link=confirmed),
-            **context,
+    language = language_of(user)
+    with in_language(language):
+        enqueue(
+            render_mail(
+                template,
+                to=recipient(user),
+                language=language,
+                calendar=calendar,
+                method=method,
+                name=user.name,
+                event=event_details(event, user.display_timezone, include_online_link=confirmed),
+                **context,
+            )
         )
-    )
 
 
 def _status_mail(registration: Registration, **context) -> None:

@@ -20,7 +20,7 @@ EVENT = {
 
 def render(template="registration_confirmed", **context):
     values = {"name": "Åsa Öberg", "event": EVENT, **context}
-    message = render_mail(template, to="asa@example.org", **values)
+    message = render_mail(template, to="asa@example.org", language="en", **values)
     return message_from_bytes(bytes(message), policy=policy.default)
 
 

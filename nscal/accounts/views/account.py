@@ -11,6 +11,7 @@ from nscal.accounts.services import (
     update_profile,
 )
 from nscal.db import db
+from nscal.i18n import forget_chosen_language
 
 account = Blueprint("account", __name__)
 
@@ -24,11 +25,18 @@ def profile():
     password_form = ChangePasswordForm(formdata=None)
     if form.validate_on_submit():
         try:
-            update_profile(user, name=form.name.data, timezone=form.timezone.data or None)
+            update_profile(
+                user,
+                name=form.name.data,
+                timezone=form.timezone.data or None,
+                language=form.language.data or None,
+            )
         except AccountError as exc:
             form.name.errors.append(str(exc))
         else:
             db.session.commit()
+            # The account's language speaks from now on (the flash below too).
+            forget_chosen_language()
             flash("Your profile is saved.", "success")
             return redirect(url_for("account.profile"))
     return render_template("account/profile.html", form=form, password_form=password_form)
