@@ -6,6 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 
 from nscal import extensions
@@ -117,7 +118,8 @@ def _init_login(app: Flask) -> None:
     login_manager = extensions.login_manager
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message = _l("Please log in to see that page.")
+    login_manager.localize_callback = str  # flashed in the page's language, as a str
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader

@@ -5,7 +5,9 @@ Forms derive from ``Form``: its text fields are cleaned before they are validate
 a length limit counts what will be stored.
 """
 
+from flask_babel import get_translations
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import (
     HiddenField,
     IntegerField,
@@ -15,7 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import NumberRange
+from wtforms.validators import NumberRange, ValidationError
 
 from nscal.inputs import MAX_INTEGER, in_integer_range, multi_line, single_line
 
@@ -44,10 +46,41 @@ def _text_filter(field_class: type):
     return None
 
 
+class CatalogTranslations:
+    """WTForms' own messages from nscal's catalogs, in the page's language (Flask-WTF's
+    would read WTForms' bundled ones, which have no Danish or Icelandic); the messages
+    are marked in ``nscal.form_messages``."""
+
+    def gettext(self, string: str) -> str:
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return get_translations().ungettext(singular, plural, n)
+
+
+CATALOG_TRANSLATIONS = CatalogTranslations()
+
+
+class TranslatedCSRF(_FlaskFormCSRF):
+    """Flask-WTF's form CSRF check, its refusals in the page's language."""
+
+    def validate_csrf_token(self, form, field):
+        try:
+            super().validate_csrf_token(form, field)
+        except ValidationError as error:
+            raise ValidationError(field.gettext(str(error.args[0]))) from error
+
+
 class Form(FlaskForm):
-    """A Flask-WTF form whose text fields are cleaned of control characters."""
+    """A Flask-WTF form whose text fields are cleaned of control characters, and whose
+    built-in messages speak the page's language."""
 
     class Meta:
+        csrf_class = TranslatedCSRF
+
+        def get_translations(self, form):
+            return CATALOG_TRANSLATIONS
+
         def bind_field(self, form, unbound_field, options):
             cleaning = _text_filter(unbound_field.field_class)
             if cleaning is not None:

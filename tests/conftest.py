@@ -8,6 +8,8 @@ from pathlib import Path
 import flask_migrate
 import pytest
 import sqlalchemy as sa
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 from nscal import create_app
 from nscal.accounts.models import AccountRole, User
@@ -18,6 +20,23 @@ from nscal.db import db
 from nscal.demo import seed_demo, seed_network
 
 PASSWORD = "correct horse battery"
+CATALOGS = Path(__file__).resolve().parent.parent / "nscal" / "translations"
+
+
+def compile_catalogs() -> None:
+    """Compile each catalog whose .po is newer than its .mo (the .mo files are built, not
+    committed), so that `pytest` alone serves every language, as `make` does."""
+    for po_path in CATALOGS.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+        with mo_path.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+
+
+compile_catalogs()
 
 
 def test_config(url: str) -> dict:
