@@ -13,6 +13,9 @@ A page is answered in, first to last:
 4. the browser's ``Accept-Language``;
 5. English.
 
+The feeds are one text at one address for everyone (shared caches keep them): they
+answer to ``?lang=`` alone, never to the session or the browser.
+
 A mail is written in its recipient's language, whoever triggered it:
 ``language_of(user)`` (their setting, else the national language of their city's
 country, else English), rendered under ``in_language(language)``. Links in mails carry
@@ -28,6 +31,8 @@ from flask_babel import Babel, force_locale, get_locale, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
+
+from nscal.sessions import SESSIONLESS
 
 # English is the source language; the others are the members' own.
 LANGUAGES = ("en", "da", "sv", "nb", "fi", "is")
@@ -121,8 +126,6 @@ def select_locale() -> str:
 
 def _is_sessionless() -> bool:
     """The feeds neither open nor read the session (nor the signed-in person)."""
-    from nscal.sessions import SESSIONLESS
-
     return request.endpoint in SESSIONLESS
 
 

@@ -90,3 +90,14 @@ def test_wheel_installed_in_a_fresh_venv_migrates_and_serves_pages(wheel, tmp_pa
     )
     assert served.returncode == 0, served.stderr
     assert str(venv) in served.stdout
+
+
+def test_wheel_carries_the_compiled_catalogs(wheel):
+    """Every language's catalog, compiled: an installed wheel serves them all."""
+    import zipfile
+
+    from nscal.i18n import LANGUAGES
+
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for language in LANGUAGES[1:]:
+        assert f"nscal/translations/{language}/LC_MESSAGES/messages.mo" in names, language
