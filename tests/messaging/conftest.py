@@ -78,7 +78,8 @@ def people(network, make_user, meeting):
     ]
     made = {}
     for email, name, city, role, status in specs:
-        user = make_user(email, name=name, city=city, participant_role=role)
+        # They read English, whatever their city's language (tests/i18n covers that).
+        user = make_user(email, name=name, city=city, participant_role=role, language="en")
         register(meeting, user, RegistrationStatus(status))
         made[email.split("@")[0]] = user
     return made

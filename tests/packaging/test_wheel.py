@@ -69,7 +69,10 @@ def test_wheel_installed_in_a_fresh_venv_migrates_and_serves_pages(wheel, tmp_pa
     # after the venv's own site-packages so the wheel's nscal is the one imported.
     site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True, env=clean_env,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=clean_env,
     ).stdout.strip()
     Path(site, "zz_dev_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
 

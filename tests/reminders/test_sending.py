@@ -275,8 +275,9 @@ def test_reminders_in_a_real_mail_server_one_person_each_link_only_when_online(
     in_person = make_event(
         "In-person meeting", start=start, end=end, format=EventFormat.in_person, venue="Harbour"
     )
-    aino = make_user("aino@example.org", name="Aino Virtanen", city="helsinki")
-    jon = make_user("jon@example.org", name="Jón Jónsson", city="reykjavik")
+    # Both read English (their cities' languages are tests/i18n's concern).
+    aino = make_user("aino@example.org", name="Aino Virtanen", city="helsinki", language="en")
+    jon = make_user("jon@example.org", name="Jón Jónsson", city="reykjavik", language="en")
     _register(hybrid, aino, jon)
     _register(in_person, aino, jon)
     deliver_due()  # the registration mail
