@@ -4,6 +4,7 @@
 from dataclasses import dataclass, field
 
 from babel.dates import get_month_names
+from babel.numbers import format_percent
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -198,5 +199,5 @@ def format_cell(value) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        return f"{value:.0%}"
+        return format_percent(value, locale=get_locale() or "en")
     return str(value)
