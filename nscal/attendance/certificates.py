@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app, render_template
+from flask_babel import get_locale, ngettext
 
 from nscal.config import NETWORK_NAME
 from nscal.events.models import Event
@@ -69,9 +70,9 @@ def hours_text(duration: timedelta) -> str:
     hours, minutes = divmod(minutes, 60)
     parts = []
     if hours:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+        parts.append(ngettext("%(num)d hour", "%(num)d hours", hours))
     if minutes or not hours:
-        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+        parts.append(ngettext("%(num)d minute", "%(num)d minutes", minutes))
     return " ".join(parts)
 
 
@@ -123,7 +124,11 @@ def certificate_for(registration: Registration) -> Certificate:
 
 
 def certificate_pdf(registration: Registration) -> bytes:
-    html = render_template("attendance/certificate.html", certificate=certificate_for(registration))
+    html = render_template(
+        "attendance/certificate.html",
+        certificate=certificate_for(registration),
+        lang=str(get_locale()),
+    )
     return render_pdf(html)
 
 

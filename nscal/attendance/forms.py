@@ -1,5 +1,6 @@
 """Forms of attendance: a coordinator's mark, "mark all", a new code, the check-in code."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
@@ -12,9 +13,9 @@ CLEAR = "clear"
 class MarkForm(Form):
     # One button per choice (``name="attendance"``): one click marks the row.
     attendance = SelectField(
-        "Attendance",
+        _l("Attendance"),
         choices=[SelectChoice(status.value, status.label) for status in AttendanceStatus]
-        + [SelectChoice(CLEAR, "Not marked")],
+        + [SelectChoice(CLEAR, _l("Not marked"))],
     )
 
     def status(self) -> AttendanceStatus | None:
@@ -22,17 +23,17 @@ class MarkForm(Form):
 
 
 class MarkAllForm(Form):
-    submit = SubmitField("Yes, mark them attended")
+    submit = SubmitField(_l("Yes, mark them attended"))
 
 
 class NewCodeForm(Form):
-    submit = SubmitField("Make a check-in code")
+    submit = SubmitField(_l("Make a check-in code"))
 
 
 class CheckInForm(Form):
     code = StringField(
-        "Check-in code",
-        validators=[InputRequired("Type the check-in code."), Length(max=20)],
-        description="The six letters and digits shown at the venue or in the online meeting.",
+        _l("Check-in code"),
+        validators=[InputRequired(_l("Type the check-in code.")), Length(max=20)],
+        description=_l("The six letters and digits shown at the venue or in the online meeting."),
     )
-    submit = SubmitField("Check in")
+    submit = SubmitField(_l("Check in"))

@@ -8,6 +8,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nscal.db import UTCDateTime, db, str_enum, utcnow
@@ -21,7 +22,15 @@ class AttendanceStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return ATTENDANCE_LABELS[self]
+
+
+ATTENDANCE_LABELS = {
+    AttendanceStatus.attended: _l("Attended"),
+    AttendanceStatus.absent: _l("Absent"),
+    # Translators: attendance: absent with a reason given beforehand.
+    AttendanceStatus.excused: _l("Excused"),
+}
 
 
 class Attendance(db.Model):

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from nscal.accounts.models import User
 from nscal.attendance.models import Attendance, AttendanceStatus, CheckInCode, CheckInFailure
@@ -71,11 +73,14 @@ def mark_attendance(
     """Mark a confirmed registration attended, absent or excused; ``None`` clears the mark."""
     registration = db.session.get(Registration, registration_id)
     if registration is None:
-        raise AttendanceError("That registration no longer exists.", "unknown")
+        raise AttendanceError(_("That registration no longer exists."), "unknown")
     if registration.status is not RegistrationStatus.confirmed:
         raise AttendanceError(
-            f"{registration.user.name} is not confirmed "
-            f"({registration.status.label.lower()}): only confirmed people are marked.",
+            _(
+                "%(name)s is not confirmed (%(status)s): only confirmed people are marked.",
+                name=registration.user.name,
+                status=registration.status.label.lower(),
+            ),
             "not-confirmed",
         )
     mark = db.session.get(Attendance, registration_id)
@@ -139,7 +144,7 @@ def attendance_counts(event_ids: Iterable[int] | None = None) -> dict[int, int]:
 
 
 def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "".join(secrets.choice(CODE_ALPHABET) for _position in range(CODE_LENGTH))
 
 
 def normalize_code(typed: str) -> str:
@@ -156,7 +161,7 @@ def make_check_in_code(event_id: int) -> str:
     """Give the event a new check-in code, replacing the old one (printed posters of the
     old code stop working)."""
     if db.session.get(Event, event_id) is None:
-        raise AttendanceError("That event no longer exists.", "unknown")
+        raise AttendanceError(_("That event no longer exists."), "unknown")
     row = db.session.get(CheckInCode, event_id)
     code = new_code()
     if row is None:
@@ -184,18 +189,23 @@ def check_in(event_id: int, user_id: int, typed_code: str, now: datetime) -> Reg
     many wrong codes, and for a wrong code (which is counted)."""
     event = db.session.get(Event, event_id)
     if event is None:
-        raise AttendanceError("That event no longer exists.", "unknown")
+        raise AttendanceError(_("That event no longer exists."), "unknown")
     if event.status is not EventStatus.published:
-        raise AttendanceError(f"{event.title} is not taking place: no check-in.", "not-published")
+        raise AttendanceError(
+            _("%(title)s is not taking place: no check-in.", title=event.title), "not-published"
+        )
     opens, closes = check_in_window(event)
     if now < opens:
         raise AttendanceError(
-            "Check-in opens an hour before the start. Please try again then.", "too-early"
+            _("Check-in opens an hour before the start. Please try again then."), "too-early"
         )
     if now >= closes:
         raise AttendanceError(
-            f"{event.title} has ended, so check-in is closed. "
-            "Ask a coordinator if you attended and are not marked.",
+            _(
+                "%(title)s has ended, so check-in is closed. "
+                "Ask a coordinator if you attended and are not marked.",
+                title=event.title,
+            ),
             "ended",
         )
     registration = db.session.execute(
@@ -207,21 +217,27 @@ def check_in(event_id: int, user_id: int, typed_code: str, now: datetime) -> Reg
     ).scalar_one_or_none()
     if registration is None:
         raise AttendanceError(
-            f"You are not registered for {event.title}, so you cannot check in. "
-            "Please see the organisers at the desk.",
+            _(
+                "You are not registered for %(title)s, so you cannot check in. "
+                "Please see the organisers at the desk.",
+                title=event.title,
+            ),
             "not-registered",
         )
     if registration.status is not RegistrationStatus.confirmed:
         raise AttendanceError(
-            f"Your registration for {event.title} is not confirmed "
-            f"({registration.status.label.lower()}), so you cannot check in. "
-            "Please see the organisers at the desk.",
+            _(
+                "Your registration for %(title)s is not confirmed (%(status)s), so you cannot "
+                "check in. Please see the organisers at the desk.",
+                title=event.title,
+                status=registration.status.label.lower(),
+            ),
             "not-confirmed",
         )
     failure = db.session.get(CheckInFailure, (event_id, user_id))
     if failure is not None and failure.failures >= MAX_WRONG_CODES:
         raise AttendanceError(
-            "Too many wrong codes. Please ask a coordinator to check you in.", "too-many"
+            _("Too many wrong codes. Please ask a coordinator to check you in."), "too-many"
         )
     expected = check_in_code(event_id)
     code = normalize_code(typed_code)
@@ -233,12 +249,15 @@ def check_in(event_id: int, user_id: int, typed_code: str, now: datetime) -> Reg
         failure.last_failure_at = now
         db.session.flush()
         left = MAX_WRONG_CODES - failure.failures
-        hint = f" You can try {left} more time{'s' if left != 1 else ''}." if left else ""
-        raise WrongCheckInCode(
+        wrong = _(
             "That is not the check-in code of this event: check the code shown at the venue "
-            "or in the online meeting." + hint,
-            "wrong-code",
+            "or in the online meeting."
         )
+        if left:
+            wrong += " " + ngettext(
+                "You can try %(num)d more time.", "You can try %(num)d more times.", left
+            )
+        raise WrongCheckInCode(wrong, "wrong-code")
     mark = db.session.get(Attendance, registration.id)
     if mark is None:
         db.session.add(

@@ -9,8 +9,13 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from nscal.cities.models import City
 from nscal.db import utcnow
+from nscal.events.display import format_event_time
 from nscal.events.models import Event, EventFormat, EventKind
 from nscal.i18n import current_language
 from nscal.mail.rendering import render_mail
@@ -21,6 +26,9 @@ from nscal.urls import external_url
 SAMPLE_NAME = "Alex Example"
 SAMPLE_ADDRESS = "alex@example.org"
 SAMPLE_ZONE = "Europe/Helsinki"  # not the event's: the preview shows both clocks
+# Translators: a made-up town in the coordinators' mail previews.
+SAMPLE_CITY = _l("Exampleby")
+SAMPLE_EVENT_TITLE = _l("Example city meeting on safe neighbourhoods")
 
 
 @dataclass(frozen=True)
@@ -35,78 +43,88 @@ class MailKind:
 
 MAIL_KINDS: dict[str, MailKind] = {
     "registration_confirmed": MailKind(
-        "Registration confirmed",
-        "Someone registers and gets a place. Carries the calendar invitation.",
+        _l("Registration confirmed"),
+        _l("Someone registers and gets a place. Carries the calendar invitation."),
         "registration_confirmed",
     ),
     "registration_promoted": MailKind(
-        "Place from the waiting list",
-        "A place comes free and goes to the first person waiting. Carries the invitation.",
+        _l("Place from the waiting list"),
+        _l("A place comes free and goes to the first person waiting. Carries the invitation."),
         "registration_confirmed",
         {"promoted": True},
     ),
     "registration_approved": MailKind(
-        "Registration approved",
-        "A coordinator confirms a registration that waited for approval. Carries the invitation.",
+        _l("Registration approved"),
+        _l(
+            "A coordinator confirms a registration that waited for approval. "
+            "Carries the invitation."
+        ),
         "registration_confirmed",
         {"approved": True},
     ),
     "registration_pending": MailKind(
-        "Awaiting approval",
-        "Someone registers for an event whose registrations a coordinator approves.",
+        _l("Awaiting approval"),
+        _l("Someone registers for an event whose registrations a coordinator approves."),
         "registration_pending",
     ),
     "registration_waitlisted": MailKind(
-        "On the waiting list",
-        "Someone registers for a full event.",
+        _l("On the waiting list"),
+        _l("Someone registers for a full event."),
         "registration_waitlisted",
     ),
     "registration_cancelled": MailKind(
-        "Registration cancelled",
-        "A registration is cancelled. Withdraws the calendar invitation.",
+        _l("Registration cancelled"),
+        _l("A registration is cancelled. Withdraws the calendar invitation."),
         "registration_cancelled",
     ),
     "registration_rejected": MailKind(
-        "Registration not accepted",
-        "A coordinator rejects a registration. Withdraws the calendar invitation.",
+        _l("Registration not accepted"),
+        _l("A coordinator rejects a registration. Withdraws the calendar invitation."),
         "registration_rejected",
     ),
     "event_changed": MailKind(
-        "Event changed",
-        "The time, place or status of an event changes: to the confirmed, with the "
-        "updated invitation.",
+        _l("Event changed"),
+        _l(
+            "The time, place or status of an event changes: to the confirmed, with the "
+            "updated invitation."
+        ),
         "event_changed",
         {"invitation_attached": True},
     ),
     "event_changed_unconfirmed": MailKind(
-        "Event changed (waiting or pending)",
-        "The same change, to those on the waiting list or awaiting approval.",
+        _l("Event changed (waiting or pending)"),
+        _l("The same change, to those on the waiting list or awaiting approval."),
         "event_changed",
         {"invitation_attached": False},
     ),
     "event_cancelled": MailKind(
-        "Event cancelled",
-        "An event is cancelled: to everyone registered. Withdraws the calendar invitation.",
+        _l("Event cancelled"),
+        _l("An event is cancelled: to everyone registered. Withdraws the calendar invitation."),
         "event_cancelled",
-        {"reason": "The venue is closed for repairs; we will announce a new date soon."},
+        {"reason": _l("The venue is closed for repairs; we will announce a new date soon.")},
     ),
     "reminder": MailKind(
-        "Reminder before an event",
-        "Before an event, as its reminders say (e.g. 7 days and 1 day before): to each "
-        "confirmed participant, with the online link for online and hybrid events.",
+        _l("Reminder before an event"),
+        _l(
+            "Before an event, as its reminders say (e.g. 7 days and 1 day before): to each "
+            "confirmed participant, with the online link for online and hybrid events."
+        ),
         "reminder",
-        {"ahead": "tomorrow"},
+        # Translators: fills "%(title)s is %(ahead)s" in the reminder mail.
+        {"ahead": _l("tomorrow")},
     ),
     "feedback_request": MailKind(
-        "Feedback survey",
-        "After an event, a coordinator sends the survey: to each confirmed participant, "
-        "with a personal link.",
+        _l("Feedback survey"),
+        _l(
+            "After an event, a coordinator sends the survey: to each confirmed participant, "
+            "with a personal link."
+        ),
         "feedback_request",
         {"anonymous": True, "days": 60},
     ),
     "invitation": MailKind(
-        "Invitation to the calendar",
-        "A coordinator invites a person, or people are imported from a CSV file.",
+        _l("Invitation to the calendar"),
+        _l("A coordinator invites a person, or people are imported from a CSV file."),
         "invitation",
         {
             "inviter": "Sam Sample",
@@ -114,60 +132,82 @@ MAIL_KINDS: dict[str, MailKind] = {
         },
     ),
     "participant_message": MailKind(
-        "Message to participants",
-        "A coordinator writes to the people registered for an event or a series, from the "
-        "event's registrations page: one mail per person, replies go to the coordinator.",
+        _l("Message to participants"),
+        _l(
+            "A coordinator writes to the people registered for an event or a series, from the "
+            "event's registrations page: one mail per person, replies go to the coordinator."
+        ),
         "participant_message",
         {
-            "message_subject": "The agenda for our meeting",
-            "text": "Dear all,\n\nthe agenda is attached. Please bring ID for the city hall.\n\n"
-            "The venue map: https://example.org/map",
+            "message_subject": _l("The agenda for our meeting"),
+            "text": _l(
+                "Dear all,\n\nthe agenda is attached. Please bring ID for the city hall.\n\n"
+                "The venue map: https://example.org/map"
+            ),
             "sender_name": "Sam Sample",
         },
     ),
     "minutes_published": MailKind(
-        "Minutes published",
-        "A coordinator publishes an event's minutes: to each confirmed participant, with a "
-        "link that opens for them.",
+        _l("Minutes published"),
+        _l(
+            "A coordinator publishes an event's minutes: to each confirmed participant, with a "
+            "link that opens for them."
+        ),
         "minutes_published",
-        {"minutes_title": "Minutes of the city meeting"},
+        {"minutes_title": _l("Minutes of the city meeting")},
     ),
     "coordinator_digest": MailKind(
-        "Daily digest of requests for a place",
-        "Once a day, to each coordinator, when people asked for a place at an event that "
-        "needs approval since their last digest.",
+        _l("Daily digest of requests for a place"),
+        _l(
+            "Once a day, to each coordinator, when people asked for a place at an event that "
+            "needs approval since their last digest."
+        ),
         "coordinator_digest",
         {
             "requests": [
                 {
                     "person": SAMPLE_NAME,
-                    "role": "mayor",
-                    "city": "Exampleby",
-                    "event_title": "Example city meeting on safe neighbourhoods",
-                    "when": "in 30 days, 10:00–11:30",
+                    # Translators: a participant role, as the digest lists it (lower case).
+                    "role": _l("mayor"),
+                    "city": SAMPLE_CITY,
+                    "event_title": SAMPLE_EVENT_TITLE,
                 }
             ]
         },
     ),
     "password_reset": MailKind(
-        "Password reset",
-        "Someone asks for a new password on the login page, or an admin or operator sends "
-        "a reset link.",
+        _l("Password reset"),
+        _l(
+            "Someone asks for a new password on the login page, or an admin or operator sends "
+            "a reset link."
+        ),
         "password_reset",
-        {"lifetime": "an hour"},
+        # Translators: fills "the link works once, for %(lifetime)s" in the mail.
+        {"lifetime": _l("an hour")},
     ),
     "account_deleted": MailKind(
-        "Account deleted",
-        "A person deletes their account, or a coordinator does it on their request.",
+        _l("Account deleted"),
+        _l("A person deletes their account, or a coordinator does it on their request."),
         "account_deleted",
         {"cancelled": 1, "kept": 3, "by_someone_else": False},
     ),
 }
 
 
+def _resolved(value):
+    """``value`` with its lazy texts read in the coordinator's language, as plain str."""
+    if isinstance(value, LazyString):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _resolved(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_resolved(item) for item in value]
+    return value
+
+
 def render_preview(kind: MailKind) -> EmailMessage:
     """``kind`` rendered for the made-up person, about the made-up event."""
-    context = dict(kind.context)
+    context = _resolved(dict(kind.context))
     if "text" in context:
         context["text_html"] = message_html(context["text"])
     if kind.template == "invitation":
@@ -176,8 +216,9 @@ def render_preview(kind: MailKind) -> EmailMessage:
         context["link"] = external_url("auth.reset_password", token="sample-token")
     elif kind.template == "coordinator_digest":
         context["link"] = external_url("manage.dashboard", _anchor="pending-heading")
+        when = format_event_time(_sample_event(), SAMPLE_ZONE).text
         context["requests"] = [
-            {**request, "roster_url": external_url("manage.dashboard")}
+            {**request, "when": when, "roster_url": external_url("manage.dashboard")}
             for request in context["requests"]
         ]
     elif kind.template == "account_deleted":
@@ -211,13 +252,13 @@ def _sample_event() -> Event:
     zone = ZoneInfo("Europe/Copenhagen")
     day = (utcnow() + timedelta(days=30)).astimezone(zone).date()
     start = datetime(day.year, day.month, day.day, 10, 0, tzinfo=zone)
-    host = City(name="Exampleby", slug="exampleby", country="Denmark", timezone=zone.key)
+    host = City(name=str(SAMPLE_CITY), slug="exampleby", country="Denmark", timezone=zone.key)
     return Event(
-        title="Example city meeting on safe neighbourhoods",
+        title=str(SAMPLE_EVENT_TITLE),
         kind=EventKind.city_meeting,
         format=EventFormat.hybrid,
         host_city=host,
-        venue="Town Hall, Main Square 1",
+        venue=_("Town Hall, Main Square 1"),
         online_url="https://meet.example.org/city-meeting",
         timezone=zone.key,
         starts_at=start,

@@ -1,5 +1,6 @@
 """Forms of the coordinators' materials page."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
@@ -11,19 +12,19 @@ KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in MaterialKind]
 VISIBILITY_CHOICES = [
     SelectChoice(visibility.value, visibility.label) for visibility in MaterialVisibility
 ]
-VISIBILITY_HELP = (
+VISIBILITY_HELP = _l(
     "Registered participants are those whose place is confirmed. Nobody sees a material "
     "of an event they cannot see."
 )
 
 
 def _kind_field() -> SelectField:
-    return SelectField("Kind", choices=KIND_CHOICES, default=MaterialKind.slides.value)
+    return SelectField(_l("Kind"), choices=KIND_CHOICES, default=MaterialKind.slides.value)
 
 
 def _visibility_field() -> SelectField:
     return SelectField(
-        "Who can see it",
+        _l("Who can see it"),
         choices=VISIBILITY_CHOICES,
         default=MaterialVisibility.participants.value,
         description=VISIBILITY_HELP,
@@ -36,18 +37,18 @@ WHOLE_EVENT = ""  # the programme item choice meaning "the event as a whole"
 def _item_field() -> SelectField:
     """Choices are the event's programme items, set by the view before validating."""
     return SelectField(
-        "Programme item",
-        choices=[SelectChoice(WHOLE_EVENT, "The whole event")],
+        _l("Programme item"),
+        choices=[SelectChoice(WHOLE_EVENT, _l("The whole event"))],
         default=WHOLE_EVENT,
         validate_choice=True,
-        description="Shown under that item of the programme, and in the event's list.",
+        description=_l("Shown under that item of the programme, and in the event's list."),
     )
 
 
 class _MaterialForm(Form):
     def set_items(self, choices: list[tuple[int, str]]) -> None:
         if hasattr(self, "programme_item"):
-            self.programme_item.choices = [SelectChoice(WHOLE_EVENT, "The whole event")] + [
+            self.programme_item.choices = [SelectChoice(WHOLE_EVENT, _l("The whole event"))] + [
                 SelectChoice(str(item_id), label) for item_id, label in choices
             ]
 
@@ -67,45 +68,45 @@ class _MaterialForm(Form):
 
 class UploadForm(_MaterialForm):
     file = FileField(
-        "File",
-        validators=[FileRequired("Choose a file to upload.")],
-        description=(
+        _l("File"),
+        validators=[FileRequired(_l("Choose a file to upload."))],
+        description=_l(
             "PDF, images (PNG, JPEG, GIF, WebP), Word, Excel, PowerPoint, OpenDocument, "
             "plain text or CSV."
         ),
     )
     title = StringField(
-        "Title",
+        _l("Title"),
         validators=[Optional(), Length(max=200)],
-        description="Left empty: the file's name.",
+        description=_l("Left empty: the file's name."),
     )
     kind = _kind_field()
     visibility = _visibility_field()
     programme_item = _item_field()
-    submit = SubmitField("Upload")
+    submit = SubmitField(_l("Upload"))
 
 
 class LinkForm(_MaterialForm):
     url = StringField(
-        "Web address",
-        validators=[DataRequired("Enter the web address."), Length(max=500)],
-        description="A recording, a shared folder, a web page: https://…",
+        _l("Web address"),
+        validators=[DataRequired(_l("Enter the web address.")), Length(max=500)],
+        description=_l("A recording, a shared folder, a web page: https://…"),
     )
-    title = StringField("Title", validators=[Optional(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     kind = _kind_field()
     visibility = _visibility_field()
     programme_item = _item_field()
-    submit = SubmitField("Add the link")
+    submit = SubmitField(_l("Add the link"))
 
 
 class VisibilityForm(_MaterialForm):
-    visibility = SelectField("Who can see it", choices=VISIBILITY_CHOICES)
-    submit = SubmitField("Change")
+    visibility = SelectField(_l("Who can see it"), choices=VISIBILITY_CHOICES)
+    submit = SubmitField(_l("Change"))
 
 
 class DeleteMaterialForm(Form):
-    submit = SubmitField("Delete it")
+    submit = SubmitField(_l("Delete it"))
 
 
 class PublishMinutesForm(Form):
-    submit = SubmitField("Send the minutes")
+    submit = SubmitField(_l("Send the minutes"))

@@ -4,6 +4,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nscal.accounts.models import User
@@ -20,7 +21,7 @@ class MaterialKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"slides": "Slides", "photo": "Photo"}.get(self.value, self.value.capitalize())
+        return MATERIAL_KIND_LABELS[self]
 
 
 class MaterialVisibility(enum.StrEnum):
@@ -33,16 +34,27 @@ class MaterialVisibility(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "public": "Everyone who can see the event",
-            "members": "Members (signed in)",
-            "participants": "Registered participants",
-            "coordinators": "Coordinators only",
-        }[self.value]
+        return VISIBILITY_LABELS[self]
 
     @property
     def rank(self) -> int:
         return list(MaterialVisibility).index(self)
+
+
+MATERIAL_KIND_LABELS = {
+    MaterialKind.slides: _l("Slides"),
+    MaterialKind.report: _l("Report"),
+    MaterialKind.minutes: _l("Minutes"),
+    MaterialKind.photo: _l("Photo"),
+    MaterialKind.other: _l("Other"),
+}
+
+VISIBILITY_LABELS = {
+    MaterialVisibility.public: _l("Everyone who can see the event"),
+    MaterialVisibility.members: _l("Members (signed in)"),
+    MaterialVisibility.participants: _l("Registered participants"),
+    MaterialVisibility.coordinators: _l("Coordinators only"),
+}
 
 
 class Material(db.Model):

@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from babel.numbers import format_decimal
+from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from nscal.accounts.models import User
 from nscal.db import db, utcnow
@@ -26,6 +29,7 @@ from nscal.materials.storage import StorageError, new_key, storage
 from nscal.programme.models import ProgrammeItem
 from nscal.registrations.models import Registration, RegistrationStatus
 from nscal.registrations.services import active_registration, confirmed_with_account
+from nscal.timedisplay import clock, short_date
 
 log = logging.getLogger(__name__)
 
@@ -126,10 +130,12 @@ def programme_item_choices(event: Event) -> list[tuple[int, str]]:
         .order_by(ProgrammeItem.starts_at, ProgrammeItem.position, ProgrammeItem.id)
     ).scalars()
     zone = ZoneInfo(event.timezone)
-    return [
-        (item.id, f"{item.starts_at.astimezone(zone):%a %-d %b %H:%M} · {item.title}")
-        for item in items
-    ]
+    choices = []
+    for item in items:
+        start = item.starts_at.astimezone(zone)
+        day = short_date(start.date(), year=False, weekday=True)
+        choices.append((item.id, f"{day} {clock(start)} · {item.title}"))
+    return choices
 
 
 def _item_of(event: Event, programme_item_id: int | None) -> int | None:
@@ -137,7 +143,7 @@ def _item_of(event: Event, programme_item_id: int | None) -> int | None:
         return None
     item = db.session.get(ProgrammeItem, programme_item_id)
     if item is None or item.event_id != event.id:
-        raise MaterialError("That programme item is not on this event's programme.")
+        raise MaterialError(_("That programme item is not on this event's programme."))
     return item.id
 
 
@@ -153,7 +159,7 @@ def materials_by_item(event: Event, viewer: User | None) -> dict[int, list[Mater
 def _title(title: str | None, fallback: str) -> str:
     title = single_line(title or "").strip() or fallback
     if not title:
-        raise MaterialError("Give the material a title.")
+        raise MaterialError(_("Give the material a title."))
     return title[:MAX_TITLE]
 
 
@@ -182,7 +188,7 @@ def add_file(
     the storage under a random key, what it was called and its checksum in the database."""
     item_id = _item_of(event, programme_item_id)
     if len(data) > max_bytes:
-        raise MaterialError(f"The file is larger than {_size_text(max_bytes)}.")
+        raise MaterialError(_("The file is larger than %(size)s.", size=_size_text(max_bytes)))
     try:
         file_type = detect_type(data)
     except UnsupportedFile as exc:
@@ -193,7 +199,7 @@ def add_file(
         storage().put(key, data, file_type.content_type)
     except StorageError:
         log.exception("materials: storing an upload failed")
-        raise MaterialError("The file could not be stored just now. Please try again.") from None
+        raise MaterialError(_("The file could not be stored just now. Please try again.")) from None
     material = Material(
         event_id=event.id,
         programme_item_id=item_id,
@@ -226,9 +232,11 @@ def add_link(
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.netloc or len(url) > 500:
-        raise MaterialError("Enter a web address starting with https:// (up to 500 characters).")
+        raise MaterialError(
+            _("Enter a web address starting with https:// (up to %(num)d characters).", num=500)
+        )
     if re.search(r"\s", url):
-        raise MaterialError("A web address has no spaces.")
+        raise MaterialError(_("A web address has no spaces."))
     item_id = _item_of(event, programme_item_id)
     material = Material(
         event_id=event.id,
@@ -301,12 +309,14 @@ def _keep_files_after_rollback(session) -> None:
 
 def read_stored(material: Material) -> bytes:
     if material.storage_key is None:
-        raise MaterialError("This material is a link, not a file.")
+        raise MaterialError(_("This material is a link, not a file."))
     try:
         return storage().get(material.storage_key)
     except StorageError:
         log.exception("materials: reading stored file of material %s failed", material.id)
-        raise MaterialError("The file cannot be read just now. Please try again later.") from None
+        raise MaterialError(
+            _("The file cannot be read just now. Please try again later.")
+        ) from None
 
 
 def download_name(material: Material) -> str:
@@ -319,10 +329,15 @@ def download_name(material: Material) -> str:
     return f"{stem}{extension}"
 
 
+def _number(value: float, pattern: str) -> str:
+    """``value`` with the reader's decimal sign (2.4 in English, 2,4 in Danish)."""
+    return format_decimal(value, format=pattern, locale=get_locale() or "en")
+
+
 def _size_text(size: int) -> str:
     if size >= 1000 * 1000:
-        return f"{size / 1_000_000:g} MB"
-    return f"{size / 1000:g} kB"
+        return f"{_number(size / 1_000_000, '@#####')} MB"
+    return f"{_number(size / 1000, '@#####')} kB"
 
 
 def size_text(size: int | None) -> str:
@@ -330,7 +345,7 @@ def size_text(size: int | None) -> str:
     if not size:
         return ""
     if size >= 1000 * 1000:
-        return f"{size / 1_000_000:.1f} MB"
+        return f"{_number(size / 1_000_000, '0.0')} MB"
     return f"{max(1, round(size / 1000))} kB"
 
 
@@ -354,13 +369,15 @@ def publish_minutes(material: Material) -> int:
     from nscal.materials.notifications import minutes_published_mail
 
     if material.kind is not MaterialKind.minutes:
-        raise MaterialError("Only minutes are published to the participants.")
+        raise MaterialError(_("Only minutes are published to the participants."))
     if material.published_at is not None:
-        raise MaterialError("These minutes were already sent to the participants.")
+        raise MaterialError(_("These minutes were already sent to the participants."))
     if material.visibility is MaterialVisibility.coordinators:
         raise MaterialError(
-            "Only coordinators can see these minutes. Let the registered participants "
-            "(or more) see them first, then publish."
+            _(
+                "Only coordinators can see these minutes. Let the registered participants "
+                "(or more) see them first, then publish."
+            )
         )
     people = confirmed_participants(material.event)
     for person in people:

@@ -18,6 +18,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from nscal.accounts.permissions import coordinator_required
@@ -78,8 +80,8 @@ def _too_large(_error):
     return render_template(
         "errors/error.html",
         code=413,
-        title="That file is too large",
-        hint=f"Upload files of up to {limit}, or share a link to a larger one.",
+        title=_("That file is too large"),
+        hint=_("Upload files of up to %(size)s, or share a link to a larger one.", size=limit),
         detail=None,
     ), 413
 
@@ -97,7 +99,7 @@ def _inject_materials():
 
     def type_label(content_type: str) -> str:
         file_type = type_of(content_type)
-        return file_type.label if file_type else "File"
+        return file_type.label if file_type else _("File")
 
     def has_minutes(event) -> bool:
         """Whether a past event has minutes this viewer may see; read once per page."""
@@ -218,7 +220,7 @@ def upload(event_id: int):
         return _page(event, upload=form, status=400)
     title = material.title
     db.session.commit()
-    flash(f"“{title}” is added.", "success")
+    flash(_("“%(title)s” is added.", title=title), "success")
     return _back(event_id)
 
 
@@ -245,7 +247,7 @@ def add_link_view(event_id: int):
         return _page(event, link=form, status=400)
     title = material.title
     db.session.commit()
-    flash(f"The link “{title}” is added.", "success")
+    flash(_("The link “%(title)s” is added.", title=title), "success")
     return _back(event_id)
 
 
@@ -260,7 +262,7 @@ def visibility(event_id: int, material_id: int):
     change_visibility(material, form.selected_visibility)
     title, label = material.title, material.visibility.label
     db.session.commit()
-    flash(f"“{title}”: {label}.", "success")
+    flash(_("“%(title)s”: %(visibility)s.", title=title, visibility=label), "success")
     return _back(event_id)
 
 
@@ -276,7 +278,7 @@ def delete(event_id: int, material_id: int):
         key = delete_material(material)
         db.session.commit()
         discard_stored(key)
-        flash(f"“{title}” is deleted.", "success")
+        flash(_("“%(title)s” is deleted.", title=title), "success")
         return _back(event_id)
     return render_template(
         "materials/confirm_delete.html", event=material.event, material=material, form=form
@@ -301,8 +303,17 @@ def publish(event_id: int, material_id: int):
             flash(str(exc), "error")
             return _back(event_id)
         db.session.commit()
-        people = f"{count} registered participant{'s' if count != 1 else ''}"
-        flash(f"“{title}” is published: a mail with the link goes to {people}.", "success")
+        flash(
+            ngettext(
+                "“%(title)s” is published: a mail with the link goes to "
+                "%(num)d registered participant.",
+                "“%(title)s” is published: a mail with the link goes to "
+                "%(num)d registered participants.",
+                count,
+                title=title,
+            ),
+            "success",
+        )
         return _back(event_id)
     return render_template(
         "materials/confirm_publish.html",

@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
+
 from nscal.events.models import Event
 from nscal.programme.models import ProgrammeItem
 from nscal.timedisplay import Piece, abbreviation, event_place, long_date, moment_piece, words
 
-ONLINE = "Online"
+# Translators: the column of a programme for the items that happen online only.
+ONLINE = _l("Online")
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,7 @@ def item_time(item: ProgrammeItem, event: Event, zone: str | None) -> ItemTime:
 def room_of(item: ProgrammeItem) -> str:
     if item.room:
         return item.room
-    return ONLINE if item.online_url else ""
+    return str(ONLINE) if item.online_url else ""
 
 
 def _slot(items: list[ProgrammeItem]) -> Slot:

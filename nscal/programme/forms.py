@@ -8,6 +8,8 @@ inputs, as on the event form; the services turn them into instants and check the
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     HiddenField,
@@ -68,41 +70,43 @@ def parse_other_speakers(text: str | None) -> list[OtherSpeaker]:
 
 class ItemForm(Form):
     item_id = HiddenField()
-    kind = SelectField("Kind", choices=[SelectChoice(kind.value, kind.label) for kind in ItemKind])
-    title = StringField(
-        "Title", validators=[DataRequired("Give the item a title."), Length(max=200)]
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice(kind.value, kind.label) for kind in ItemKind]
     )
-    start_date = DateField("Day", validators=[Optional()])
-    start_time = TimeField("Start time", format=TIME_FORMATS, validators=[Optional()])
-    end_time = TimeField("End time", format=TIME_FORMATS, validators=[Optional()])
+    title = StringField(
+        _l("Title"), validators=[DataRequired(_l("Give the item a title.")), Length(max=200)]
+    )
+    start_date = DateField(_l("Day"), validators=[Optional()])
+    start_time = TimeField(_l("Start time"), format=TIME_FORMATS, validators=[Optional()])
+    end_time = TimeField(_l("End time"), format=TIME_FORMATS, validators=[Optional()])
     end_date = DateField(
-        "End day",
+        _l("End day"),
         validators=[Optional()],
-        description="Leave empty when the item ends on the day it starts.",
+        description=_l("Leave empty when the item ends on the day it starts."),
     )
     room = StringField(
-        "Room",
+        _l("Room"),
         validators=[Length(max=200)],
-        description="Where people go, e.g. “Room B” or “Main hall”.",
+        description=_l("Where people go, e.g. “Room B” or “Main hall”."),
     )
     online_url = URLField(
-        "Online link",
+        _l("Online link"),
         validators=[Length(max=500)],
-        description="Private: shown only to those who see the event's own online link.",
+        description=_l("Private: shown only to those who see the event's own online link."),
     )
     speakers = IdSelectMultipleField(
-        "Speakers who are in nscal",
+        _l("Speakers who are in nscal"),
         validate_choice=False,
-        description="Hold Ctrl (⌘ on a Mac) to choose several.",
+        description=_l("Hold Ctrl (⌘ on a Mac) to choose several."),
     )
     other_speakers = TextAreaField(
-        "Other speakers",
+        _l("Other speakers"),
         validators=[Length(max=6000)],
-        description="One a line: the name, a comma, then the city or organisation.",
+        description=_l("One a line: the name, a comma, then the city or organisation."),
         render_kw={"rows": 3},
     )
-    description = TextAreaField("Description", render_kw={"rows": 3})
-    submit = SubmitField("Save the item")
+    description = TextAreaField(_l("Description"), render_kw={"rows": 3})
+    submit = SubmitField(_l("Save the item"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,18 +115,24 @@ class ItemForm(Form):
     def validate_speakers(self, field):
         known = {choice.value for choice in self.speakers.choices}
         if any(user_id not in known for user_id in field.data or []):
-            raise ValidationError("Choose speakers from the list of people.")
+            raise ValidationError(_("Choose speakers from the list of people."))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         for date_field in (self.start_date, self.end_date):
             if date_field.data and not year_in_range(date_field.data.year):
-                date_field.errors.append(f"Choose a day between {FIRST_YEAR} and {LAST_YEAR}.")
+                date_field.errors.append(
+                    _(
+                        "Choose a day between %(first)s and %(last)s.",
+                        first=FIRST_YEAR,
+                        last=LAST_YEAR,
+                    )
+                )
                 valid = False
         for required, message in (
-            (self.start_date, "Give the day."),
-            (self.start_time, "Give the start time."),
-            (self.end_time, "Give the end time."),
+            (self.start_date, _("Give the day.")),
+            (self.start_time, _("Give the start time.")),
+            (self.end_time, _("Give the end time.")),
         ):
             if required.data is None and not required.errors:
                 required.errors.append(message)
@@ -199,8 +209,8 @@ class ItemActionForm(Form):
 
 
 class CopyProgrammeForm(Form):
-    source_event = IdSelectField("Copy the programme of", validate_choice=False)
-    submit = SubmitField("Copy its items into this event")
+    source_event = IdSelectField(_l("Copy the programme of"), validate_choice=False)
+    submit = SubmitField(_l("Copy its items into this event"))
 
     def __init__(self, *args, events: list[Event] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -208,4 +218,4 @@ class CopyProgrammeForm(Form):
 
     def validate_source_event(self, field):
         if field.data is None or db.session.get(Event, field.data) is None:
-            raise ValidationError("Choose an event from the list.")
+            raise ValidationError(_("Choose an event from the list."))

@@ -10,6 +10,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nscal.accounts.models import User
@@ -26,7 +27,17 @@ class ItemKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return ITEM_KIND_LABELS[self]
+
+
+ITEM_KIND_LABELS = {
+    ItemKind.talk: _l("Talk"),
+    ItemKind.session: _l("Session"),
+    # Translators: a pause in a programme (coffee, lunch), not a fault.
+    ItemKind.break_: _l("Break"),
+    ItemKind.workshop: _l("Workshop"),
+    ItemKind.other: _l("Other"),
+}
 
 
 class ProgrammeItem(db.Model):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from nscal.accounts.models import User
 from nscal.db import db, utcnow
@@ -116,50 +117,83 @@ def _event_span(event: Event) -> str:
 
 
 def schedule(
-    event: Event, start: datetime, end: datetime, *, title: str = "The item"
+    event: Event, start: datetime, end: datetime, *, title: str | None = None
 ) -> tuple[datetime, datetime, list[str]]:
     """The UTC instants of wall-clock ``start`` and ``end`` in the event's zone, checked
-    to lie within the event; with notes on times that happen twice."""
+    to lie within the event; with notes on times that happen twice. ``title`` names the
+    item in the messages (else "The item")."""
     starts_at, start_note = _instant(start, event.timezone, "starts")
     ends_at, end_note = _instant(end, event.timezone, "ends")
-    notes = [f"Start: {start_note}"] * bool(start_note) + [f"End: {end_note}"] * bool(end_note)
+    notes = [_("Start: %(note)s", note=start_note)] * bool(start_note) + [
+        _("End: %(note)s", note=end_note)
+    ] * bool(end_note)
     if ends_at <= starts_at:
-        raise ProgrammeError(f"{title} must end after it starts.", field="ends")
+        message = (
+            _("“%(title)s” must end after it starts.", title=title)
+            if title
+            else _("The item must end after it starts.")
+        )
+        raise ProgrammeError(message, field="ends")
     span = _event_span(event)
     if starts_at < event.starts_at:
-        raise ProgrammeError(
-            f"{title} starts before the event does: the event is {span}.", field="starts"
+        message = (
+            _(
+                "“%(title)s” starts before the event does: the event is %(span)s.",
+                title=title,
+                span=span,
+            )
+            if title
+            else _("The item starts before the event does: the event is %(span)s.", span=span)
         )
+        raise ProgrammeError(message, field="starts")
     if ends_at > event.ends_at:
-        raise ProgrammeError(
-            f"{title} ends after the event does: the event is {span}.", field="ends"
+        message = (
+            _(
+                "“%(title)s” ends after the event does: the event is %(span)s.",
+                title=title,
+                span=span,
+            )
+            if title
+            else _("The item ends after the event does: the event is %(span)s.", span=span)
         )
+        raise ProgrammeError(message, field="ends")
     return starts_at, ends_at, notes
 
 
 def _check_fields(data: ItemData) -> None:
     title = single_line(data.title)
     if not title:
-        raise ProgrammeError("Give the item a title.", field="title")
+        raise ProgrammeError(_("Give the item a title."), field="title")
     if len(title) > 200:
-        raise ProgrammeError("The title is longer than 200 characters.", field="title")
+        raise ProgrammeError(
+            _("The title is longer than %(num)d characters.", num=200), field="title"
+        )
     url = single_line(data.online_url)
     if url and not re.match(r"^https?://\S+$", url):
         raise ProgrammeError(
-            "The online link must start with http:// or https://.", field="online_url"
+            _("The online link must start with http:// or https://."), field="online_url"
         )
     if len(url) > 500:
-        raise ProgrammeError("The online link is longer than 500 characters.", field="online_url")
+        raise ProgrammeError(
+            _("The online link is longer than %(num)d characters.", num=500), field="online_url"
+        )
     if len(single_line(data.room)) > 200:
-        raise ProgrammeError("The room is longer than 200 characters.", field="room")
+        raise ProgrammeError(
+            _("The room is longer than %(num)d characters.", num=200), field="room"
+        )
     if len(data.speaker_ids) + len(data.other_speakers) > MAX_SPEAKERS:
-        raise ProgrammeError(f"At most {MAX_SPEAKERS} speakers per item.", field="speakers")
+        raise ProgrammeError(
+            _("At most %(num)d speakers per item.", num=MAX_SPEAKERS), field="speakers"
+        )
     for other in data.other_speakers:
         if not single_line(other.name):
-            raise ProgrammeError("Each speaker needs a name.", field="other_speakers")
+            raise ProgrammeError(_("Each speaker needs a name."), field="other_speakers")
         if len(single_line(other.name)) > 200 or len(single_line(other.affiliation)) > 200:
             raise ProgrammeError(
-                "A speaker's name or city/organisation is longer than 200 characters.",
+                _(
+                    "A speaker's name or city/organisation is longer than %(num)d characters.",
+                    num=200,
+                ),
                 field="other_speakers",
             )
 
@@ -171,7 +205,7 @@ def _speakers(data: ItemData) -> list[Speaker]:
         query = sa.select(User).where(User.id.in_(ids), User.active.is_(True))
         people = {user.id: user for user in db.session.execute(query).scalars()}
     if len(people) != len(ids):
-        raise ProgrammeError("Choose speakers from the list of people.", field="speakers")
+        raise ProgrammeError(_("Choose speakers from the list of people."), field="speakers")
     speakers = [Speaker(user=people[user_id], name=people[user_id].name) for user_id in ids]
     speakers += [
         Speaker(name=single_line(other.name), affiliation=single_line(other.affiliation))
@@ -240,7 +274,7 @@ def move_item(item: ProgrammeItem, direction: str) -> bool:
     """Move ``item`` one place up or down among the items starting at the same time;
     False when it is already first (or last) of them."""
     if direction not in ("up", "down"):
-        raise ProgrammeError("Move an item up or down.")
+        raise ProgrammeError(_("Move an item up or down."))
     group = list(
         db.session.execute(
             sa.select(ProgrammeItem)
@@ -269,7 +303,7 @@ def copy_programme(source: Event, target: Event) -> tuple[int, list[str]]:
     copied: they belong to the other meeting. Items that would not fit are skipped;
     returns how many were copied and why the others were not."""
     if source.id == target.id:
-        raise ProgrammeError("Choose another event to copy from.")
+        raise ProgrammeError(_("Choose another event to copy from."))
     shift = timedelta(days=(first_day(target) - first_day(source)).days)
     base = max((item.position for item in programme_of(target)), default=-1) + 1
     copied, skipped = 0, []
@@ -277,7 +311,7 @@ def copy_programme(source: Event, target: Event) -> tuple[int, list[str]]:
         start = item.starts_at.astimezone(source.zone).replace(tzinfo=None) + shift
         end = item.ends_at.astimezone(source.zone).replace(tzinfo=None) + shift
         try:
-            starts_at, ends_at, _notes = schedule(target, start, end, title=f"“{item.title}”")
+            starts_at, ends_at, _notes = schedule(target, start, end, title=item.title)
         except ProgrammeError as exc:
             skipped.append(str(exc))
             continue

@@ -18,6 +18,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from nscal.accounts.permissions import coordinator_required
@@ -106,7 +108,13 @@ def pdf(event_id: int):
     view = programme_view(event, viewer_zone(viewer, session.get(SESSION_ZONE), event), viewer)
     if view is None:
         return render_template("events/not_found.html"), 404
-    html = render_template("programme/print.html", event=event, programme=view, printed=utcnow())
+    html = render_template(
+        "programme/print.html",
+        event=event,
+        programme=view,
+        printed=utcnow(),
+        lang=str(get_locale()),
+    )
     response = make_response(render_pdf(html))
     response.mimetype = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="programme-{event.id}.pdf"'
@@ -189,7 +197,7 @@ def manage(event_id: int):
     form = ItemForm()
     editing = _item_or_none(event, form.editing())
     if form.item_id.data and editing is None:
-        flash("That item is no longer in the programme.", "error")
+        flash(_("That item is no longer in the programme."), "error")
         return redirect(_builder(event_id))
     if not form.validate_on_submit():
         return _render_builder(event, form, editing, 400)
@@ -204,7 +212,12 @@ def manage(event_id: int):
         return _render_builder(event, form, _item_or_none(event, form.editing()), 400)
     title = item.title
     db.session.commit()
-    flash(f"“{title}” is {'added to' if editing is None else 'saved in'} the programme.", "success")
+    flash(
+        _("“%(title)s” is added to the programme.", title=title)
+        if editing is None
+        else _("“%(title)s” is saved in the programme.", title=title),
+        "success",
+    )
     _flash_notes(notes)
     return redirect(_builder(event_id))
 
@@ -216,7 +229,7 @@ def move(event_id: int):
     form = ItemActionForm()
     item = _item_or_none(event, form.item_id_value()) if form.validate_on_submit() else None
     if item is None:
-        flash("That item is no longer in the programme.", "error")
+        flash(_("That item is no longer in the programme."), "error")
         return redirect(_builder(event_id))
     try:
         moved = move_item(item, form.direction.data)
@@ -225,12 +238,21 @@ def move(event_id: int):
         return redirect(_builder(event_id))
     title = item.title
     db.session.commit()
+    up = form.direction.data == "up"
     if moved:
-        flash(f"“{title}” is moved {form.direction.data}.", "success")
+        flash(
+            _("“%(title)s” is moved up.", title=title)
+            if up
+            else _("“%(title)s” is moved down.", title=title),
+            "success",
+        )
     else:
         flash(
-            f"“{title}” is already the {'first' if form.direction.data == 'up' else 'last'} "
-            "of the items starting at its time.",
+            _("“%(title)s” is already the first of the items starting at its time.", title=title)
+            if up
+            else _(
+                "“%(title)s” is already the last of the items starting at its time.", title=title
+            ),
             "info",
         )
     return redirect(_builder(event_id))
@@ -256,12 +278,12 @@ def delete(event_id: int):
     form = ItemActionForm()
     item = _item_or_none(event, form.item_id_value()) if form.validate_on_submit() else None
     if item is None:
-        flash("That item is no longer in the programme.", "error")
+        flash(_("That item is no longer in the programme."), "error")
         return redirect(_builder(event_id))
     title = item.title
     delete_item(item)
     db.session.commit()
-    flash(f"“{title}” is deleted from the programme.", "success")
+    flash(_("“%(title)s” is deleted from the programme.", title=title), "success")
     return redirect(_builder(event_id))
 
 
@@ -286,12 +308,18 @@ def copy(event_id: int):
     db.session.commit()
     if copied:
         flash(
-            f"Copied {copied} item{'s' if copied != 1 else ''} from “{title}”, at the same "
-            "times of day. Online links are not copied: add this meeting's own.",
+            ngettext(
+                "Copied %(num)d item from “%(title)s”, at the same times of day. "
+                "Online links are not copied: add this meeting's own.",
+                "Copied %(num)d items from “%(title)s”, at the same times of day. "
+                "Online links are not copied: add this meeting's own.",
+                copied,
+                title=title,
+            ),
             "success",
         )
     else:
-        flash(f"Nothing copied from “{title}”.", "info")
+        flash(_("Nothing copied from “%(title)s”.", title=title), "info")
     for reason in skipped:
-        flash(f"Not copied: {reason}", "warning")
+        flash(_("Not copied: %(reason)s", reason=reason), "warning")
     return redirect(_builder(event_id))

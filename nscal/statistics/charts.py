@@ -18,6 +18,7 @@ import sys
 from xml.etree import ElementTree as ET
 
 import pygal
+from flask_babel import gettext as _
 from pygal.style import Style
 
 from nscal.statistics.tables import Table
@@ -220,14 +221,15 @@ def chart(name: str, tables: dict[str, Table]) -> bytes | None:
     table = tables.get(name)
     if table is None:
         return None
+    # The series are columns of the table, named by its (translated) headings.
     if name == "cities":
-        return bar_chart(table, ["Participants", "Registrations"], horizontal=True)
+        return bar_chart(table, [_("Participants"), _("Registrations")], horizontal=True)
     if name in ("roles", "kinds", "formats"):
-        return bar_chart(table, ["Participants", "Attended", "Absent"])
+        return bar_chart(table, [_("Participants"), _("Attended"), _("Absent")])
     if name == "months":
-        return line_chart(table, ["Registrations", "Participants", "Attended"])
+        return line_chart(table, [_("Registrations"), _("Participants"), _("Attended")])
     if name == "people":
-        return stacked_bar_chart(table, ["New", "Returning", "Anonymous registrations"])
+        return stacked_bar_chart(table, [_("New"), _("Returning"), _("Anonymous registrations")])
     if name == "city-months":
         return heat_map(table)
     if name == "city-years":

@@ -25,7 +25,7 @@ def _sheet(workbook: Workbook, table: Table, *, first: bool):
     sheet.append([spreadsheet_safe(value) for value in table.header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    rates = {i for i, name in enumerate(table.header, 1) if name.endswith("rate")}
+    rates = table.rate_columns
     for row in table.rows:
         sheet.append([spreadsheet_safe(value) for value in row])
         for column in rates:

@@ -1,5 +1,7 @@
 """The statistics' filters, read from the query string (GET: a filter changes nothing)."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, SubmitField
 from wtforms.validators import NumberRange, Optional, ValidationError
 from wtforms.widgets import NumberInput
@@ -14,7 +16,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2199
 MAX_YEARS = 25  # at most this many years at once
 
 
-def _year_field(label: str) -> IntegerField:
+def _year_field(label) -> IntegerField:
     return IntegerField(
         label,
         validators=[
@@ -22,7 +24,9 @@ def _year_field(label: str) -> IntegerField:
             NumberRange(
                 min=FIRST_YEAR,
                 max=LAST_YEAR,
-                message=f"Enter a year from {FIRST_YEAR} to {LAST_YEAR}.",
+                message=_l(
+                    "Enter a year from %(first)s to %(last)s.", first=FIRST_YEAR, last=LAST_YEAR
+                ),
             ),
         ],
         widget=NumberInput(min=FIRST_YEAR, max=LAST_YEAR),
@@ -35,13 +39,13 @@ class StatisticsFilterForm(Form):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    year_from = _year_field("From year")
-    year_to = _year_field("To year")
-    kind = SelectField("Kind of event", validate_choice=False)
-    format = SelectField("Format", validate_choice=False)
-    role = SelectField("Participant role", validate_choice=False)
-    city = SelectField("City", validate_choice=False)
-    submit = SubmitField("Show figures")
+    year_from = _year_field(_l("From year"))
+    year_to = _year_field(_l("To year"))
+    kind = SelectField(_l("Kind of event"), validate_choice=False)
+    format = SelectField(_l("Format"), validate_choice=False)
+    role = SelectField(_l("Participant role"), validate_choice=False)
+    city = SelectField(_l("City"), validate_choice=False)
+    submit = SubmitField(_l("Show figures"))
 
     def __init__(
         self,
@@ -56,12 +60,14 @@ class StatisticsFilterForm(Form):
         self.this_year = this_year
         self._cities = {city.slug: city for city in cities}
         self._roles = {role.slug: role for role in roles}
-        self.kind.choices = [("", "All kinds")] + [(kind.value, kind.label) for kind in EventKind]
-        self.format.choices = [("", "All formats")] + [(f.value, f.label) for f in EventFormat]
-        self.role.choices = [("", "All participant roles")] + [
+        self.kind.choices = [("", _("All kinds"))] + [
+            (kind.value, kind.label) for kind in EventKind
+        ]
+        self.format.choices = [("", _("All formats"))] + [(f.value, f.label) for f in EventFormat]
+        self.role.choices = [("", _("All participant roles"))] + [
             (role.slug, role.name) for role in roles
         ]
-        self.city.choices = [("", "All cities")] + [(city.slug, city.name) for city in cities]
+        self.city.choices = [("", _("All cities"))] + [(city.slug, city.name) for city in cities]
         self.filters = Filters(this_year, this_year)
 
     def validate(self, extra_validators=None) -> bool:
@@ -71,11 +77,15 @@ class StatisticsFilterForm(Form):
         year_from = self.year_from.data or year_to
         if year_from > year_to:
             self.year_from.errors = [
-                f"“From year” ({year_from}) comes after “To year” ({year_to})."
+                _(
+                    "“From year” (%(year_from)s) comes after “To year” (%(year_to)s).",
+                    year_from=year_from,
+                    year_to=year_to,
+                )
             ]
             return False
         if year_to - year_from >= MAX_YEARS:
-            self.year_from.errors = [f"Choose at most {MAX_YEARS} years at once."]
+            self.year_from.errors = [_("Choose at most %(num)d years at once.", num=MAX_YEARS)]
             return False
         city = self._cities.get(self.city.data) if self.city.data else None
         role = self._roles.get(self.role.data) if self.role.data else None
@@ -91,19 +101,23 @@ class StatisticsFilterForm(Form):
 
     def validate_kind(self, field):
         if field.data and field.data not in {kind.value for kind in EventKind}:
-            raise ValidationError(f"There is no kind of event called “{field.data}”.")
+            raise ValidationError(
+                _("There is no kind of event called “%(name)s”.", name=field.data)
+            )
 
     def validate_format(self, field):
         if field.data and field.data not in {f.value for f in EventFormat}:
-            raise ValidationError(f"There is no format called “{field.data}”.")
+            raise ValidationError(_("There is no format called “%(name)s”.", name=field.data))
 
     def validate_role(self, field):
         if field.data and field.data not in self._roles:
-            raise ValidationError(f"There is no participant role called “{field.data}”.")
+            raise ValidationError(
+                _("There is no participant role called “%(name)s”.", name=field.data)
+            )
 
     def validate_city(self, field):
         if field.data and field.data not in self._cities:
-            raise ValidationError(f"There is no member city called “{field.data}”.")
+            raise ValidationError(_("There is no member city called “%(name)s”.", name=field.data))
 
     def query(self) -> dict[str, str]:
         """The filters as query-string arguments, for the charts' and exports' links."""

@@ -41,7 +41,6 @@ from nscal.statistics.models import PurgedRegistrationCount
 from nscal.statistics.tally import was_waitlisted
 
 TREND_YEARS = 5  # the "over the years" figures show at least this many years
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,32 @@
 """The statistics as tables: what the page shows beside each chart, and what the CSV and
 .xlsx exports hold (the same rows, so a chart, its table and its export agree)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from nscal.statistics.services import MONTHS, Counts, Statistics
+from babel.dates import get_month_names
+from babel.numbers import format_percent
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from nscal.statistics.services import Counts, Statistics
+
+# Translators: the column headings of the statistics' tables (on the page, in the PDF
+# report and in the .xlsx files).
 MEASURE_HEADERS = (
-    "Registrations",
-    "Participants",
-    "Waiting list",
-    "Cancelled",
-    "Attended",
-    "Absent",
-    "Excused",
-    "No-show rate",
-    "Waiting-list rate",
+    _l("Registrations"),
+    _l("Participants"),
+    _l("Waiting list"),
+    # Translators: registrations cancelled or rejected (a column of figures).
+    _l("Cancelled"),
+    _l("Attended"),
+    _l("Absent"),
+    _l("Excused"),
+    _l("No-show rate"),
+    _l("Waiting-list rate"),
 )
+# The measures that are shares (0..1), shown as percentages.
+RATE_HEADERS = (MEASURE_HEADERS[-2], MEASURE_HEADERS[-1])
 
 
 @dataclass
@@ -24,6 +35,15 @@ class Table:
     caption: str
     header: list[str]
     rows: list[list]  # int, float (a rate, 0..1), str or None (no figure)
+    # The columns (counted from 1) that hold rates, for the .xlsx number format.
+    rate_columns: set[int] = field(default_factory=set)
+
+    def __post_init__(self):
+        rates = {str(header) for header in RATE_HEADERS}
+        self.header = [str(name) for name in self.header]
+        self.rate_columns = self.rate_columns or {
+            index for index, name in enumerate(self.header, 1) if name in rates
+        }
 
     @property
     def is_empty(self) -> bool:
@@ -45,7 +65,9 @@ def _measures(counts: Counts) -> list:
 
 
 def month_label(year: int, month: int, *, with_year: bool) -> str:
-    return f"{MONTHS[month - 1]} {year}" if with_year else MONTHS[month - 1]
+    """ "Mar", or "Mar 2026", in the reader's language."""
+    names = get_month_names("abbreviated", context="stand-alone", locale=get_locale() or "en")
+    return f"{names[month]} {year}" if with_year else names[month]
 
 
 def tables(stats: Statistics) -> dict[str, Table]:
@@ -56,42 +78,46 @@ def tables(stats: Statistics) -> dict[str, Table]:
     result = [
         Table(
             "cities",
-            f"Registrations and attendance per city, {label}",
-            ["City", "Country", *MEASURE_HEADERS],
+            _("Registrations and attendance per city, %(years)s", years=label),
+            [_("City"), _("Country"), *MEASURE_HEADERS],
             [
                 [city.name, city.country, *_measures(stats.by_city.get(city.id, Counts()))]
                 for city in stats.cities
                 if city.active or city.id in stats.by_city
             ]
-            + ([["No city", "", *_measures(stats.by_city[None])]] if None in stats.by_city else []),
+            + (
+                [[_("No city"), "", *_measures(stats.by_city[None])]]
+                if None in stats.by_city
+                else []
+            ),
         ),
         Table(
             "roles",
-            f"Registrations and attendance per participant role, {label}",
-            ["Participant role", *MEASURE_HEADERS],
+            _("Registrations and attendance per participant role, %(years)s", years=label),
+            [_("Participant role"), *MEASURE_HEADERS],
             [[role.name, *_measures(stats.by_role.get(role.id, Counts()))] for role in stats.roles]
             + (
-                [["No role given", *_measures(stats.by_role[None])]]
+                [[_("No role given"), *_measures(stats.by_role[None])]]
                 if None in stats.by_role
                 else []
             ),
         ),
         Table(
             "kinds",
-            f"Registrations and attendance per kind of event, {label}",
-            ["Kind of event", *MEASURE_HEADERS],
-            [[kind.label, *_measures(counts)] for kind, counts in stats.by_kind.items()],
+            _("Registrations and attendance per kind of event, %(years)s", years=label),
+            [_("Kind of event"), *MEASURE_HEADERS],
+            [[str(kind.label), *_measures(counts)] for kind, counts in stats.by_kind.items()],
         ),
         Table(
             "formats",
-            f"Registrations and attendance per format, {label}",
-            ["Format", *MEASURE_HEADERS],
-            [[fmt.label, *_measures(counts)] for fmt, counts in stats.by_format.items()],
+            _("Registrations and attendance per format, %(years)s", years=label),
+            [_("Format"), *MEASURE_HEADERS],
+            [[str(fmt.label), *_measures(counts)] for fmt, counts in stats.by_format.items()],
         ),
         Table(
             "months",
-            f"Registrations and attendance per month, {label}",
-            ["Month", *MEASURE_HEADERS],
+            _("Registrations and attendance per month, %(years)s", years=label),
+            [_("Month"), *MEASURE_HEADERS],
             [
                 [month_label(year, month, with_year=several_years), *_measures(counts)]
                 for (year, month), counts in stats.by_month.items()
@@ -99,24 +125,24 @@ def tables(stats: Statistics) -> dict[str, Table]:
         ),
         Table(
             "events",
-            f"Cities represented per event, {label}",
+            _("Cities represented per event, %(years)s", years=label),
             [
-                "Event",
-                "Date",
-                "Kind",
-                "Format",
-                "Registrations",
-                "Participants",
-                "Cities represented",
-                "Attended",
-                "No-show rate",
+                _("Event"),
+                _("Date"),
+                _("Kind"),
+                _("Format"),
+                _("Registrations"),
+                _("Participants"),
+                _("Cities represented"),
+                _("Attended"),
+                _("No-show rate"),
             ],
             [
                 [
                     event.title,
                     event.local_start.strftime("%Y-%m-%d"),
-                    event.kind.label,
-                    event.format.label,
+                    str(event.kind.label),
+                    str(event.format.label),
                     event.counts.registrations,
                     event.counts.participants,
                     event.cities,
@@ -128,8 +154,8 @@ def tables(stats: Statistics) -> dict[str, Table]:
         ),
         Table(
             "city-months",
-            f"Participants per city and month, {label}",
-            ["City", *(month_label(y, m, with_year=several_years) for y, m in stats.months)],
+            _("Participants per city and month, %(years)s", years=label),
+            [_("City"), *(month_label(y, m, with_year=several_years) for y, m in stats.months)],
             [
                 [city.name, *(stats.city_month.get((city.id, y, m), 0) for y, m in stats.months)]
                 for city in stats.member_cities
@@ -137,11 +163,11 @@ def tables(stats: Statistics) -> dict[str, Table]:
         ),
         Table(
             "city-years",
-            "Participants per member city over the years",
+            _("Participants per member city over the years"),
             [
-                "City",
+                _("City"),
                 *(str(year) for year in stats.filters.trend_years),
-                f"Took part in {last}",
+                _("Took part in %(year)s", year=last),
             ],
             [
                 [
@@ -150,15 +176,15 @@ def tables(stats: Statistics) -> dict[str, Table]:
                         stats.city_year.get((city.id, year), 0)
                         for year in stats.filters.trend_years
                     ),
-                    "no" if city.id in idle else "yes",
+                    _("no") if city.id in idle else _("yes"),
                 ]
                 for city in stats.member_cities
             ],
         ),
         Table(
             "people",
-            "New and returning participants per year",
-            ["Year", "People", "New", "Returning", "Anonymous registrations"],
+            _("New and returning participants per year"),
+            [_("Year"), _("People"), _("New"), _("Returning"), _("Anonymous registrations")],
             [
                 [str(p.year), p.people, p.new, p.returning, p.anonymous]
                 for p in stats.people.values()
@@ -173,5 +199,5 @@ def format_cell(value) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        return f"{value:.0%}"
+        return format_percent(value, locale=get_locale() or "en")
     return str(value)

@@ -2,6 +2,9 @@
 /statistics/<year> (everyone, when NSCAL_PUBLIC_STATISTICS is on): the yearly figures."""
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from nscal.accounts.permissions import coordinator_required
 from nscal.config import NETWORK_NAME
@@ -15,7 +18,7 @@ from nscal.statistics.tables import format_cell, tables
 
 statistics_views = Blueprint("statistics", __name__)
 
-NOT_A_FILTER = "Those filters cannot be read: go back to the statistics page and choose again."
+NOT_A_FILTER = _l("Those filters cannot be read: go back to the statistics page and choose again.")
 
 
 def _figures():
@@ -30,7 +33,9 @@ def _figures():
 
 
 def report_title(stats) -> str:
-    return f"{NETWORK_NAME} — participation {stats.filters.label}"
+    return _(
+        "%(network)s — participation %(years)s", network=NETWORK_NAME, years=stats.filters.label
+    )
 
 
 def _filename(stats, name: str, extension: str) -> str:
@@ -71,7 +76,7 @@ def chart_svg(name: str):
         abort(404)
     _form, stats, all_tables = _figures()
     if stats is None:
-        abort(400, NOT_A_FILTER)
+        abort(400, str(NOT_A_FILTER))
     response = Response(chart(name, all_tables), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -82,10 +87,13 @@ def chart_svg(name: str):
 def table_as_csv(name: str):
     _form, stats, all_tables = _figures()
     if stats is None:
-        abort(400, NOT_A_FILTER)
+        abort(400, str(NOT_A_FILTER))
     if name not in all_tables:
         abort(404)
-    return _attachment(table_csv(all_tables[name]), "text/csv", _filename(stats, name, "csv"))
+    # CSV is for other programs: its headings and words stay English in every language.
+    with force_locale("en"):
+        table = tables(stats)[name]
+    return _attachment(table_csv(table), "text/csv", _filename(stats, name, "csv"))
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -96,7 +104,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def table_as_xlsx(name: str):
     _form, stats, all_tables = _figures()
     if stats is None:
-        abort(400, NOT_A_FILTER)
+        abort(400, str(NOT_A_FILTER))
     if name == "report":
         return _attachment(
             tables_xlsx(list(all_tables.values())), XLSX, _filename(stats, "all", "xlsx")
@@ -111,7 +119,7 @@ def table_as_xlsx(name: str):
 def report_pdf():
     _form, stats, all_tables = _figures()
     if stats is None:
-        abort(400, NOT_A_FILTER)
+        abort(400, str(NOT_A_FILTER))
     svgs = {name: chart(name, all_tables).decode("utf-8") for name in CHARTS}
     html = render_template(
         "statistics/report.html",
@@ -121,6 +129,7 @@ def report_pdf():
         svgs=svgs,
         cell=format_cell,
         made=utcnow(),
+        lang=str(get_locale()),
     )
     return _attachment(render_pdf(html), "application/pdf", _filename(stats, "report", "pdf"))
 

@@ -2,6 +2,8 @@
 at once), the printable check-in poster with its code and QR code, certificates."""
 
 from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from nscal.accounts.permissions import coordinator_required
@@ -71,7 +73,14 @@ def mark(registration_id: int):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(f"{name}: {status.label.lower() if status else 'not marked'}.", "success")
+            flash(
+                _(
+                    "%(name)s: %(attendance)s.",
+                    name=name,
+                    attendance=status.label.lower() if status else _("not marked"),
+                ),
+                "success",
+            )
     else:
         flash_form_errors(form)
     return redirect(_attendance_page(event_id, registration_id))
@@ -86,7 +95,10 @@ def mark_all(event_id: int):
     if form.validate_on_submit():
         count = mark_all_attended(event_id, marked_by_id=current_user.id)
         db.session.commit()
-        flash(f"{count} {'person' if count == 1 else 'people'} marked attended.", "success")
+        flash(
+            ngettext("%(num)d person marked attended.", "%(num)d people marked attended.", count),
+            "success",
+        )
         return redirect(_attendance_page(event_id))
     flash_form_errors(form)
     unmarked = unmarked_confirmed(event_id)
@@ -114,7 +126,9 @@ def poster(event_id: int):
         code=code,
         link=link,
         event_link=external_url("events.detail", event_id=event_id),
-        qr=qr_svg(link, f"QR code of the check-in link of {event.title}") if link else None,
+        qr=qr_svg(link, _("QR code of the check-in link of %(title)s", title=event.title))
+        if link
+        else None,
         opens=opens.astimezone(event.zone),
         closes=closes.astimezone(event.zone),
         form=NewCodeForm(),
@@ -137,9 +151,9 @@ def new_code(event_id: int):
         else:
             db.session.commit()
             flash(
-                "A new check-in code replaces the old one: print the poster again."
+                _("A new check-in code replaces the old one: print the poster again.")
                 if replaced
-                else "The check-in code is ready.",
+                else _("The check-in code is ready."),
                 "success",
             )
         return redirect(url_for("attendance.poster", event_id=event_id))
@@ -164,7 +178,7 @@ def certificates(event_id: int):
     event = db.get_or_404(Event, event_id)
     attended = attended_registrations(event_id)
     if not attended:
-        flash("Nobody is marked attended yet: no certificates to download.", "info")
+        flash(_("Nobody is marked attended yet: no certificates to download."), "info")
         return redirect(_attendance_page(event_id))
     filename = f"certificates-{event.id}-{event.local_start:%Y-%m-%d}.zip"
     return Response(

@@ -7,6 +7,7 @@ event's secret code; typing the code on the event page is an ordinary POST form.
 """
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from nscal.attendance.certificates import certificate_filename, certificate_pdf
@@ -59,7 +60,7 @@ def _check_in(event: Event, code: str) -> tuple[str | None, AttendanceError | No
         db.session.rollback()
         return None, exc
     db.session.commit()
-    return f"You are checked in at {title}. Welcome!", None
+    return _("You are checked in at %(title)s. Welcome!", title=title), None
 
 
 @attendance.get("/events/<int:event_id>/check-in")
