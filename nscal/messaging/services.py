@@ -47,12 +47,22 @@ SELECTABLE_STATUSES = (
 )
 # Lower case, in a sentence: "Confirmed, on the waiting list", "20 confirmed".
 STATUS_WORDS = {
-    # Translators: lower case; "confirmed" people, also in "20 confirmed".
+    # Translators: lower case; "confirmed" people ("Confirmed, on the waiting list").
     RegistrationStatus.confirmed: _l("confirmed"),
-    # Translators: lower case; people "on the waiting list", also in "3 on the waiting list".
+    # Translators: lower case; people "on the waiting list".
     RegistrationStatus.waitlisted: _l("on the waiting list"),
-    # Translators: lower case; people "awaiting approval", also in "2 awaiting approval".
+    # Translators: lower case; people "awaiting approval".
     RegistrationStatus.pending: _l("awaiting approval"),
+}
+# A count of people in a status: "20 confirmed", "3 on the waiting list".
+COUNT_WORDS = {
+    RegistrationStatus.confirmed: lambda n: ngettext("%(num)d confirmed", "%(num)d confirmed", n),
+    RegistrationStatus.waitlisted: lambda n: ngettext(
+        "%(num)d on the waiting list", "%(num)d on the waiting list", n
+    ),
+    RegistrationStatus.pending: lambda n: ngettext(
+        "%(num)d awaiting approval", "%(num)d awaiting approval", n
+    ),
 }
 MAX_SUBJECT = 200
 MAX_TEXT = 20_000
@@ -195,10 +205,7 @@ def count_text(recipients: list[Recipient]) -> str:
         return _("Nobody matches this selection.")
     counts = Counter(person.status for person in recipients)
     parts = [
-        # Translators: a count and a status: "20 confirmed", "3 on the waiting list".
-        _("%(count)d %(status)s", count=counts[status], status=STATUS_WORDS[status])
-        for status in SELECTABLE_STATUSES
-        if counts[status]
+        COUNT_WORDS[status](counts[status]) for status in SELECTABLE_STATUSES if counts[status]
     ]
     return ngettext(
         "This goes to %(num)d person: %(parts)s.",
