@@ -3,6 +3,7 @@
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nscal.db import db
@@ -28,6 +29,38 @@ class City(db.Model):
         return f"<City {self.slug}>"
 
 
+# The network's own participant roles, by their English name (as stored): their names in
+# the reader's language. A role named otherwise (one a coordinator added or renamed)
+# is shown as named.
+ROLE_LABELS = {
+    "practitioner": _l("Practitioner"),
+    "mayor": _l("Mayor"),
+    "politician": _l("Politician"),
+    "leader": _l("Leader"),
+}
+# The same in the plural, lower case, as used in "For %(roles)s" and "Places for %(role)s".
+ROLE_PLURALS = {
+    # Translators: plural, lower case; used in "For %(roles)s" and "Places for %(role)s".
+    "practitioner": _l("practitioners"),
+    # Translators: plural, lower case; used in "For %(roles)s" and "Places for %(role)s".
+    "mayor": _l("mayors"),
+    # Translators: plural, lower case; used in "For %(roles)s" and "Places for %(role)s".
+    "politician": _l("politicians"),
+    # Translators: plural, lower case; used in "For %(roles)s" and "Places for %(role)s".
+    "leader": _l("leaders"),
+}
+
+
+def english_plural(name: str) -> str:
+    """ "Mayor" → "mayors", "Police liaison" → "police liaisons", "Deputy" → "deputies"."""
+    word = name.strip().lower()
+    if word.endswith(("s", "sh", "ch", "x")):
+        return word + "es"
+    if len(word) > 1 and word.endswith("y") and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
 class ParticipantRole(db.Model):
     """What a person is at an event: practitioner, mayor, politician, leader …"""
 
@@ -36,6 +69,19 @@ class ParticipantRole(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(40), unique=True)
     name: Mapped[str] = mapped_column(sa.String(80))
+
+    @property
+    def label(self) -> str:
+        """The role's name in the reader's language (a role of the network's own), else
+        its name as stored."""
+        known = ROLE_LABELS.get(self.name.strip().lower())
+        return str(known) if known is not None else self.name
+
+    @property
+    def plural_label(self) -> str:
+        """Lower case and plural, in the reader's language: "mayors", "borgmestre"."""
+        known = ROLE_PLURALS.get(self.name.strip().lower())
+        return str(known) if known is not None else english_plural(self.name)
 
     def __repr__(self) -> str:
         return f"<ParticipantRole {self.slug}>"

@@ -14,6 +14,8 @@ import secrets
 from pathlib import PurePosixPath
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from nscal.filetypes import (
@@ -42,18 +44,27 @@ class AttachmentError(ValueError):
 
 # What a message may carry: documents and pictures people open from a mail.
 MESSAGE_TYPES = frozenset({PDF, PNG, JPEG, TEXT, CSV} | OFFICE_TYPES)
-ALLOWED_TEXT = "PDF, PNG, JPEG, Word, Excel, PowerPoint, OpenDocument or plain text"
+# Translators: the kinds of file a message may carry ("Attach a %(kinds)s file.").
+ALLOWED_TEXT = _l("PDF, PNG, JPEG, Word, Excel, PowerPoint, OpenDocument or plain text")
 
 
 def file_type_of(data: bytes) -> FileType:
     """What ``data`` is, from its content (``nscal.filetypes``); ``AttachmentError`` for
     anything a message may not carry."""
     try:
-        return detect_type(data, allowed=MESSAGE_TYPES, allowed_text=f"a {ALLOWED_TEXT} file")
+        return detect_type(
+            data,
+            allowed=MESSAGE_TYPES,
+            # Translators: completes "Upload …": "Upload a PDF, PNG, … or plain text file."
+            allowed_text=_("a %(kinds)s file", kinds=str(ALLOWED_TEXT)),
+        )
     except UnsupportedFile as exc:
         if exc.reason == "kind":
             raise AttachmentError(
-                f"This kind of file cannot be attached. Attach a {ALLOWED_TEXT} file."
+                _(
+                    "This kind of file cannot be attached. Attach a %(kinds)s file.",
+                    kinds=str(ALLOWED_TEXT),
+                )
             ) from None
         raise AttachmentError(str(exc)) from None
 

@@ -1,6 +1,9 @@
 """Forms of the coordinators' messages to participants."""
 
 from flask import current_app
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -35,47 +38,57 @@ class IdCheckboxes(_Checkboxes, IdSelectMultipleField):
 def size_text(size: int) -> str:
     """ "10 MB", "240 kB": file sizes as people read them."""
     if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.3g} MB"
-    return f"{max(1, round(size / 1024))} kB"
+        # Translators: a file size in megabytes.
+        return _("%(size)s MB", size=format_decimal(float(f"{size / (1024 * 1024):.3g}")))
+    # Translators: a file size in kilobytes.
+    return _("%(size)s kB", size=format_decimal(max(1, round(size / 1024))))
 
 
 class ComposeForm(Form):
     subject = StringField(
-        "Subject",
-        validators=[DataRequired("Write a subject."), Length(max=MAX_SUBJECT)],
+        _l("Subject"),
+        validators=[DataRequired(_l("Write a subject.")), Length(max=MAX_SUBJECT)],
     )
     text = TextAreaField(
-        "Message",
-        validators=[DataRequired("Write the message."), Length(max=MAX_TEXT)],
-        description="Plain text. Empty lines start a new paragraph; links become clickable. "
-        "Each person is greeted by name above it; the event's details follow below.",
+        _l("Message"),
+        validators=[DataRequired(_l("Write the message.")), Length(max=MAX_TEXT)],
+        description=_l(
+            "Plain text. Empty lines start a new paragraph; links become clickable. "
+            "Each person is greeted by name above it; the event's details follow below."
+        ),
         render_kw={"rows": 10},
     )
-    attachment = FileField("Attachment (optional)")
-    remove_attachment = BooleanField("Send it without the attachment")
+    attachment = FileField(_l("Attachment (optional)"))
+    remove_attachment = BooleanField(_l("Send it without the attachment"))
     statuses = StatusCheckboxes(
-        "Registration status",
-        choices=[SelectChoice(status.value, status.label) for status in SELECTABLE_STATUSES],
+        _l("Registration status"),
         default=[RegistrationStatus.confirmed.value],
     )
-    roles = IdCheckboxes("Participant roles", description="None ticked: every role.")
-    cities = IdCheckboxes("Cities", description="None ticked: every city.")
-    submit = SubmitField("Preview")
+    roles = IdCheckboxes(_l("Participant roles"), description=_l("None ticked: every role."))
+    cities = IdCheckboxes(_l("Cities"), description=_l("None ticked: every city."))
+    # Translators: the button that shows the mail before it is sent.
+    submit = SubmitField(_l("Preview"))
 
     def __init__(self, *args, roles=(), cities=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.roles.choices = [SelectChoice(role.id, role.name) for role in roles]
+        # The labels are the reader's language: chosen per request, not at import.
+        self.statuses.choices = [
+            SelectChoice(status.value, status.label) for status in SELECTABLE_STATUSES
+        ]
+        self.roles.choices = [SelectChoice(role.id, role.label) for role in roles]
         self.cities.choices = [SelectChoice(city.id, city.name) for city in cities]
         limit = current_app.config["MESSAGE_ATTACHMENT_MAX_BYTES"]
-        self.attachment.description = (
-            f"For example the agenda: {ALLOWED_TEXT}, up to {size_text(limit)}. "
-            "Stored once and attached to each person's mail."
+        self.attachment.description = _(
+            "For example the agenda: %(kinds)s, up to %(size)s. "
+            "Stored once and attached to each person's mail.",
+            kinds=str(ALLOWED_TEXT),
+            size=size_text(limit),
         )
         self.upload: bytes | None = None
 
     def validate_statuses(self, field):
         if not field.data:
-            raise ValidationError("Choose at least one registration status.")
+            raise ValidationError(_("Choose at least one registration status."))
 
     def validate_attachment(self, field):
         upload = field.data
@@ -84,7 +97,7 @@ class ComposeForm(Form):
         limit = current_app.config["MESSAGE_ATTACHMENT_MAX_BYTES"]
         data = upload.read(limit + 1)
         if len(data) > limit:
-            raise ValidationError(f"The file is larger than {size_text(limit)}.")
+            raise ValidationError(_("The file is larger than %(size)s.", size=size_text(limit)))
         try:
             file_type_of(data)
         except AttachmentError as exc:
@@ -109,4 +122,4 @@ class ComposeForm(Form):
 
 
 class SendForm(Form):
-    submit = SubmitField("Send")
+    submit = SubmitField(_l("Send"))

@@ -13,6 +13,9 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 
 import sqlalchemy as sa
+from flask_babel import format_number, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from nscal.accounts.models import User
@@ -43,10 +46,24 @@ SELECTABLE_STATUSES = (
     RegistrationStatus.waitlisted,
     RegistrationStatus.pending,
 )
+# Lower case, in a sentence: "Confirmed, on the waiting list", "20 confirmed".
 STATUS_WORDS = {
-    RegistrationStatus.confirmed: "confirmed",
-    RegistrationStatus.waitlisted: "on the waiting list",
-    RegistrationStatus.pending: "awaiting approval",
+    # Translators: lower case; "confirmed" people ("Confirmed, on the waiting list").
+    RegistrationStatus.confirmed: _l("confirmed"),
+    # Translators: lower case; people "on the waiting list".
+    RegistrationStatus.waitlisted: _l("on the waiting list"),
+    # Translators: lower case; people "awaiting approval".
+    RegistrationStatus.pending: _l("awaiting approval"),
+}
+# A count of people in a status: "20 confirmed", "3 on the waiting list".
+COUNT_WORDS = {
+    RegistrationStatus.confirmed: lambda n: ngettext("%(num)d confirmed", "%(num)d confirmed", n),
+    RegistrationStatus.waitlisted: lambda n: ngettext(
+        "%(num)d on the waiting list", "%(num)d on the waiting list", n
+    ),
+    RegistrationStatus.pending: lambda n: ngettext(
+        "%(num)d awaiting approval", "%(num)d awaiting approval", n
+    ),
 }
 MAX_SUBJECT = 200
 MAX_TEXT = 20_000
@@ -86,16 +103,23 @@ class Selection:
 
     def describe(self) -> str:
         """In words: "Confirmed, on the waiting list · Practitioners · Helsinki, Oslo"."""
-        parts = [", ".join(STATUS_WORDS[status] for status in self.statuses).capitalize()]
+        parts = [", ".join(str(STATUS_WORDS[status]) for status in self.statuses).capitalize()]
         if self.role_ids:
-            parts.append(", ".join(_names(ParticipantRole, self.role_ids)))
+            parts.append(", ".join(_role_labels(self.role_ids)))
         else:
-            parts.append("every participant role")
+            parts.append(_("every participant role"))
         if self.city_ids:
             parts.append(", ".join(_names(City, self.city_ids)))
         else:
-            parts.append("every city")
+            parts.append(_("every city"))
         return " · ".join(parts)
+
+
+def _role_labels(ids) -> list[str]:
+    roles = db.session.execute(
+        sa.select(ParticipantRole).where(ParticipantRole.id.in_(ids))
+    ).scalars()
+    return sorted(role.label for role in roles)
 
 
 def _names(model, ids) -> list[str]:
@@ -179,15 +203,17 @@ def recipients_of(message: ParticipantMessage, now: datetime | None = None) -> l
 def count_text(recipients: list[Recipient]) -> str:
     """ "This goes to 23 people: 20 confirmed, 3 on the waiting list"."""
     if not recipients:
-        return "Nobody matches this selection."
+        return _("Nobody matches this selection.")
     counts = Counter(person.status for person in recipients)
-    people = "1 person" if len(recipients) == 1 else f"{len(recipients)} people"
     parts = [
-        f"{counts[status]} {STATUS_WORDS[status]}"
-        for status in SELECTABLE_STATUSES
-        if counts[status]
+        COUNT_WORDS[status](counts[status]) for status in SELECTABLE_STATUSES if counts[status]
     ]
-    return f"This goes to {people}: {', '.join(parts)}."
+    return ngettext(
+        "This goes to %(num)d person: %(parts)s.",
+        "This goes to %(num)d people: %(parts)s.",
+        len(recipients),
+        parts=", ".join(parts),
+    )
 
 
 @dataclass(frozen=True)
@@ -215,15 +241,19 @@ def save_draft(
     cannot be sent as written."""
     subject, text = " ".join((subject or "").split()), (text or "").strip()
     if not subject:
-        raise MessageError("Write a subject.")
+        raise MessageError(_("Write a subject."))
     if not text:
-        raise MessageError("Write the message.")
+        raise MessageError(_("Write the message."))
     if len(subject) > MAX_SUBJECT or len(text) > MAX_TEXT:
         raise MessageError(
-            f"Keep the subject to {MAX_SUBJECT} and the text to {MAX_TEXT:,} characters."
+            _(
+                "Keep the subject to %(subject)s and the text to %(text)s characters.",
+                subject=format_number(MAX_SUBJECT),
+                text=format_number(MAX_TEXT),
+            )
         )
     if not selection.statuses:
-        raise MessageError("Choose at least one registration status.")
+        raise MessageError(_("Choose at least one registration status."))
     if (event_id is None) == (series_id is None):
         raise ValueError("a message is for one event or one series")
     selection_text = selection.describe()[:500]  # reads names: before the draft is dirty
@@ -239,7 +269,7 @@ def save_draft(
     if draft_id is not None:
         message = db.session.get(ParticipantMessage, draft_id)
         if message is None or message.is_sent:
-            raise MessageError("This message has been sent already; write a new one.")
+            raise MessageError(_("This message has been sent already; write a new one."))
     else:
         message = ParticipantMessage(event_id=event_id, series_id=series_id)
     for name, value in fields.items():
@@ -325,7 +355,7 @@ def send_message(message_id: int, now: datetime | None = None) -> int:
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
-        raise AlreadySent("This message has been sent already.")
+        raise AlreadySent(_("This message has been sent already."))
     message = db.session.execute(
         sa.select(ParticipantMessage)
         .where(ParticipantMessage.id == message_id)
@@ -333,7 +363,7 @@ def send_message(message_id: int, now: datetime | None = None) -> int:
     ).scalar_one()
     people = recipients_of(message, at)
     if not people:
-        raise MessageError("Nobody matches this selection now; nothing was sent.")
+        raise MessageError(_("Nobody matches this selection now; nothing was sent."))
     links = []
     for person in people:
         row = enqueue(render_for(message, person))

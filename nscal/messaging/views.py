@@ -15,6 +15,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from nscal.accounts.permissions import coordinator_required
@@ -61,7 +63,7 @@ def _series_or_404(series_id: int) -> EventSeries:
 
 def _series_title(series: EventSeries) -> str:
     titles = [event.title for event in series.occurrences]
-    return titles[0] if titles else "Series"
+    return titles[0] if titles else _("Series")
 
 
 def _draft_or_404(message_id: int) -> ParticipantMessage:
@@ -132,7 +134,7 @@ def write_to_series(series_id: int):
 def edit(message_id: int):
     draft = _draft_or_404(message_id)
     if draft.is_sent:
-        flash("This message has been sent already.", "info")
+        flash(_("This message has been sent already."), "info")
         return redirect(_history_url(draft))
     return _compose(event=draft.event, series=draft.series, draft=draft)
 
@@ -200,15 +202,22 @@ def send(message_id: int):
         count = send_message(message_id, utcnow())
     except AlreadySent as exc:
         db.session.rollback()
-        flash(f"{exc} Nobody got it twice.", "info")
+        # Translators: reason: "This message has been sent already."
+        flash(_("%(reason)s Nobody got it twice.", reason=str(exc)), "info")
         return redirect(history)
     except MessageError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("messaging.preview", message_id=message_id))
     db.session.commit()
-    people = "1 person" if count == 1 else f"{count} people"
-    flash(f"Sent to {people}. Each mail goes out through the outbox in a moment.", "success")
+    flash(
+        ngettext(
+            "Sent to %(num)d person. Each mail goes out through the outbox in a moment.",
+            "Sent to %(num)d people. Each mail goes out through the outbox in a moment.",
+            count,
+        ),
+        "success",
+    )
     return redirect(history)
 
 

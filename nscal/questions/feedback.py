@@ -11,6 +11,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from nscal.accounts.models import User
@@ -110,9 +111,9 @@ def send_survey(event: Event, *, anonymous: bool, now: datetime | None = None) -
     """
     now = now or utcnow()
     if now < event.ends_at:
-        raise QuestionError("The survey can be sent once the event is over.")
+        raise QuestionError(_("The survey can be sent once the event is over."))
     if not feedback_questions(event):
-        raise QuestionError("Add at least one question to the survey first.")
+        raise QuestionError(_("Add at least one question to the survey first."))
     survey = db.session.get(FeedbackSurvey, event.id)
     if survey is None:
         survey = FeedbackSurvey(event_id=event.id, anonymous=anonymous)
@@ -145,7 +146,7 @@ def send_survey(event: Event, *, anonymous: bool, now: datetime | None = None) -
 def submit_feedback(invitation: FeedbackInvitation, sheet: AnswerSheet) -> FeedbackResponse:
     """Store one person's feedback; their link works once."""
     if not sheet.valid:
-        raise QuestionError("Some answers need another look.")
+        raise QuestionError(_("Some answers need another look."))
     # Only one request can flip the flag: a second submission finds it set.
     used = db.session.execute(
         sa.update(FeedbackInvitation)
@@ -154,7 +155,7 @@ def submit_feedback(invitation: FeedbackInvitation, sheet: AnswerSheet) -> Feedb
         .execution_options(synchronize_session=False)
     )
     if used.rowcount != 1:
-        raise QuestionError("Your feedback is already in: thank you.")
+        raise QuestionError(_("Your feedback is already in: thank you."))
     survey = survey_for(invitation_event(invitation))
     response = FeedbackResponse(
         event_id=invitation.event_id,

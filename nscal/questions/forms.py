@@ -5,6 +5,7 @@ questions differ per event and role, and ``nscal.questions.services.read_answers
 checks them.
 """
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     SelectChoice,
@@ -30,26 +31,28 @@ def sent_answers(questions: list[Question], formdata) -> dict[int, list[str]]:
 
 
 class QuestionForm(Form):
-    label = StringField("Question", validators=[InputRequired(), Length(max=MAX_LABEL)])
+    label = StringField(_l("Question"), validators=[InputRequired(), Length(max=MAX_LABEL)])
     kind = SelectField(
-        "Type of answer",
+        _l("Type of answer"),
         choices=[SelectChoice(kind.value, kind.label) for kind in QuestionKind],
         default=QuestionKind.short_text.value,
     )
     choices = TextAreaField(
-        "Options",
+        _l("Options"),
         validators=[Optional(), Length(max=8000)],
-        description="For one choice or several choices: one option per line.",
+        description=_l("For one choice or several choices: one option per line."),
     )
     help_text = StringField(
-        "Help text", validators=[Optional(), Length(max=MAX_HELP)], description="Optional."
+        _l("Help text"),
+        validators=[Optional(), Length(max=MAX_HELP)],
+        description=_l("Optional."),
     )
-    required = BooleanField("An answer is required")
+    required = BooleanField(_l("An answer is required"))
     roles = IdSelectMultipleField(
-        "Ask only people in these participant roles",
-        description="Choose none to ask everyone.",
+        _l("Ask only people in these participant roles"),
+        description=_l("Choose none to ask everyone."),
     )
-    submit = SubmitField("Save the question")
+    submit = SubmitField(_l("Save the question"))
 
     def fill(self, question: Question) -> None:
         self.label.data = question.label
@@ -71,43 +74,45 @@ class QuestionForm(Form):
 
 
 class CopyQuestionsForm(Form):
-    source = SelectField("Copy the questions of", validators=[InputRequired()])
-    submit = SubmitField("Copy the questions")
+    source = SelectField(_l("Copy the questions of"), validators=[InputRequired()])
+    submit = SubmitField(_l("Copy the questions"))
 
 
 class MoveQuestionForm(Form):
     direction = SelectField(
-        "Direction", choices=[SelectChoice("up", "Up"), SelectChoice("down", "Down")]
+        _l("Direction"),
+        choices=[SelectChoice("up", _l("Up")), SelectChoice("down", _l("Down"))],
     )
 
 
 class DeleteQuestionForm(Form):
-    submit = SubmitField("Delete the question and its answers")
+    submit = SubmitField(_l("Delete the question and its answers"))
 
 
 class ParticipantListSettingForm(Form):
-    visible = BooleanField("Confirmed participants may see the participant list")
-    submit = SubmitField("Save")
+    visible = BooleanField(_l("Confirmed participants may see the participant list"))
+    submit = SubmitField(_l("Save"))
 
 
 class ListingForm(Form):
-    listed = BooleanField("Show me on the participant list")
-    submit = SubmitField("Save my choice")
+    listed = BooleanField(_l("Show me on the participant list"))
+    submit = SubmitField(_l("Save my choice"))
 
 
 class ChangeAnswersForm(Form):
-    submit = SubmitField("Save my answers")
+    submit = SubmitField(_l("Save my answers"))
 
 
 class SendSurveyForm(Form):
     anonymous = BooleanField(
-        "Anonymous answers",
+        _l("Anonymous answers"),
         default=True,
-        description="The answers are stored without the person's name. "
-        "Fixed once the first mail is sent.",
+        description=_l(
+            "The answers are stored without the person's name. Fixed once the first mail is sent."
+        ),
     )
-    submit = SubmitField("Send the survey")
+    submit = SubmitField(_l("Send the survey"))
 
 
 class FeedbackForm(Form):
-    submit = SubmitField("Send my feedback")
+    submit = SubmitField(_l("Send my feedback"))

@@ -8,6 +8,7 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nscal.cities.models import ParticipantRole
@@ -25,15 +26,8 @@ class QuestionKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "short-text": "Short text",
-            "long-text": "Long text",
-            "one-choice": "One choice",
-            "several-choices": "Several choices",
-            "yes-no": "Yes or no",
-            "number": "Number",
-            "date": "Date",
-        }[self.value]
+        """The type of answer in the reader's language (lazy: also for form choices)."""
+        return _KIND_LABELS[self.value]
 
     @property
     def has_choices(self) -> bool:
@@ -43,6 +37,19 @@ class QuestionKind(enum.StrEnum):
     def is_counted(self) -> bool:
         """Answers summed per choice on the coordinators' pages."""
         return self.has_choices or self is QuestionKind.yes_no
+
+
+# The types of answer a question takes, as coordinators choose them.
+_KIND_LABELS = {
+    "short-text": _l("Short text"),
+    "long-text": _l("Long text"),
+    "one-choice": _l("One choice"),
+    "several-choices": _l("Several choices"),
+    "yes-no": _l("Yes or no"),
+    "number": _l("Number"),
+    # Translators: a type of answer: a day of the calendar.
+    "date": _l("Date"),
+}
 
 
 class QuestionPurpose(enum.StrEnum):

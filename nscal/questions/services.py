@@ -10,6 +10,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
+from flask_babel import format_number
+from flask_babel import gettext as _
 
 from nscal.cities.models import ParticipantRole
 from nscal.db import db, utcnow
@@ -103,12 +105,12 @@ class QuestionData:
 def _checked(data: QuestionData) -> QuestionData:
     label = single_line(data.label)
     if not label:
-        raise QuestionError("Write the question.")
+        raise QuestionError(_("Write the question."))
     if len(label) > MAX_LABEL:
-        raise QuestionError(f"Keep the question under {MAX_LABEL} characters.")
+        raise QuestionError(_("Keep the question under %(num)d characters.", num=MAX_LABEL))
     help_text = single_line(data.help_text)
     if len(help_text) > MAX_HELP:
-        raise QuestionError(f"Keep the help text under {MAX_HELP} characters.")
+        raise QuestionError(_("Keep the help text under %(num)d characters.", num=MAX_HELP))
     choices: list[str] = []
     if data.kind.has_choices:
         for choice in data.choices:
@@ -116,11 +118,11 @@ def _checked(data: QuestionData) -> QuestionData:
             if choice and choice not in choices:
                 choices.append(choice)
         if len(choices) < 2:
-            raise QuestionError("Give at least two options, one per line.")
+            raise QuestionError(_("Give at least two options, one per line."))
         if len(choices) > MAX_CHOICES:
-            raise QuestionError(f"Give at most {MAX_CHOICES} options.")
+            raise QuestionError(_("Give at most %(num)d options.", num=MAX_CHOICES))
         if any(len(choice) > MAX_CHOICE for choice in choices):
-            raise QuestionError(f"Keep each option under {MAX_CHOICE} characters.")
+            raise QuestionError(_("Keep each option under %(num)d characters.", num=MAX_CHOICE))
     return QuestionData(data.kind, label, help_text, data.required, choices, data.role_ids)
 
 
@@ -177,8 +179,10 @@ def update_question(question: Question, data: QuestionData) -> Question:
     data = _checked(data)
     if data.kind is not question.kind and answer_count(question.id):
         raise QuestionError(
-            "People have answered this question, so its type cannot change. "
-            "Add a new question instead."
+            _(
+                "People have answered this question, so its type cannot change. "
+                "Add a new question instead."
+            )
         )
     question.kind = data.kind
     question.label = data.label
@@ -219,7 +223,7 @@ def copy_questions(source: Owner, target: Owner) -> int:
     """Append a copy of the source's questions (an event's: with its series') to the
     target's; returns how many were copied."""
     if source == target:
-        raise QuestionError("Choose another event or series to copy from.")
+        raise QuestionError(_("Choose another event or series to copy from."))
     if source.kind == "event":
         event = db.session.get(Event, source.id)
         originals = questions_for(event) if event else []
@@ -267,7 +271,9 @@ def copy_sources(exclude: Owner) -> list[tuple[Owner, str]]:
         first = db.session.execute(
             sa.select(Event.title).where(Event.series_id == series_id).order_by(Event.starts_at)
         ).scalar()
-        owners.append((Owner("series", series_id), f"Series: {first or series_id}"))
+        owners.append(
+            (Owner("series", series_id), _("Series: %(title)s", title=first or series_id))
+        )
     return [(owner, label) for owner, label in owners if owner != exclude]
 
 
@@ -282,31 +288,33 @@ def clean_answer(question: Question, sent: list[str]) -> str:
     if kind is QuestionKind.long_text:
         text = multi_line(sent[0]) if sent else ""
         if len(text) > MAX_LONG_TEXT:
-            raise QuestionError(f"Keep the answer under {MAX_LONG_TEXT:,} characters.")
+            raise QuestionError(
+                _("Keep the answer under %(num)s characters.", num=format_number(MAX_LONG_TEXT))
+            )
         answer = text
     elif kind is QuestionKind.short_text:
         answer = values[0] if values else ""
         if len(answer) > MAX_SHORT_TEXT:
-            raise QuestionError(f"Keep the answer under {MAX_SHORT_TEXT} characters.")
+            raise QuestionError(_("Keep the answer under %(num)s characters.", num=MAX_SHORT_TEXT))
     elif kind is QuestionKind.one_choice:
         answer = values[0] if values else ""
         if len(values) > 1 or (answer and answer not in question.choice_list):
-            raise QuestionError("Choose one of the options offered.")
+            raise QuestionError(_("Choose one of the options offered."))
     elif kind is QuestionKind.several_choices:
         offered = question.choice_list
         if any(value not in offered for value in values):
-            raise QuestionError("Choose only among the options offered.")
+            raise QuestionError(_("Choose only among the options offered."))
         answer = "\n".join(choice for choice in offered if choice in values)
     elif kind is QuestionKind.yes_no:
         answer = values[0] if values else ""
         if len(values) > 1 or answer not in ("", "yes", "no"):
-            raise QuestionError("Answer yes or no.")
+            raise QuestionError(_("Answer yes or no."))
     elif kind is QuestionKind.number:
         answer = _number(values[0]) if values else ""
     else:
         answer = _date(values[0]) if values else ""
     if question.required and not answer:
-        raise QuestionError("This question needs an answer.")
+        raise QuestionError(_("This question needs an answer."))
     return answer
 
 
@@ -314,9 +322,9 @@ def _number(text: str) -> str:
     try:
         number = Decimal(text.replace(" ", "").replace(",", "."))
     except InvalidOperation:
-        raise QuestionError("Enter a number, such as 2 or 1.5.") from None
+        raise QuestionError(_("Enter a number, such as 2 or 1.5.")) from None
     if not number.is_finite() or abs(number) >= MAX_NUMBER:
-        raise QuestionError("Enter a number, such as 2 or 1.5.")
+        raise QuestionError(_("Enter a number, such as 2 or 1.5."))
     text = format(number.normalize(), "f")
     return "0" if text in ("-0", "") else text
 
@@ -325,9 +333,15 @@ def _date(text: str) -> str:
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise QuestionError("Enter a date as YYYY-MM-DD, such as 2027-03-29.") from None
+        raise QuestionError(_("Enter a date as YYYY-MM-DD, such as 2027-03-29.")) from None
     if not year_in_range(day.year) or len(text) != 10:
-        raise QuestionError(f"Enter a date between {FIRST_YEAR} and {LAST_YEAR} as YYYY-MM-DD.")
+        raise QuestionError(
+            _(
+                "Enter a date between %(first)s and %(last)s as YYYY-MM-DD.",
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            )
+        )
     return day.isoformat()
 
 
@@ -417,11 +431,11 @@ def change_answers(
 ) -> None:
     """A participant's new answers; refused once registration has closed."""
     if not registration.status.is_active:
-        raise QuestionError("Your registration is cancelled.")
+        raise QuestionError(_("Your registration is cancelled."))
     if not may_change_answers(registration.event, now):
-        raise QuestionError("Registration has closed: your answers can no longer be changed.")
+        raise QuestionError(_("Registration has closed: your answers can no longer be changed."))
     if not sheet.valid:
-        raise QuestionError("Some answers need another look.")
+        raise QuestionError(_("Some answers need another look."))
     save_answers(registration, sheet.values)
 
 
@@ -481,10 +495,10 @@ def participant_list(event: Event) -> list[CityGroup]:
     groups: dict[str, list[ListedPerson]] = defaultdict(list)
     for registration in rows:
         city = registration.city.name if registration.city else ""
-        role = registration.participant_role.name if registration.participant_role else ""
+        role = registration.participant_role.label if registration.participant_role else ""
         groups[city].append(ListedPerson(registration.user.name, role))
     return [
-        CityGroup(city or "No city given", sorted(people, key=lambda person: person.name))
+        CityGroup(city or _("No city given"), sorted(people, key=lambda person: person.name))
         for city, people in sorted(groups.items(), key=lambda item: (not item[0], item[0]))
     ]
 

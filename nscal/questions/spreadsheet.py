@@ -46,7 +46,7 @@ def roster_rows(event: Event) -> tuple[list[str], list[list]]:
                 registration.user.name,
                 registration.city.slug if registration.city else None,
                 registration.city.name if registration.city else None,
-                registration.participant_role.name if registration.participant_role else None,
+                registration.participant_role.label if registration.participant_role else None,
                 registration.status.label,
                 # Excel has no zones: the local wall-clock time, the zone in the header.
                 registration.created_at.astimezone(event.zone).replace(tzinfo=None),

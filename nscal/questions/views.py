@@ -3,6 +3,8 @@ participant list setting, and download the attendee list as .xlsx; participants 
 their answers and whether they appear on the participant list."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -86,7 +88,7 @@ def _questions_page(event_id: int, purpose=QuestionPurpose.registration):
 
 def _question_form(event: Event, **kwargs) -> QuestionForm:
     form = QuestionForm(**kwargs)
-    form.roles.choices = [SelectChoice(role.id, role.name) for role in all_roles()]
+    form.roles.choices = [SelectChoice(role.id, role.label) for role in all_roles()]
     return form
 
 
@@ -111,7 +113,7 @@ def manage(event_id: int):
         else:
             label = question.label
             db.session.commit()
-            flash(f"Question added: {label}", "success")
+            flash(_("Question added: %(label)s", label=label), "success")
             return _questions_page(event_id)
     status = 422 if form.errors else 200
     copy_form = CopyQuestionsForm(prefix="copy")
@@ -140,7 +142,7 @@ def copy(event_id: int):
     form.source.validate_choice = False
     source = Owner.parse(form.source.data or "") if form.validate_on_submit() else None
     if source is None or not owner_exists(source):
-        flash("Choose an event or series to copy the questions of.", "error")
+        flash(_("Choose an event or series to copy the questions of."), "error")
         return _questions_page(event_id)
     try:
         count = copy_questions(source, _ask_at(event))
@@ -149,7 +151,10 @@ def copy(event_id: int):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(f"{count} question(s) copied.", "success")
+        flash(
+            ngettext("%(num)d question(s) copied.", "%(num)d question(s) copied.", count),
+            "success",
+        )
     return _questions_page(event_id)
 
 
@@ -188,7 +193,7 @@ def edit(question_id: int):
             form.kind.errors.append(str(exc))
         else:
             db.session.commit()
-            flash("Question saved.", "success")
+            flash(_("Question saved."), "success")
             return _questions_page(event_id, question.purpose)
     return render_template(
         "questions/edit.html", event=event, question=question, form=form, answered=answered
@@ -217,7 +222,7 @@ def delete(question_id: int):
         label, purpose = question.label, question.purpose
         delete_question(question)
         db.session.commit()
-        flash(f"Question deleted: {label}", "success")
+        flash(_("Question deleted: %(label)s", label=label), "success")
         return _questions_page(event_id, purpose)
     return render_template(
         "questions/delete.html",
@@ -237,9 +242,9 @@ def participant_list_setting(event_id: int):
         set_participant_list_visible(event_id, bool(form.visible.data))
         db.session.commit()
         flash(
-            "Confirmed participants now see the participant list."
+            _("Confirmed participants now see the participant list.")
             if form.visible.data
-            else "The participant list is hidden from participants.",
+            else _("The participant list is hidden from participants."),
             "success",
         )
     else:
@@ -288,7 +293,7 @@ def my_answers(event_id: int):
             status = 422
         else:
             db.session.commit()
-            flash("Your answers are saved.", "success")
+            flash(_("Your answers are saved."), "success")
             return redirect(url_for("questions.my_answers", event_id=event_id))
     else:
         if form.is_submitted():
@@ -318,9 +323,9 @@ def my_listing(event_id: int):
         set_listed(registration, bool(form.listed.data))
         db.session.commit()
         flash(
-            "You appear on the participant list."
+            _("You appear on the participant list.")
             if form.listed.data
-            else "You do not appear on the participant list.",
+            else _("You do not appear on the participant list."),
             "success",
         )
     else:
@@ -349,7 +354,7 @@ def feedback_manage(event_id: int):
         else:
             label = question.label
             db.session.commit()
-            flash(f"Question added: {label}", "success")
+            flash(_("Question added: %(label)s", label=label), "success")
             return _questions_page(event_id, QuestionPurpose.feedback)
     summaries, responded, asked = feedback_results(event)
     return render_template(
@@ -384,7 +389,14 @@ def feedback_send(event_id: int):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(f"The survey is on its way to {count} person(s).", "success")
+            flash(
+                ngettext(
+                    "The survey is on its way to %(num)d person(s).",
+                    "The survey is on its way to %(num)d person(s).",
+                    count,
+                ),
+                "success",
+            )
         return _questions_page(event_id, QuestionPurpose.feedback)
     return render_template(
         "questions/feedback_send.html",
@@ -431,7 +443,7 @@ def feedback(token: str):
             status = 422
         else:
             db.session.commit()
-            flash("Thank you: your feedback is in.", "success")
+            flash(_("Thank you: your feedback is in."), "success")
             return redirect(url_for("questions.feedback", token=token))
     elif form.is_submitted() and not invitation.responded:
         flash_form_errors(form)

@@ -16,6 +16,7 @@ tells the ``capacity_changed`` receiver to leave it to ``save_registration_setti
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import ngettext
 
 from nscal.cities.models import all_roles
 from nscal.db import db
@@ -45,7 +46,7 @@ class RegistrationSection(EventFormSection):
     def bind(self, event: Event | None) -> RegistrationSettingsForm:
         roles = all_roles()
         form = settings_form_class(roles)(prefix=PREFIX)
-        form.role_names = {role.id: role.name for role in roles}
+        form.role_names = {role.id: role.label for role in roles}
         if not form.is_submitted() and event is not None:
             form.fill(event, settings_for(event), quotas_for(event))
         form.waiting_before = set()
@@ -152,9 +153,11 @@ class RegistrationSection(EventFormSection):
         if not moved:
             return []
         return [
-            "1 person moved up from the waiting list."
-            if moved == 1
-            else f"{moved} people moved up from the waiting list."
+            ngettext(
+                "%(num)d person moved up from the waiting list.",
+                "%(num)d people moved up from the waiting list.",
+                moved,
+            )
         ]
 
 

@@ -17,6 +17,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
 
 from nscal.db import db
 from nscal.events.for_me import registration_open_condition
@@ -43,22 +45,18 @@ class Fit:
     waiting_list: bool = False  # registering now puts them on the waiting list
 
 
-def plural(name: str) -> str:
-    """ "Mayor" → "mayors", "Police liaison" → "police liaisons", "Deputy" → "deputies"."""
-    word = name.strip().lower()
-    if word.endswith(("s", "sh", "ch", "x")):
-        return word + "es"
-    if len(word) > 1 and word.endswith("y") and word[-2] not in "aeiou":
-        return word[:-1] + "ies"
-    return word + "s"
+def role_list(words: list[str]) -> str:
+    """ "mayors", "mayors and politicians", "mayors, leaders and politicians"."""
+    if len(words) < 2:
+        return "".join(words)
+    # Translators: the end of a list of participant roles: "mayors, leaders and politicians".
+    return _("%(names)s and %(last)s", names=", ".join(words[:-1]), last=words[-1])
 
 
 def audience_words(event: Event) -> str:
     """ "For mayors and politicians", "For practitioners"."""
-    names = [plural(role.name) for role in event.audience]
-    if len(names) > 1:
-        names = [", ".join(names[:-1]), names[-1]]
-    return "For " + " and ".join(names)
+    # Translators: on an event card, whom the event is for; roles: "mayors and politicians".
+    return _("For %(roles)s", roles=role_list([role.plural_label for role in event.audience]))
 
 
 def fits_for(events: list[Event], viewer, now: datetime, zone: str | None = None) -> dict[int, Fit]:
@@ -127,11 +125,12 @@ def fits_for(events: list[Event], viewer, now: datetime, zone: str | None = None
         opens_at = setting.opens_at if setting else None
         closes_at = (setting.closes_at if setting else None) or event.starts_at
         if opens_at is not None and now < opens_at:
-            day = opens_at.astimezone(ZoneInfo(zone or event.timezone))
-            fits[event.id] = Fit(False, f"Registration opens {day.day} {day:%B %Y}")
+            day = opens_at.astimezone(ZoneInfo(zone or event.timezone)).date()
+            # Translators: on an event card; day: "13 January 2027", in the reader's language.
+            fits[event.id] = Fit(False, _("Registration opens %(day)s", day=_long_day(day)))
             continue
         if now >= closes_at:
-            fits[event.id] = Fit(False, "Registration closed")
+            fits[event.id] = Fit(False, _("Registration closed"))
             continue
         limit = setting.city_limit if setting else None
         full = (
@@ -141,10 +140,19 @@ def fits_for(events: list[Event], viewer, now: datetime, zone: str | None = None
         )
         waitlist = setting.waitlist if setting else True
         if full and not waitlist:
-            fits[event.id] = Fit(False, "Full")
+            # Translators: on an event card: no places left and no waiting list.
+            fits[event.id] = Fit(False, _("Full"))
             continue
         fits[event.id] = Fit(True, waiting_list=full)
     return fits
+
+
+def _long_day(day) -> str:
+    """ "13 January 2027" in English, "13. januar 2027" in Danish (Babel's long date;
+    English keeps nscal's day-month order)."""
+    locale = get_locale()
+    english = locale is None or locale.language == "en"
+    return format_date(day, "d MMMM y" if english else "long")
 
 
 def open_for_registration(now: datetime) -> sa.ColumnElement[bool]:

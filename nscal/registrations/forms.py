@@ -2,6 +2,8 @@
 
 from datetime import date, datetime, time
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -25,35 +27,40 @@ from nscal.timeutil import FIRST_YEAR, LAST_YEAR, local_to_utc, year_in_range
 
 class RegisterForm(Form):
     # A participant-role slug (or id); people normally register in their own role.
-    participant_role = StringField("Participant role", validators=[Optional(), Length(max=40)])
+    participant_role = StringField(_l("Participant role"), validators=[Optional(), Length(max=40)])
     note = TextAreaField(
-        "Note for the organisers",
+        _l("Note for the organisers"),
         validators=[Optional(), Length(max=2000)],
-        description="Access needs, diet, or anything else we should know (optional).",
+        description=_l("Access needs, diet, or anything else we should know (optional)."),
     )
-    submit = SubmitField("Register")
+    submit = SubmitField(_l("Register"))
 
 
 class CancelRegistrationForm(Form):
-    submit = SubmitField("Cancel my registration")
+    submit = SubmitField(_l("Cancel my registration"))
 
 
 class OnBehalfForm(Form):
     # InputRequired, not DataRequired: that would hide "Not a valid choice." for an id
     # no person has.
-    user = IdSelectField("Person", validators=[InputRequired()])
-    note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
-    submit = SubmitField("Register this person")
+    user = IdSelectField(_l("Person"), validators=[InputRequired()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Register this person"))
 
 
 class StatusForm(Form):
-    status = SelectField(
-        "Status",
-        choices=[SelectChoice(status.value, status.label) for status in RegistrationStatus],
-    )
+    status = SelectField(_l("Status"))
     # Rejecting or cancelling someone is shown on a confirmation page first; it sends this.
     confirmed = HiddenField()
-    submit = SubmitField("Set")
+    # Translators: the button that sets a registration's status to the one chosen.
+    submit = SubmitField(_l("Set"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The labels are the reader's language: chosen per request, not at import.
+        self.status.choices = [
+            SelectChoice(status.value, status.label) for status in RegistrationStatus
+        ]
 
 
 class RegistrationSettingsForm(Form):
@@ -71,37 +78,37 @@ class RegistrationSettingsForm(Form):
     # script) leaves the registration settings as they are.
     shown = HiddenField()
     city_limit = BoundedIntegerField(
-        "Most people per city",
+        _l("Most people per city"),
         validators=[Optional()],
         minimum=1,
-        description="Empty: no limit per city.",
+        description=_l("Empty: no limit per city."),
     )
     opens_date = DateField(
-        "Registration opens (day)",
+        _l("Registration opens (day)"),
         validators=[Optional()],
-        description="Leave empty to open as soon as the event is published.",
+        description=_l("Leave empty to open as soon as the event is published."),
     )
     opens_time = TimeField(
-        "Registration opens (time)", format=TIME_FORMATS, validators=[Optional()]
+        _l("Registration opens (time)"), format=TIME_FORMATS, validators=[Optional()]
     )
     closes_date = DateField(
-        "Registration closes (day)",
+        _l("Registration closes (day)"),
         validators=[Optional()],
-        description="Leave empty to close at the start of the event.",
+        description=_l("Leave empty to close at the start of the event."),
     )
     closes_time = TimeField(
-        "Registration closes (time)", format=TIME_FORMATS, validators=[Optional()]
+        _l("Registration closes (time)"), format=TIME_FORMATS, validators=[Optional()]
     )
-    requires_approval = BooleanField("A coordinator approves each registration")
-    waitlist = BooleanField("Keep a waiting list when full", default=True)
-    self_cancel = BooleanField("People may cancel their own registration", default=True)
+    requires_approval = BooleanField(_l("A coordinator approves each registration"))
+    waitlist = BooleanField(_l("Keep a waiting list when full"), default=True)
+    self_cancel = BooleanField(_l("People may cancel their own registration"), default=True)
     self_cancel_until_date = DateField(
-        "They may cancel until (day)",
+        _l("They may cancel until (day)"),
         validators=[Optional()],
-        description="Leave empty to allow it until the start of the event.",
+        description=_l("Leave empty to allow it until the start of the event."),
     )
     self_cancel_until_time = TimeField(
-        "They may cancel until (time)", format=TIME_FORMATS, validators=[Optional()]
+        _l("They may cancel until (time)"), format=TIME_FORMATS, validators=[Optional()]
     )
 
     MOMENTS = {
@@ -119,10 +126,16 @@ class RegistrationSettingsForm(Form):
         for date_name, time_name in self.MOMENTS.values():
             day, clock = self[date_name], self[time_name]
             if day.data and not year_in_range(day.data.year):
-                day.errors.append(f"Choose a day between {FIRST_YEAR} and {LAST_YEAR}.")
+                day.errors.append(
+                    _(
+                        "Choose a day between %(first)s and %(last)s.",
+                        first=FIRST_YEAR,
+                        last=LAST_YEAR,
+                    )
+                )
                 valid = False
             if clock.data is not None and day.data is None and not day.errors:
-                day.errors.append("Give the day too, or leave the time empty.")
+                day.errors.append(_("Give the day too, or leave the time empty."))
                 valid = False
         return valid
 
@@ -184,9 +197,9 @@ def settings_form_class(roles: list[ParticipantRole]) -> type[RegistrationSettin
             SettingsForm,
             f"quota_{role.id}",
             BoundedIntegerField(
-                f"Places for the role {role.name.lower()}",
+                _("Places for the role %(role)s", role=role.label.lower()),
                 validators=[Optional()],
-                description="Empty: no separate limit.",
+                description=_("Empty: no separate limit."),
             ),
         )
     return SettingsForm

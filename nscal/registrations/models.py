@@ -4,6 +4,8 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nscal.accounts.models import User
@@ -21,9 +23,17 @@ class RegistrationStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"waitlisted": "On the waiting list", "pending": "Awaiting approval"}.get(
-            self.value, self.value.capitalize()
-        )
+        """The status in the reader's language (at request time: a str, not lazy)."""
+        if self is RegistrationStatus.confirmed:
+            return pgettext("registration status", "Confirmed")
+        if self is RegistrationStatus.waitlisted:
+            return pgettext("registration status", "On the waiting list")
+        if self is RegistrationStatus.pending:
+            return pgettext("registration status", "Awaiting approval")
+        if self is RegistrationStatus.cancelled:
+            # Translators: a registration the person (or a coordinator) cancelled, not an event.
+            return pgettext("registration status", "Cancelled")
+        return pgettext("registration status", "Rejected")
 
     @property
     def is_active(self) -> bool:
@@ -129,13 +139,17 @@ class Registration(db.Model):
 
     @property
     def person_name(self) -> str:
-        return self.user.name if self.user is not None else DELETED_ACCOUNT
+        if self.user is not None:
+            return self.user.name
+        # Translators: shown in place of the name of a person who deleted their account.
+        return _("Deleted account")
 
     @property
     def person_email(self) -> str:
         return self.user.email if self.user is not None else ""
 
 
+# Stored as the name of a deleted account (a database value: English); shown translated.
 DELETED_ACCOUNT = "Deleted account"
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from nscal.accounts.models import User
 from nscal.attendance.services import attendance_by_registration
@@ -74,15 +75,16 @@ def event_roster(event: Event) -> Roster:
 
     by_city: dict[str, RosterGroup] = {}
     by_role: dict[str, RosterGroup] = {}
+    no_city, no_role = _("No city"), _("No role")
     for row in rows:
         registration = row.registration
         if registration.status not in ACTIVE_STATUSES:
             continue
         city = registration.city
         city_group = by_city.setdefault(
-            city.name if city else "No city",
+            city.name if city else no_city,
             RosterGroup(
-                city.name if city else "No city",
+                city.name if city else no_city,
                 counts.by_city.get(registration.city_id, 0),
                 settings.city_limit if city else None,
             ),
@@ -90,9 +92,9 @@ def event_roster(event: Event) -> Roster:
         city_group.rows.append(row)
         role = registration.participant_role
         role_group = by_role.setdefault(
-            role.name if role else "No role",
+            role.label if role else no_role,
             RosterGroup(
-                role.name if role else "No role",
+                role.label if role else no_role,
                 counts.by_role.get(registration.participant_role_id, 0),
                 quotas.get(registration.participant_role_id),
             ),

@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from nscal.db import db
 from nscal.events.models import Event
-from nscal.registrations.fit import plural
 from nscal.registrations.models import Registration, RegistrationStatus, RoleQuota
 from nscal.registrations.services import (
     PlaceCounts,
@@ -21,22 +22,22 @@ from nscal.registrations.services import (
 from nscal.timedisplay import format_instant
 
 BUTTON_LABELS = {
-    RegistrationStatus.confirmed: "Register",
-    RegistrationStatus.pending: "Ask for a place",
-    RegistrationStatus.waitlisted: "Join the waiting list",
+    RegistrationStatus.confirmed: _l("Register"),
+    RegistrationStatus.pending: _l("Ask for a place"),
+    RegistrationStatus.waitlisted: _l("Join the waiting list"),
 }
 
 
 # What leaving reads as, by where the person stands.
 CANCEL_LABELS = {
-    RegistrationStatus.confirmed: "Cancel my registration",
-    RegistrationStatus.waitlisted: "Leave the waiting list",
-    RegistrationStatus.pending: "Withdraw my request",
+    RegistrationStatus.confirmed: _l("Cancel my registration"),
+    RegistrationStatus.waitlisted: _l("Leave the waiting list"),
+    RegistrationStatus.pending: _l("Withdraw my request"),
 }
 
 
 def cancel_label(status: RegistrationStatus) -> str:
-    return CANCEL_LABELS.get(status, "Cancel my registration")
+    return str(CANCEL_LABELS.get(status, CANCEL_LABELS[RegistrationStatus.confirmed]))
 
 
 def may_self_cancel(event: Event, now: datetime) -> bool:
@@ -88,7 +89,7 @@ def registration_panel(event: Event, viewer, zone: str | None, now: datetime) ->
         panel.may_cancel = may_self_cancel(event, now)
         return panel
     try:
-        panel.button = BUTTON_LABELS[preview_registration(event, viewer, now=now)]
+        panel.button = str(BUTTON_LABELS[preview_registration(event, viewer, now=now)])
     except RegistrationError as exc:
         panel.reason = _in_zone(exc, zone or event.timezone)
     return panel
@@ -97,7 +98,7 @@ def registration_panel(event: Event, viewer, zone: str | None, now: datetime) ->
 def _in_zone(error: RegistrationError, zone: str) -> str:
     """The refusal, with its moment (e.g. when registration opens) on the reader's clock."""
     if error.reason == "not_open_yet" and error.when is not None:
-        return f"Registration opens {format_instant(error.when, zone)}."
+        return _("Registration opens %(when)s.", when=format_instant(error.when, zone))
     return str(error)
 
 
@@ -108,7 +109,7 @@ def _deadline(
     panel's reason says so) or before it opens (the reason says when it opens)."""
     if now >= closes_at or (opens_at is not None and now < opens_at):
         return None
-    return f"Registration closes {format_instant(closes_at, zone)}."
+    return _("Registration closes %(when)s.", when=format_instant(closes_at, zone))
 
 
 def _role_places(event: Event, counts: PlaceCounts) -> list[RolePlaces]:
@@ -121,7 +122,7 @@ def _role_places(event: Event, counts: PlaceCounts) -> list[RolePlaces]:
     audience = {role.id for role in event.audience}
     return [
         RolePlaces(
-            plural(quota.role.name),
+            quota.role.plural_label,
             quota.places,
             max(quota.places - counts.by_role.get(quota.participant_role_id, 0), 0),
         )

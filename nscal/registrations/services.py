@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import format_number, ngettext
+from flask_babel import gettext as _
 
 from nscal.accounts.models import User
 from nscal.cities.models import all_roles
@@ -65,7 +67,7 @@ def lock_event(event_id: int) -> Event:
             .execution_options(populate_existing=True)
         ).scalar_one_or_none()
     if event is None:
-        raise RegistrationError("This event does not exist.", "not_found")
+        raise RegistrationError(_("This event does not exist."), "not_found")
     return event
 
 
@@ -129,15 +131,19 @@ def _full_because(
 ) -> str | None:
     """Why one more person in this role and city would not fit, or None when they fit."""
     if event.capacity is not None and counts.total >= event.capacity:
-        return "The event is full."
+        return _("The event is full.")
     if role_id in quotas and counts.by_role.get(role_id, 0) >= quotas[role_id]:
-        return "The places for your participant role are taken."
+        return _("The places for your participant role are taken.")
     if (
         settings.city_limit is not None
         and city_id is not None
         and counts.by_city.get(city_id, 0) >= settings.city_limit
     ):
-        return f"Your city already has {settings.city_limit} participant(s), the most allowed."
+        return ngettext(
+            "Your city already has %(num)d participant(s), the most allowed.",
+            "Your city already has %(num)d participant(s), the most allowed.",
+            settings.city_limit,
+        )
     return None
 
 
@@ -146,18 +152,21 @@ def _full_because(
 
 def _check_open(event: Event, settings: RegistrationSettings, now: datetime) -> None:
     if event.status is EventStatus.cancelled:
-        raise RegistrationError("This event is cancelled.", "cancelled")
+        raise RegistrationError(_("This event is cancelled."), "cancelled")
     if event.status is not EventStatus.published:
-        raise RegistrationError("This event is not open for registration.", "not_published")
+        raise RegistrationError(_("This event is not open for registration."), "not_published")
     if settings.opens_at is not None and now < settings.opens_at:
         raise RegistrationError(
-            f"Registration opens {format_instant(settings.opens_at, event.timezone)}.",
+            _(
+                "Registration opens %(when)s.",
+                when=format_instant(settings.opens_at, event.timezone),
+            ),
             "not_open_yet",
             when=settings.opens_at,
         )
     closes_at = settings.closes_at or event.starts_at
     if now >= closes_at:
-        raise RegistrationError("Registration is closed.", "closed", when=closes_at)
+        raise RegistrationError(_("Registration is closed."), "closed", when=closes_at)
 
 
 def _role_for(event: Event, user: User, role_id: int | None, acting: User) -> int | None:
@@ -166,19 +175,26 @@ def _role_for(event: Event, user: User, role_id: int | None, acting: User) -> in
     if role_id is None:
         role_id = own_role
     elif own_role is not None and role_id != own_role and not acting.is_coordinator:
-        raise RegistrationError("You can only register in your own participant role.", "wrong_role")
+        raise RegistrationError(
+            _("You can only register in your own participant role."), "wrong_role"
+        )
     if event.audience:
         allowed = {role.id for role in event.audience}
         if role_id is None:
             raise RegistrationError(
-                "This event is for particular participant roles, and your account has none "
-                "yet: ask a coordinator to set yours.",
+                _(
+                    "This event is for particular participant roles, and your account has "
+                    "none yet: ask a coordinator to set yours."
+                ),
                 "not_eligible",
             )
         if role_id not in allowed:
-            names = ", ".join(role.name.lower() for role in event.audience)
+            names = ", ".join(role.label.lower() for role in event.audience)
             raise RegistrationError(
-                f"This event is for {names} only; your participant role is not among them.",
+                _(
+                    "This event is for %(roles)s only; your participant role is not among them.",
+                    roles=names,
+                ),
                 "not_eligible",
             )
     return role_id
@@ -208,24 +224,29 @@ def decide_registration(
     the person may not register. The counts are only final under the event's lock.
     """
     if user is None or not user.active:
-        raise RegistrationError("This account cannot register.", "no_account")
+        raise RegistrationError(_("This account cannot register."), "no_account")
     settings = settings_for(event)
     if acting is None or not acting.is_coordinator:
         _check_open(event, settings, now)
     elif event.status is not EventStatus.published:
-        raise RegistrationError("Only published events take registrations.", "not_published")
+        raise RegistrationError(_("Only published events take registrations."), "not_published")
     decider = acting or user
     role_id = _role_for(event, user, participant_role_id, decider)
     existing = active_registration(event.id, user.id)
     if existing is not None:
         raise RegistrationError(
-            f"You are already registered ({existing.status.label.lower()}).", "already"
+            _("You are already registered (%(status)s).", status=existing.status.label.lower()),
+            "already",
         )
     full = _full_because(
         event, settings, quotas_for(event), place_counts(event.id), role_id, user.city_id
     )
     if full and not settings.waitlist:
-        raise RegistrationError(f"{full} There is no waiting list.", "full")
+        raise RegistrationError(
+            # Translators: reason: why the person does not fit, e.g. "The event is full."
+            _("%(reason)s There is no waiting list.", reason=full),
+            "full",
+        )
     if full:
         status = RegistrationStatus.waitlisted
     elif settings.requires_approval and not decider.is_coordinator:
@@ -346,19 +367,21 @@ def cancel_registration(
     now = now or utcnow()
     registration = active_registration(event.id, user_id)
     if registration is None:
-        raise RegistrationError("There is no registration to cancel.", "not_registered")
+        raise RegistrationError(_("There is no registration to cancel."), "not_registered")
     acting = db.session.get(User, cancelled_by_id) if cancelled_by_id else None
     if not (acting is not None and acting.is_coordinator):
         settings = settings_for(event)
         if not settings.self_cancel:
             raise RegistrationError(
-                "Registrations for this event cannot be cancelled here; "
-                "please contact the coordinators.",
+                _(
+                    "Registrations for this event cannot be cancelled here; "
+                    "please contact the coordinators."
+                ),
                 "no_self_cancel",
             )
         until = settings.self_cancel_until or event.starts_at
         if now >= until:
-            raise RegistrationError("It is too late to cancel here.", "too_late", when=until)
+            raise RegistrationError(_("It is too late to cancel here."), "too_late", when=until)
     _set_status(registration, RegistrationStatus.cancelled, now, by_id=cancelled_by_id or user_id)
     notifications.registration_cancelled(registration)
     promote_from_waitlist(event)
@@ -379,7 +402,7 @@ def set_registration_status(
     """
     registration = db.session.get(Registration, registration_id)
     if registration is None:
-        raise RegistrationError("This registration does not exist.", "not_found")
+        raise RegistrationError(_("This registration does not exist."), "not_found")
     event = lock_event(registration.event_id)
     registration = db.session.get(Registration, registration_id, populate_existing=True)
     now = now or utcnow()
@@ -389,12 +412,12 @@ def set_registration_status(
     if status.is_active and not previous.is_active:
         if registration.user_id is None:
             raise RegistrationError(
-                "This registration belongs to a deleted account; it cannot be made active.",
+                _("This registration belongs to a deleted account; it cannot be made active."),
                 "deleted_account",
             )
         clash = active_registration(event.id, registration.user_id)
         if clash is not None:
-            raise RegistrationError("This person already has an active registration.", "already")
+            raise RegistrationError(_("This person already has an active registration."), "already")
     _set_status(registration, status, now, by_id=changed_by_id)
     if status is RegistrationStatus.waitlisted:
         registration.waitlist_order = _next_waitlist_order(event.id)
@@ -480,9 +503,11 @@ def promote_from_waitlist(event: Event) -> list[Registration]:
 def change_capacity(event_id: int, capacity: int | None) -> list[Registration]:
     """Set the event's capacity; a raised capacity promotes from the waiting list."""
     if capacity is not None and capacity < 0:
-        raise RegistrationError("The capacity cannot be negative.", "bad_capacity")
+        raise RegistrationError(_("The capacity cannot be negative."), "bad_capacity")
     if capacity is not None and capacity > MAX_INTEGER:
-        raise RegistrationError(f"At most {MAX_INTEGER:,} places.", "bad_capacity")
+        raise RegistrationError(
+            _("At most %(count)s places.", count=format_number(MAX_INTEGER)), "bad_capacity"
+        )
     event = lock_event(event_id)
     event.capacity = capacity
     db.session.flush()
@@ -510,9 +535,11 @@ def save_registration_settings(
     event = lock_event(event_id)
     for places in (capacity, city_limit, *quotas.values()):
         if places is not None and places < 0:
-            raise RegistrationError("The capacity cannot be negative.", "bad_capacity")
+            raise RegistrationError(_("The capacity cannot be negative."), "bad_capacity")
         if places is not None and places > MAX_INTEGER:
-            raise RegistrationError(f"At most {MAX_INTEGER:,} places.", "bad_capacity")
+            raise RegistrationError(
+                _("At most %(count)s places.", count=format_number(MAX_INTEGER)), "bad_capacity"
+            )
     problems = settings_problems(
         starts_at=event.starts_at,
         ends_at=event.ends_at,
@@ -520,8 +547,8 @@ def save_registration_settings(
         capacity=capacity,
         held=place_counts(event.id).total,
         quotas=quotas,
-        audience={role.id: role.name for role in event.audience},
-        role_names={role.id: role.name for role in all_roles()},
+        audience={role.id: role.label for role in event.audience},
+        role_names={role.id: role.label for role in all_roles()},
         city_limit=city_limit,
         opens_at=opens_at,
         closes_at=closes_at,

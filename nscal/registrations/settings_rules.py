@@ -6,7 +6,11 @@ refuses the first one (the last guard, under the event's lock, for every caller)
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
+
+from flask_babel import format_number, ngettext
+from flask_babel import gettext as _
+
+from nscal.timedisplay import format_instant
 
 
 @dataclass(frozen=True)
@@ -19,11 +23,7 @@ class SettingsProblem:
 
 
 def _local(moment: datetime, zone: str) -> str:
-    return moment.astimezone(ZoneInfo(zone)).strftime("%d %b %Y, %H:%M %Z")
-
-
-def _places(count: int) -> str:
-    return "1 place" if count == 1 else f"{count:,} places"
+    return format_instant(moment, zone)
 
 
 def settings_problems(
@@ -53,36 +53,58 @@ def settings_problems(
         problems.append(
             SettingsProblem(
                 "capacity",
-                f"{_places(held)} already taken (confirmed or awaiting approval): the capacity "
-                f"cannot be lower than {held:,}. To make the event smaller, first move people "
-                "to the waiting list on the registrations page.",
+                ngettext(
+                    "%(count)s place already taken (confirmed or awaiting approval): the "
+                    "capacity cannot be lower than %(count)s. To make the event smaller, first "
+                    "move people to the waiting list on the registrations page.",
+                    "%(count)s places already taken (confirmed or awaiting approval): the "
+                    "capacity cannot be lower than %(count)s. To make the event smaller, first "
+                    "move people to the waiting list on the registrations page.",
+                    held,
+                    count=format_number(held),
+                ),
             )
         )
     for role_id, places in quotas.items():
         if places is None:
             continue
-        name = role_names.get(role_id, "this role").lower()
+        name = (role_names.get(role_id) or _("this role")).lower()
         if audience and role_id not in audience:
             problems.append(
                 SettingsProblem(
                     f"quota_{role_id}",
-                    f"The event is not for the role {name}: leave this empty, "
-                    "or tick the role in the audience.",
+                    _(
+                        "The event is not for the role %(role)s: leave this empty, "
+                        "or tick the role in the audience.",
+                        role=name,
+                    ),
                 )
             )
         elif capacity is not None and places > capacity:
             problems.append(
                 SettingsProblem(
                     f"quota_{role_id}",
-                    f"A quota cannot be more than the capacity: the event has {_places(capacity)} "
-                    f"in all, so at most {capacity:,} for the role {name}.",
+                    ngettext(
+                        "A quota cannot be more than the capacity: the event has %(count)s "
+                        "place in all, so at most %(count)s for the role %(role)s.",
+                        "A quota cannot be more than the capacity: the event has %(count)s "
+                        "places in all, so at most %(count)s for the role %(role)s.",
+                        capacity,
+                        count=format_number(capacity),
+                        role=name,
+                    ),
                 )
             )
     if city_limit is not None and capacity is not None and city_limit > capacity:
         problems.append(
             SettingsProblem(
                 "city_limit",
-                f"At most the capacity: the event has {_places(capacity)} in all.",
+                ngettext(
+                    "At most the capacity: the event has %(count)s place in all.",
+                    "At most the capacity: the event has %(count)s places in all.",
+                    capacity,
+                    count=format_number(capacity),
+                ),
             )
         )
     if starts_at is None or ends_at is None:
@@ -91,25 +113,34 @@ def settings_problems(
         problems.append(
             SettingsProblem(
                 "closes",
-                f"Registration must close before the event ends ({_local(ends_at, zone)}).",
+                _(
+                    "Registration must close before the event ends (%(end)s).",
+                    end=_local(ends_at, zone),
+                ),
             )
         )
     if opens_at is not None:
         if closes_at is not None and opens_at >= closes_at:
-            problems.append(SettingsProblem("opens", "Registration must open before it closes."))
+            problems.append(SettingsProblem("opens", _("Registration must open before it closes.")))
         elif closes_at is None and opens_at >= starts_at:
             problems.append(
                 SettingsProblem(
                     "opens",
-                    "Registration must open before the event starts "
-                    f"({_local(starts_at, zone)}), when it closes unless you set a closing time.",
+                    _(
+                        "Registration must open before the event starts (%(start)s), when it "
+                        "closes unless you set a closing time.",
+                        start=_local(starts_at, zone),
+                    ),
                 )
             )
     if self_cancel_until is not None and self_cancel_until >= ends_at:
         problems.append(
             SettingsProblem(
                 "self_cancel_until",
-                f"Cancelling must end before the event ends ({_local(ends_at, zone)}).",
+                _(
+                    "Cancelling must end before the event ends (%(end)s).",
+                    end=_local(ends_at, zone),
+                ),
             )
         )
     return problems

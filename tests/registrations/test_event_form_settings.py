@@ -250,7 +250,7 @@ def test_the_window_follows_the_times_typed_in_the_same_form(client, coordinator
         },
     )
     assert errors(response) == [
-        "Registration must close before the event ends (05 Mar 2099, 12:00 EET)."
+        "Registration must close before the event ends (5 Mar 2099, 12:00 EET)."
     ]
     db.session.expire_all()
     assert meeting.local_start.day == 10  # nothing saved, the event's times neither

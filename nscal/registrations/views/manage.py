@@ -6,6 +6,7 @@ the roster shows them with a link there.
 """
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -44,8 +45,10 @@ def roster(event_id: int):
         # The registration settings moved into the event form (one place for the
         # capacity); a page from before sends its changes there to be made again.
         flash(
-            "Registration settings are now part of the event form: nothing was changed. "
-            "Make the change here.",
+            _(
+                "Registration settings are now part of the event form: nothing was changed. "
+                "Make the change here."
+            ),
             "info",
         )
         return redirect(url_for("manage_events.edit_event", event_id=event_id) + "#registration")
@@ -80,11 +83,12 @@ def register_on_behalf(event_id: int):
             )
         except RegistrationError as exc:
             db.session.rollback()
-            flash(f"{name}: {exc}", "error")
+            # Translators: a person's name, then why they could not be registered.
+            flash(_("%(name)s: %(reason)s", name=name, reason=str(exc)), "error")
         else:
             status = registration.status.label.lower()
             db.session.commit()
-            flash(f"{name} is registered ({status}).", "success")
+            flash(_("%(name)s is registered (%(status)s).", name=name, status=status), "success")
     else:
         flash_form_errors(form)
     return redirect(url_for("registrations.roster", event_id=event_id))
@@ -119,7 +123,8 @@ def move(registration_id: int):
         else:
             label = moved.status.label.lower()
             db.session.commit()
-            flash(f"{name}: {label}.", "success")
+            # Translators: a person's name and their registration's new status.
+            flash(_("%(name)s: %(status)s.", name=name, status=label), "success")
     else:
         flash_form_errors(form)
     return redirect(url_for("registrations.roster", event_id=event_id))

@@ -1,6 +1,8 @@
 """Members' registration pages: register, cancel, "My events"; and the event page's panel."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from nscal.cities.models import ParticipantRole, role_by_slug_or_name
@@ -32,10 +34,16 @@ from nscal.registrations.views.blueprint import registrations
 from nscal.web import flash_form_errors
 
 OUTCOME_MESSAGES = {
-    RegistrationStatus.confirmed: "You are registered for {title}. A confirmation is on its way.",
-    RegistrationStatus.pending: "Thank you: a coordinator will confirm your place at {title}.",
-    RegistrationStatus.waitlisted: "{title} is full: you are on the waiting list. "
-    "We will write to you if a place comes free.",
+    RegistrationStatus.confirmed: _l(
+        "You are registered for %(title)s. A confirmation is on its way."
+    ),
+    RegistrationStatus.pending: _l(
+        "Thank you: a coordinator will confirm your place at %(title)s."
+    ),
+    RegistrationStatus.waitlisted: _l(
+        "%(title)s is full: you are on the waiting list. "
+        "We will write to you if a place comes free."
+    ),
 }
 
 
@@ -71,7 +79,10 @@ def register(event_id: int):
     if form.participant_role.data:
         role = _participant_role(form.participant_role.data)
         if role is None:
-            flash(f"Unknown participant role {form.participant_role.data!r}.", "error")
+            flash(
+                _("Unknown participant role %(role)s.", role=repr(form.participant_role.data)),
+                "error",
+            )
             return redirect(_event_page(event_id))
     # The questions for the role the person registers in; a form that needs another
     # look comes back as a page with everything typed still in it.
@@ -95,7 +106,7 @@ def register(event_id: int):
     set_listed(registration, listed)
     status = registration.status
     db.session.commit()
-    flash(OUTCOME_MESSAGES[status].format(title=title), "success")
+    flash(str(OUTCOME_MESSAGES[status]) % {"title": title}, "success")
     return redirect(_event_page(event_id))
 
 
@@ -139,9 +150,10 @@ def _after_cancelling(event_id: int) -> str:
 
 
 CANCELLED_MESSAGES = {
-    RegistrationStatus.waitlisted: "You have left the waiting list for {title}.",
-    RegistrationStatus.pending: "Your request for a place at {title} is withdrawn.",
+    RegistrationStatus.waitlisted: _l("You have left the waiting list for %(title)s."),
+    RegistrationStatus.pending: _l("Your request for a place at %(title)s is withdrawn."),
 }
+CANCELLED_MESSAGE = _l("Your registration for %(title)s is cancelled.")
 
 
 @registrations.get("/events/<int:event_id>/cancel-registration")
@@ -182,8 +194,8 @@ def cancel(event_id: int):
         flash(str(exc), "error")
         return redirect(back)
     db.session.commit()
-    message = CANCELLED_MESSAGES.get(previous, "Your registration for {title} is cancelled.")
-    flash(message.format(title=title), "success")
+    message = CANCELLED_MESSAGES.get(previous, CANCELLED_MESSAGE)
+    flash(str(message) % {"title": title}, "success")
     return redirect(back)
 
 
