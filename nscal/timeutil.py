@@ -201,7 +201,7 @@ def local_to_utc(local: datetime, zone_name: str) -> tuple[datetime, str | None]
         note = _(
             "%(time)s happens twice in %(zone)s when the clocks go back; "
             "the first one (%(abbreviation)s, UTC%(offset)s) is used.",
-            time=f"{local:%Y-%m-%d %H:%M}",
+            time=local.strftime("%Y-%m-%d %H:%M"),
             zone=zone_name,
             abbreviation=zone_abbreviation(first),
             offset=_offset(first),
@@ -215,10 +215,10 @@ def local_to_utc(local: datetime, zone_name: str) -> tuple[datetime, str | None]
         _(
             "%(time)s does not exist in %(zone)s: the clocks jump from %(before)s to %(after)s "
             "that night. Choose a time before or after the gap.",
-            time=f"{local:%Y-%m-%d %H:%M}",
+            time=local.strftime("%Y-%m-%d %H:%M"),
             zone=zone_name,
-            before=f"{(jump + first_offset):%H:%M}",
-            after=f"{(jump + second_offset):%H:%M}",
+            before=(jump + first_offset).strftime("%H:%M"),
+            after=(jump + second_offset).strftime("%H:%M"),
         )
     )
 

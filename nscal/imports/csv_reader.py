@@ -254,7 +254,7 @@ def _times(values: dict[str, str]) -> tuple[date | datetime, date | datetime, bo
                     "ends: %(value)s is read as the clock time %(clock)s, not after the "
                     "start; for a length of time write it with a unit (%(number)s h, 90 min).",
                     value=repr(ends.strip()),
-                    clock=f"{clock:%H:%M}",
+                    clock=clock.strftime("%H:%M"),
                     number=ends.strip(),
                 )
             )
@@ -324,7 +324,7 @@ def _capacity(value: str) -> int | None:
             _(
                 "capacity: %(value)s is more than %(num)s places.",
                 value=repr(value),
-                num=f"{MAX_INTEGER:,}",
+                num=format(MAX_INTEGER, ","),
             )
         )
     return capacity

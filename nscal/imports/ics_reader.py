@@ -700,7 +700,7 @@ def plan_vevent(component, line: int, calendar: _Calendar) -> PlannedImport:
                 _(
                     "The changed date (RECURRENCE-ID) has a time on an all-day date; "
                     "it was read as the day %(day)s in %(zone)s.",
-                    day=f"{day:%Y-%m-%d}",
+                    day=day.isoformat(),
                     zone=zone,
                 )
             )
@@ -782,7 +782,8 @@ def N_(message: str) -> str:
 def _point_in_time(first: datetime, message: str) -> tuple[datetime, str]:
     """The end of an event RFC 5545 gives no length, and the note that says so."""
     end = first + POINT_IN_TIME
-    return end, _(message, times=f"{first:%H:%M}–{end:%H:%M}")
+    times = first.strftime("%H:%M") + "–" + end.strftime("%H:%M")
+    return end, _(message, times=times)
 
 
 # --- recurrence ----------------------------------------------------------------------
@@ -902,7 +903,7 @@ def _plan_recurrence(item: PlannedImport, component, start: _Moment, zone, calen
             item.notes.append(
                 _(
                     "The extra date (RDATE period) on %(day)s keeps its own length.",
-                    day=f"{local:%Y-%m-%d}",
+                    day=local.date().isoformat(),
                 )
             )
     instants = {value for value in item.exdates if isinstance(value, datetime)}
@@ -1228,7 +1229,7 @@ def _describe_version(rank: tuple[int, datetime]) -> str:
     return _(
         "SEQUENCE %(sequence)s, changed %(time)s UTC",
         sequence=sequence,
-        time=f"{stamp.astimezone(UTC):%Y-%m-%d %H:%M}",
+        time=stamp.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
     )
 
 
