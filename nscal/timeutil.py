@@ -6,6 +6,11 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
+from flask_babel.speaklater import LazyString
+
 # The years nscal handles: calendar pages, the coordinators' plans and the dates typed
 # in forms. Outside them a page is not found and a typed date is refused (the zone
 # database, calendars and the database are at ease with these; year 1 or 9999 is not).
@@ -90,6 +95,45 @@ def zone_choices() -> list[tuple[str, str, str]]:
     return choices
 
 
+# What a picker shows: the groups and the network's own zones in the reader's language.
+# ``zone_choices`` keeps the English labels, which ``find_zone`` also matches.
+_GROUP_LABELS = {
+    NORDIC_GROUP: _l("Nordic zones"),
+    "Europe": _l("Europe"),
+    "America": _l("America"),
+    "Asia": _l("Asia"),
+    "Africa": _l("Africa"),
+    "Australia and Pacific": _l("Australia and Pacific"),
+    "Atlantic": _l("Atlantic"),
+    "Indian Ocean": _l("Indian Ocean"),
+    "Antarctica": _l("Antarctica"),
+    # Translators: the last group of the time zone picker (UTC).
+    "Other": LazyString(lambda: pgettext("time zones", "Other")),
+}
+_CHOICE_LABELS = {
+    "Europe/Copenhagen": _l("Copenhagen (Denmark)"),
+    "Europe/Stockholm": _l("Stockholm (Sweden)"),
+    "Europe/Oslo": _l("Oslo (Norway)"),
+    "Europe/Helsinki": _l("Helsinki (Finland)"),
+    "Atlantic/Reykjavik": _l("Reykjavík (Iceland)"),
+    "America/Nuuk": _l("Nuuk (Greenland)"),
+    "Atlantic/Faroe": _l("Tórshavn (Faroe Islands)"),
+    "UTC": _l("UTC (Coordinated Universal Time)"),
+}
+
+
+def zone_group_label(group: str) -> str:
+    """A picker group's name (``zone_choices``' third item) as the reader reads it."""
+    label = _GROUP_LABELS.get(group)
+    return str(label) if label is not None else group
+
+
+def zone_choice_label(zone: str, label: str) -> str:
+    """A picker label (``zone_choices``' second item) as the reader reads it."""
+    translated = _CHOICE_LABELS.get(zone)
+    return str(translated) if translated is not None else label
+
+
 @dataclass(frozen=True)
 class ZoneGroup:
     name: str
@@ -154,9 +198,13 @@ def local_to_utc(local: datetime, zone_name: str) -> tuple[datetime, str | None]
     if first_offset == second_offset:
         return first.astimezone(UTC), None
     if first_offset > second_offset:  # fall back: the hour happens twice
-        note = (
-            f"{local:%Y-%m-%d %H:%M} happens twice in {zone_name} when the clocks go back; "
-            f"the first one ({zone_abbreviation(first)}, UTC{_offset(first)}) is used."
+        note = _(
+            "%(time)s happens twice in %(zone)s when the clocks go back; "
+            "the first one (%(abbreviation)s, UTC%(offset)s) is used.",
+            time=local.strftime("%Y-%m-%d %H:%M"),
+            zone=zone_name,
+            abbreviation=zone_abbreviation(first),
+            offset=_offset(first),
         )
         return first.astimezone(UTC), note
     # Spring forward: the wall-clock time is skipped. Find the jump to name it.
@@ -164,9 +212,14 @@ def local_to_utc(local: datetime, zone_name: str) -> tuple[datetime, str | None]
     while jump.astimezone(zone).utcoffset() == first_offset:  # … step to it (≤ gap length)
         jump += timedelta(minutes=1)
     raise LocalTimeError(
-        f"{local:%Y-%m-%d %H:%M} does not exist in {zone_name}: the clocks jump from "
-        f"{(jump + first_offset):%H:%M} to {(jump + second_offset):%H:%M} that night. "
-        "Choose a time before or after the gap."
+        _(
+            "%(time)s does not exist in %(zone)s: the clocks jump from %(before)s to %(after)s "
+            "that night. Choose a time before or after the gap.",
+            time=local.strftime("%Y-%m-%d %H:%M"),
+            zone=zone_name,
+            before=(jump + first_offset).strftime("%H:%M"),
+            after=(jump + second_offset).strftime("%H:%M"),
+        )
     )
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC
 from urllib.parse import quote, urlencode
 
+from flask_babel import gettext as _
+
 from nscal.events.models import Event
 
 OSM_SEARCH = "https://www.openstreetmap.org/search"
@@ -54,7 +56,7 @@ def map_url(event: Event) -> str | None:
 
 
 def _details(page_url: str) -> str:
-    return f"Details and registration: {page_url}"
+    return _("Details and registration: %(url)s", url=page_url)
 
 
 def google_calendar_url(event: Event, page_url: str) -> str:

@@ -14,6 +14,9 @@ no request. Two kinds of conflict are flagged:
 Each conflict has a ``key`` ("overlap:<other id>" or "outside-hours") by which a
 coordinator can accept it (``nscal.events.models.AcceptedConflict``).
 Cancelled events conflict with nothing.
+
+Messages are in the reader's language; accepted office hours are recorded in English
+(``Conflict.recorded``), so an acceptance holds whichever language reads it next.
 """
 
 import heapq
@@ -21,6 +24,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
+
+from babel.dates import format_skeleton
+from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from nscal.timedisplay import format_event_when, zone_city
 
@@ -33,6 +40,19 @@ def zone_label(zone: str) -> str:
 
 
 # --- how a time reads ------------------------------------------------------------------
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalog; ``_say`` words it in one language or the other."""
+    return message
+
+
+def _english(message: str, **values) -> str:
+    return message % values if values else message
+
+
+def _reads_english() -> bool:
+    return getattr(get_locale(), "language", "en") == "en"
 
 
 def format_when(event) -> str:
@@ -74,6 +94,8 @@ class Conflict:
     message: str
     other_id: int | None = None
     accepted: bool = False
+    # What an acceptance stores (office hours in English); None: the message.
+    recorded: str | None = None
 
 
 @dataclass
@@ -83,6 +105,7 @@ class ConflictSummary:
     overlaps: list[str] = field(default_factory=list)
     more_overlaps: int = 0
     outside_hours: list[str] = field(default_factory=list)
+    outside_hours_english: list[str] = field(default_factory=list)  # as recorded
     overlap_ids: list[int] = field(default_factory=list)  # beside ``overlaps``
     accepted: set[str] = field(default_factory=set)  # keys a coordinator accepted
 
@@ -104,9 +127,15 @@ class ConflictSummary:
                     OUTSIDE_HOURS,
                     " ".join(self.outside_hours),
                     accepted=OUTSIDE_HOURS in self.accepted,
+                    recorded=self.outside_hours_recorded,
                 )
             )
         return found
+
+    @property
+    def outside_hours_recorded(self) -> str:
+        """The office hours' messages as an acceptance records them (English)."""
+        return " ".join(self.outside_hours_english or self.outside_hours)
 
     @property
     def open(self) -> list[Conflict]:
@@ -147,6 +176,7 @@ def summarise_conflicts(
     with the events and their actual overlaps, and only the named ones are worded.
     """
     member_zones = _zone_places(member_zones)
+    english = _reads_english()
     summaries = {event.id: ConflictSummary() for event in events}
     active = [event for event in events if not _is_cancelled(event)]
     partners: dict[int, list] = {event.id: [] for event in active}
@@ -165,12 +195,21 @@ def summarise_conflicts(
                 when[other.id] = format_when(other)
             shared = shared_audience(first, second)
             summary.overlaps.append(
-                f"Overlaps “{other.title}” ({when[other.id]}), same audience: {shared}."
+                _(
+                    "Overlaps “%(title)s” (%(when)s), same audience: %(audience)s.",
+                    title=other.title,
+                    when=when[other.id],
+                    audience=shared,
+                )
             )
             summary.overlap_ids.append(other.id)
         if not event.all_day:
             zones = participating_zones(event, member_zones)
             summary.outside_hours = office_hours_messages(event, zones, office_hours)
+            if summary.outside_hours and not english:
+                summary.outside_hours_english = office_hours_messages(
+                    event, zones, office_hours, english=True
+                )
     return summaries
 
 
@@ -224,7 +263,7 @@ def _role_key(role):
 def shared_audience(first, second) -> str | None:
     """Who both events are for ('everyone', 'Mayor', …), or None when nobody is."""
     if not first.audience and not second.audience:
-        return "everyone"
+        return _("everyone")
     if not first.audience or not second.audience:
         return ", ".join(role.name for role in (first.audience or second.audience))
     second_keys = {_role_key(role) for role in second.audience}
@@ -259,14 +298,16 @@ def participating_zones(
 
 
 def office_hours_messages(
-    event, zones: Sequence[tuple[str, str]], office_hours=OFFICE_HOURS
+    event, zones: Sequence[tuple[str, str]], office_hours=OFFICE_HOURS, *, english=False
 ) -> list[str]:
     """Where a timed event starts before or ends after office hours, west to east.
 
     Zones that read the same wall-clock times are named together. An event over
     several local days is read per day: its first day from its start, its last day
-    until its end, the days between as whole working days.
+    until its end, the days between as whole working days. ``english``: in English
+    whatever the reader's language (what an acceptance records).
     """
+    say = _english if english else _
     opens, closes = office_hours
     groups: dict[tuple[datetime, datetime], list[str]] = {}
     for zone_name, place in zones:
@@ -276,20 +317,40 @@ def office_hours_messages(
         places = groups.setdefault(key, [])
         if place not in places:
             places.append(place)
+    hours = f"{opens:%H:%M}–{closes:%H:%M}"
     messages = []
     for (start, end), places in sorted(groups.items()):
         early, late = _outside(start, end, opens, closes)
-        where = _join(places)
-        next_day = _later_day(start, end)
+        values = {
+            "hours": hours,
+            "start": f"{start:%H:%M}",
+            "end": f"{end:%H:%M}",
+            "places": _join(places, say),
+        }
+        days = (end.date() - start.date()).days
+        if days > 1:
+            values["date"] = _day_and_month(end, english)
         if early and late:
-            text = f"runs {start:%H:%M}–{end:%H:%M}{next_day} in {where}"
+            message = (
+                N_("Outside %(hours)s: runs %(start)s–%(end)s in %(places)s.")
+                if days <= 0
+                else N_("Outside %(hours)s: runs %(start)s–%(end)s the next day in %(places)s.")
+                if days == 1
+                else N_("Outside %(hours)s: runs %(start)s–%(end)s on %(date)s in %(places)s.")
+            )
         elif early:
-            text = f"starts {start:%H:%M} in {where}"
+            message = N_("Outside %(hours)s: starts %(start)s in %(places)s.")
         elif late:
-            text = f"ends {end:%H:%M}{next_day} in {where}"
+            message = (
+                N_("Outside %(hours)s: ends %(end)s in %(places)s.")
+                if days <= 0
+                else N_("Outside %(hours)s: ends %(end)s the next day in %(places)s.")
+                if days == 1
+                else N_("Outside %(hours)s: ends %(end)s on %(date)s in %(places)s.")
+            )
         else:
             continue
-        messages.append(f"Outside {opens:%H:%M}–{closes:%H:%M}: {text}.")
+        messages.append(say(message, **values))
     return messages
 
 
@@ -304,16 +365,15 @@ def _outside(start: datetime, end: datetime, opens: time, closes: time) -> tuple
     return early, late
 
 
-def _later_day(start: datetime, end: datetime) -> str:
-    days = (end.date() - start.date()).days
-    if days <= 0:
-        return ""
-    if days == 1:
-        return " the next day"
-    return f" on {end.day} {end:%b}"
+def _day_and_month(day: datetime, english: bool) -> str:
+    """'13 Jan' in English, '13. jan.' in Danish …"""
+    locale = get_locale()
+    if english or locale is None or locale.language == "en":
+        return f"{day.day} {day:%b}"
+    return format_skeleton("MMMd", day, locale=locale)
 
 
-def _join(names: list[str]) -> str:
+def _join(names: list[str], say=_english) -> str:
     if len(names) == 1:
         return names[0]
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+    return say(N_("%(names)s and %(last)s"), names=", ".join(names[:-1]), last=names[-1])

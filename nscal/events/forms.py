@@ -9,6 +9,10 @@ people think of it; ``EventData`` wants the exclusive end, as iCalendar does.
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask_babel import format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from wtforms import (
     BooleanField,
     DateField,
@@ -41,7 +45,15 @@ from nscal.events.repeat_rules import (
 )
 from nscal.events.services import EventData, EventError
 from nscal.formfields import Form, IdSelectField, IdSelectMultipleField
-from nscal.timeutil import FIRST_YEAR, LAST_YEAR, is_valid_zone, year_in_range, zone_choices
+from nscal.timeutil import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    is_valid_zone,
+    year_in_range,
+    zone_choice_label,
+    zone_choices,
+    zone_group_label,
+)
 
 DEFAULT_ZONE = "Europe/Copenhagen"
 MAX_CAPACITY = 1_000_000
@@ -50,23 +62,29 @@ TIME_FORMATS = ["%H:%M", "%H:%M:%S"]  # browsers send seconds when the input has
 # --- repeat rules ----------------------------------------------------------------------
 
 REPEAT_CHOICES = [
-    SelectChoice("", "Does not repeat"),
-    SelectChoice("weekly", "Every week, on the same weekday"),
-    SelectChoice("biweekly", "Every 2 weeks, on the same weekday"),
-    SelectChoice("monthly-weekday", "Monthly on the same weekday (e.g. the first Wednesday)"),
-    SelectChoice("monthly-date", "Monthly on the same date (e.g. the 13th)"),
-    SelectChoice("custom", "Custom rule (type it below)"),
+    SelectChoice("", _l("Does not repeat")),
+    SelectChoice("weekly", _l("Every week, on the same weekday")),
+    SelectChoice("biweekly", _l("Every 2 weeks, on the same weekday")),
+    SelectChoice("monthly-weekday", _l("Monthly on the same weekday (e.g. the first Wednesday)")),
+    SelectChoice("monthly-date", _l("Monthly on the same date (e.g. the 13th)")),
+    SelectChoice("custom", _l("Custom rule (type it below)")),
 ]
 # The form words some refusals of a typed rule its own way, pointing at its other fields;
 # the others it shows as the rules module words them.
 RULE_PROBLEMS = {
-    "syntax": "Write the rule as in iCalendar, e.g. FREQ=MONTHLY;BYDAY=1WE "
-    "(monthly on the first Wednesday).",
-    "frequency": "A series repeats daily, weekly, monthly or yearly.",
-    "interval": "INTERVAL must be a whole number, 1 or more.",
-    "time_of_day": "Every occurrence starts at the time given above: "
-    "leave BYHOUR, BYMINUTE and BYSECOND out of the rule.",
+    "syntax": _l(
+        "Write the rule as in iCalendar, e.g. FREQ=MONTHLY;BYDAY=1WE "
+        "(monthly on the first Wednesday)."
+    ),
+    "frequency": _l("A series repeats daily, weekly, monthly or yearly."),
+    "interval": _l("INTERVAL must be a whole number, 1 or more."),
+    "time_of_day": _l(
+        "Every occurrence starts at the time given above: "
+        "leave BYHOUR, BYMINUTE and BYSECOND out of the rule."
+    ),
 }
+# "At most 1,000,000 places.", the number written the reader's way.
+AT_MOST_PLACES = LazyString(lambda: _("At most %(num)s places.", num=format_number(MAX_CAPACITY)))
 
 
 # --- the event form --------------------------------------------------------------------
@@ -79,86 +97,95 @@ class MultiCheckboxField(IdSelectMultipleField):
 
 class EventForm(Form):
     title = StringField(
-        "Title", validators=[DataRequired("Give the event a title."), Length(max=200)]
+        _l("Title"), validators=[DataRequired(_l("Give the event a title.")), Length(max=200)]
     )
-    kind = SelectField("Kind", choices=[SelectChoice(kind.value, kind.label) for kind in EventKind])
-    description = TextAreaField("Description", render_kw={"rows": 6})
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice(kind.value, kind.lazy_label) for kind in EventKind]
+    )
+    description = TextAreaField(_l("Description"), render_kw={"rows": 6})
     format = SelectField(
-        "Format", choices=[SelectChoice(fmt.value, fmt.label) for fmt in EventFormat]
+        _l("Format"), choices=[SelectChoice(fmt.value, fmt.lazy_label) for fmt in EventFormat]
     )
-    host_city = IdSelectField("Host city", validate_choice=False)
+    host_city = IdSelectField(_l("Host city"), validate_choice=False)
     venue = StringField(
-        "Venue", validators=[Length(max=300)], description="Address or room, for people who come."
+        _l("Venue"),
+        validators=[Length(max=300)],
+        description=_l("Address or room, for people who come."),
     )
     online_url = URLField(
-        "Online link",
+        _l("Online link"),
         validators=[Length(max=500)],
-        description="Private: shown only to confirmed participants and coordinators, never in "
-        "the description, feeds or API. Put join links here, not in the description.",
+        description=_l(
+            "Private: shown only to confirmed participants and coordinators, never in "
+            "the description, feeds or API. Put join links here, not in the description."
+        ),
     )
     timezone = SelectField(
-        "Time zone",
+        _l("Time zone"),
         validate_choice=False,
-        description="The times below are wall-clock times in this zone.",
+        description=_l("The times below are wall-clock times in this zone."),
     )
-    all_day = BooleanField("All day (no start and end times)")
-    start_date = DateField("First day", validators=[Optional()])
-    start_time = TimeField("Start time", format=TIME_FORMATS, validators=[Optional()])
+    all_day = BooleanField(_l("All day (no start and end times)"))
+    start_date = DateField(_l("First day"), validators=[Optional()])
+    start_time = TimeField(_l("Start time"), format=TIME_FORMATS, validators=[Optional()])
     end_date = DateField(
-        "Last day",
+        _l("Last day"),
         validators=[Optional()],
-        description="Leave empty when the event ends on its first day.",
+        description=_l("Leave empty when the event ends on its first day."),
     )
-    end_time = TimeField("End time", format=TIME_FORMATS, validators=[Optional()])
-    audience = MultiCheckboxField("Audience", validate_choice=False)
+    end_time = TimeField(_l("End time"), format=TIME_FORMATS, validators=[Optional()])
+    audience = MultiCheckboxField(_l("Audience"), validate_choice=False)
     visibility = RadioField(
-        "Visibility",
-        choices=[SelectChoice(v.value, v.label) for v in Visibility],
+        _l("Visibility"),
+        choices=[SelectChoice(v.value, v.lazy_label) for v in Visibility],
         default=Visibility.public.value,
     )
     capacity = IntegerField(
-        "Capacity",
+        _l("Capacity"),
         validators=[
             Optional(),
-            NumberRange(min=0, message="The capacity cannot be negative."),
-            NumberRange(max=MAX_CAPACITY, message=f"At most {MAX_CAPACITY:,} places."),
+            NumberRange(min=0, message=_l("The capacity cannot be negative.")),
+            NumberRange(max=MAX_CAPACITY, message=AT_MOST_PLACES),
         ],
-        description="Leave empty for no limit.",
+        description=_l("Leave empty for no limit."),
     )
-    repeat = SelectField("Repeat", choices=REPEAT_CHOICES, default="")
+    repeat = SelectField(_l("Repeat"), choices=REPEAT_CHOICES, default="")
     rrule = StringField(
-        "Custom repeat rule (RRULE)",
+        _l("Custom repeat rule (RRULE)"),
         validators=[Length(max=400)],
-        description="For advanced use; when filled in it is used instead of the choice above, "
-        "e.g. FREQ=MONTHLY;BYDAY=1WE.",
+        description=_l(
+            "For advanced use; when filled in it is used instead of the choice above, "
+            "e.g. FREQ=MONTHLY;BYDAY=1WE."
+        ),
     )
     until = DateField(
-        "Repeat until",
+        _l("Repeat until"),
         validators=[Optional()],
-        description="The last day of the series; leave empty for two years ahead.",
+        description=_l("The last day of the series; leave empty for two years ahead."),
     )
     scope = RadioField(
-        "Apply the changes to",
+        _l("Apply the changes to"),
         choices=[
-            SelectChoice("occurrence", "This occurrence only"),
+            SelectChoice("occurrence", _l("This occurrence only")),
             SelectChoice(
-                "series", "This and the following occurrences, except those changed by hand"
+                "series", _l("This and the following occurrences, except those changed by hand")
             ),
         ],
         default="occurrence",
     )
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, host_city: City | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         cities = active_cities()
         if host_city is not None and host_city not in cities:
             cities.append(host_city)  # an inactive city stays selectable where it is used
-        self.host_city.choices = [SelectChoice(0, "— none —")] + [
+        self.host_city.choices = [SelectChoice(0, _("— none —"))] + [
             SelectChoice(city.id, f"{city.name} ({city.country})") for city in cities
         ]
         self.timezone.choices = [
-            SelectChoice(value, label, optgroup=group) for value, label, group in zone_choices()
+            SelectChoice(value, zone_choice_label(value, label), optgroup=zone_group_label(group))
+            for value, label, group in zone_choices()
         ]
         self.audience.choices = [SelectChoice(role.id, role.name) for role in all_roles()]
 
@@ -166,56 +193,66 @@ class EventForm(Form):
 
     def validate_timezone(self, field):
         if not is_valid_zone(field.data):
-            raise ValidationError(f"Unknown time zone {field.data!r}. Choose one from the list.")
+            raise ValidationError(
+                _("Unknown time zone %(zone)s. Choose one from the list.", zone=repr(field.data))
+            )
 
     def validate_host_city(self, field):
         if field.data and db.session.get(City, field.data) is None:
-            raise ValidationError("Choose a host city from the list.")
+            raise ValidationError(_("Choose a host city from the list."))
 
     def validate_audience(self, field):
         known = {choice.value for choice in self.audience.choices}
         if any(role_id not in known for role_id in field.data or []):
-            raise ValidationError("Choose participant roles from the list.")
+            raise ValidationError(_("Choose participant roles from the list."))
 
     def validate_rrule(self, field):
         if field.data and field.data.strip():
             try:
                 check_rule(field.data)
             except RepeatRuleError as exc:
-                raise ValidationError(RULE_PROBLEMS.get(exc.problem, str(exc))) from None
+                raise ValidationError(str(RULE_PROBLEMS.get(exc.problem, exc))) from None
             if self.until.data and rule_has_end(field.data):
                 raise ValidationError(
-                    "The rule already says when it ends (UNTIL or COUNT): "
-                    "leave “Repeat until” empty or take it out of the rule."
+                    _(
+                        "The rule already says when it ends (UNTIL or COUNT): "
+                        "leave “Repeat until” empty or take it out of the rule."
+                    )
                 )
         elif self.repeat.data == "custom":
-            raise ValidationError("Type a repeat rule, or choose a pattern from the list.")
+            raise ValidationError(_("Type a repeat rule, or choose a pattern from the list."))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         for field in (self.start_date, self.end_date, self.until):
             if field.data and not year_in_range(field.data.year):
-                field.errors.append(f"Choose a day between {FIRST_YEAR} and {LAST_YEAR}.")
+                field.errors.append(
+                    _(
+                        "Choose a day between %(first)s and %(last)s.",
+                        first=FIRST_YEAR,
+                        last=LAST_YEAR,
+                    )
+                )
                 valid = False
         if self.start_date.data is None and not self.start_date.errors:
-            self.start_date.errors.append("Give the first day.")
+            self.start_date.errors.append(_("Give the first day."))
             valid = False
         if self.all_day.data:
             start, last = self.start_date.data, self.end_date.data
             if start and last and last < start:
-                self.end_date.errors.append("The last day is before the first day.")
+                self.end_date.errors.append(_("The last day is before the first day."))
                 valid = False
         else:
             for field, message in (
-                (self.start_time, "Give the start time, or tick “All day”."),
-                (self.end_time, "Give the end time, or tick “All day”."),
+                (self.start_time, _("Give the start time, or tick “All day”.")),
+                (self.end_time, _("Give the end time, or tick “All day”.")),
             ):
                 if field.data is None and not field.errors:
                     field.errors.append(message)
                     valid = False
         until, start = self.until.data, self.start_date.data
         if until and start and until < start and self.repeat_rule_requested():
-            self.until.errors.append("The series must end on or after its first day.")
+            self.until.errors.append(_("The series must end on or after its first day."))
             valid = False
         return valid
 
@@ -364,16 +401,16 @@ def new_event_form_data(zone: str | None) -> dict:
 
 class CancelEventForm(Form):
     reason = TextAreaField(
-        "Why is it cancelled?",
-        validators=[DataRequired("Say why the event is cancelled; participants will read it.")],
-        description="Participants read this in the cancellation and on the event page.",
+        _l("Why is it cancelled?"),
+        validators=[DataRequired(_l("Say why the event is cancelled; participants will read it."))],
+        description=_l("Participants read this in the cancellation and on the event page."),
         render_kw={"rows": 4},
     )
-    submit = SubmitField("Cancel the event")
+    submit = SubmitField(_l("Cancel the event"))
 
 
 class PublishSelectedForm(Form):
-    event_ids = IdSelectMultipleField("Drafts to publish", validate_choice=False)
+    event_ids = IdSelectMultipleField(_l("Drafts to publish"), validate_choice=False)
     # Set by the confirmation page: without it the ticked drafts are shown, not published.
     confirmed = HiddenField()
 
@@ -391,13 +428,13 @@ class ConfirmPublishForm(Form):
 class AcceptConflictForm(Form):
     """Accept one of an event's conflicts (or, with ``undo``, count it again)."""
 
-    conflict = StringField("Conflict", validators=[DataRequired(), Length(max=40)])
+    conflict = StringField(_l("Conflict"), validators=[DataRequired(), Length(max=40)])
     undo = HiddenField()
 
 
 # --- the public list's filters ---------------------------------------------------------
 
-WHEN_CHOICES = {"upcoming": "Upcoming events", "past": "Past events"}
+WHEN_CHOICES = {"upcoming": _l("Upcoming events"), "past": _l("Past events")}
 
 
 def _all_cities() -> list[City]:
@@ -415,31 +452,32 @@ class EventFilterForm(Form):
         csrf = False  # a GET search changes nothing
 
     q = SearchField(
-        "Search", validators=[Length(max=200, message="Search for at most 200 letters.")]
+        _l("Search"), validators=[Length(max=200, message=_l("Search for at most 200 letters."))]
     )
-    kind = SelectField("Kind", validate_choice=False)
-    city = SelectField("Host city", validate_choice=False)
-    role = SelectField("For", validate_choice=False)
+    kind = SelectField(_l("Kind"), validate_choice=False)
+    city = SelectField(_l("Host city"), validate_choice=False)
+    # Translators: the label of the filter by participant role: events for practitioners …
+    role = SelectField(_l("For"), validate_choice=False)
     when = SelectField(
-        "When",
+        _l("When"),
         choices=[SelectChoice(value, label) for value, label in WHEN_CHOICES.items()],
         default="upcoming",
         validate_choice=False,
     )
-    submit = SubmitField("Show events")
+    submit = SubmitField(_l("Show events"))
 
     def __init__(self, formdata, **kwargs):
         super().__init__(formdata, **kwargs)
         self._cities = {city.slug: city for city in _all_cities()}
         self._roles = {role.slug: role for role in all_roles()}
-        self.kind.choices = [SelectChoice("", "All kinds")] + [
+        self.kind.choices = [SelectChoice("", _("All kinds"))] + [
             SelectChoice(kind.value, kind.label) for kind in EventKind
         ]
-        self.city.choices = [SelectChoice("", "All cities")] + [
+        self.city.choices = [SelectChoice("", _("All cities"))] + [
             SelectChoice(city.slug, city.name, optgroup=city.country)
             for city in self._cities.values()
         ]
-        self.role.choices = [SelectChoice("", "Any participant role")] + [
+        self.role.choices = [SelectChoice("", _("Any participant role"))] + [
             SelectChoice(role.slug, role.name) for role in self._roles.values()
         ]
         self.selected_kind: EventKind | None = None
@@ -453,7 +491,10 @@ class EventFilterForm(Form):
             self.selected_kind = EventKind(field.data)
         except ValueError:
             raise ValidationError(
-                f"There is no kind of event called “{field.data}”. Choose one from the list."
+                _(
+                    "There is no kind of event called “%(value)s”. Choose one from the list.",
+                    value=field.data,
+                )
             ) from None
 
     def validate_city(self, field):
@@ -462,7 +503,10 @@ class EventFilterForm(Form):
         self.host_city = self._cities.get(field.data)
         if self.host_city is None:
             raise ValidationError(
-                f"There is no member city called “{field.data}”. Choose one from the list."
+                _(
+                    "There is no member city called “%(value)s”. Choose one from the list.",
+                    value=field.data,
+                )
             )
 
     def validate_role(self, field):
@@ -471,7 +515,10 @@ class EventFilterForm(Form):
         self.participant_role = self._roles.get(field.data)
         if self.participant_role is None:
             raise ValidationError(
-                f"There is no participant role called “{field.data}”. Choose one from the list."
+                _(
+                    "There is no participant role called “%(value)s”. Choose one from the list.",
+                    value=field.data,
+                )
             )
 
     def validate_when(self, field):
@@ -479,7 +526,10 @@ class EventFilterForm(Form):
             field.data = "upcoming"
         elif field.data not in WHEN_CHOICES:
             raise ValidationError(
-                f"“{field.data}” is not a time to show: choose upcoming or past events."
+                _(
+                    "“%(value)s” is not a time to show: choose upcoming or past events.",
+                    value=field.data,
+                )
             )
 
     @property

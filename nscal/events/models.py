@@ -11,11 +11,18 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nscal.accounts.models import User
 from nscal.cities.models import City, ParticipantRole
 from nscal.db import UTCDateTime, db, str_enum, utcnow
+
+# The labels people read. ``label`` is a plain str in the language of the request (or
+# English outside one), safe for sorting, JSON and spreadsheets; ``lazy_label`` is the
+# lazy string for what is built at import time (form choices).
 
 
 class EventKind(enum.StrEnum):
@@ -27,8 +34,23 @@ class EventKind(enum.StrEnum):
     other = "other"
 
     @property
+    def lazy_label(self):
+        return _KIND_LABELS[self.value]
+
+    @property
     def label(self) -> str:
-        return self.value.replace("-", " ").capitalize().replace("Kick off", "Kick-off")
+        return str(self.lazy_label)
+
+
+_KIND_LABELS = {
+    "city-meeting": _l("City meeting"),
+    "summit": _l("Summit"),
+    "kick-off": _l("Kick-off"),
+    "workshop": _l("Workshop"),
+    "webinar": _l("Webinar"),
+    # Translators: a kind of event that is none of the others.
+    "other": _l("Other"),
+}
 
 
 class EventFormat(enum.StrEnum):
@@ -37,8 +59,20 @@ class EventFormat(enum.StrEnum):
     hybrid = "hybrid"
 
     @property
+    def lazy_label(self):
+        return _FORMAT_LABELS[self.value]
+
+    @property
     def label(self) -> str:
-        return {"online": "Online", "in-person": "In person", "hybrid": "Hybrid"}[self.value]
+        return str(self.lazy_label)
+
+
+_FORMAT_LABELS = {
+    # Translators: the format of an event (joined on the internet).
+    "online": _l("Online"),
+    "in-person": _l("In person"),
+    "hybrid": _l("Hybrid"),
+}
 
 
 class Visibility(enum.StrEnum):
@@ -46,8 +80,12 @@ class Visibility(enum.StrEnum):
     members = "members"
 
     @property
+    def lazy_label(self):
+        return _l("Public") if self is Visibility.public else _l("Members only")
+
+    @property
     def label(self) -> str:
-        return "Public" if self is Visibility.public else "Members only"
+        return str(self.lazy_label)
 
 
 class EventStatus(enum.StrEnum):
@@ -56,8 +94,19 @@ class EventStatus(enum.StrEnum):
     cancelled = "cancelled"
 
     @property
+    def lazy_label(self):
+        return _STATUS_LABELS[self.value]
+
+    @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(self.lazy_label)
+
+
+_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "published": _l("Published"),
+    "cancelled": LazyString(lambda: pgettext("event status", "Cancelled")),
+}
 
 
 def new_uid() -> str:

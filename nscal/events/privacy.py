@@ -8,9 +8,16 @@ feeds, the API), so everyone else reads it with the link taken out.
 
 import re
 
+from flask_babel import gettext as _
+
 from nscal.events.models import Event
 
-HIDDEN_LINK = "[online link for participants]"
+HIDDEN_LINK = "[online link for participants]"  # in English; see ``hidden_link``
+
+
+def hidden_link() -> str:
+    """What stands where the link was, in the reader's language."""
+    return _("[online link for participants]")
 
 
 def public_description(event: Event) -> str:
@@ -22,4 +29,5 @@ def public_description(event: Event) -> str:
     # The same link with another scheme case, in <angle brackets>, or without https://.
     bare = re.sub(r"^https?://", "", url, flags=re.IGNORECASE).rstrip("/")
     pattern = re.compile(rf"<?(https?://)?{re.escape(bare)}/?>?", re.IGNORECASE)
-    return pattern.sub(HIDDEN_LINK, description)
+    replacement = hidden_link()
+    return pattern.sub(lambda _match: replacement, description)

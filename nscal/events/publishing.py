@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from nscal.accounts.models import User
 from nscal.db import db, utcnow
@@ -27,20 +28,24 @@ def unfinished_reasons(event: Event) -> list[str]:
     reasons = []
     description = (event.description or "").strip()
     if not description:
-        reasons.append("It has no description.")
+        reasons.append(_("It has no description."))
     else:
         placeholder = PLACEHOLDER.match(description)
         if placeholder:
             word = placeholder.group(1)
-            reasons.append(f"The description starts with “{word}”.")
+            reasons.append(_("The description starts with “%(word)s”.", word=word))
     in_place = event.format in (EventFormat.in_person, EventFormat.hybrid)
     if in_place and not (event.venue or "").strip():
-        kind = "an in-person" if event.format is EventFormat.in_person else "a hybrid"
-        reasons.append(f"There is no venue for {kind} event.")
+        if event.format is EventFormat.in_person:
+            reasons.append(_("There is no venue for an in-person event."))
+        else:
+            reasons.append(_("There is no venue for a hybrid event."))
     online = event.format in (EventFormat.online, EventFormat.hybrid)
     if online and not (event.online_url or "").strip():
-        kind = "an online" if event.format is EventFormat.online else "a hybrid"
-        reasons.append(f"There is no online link for {kind} event.")
+        if event.format is EventFormat.online:
+            reasons.append(_("There is no online link for an online event."))
+        else:
+            reasons.append(_("There is no online link for a hybrid event."))
     return reasons
 
 
@@ -115,7 +120,7 @@ def mark_accepted(summaries: Mapping[int, ConflictSummary]) -> None:
     for row in rows:
         summary = summaries.get(row.event_id)
         if row.conflict_key == OUTSIDE_HOURS:
-            if summary is not None and " ".join(summary.outside_hours) == row.message:
+            if summary is not None and summary.outside_hours_recorded == row.message:
                 summary.accepted.add(OUTSIDE_HOURS)
             continue
         if summary is not None:
@@ -129,7 +134,7 @@ def accept_conflict(event: Event, key: str, summary: ConflictSummary, by: User |
     """Accept ``event``'s conflict ``key`` as it reads in ``summary``; returns its message."""
     conflict = next((c for c in summary.conflicts if c.key == key), None)
     if conflict is None:
-        raise EventError("That conflict is no longer there: nothing to accept.")
+        raise EventError(_("That conflict is no longer there: nothing to accept."))
     row = db.session.execute(
         sa.select(AcceptedConflict).where(
             AcceptedConflict.event_id == event.id, AcceptedConflict.conflict_key == key
@@ -139,7 +144,7 @@ def accept_conflict(event: Event, key: str, summary: ConflictSummary, by: User |
         row = AcceptedConflict(event_id=event.id, conflict_key=key)
         db.session.add(row)
     row.other_event_id = conflict.other_id
-    row.message = conflict.message
+    row.message = conflict.recorded or conflict.message
     row.accepted_by = by
     row.accepted_at = utcnow()
     db.session.flush()

@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
+from flask_babel import get_locale, ngettext, pgettext
+from flask_babel import gettext as _
 
 from nscal.timedisplay import short_date
 
@@ -27,6 +29,53 @@ WEEKDAY_NAMES = {
     "SU": "Sunday",
 }
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+
+
+# The words of ``describe_rule``, whole phrases for translators. A weekday is worded in
+# two places, each in the form its phrase needs ("joka viikko maanantaisin").
+def _weekly_day(code: str) -> str:
+    # Translators: a weekday as in “every week on Monday” (every week on %(weekday)s).
+    return {
+        "MO": pgettext("every week on", "Monday"),
+        "TU": pgettext("every week on", "Tuesday"),
+        "WE": pgettext("every week on", "Wednesday"),
+        "TH": pgettext("every week on", "Thursday"),
+        "FR": pgettext("every week on", "Friday"),
+        "SA": pgettext("every week on", "Saturday"),
+        "SU": pgettext("every week on", "Sunday"),
+    }[code]
+
+
+def _monthly_day(code: str) -> str:
+    # Translators: a weekday as in “monthly on the first Monday”.
+    return {
+        "MO": pgettext("monthly on the first", "Monday"),
+        "TU": pgettext("monthly on the first", "Tuesday"),
+        "WE": pgettext("monthly on the first", "Wednesday"),
+        "TH": pgettext("monthly on the first", "Thursday"),
+        "FR": pgettext("monthly on the first", "Friday"),
+        "SA": pgettext("monthly on the first", "Saturday"),
+        "SU": pgettext("monthly on the first", "Sunday"),
+    }[code]
+
+
+def _monthly_on(ordinal: int, weekday: str) -> str:
+    phrases = {
+        1: _("monthly on the first %(weekday)s", weekday=weekday),
+        2: _("monthly on the second %(weekday)s", weekday=weekday),
+        3: _("monthly on the third %(weekday)s", weekday=weekday),
+        4: _("monthly on the fourth %(weekday)s", weekday=weekday),
+        -1: _("monthly on the last %(weekday)s", weekday=weekday),
+    }
+    return phrases[ordinal]
+
+
+def _every(unit: str, interval: int) -> str:
+    if unit == "day":
+        return ngettext("every day", "every %(num)d days", interval)
+    if unit == "month":
+        return ngettext("every month", "every %(num)d months", interval)
+    return ngettext("every year", "every %(num)d years", interval)
 
 
 class RepeatRuleError(ValueError):
@@ -56,7 +105,7 @@ def rule_parts(rule: str) -> dict[str, str]:
     """The rule's ``NAME=value`` parts, by name."""
     parts = {}
     for part in normalize_rule(rule).split(";"):
-        name, _, value = part.partition("=")
+        name, _equals, value = part.partition("=")
         if name:
             parts[name] = value
     return parts
@@ -129,31 +178,42 @@ def describe_rule(rule: str | None) -> str | None:
     count = parts.pop("COUNT", None)
     text = None
     if freq == "WEEKLY" and not parts:
-        text = "every week" if interval == 1 else f"every {interval} weeks"
+        text = ngettext("every week", "every %(num)d weeks", interval)
     elif freq == "WEEKLY" and set(parts) == {"BYDAY"} and parts["BYDAY"] in WEEKDAY_NAMES:
-        every = "every week" if interval == 1 else f"every {interval} weeks"
-        text = f"{every} on {WEEKDAY_NAMES[parts['BYDAY']]}"
+        text = ngettext(
+            "every week on %(weekday)s",
+            "every %(num)d weeks on %(weekday)s",
+            interval,
+            weekday=_weekly_day(parts["BYDAY"]),
+        )
     elif freq == "MONTHLY" and interval == 1 and set(parts) == {"BYDAY"}:
         match = re.fullmatch(r"([+-]?\d)(MO|TU|WE|TH|FR|SA|SU)", parts["BYDAY"])
         if match and int(match.group(1)) in ORDINALS:
-            ordinal = ORDINALS[int(match.group(1))]
-            text = f"monthly on the {ordinal} {WEEKDAY_NAMES[match.group(2)]}"
+            text = _monthly_on(int(match.group(1)), _monthly_day(match.group(2)))
     elif freq == "MONTHLY" and interval == 1 and set(parts) == {"BYMONTHDAY"}:
         if parts["BYMONTHDAY"].isdigit():
-            text = f"monthly on the {_ordinal_day(int(parts['BYMONTHDAY']))}"
+            day = _ordinal_day(int(parts["BYMONTHDAY"]))
+            # Translators: %(day)s is the day of the month with its ordinal: 22nd, 22., 22:a.
+            text = _("monthly on the %(day)s", day=day)
     elif freq in {"DAILY", "MONTHLY", "YEARLY"} and not parts:
         unit = {"DAILY": "day", "MONTHLY": "month", "YEARLY": "year"}[freq]
-        text = f"every {unit}" if interval == 1 else f"every {interval} {unit}s"
+        text = _every(unit, interval)
     if text is None:
         return None
     if until and re.match(r"\d{8}", until):
-        text += f", until {short_date(_rule_date(until[:8]))}"
+        text = _("%(rule)s, until %(day)s", rule=text, day=short_date(_rule_date(until[:8])))
     elif count and count.isdigit():
-        text += f", {count} times"
+        text = ngettext("%(rule)s, %(num)d time", "%(rule)s, %(num)d times", int(count), rule=text)
     return text
 
 
 def _ordinal_day(day: int) -> str:
+    """22nd in English, 22:a in Swedish, 22. in the other Nordic languages."""
+    language = getattr(get_locale(), "language", "en")
+    if language == "sv":
+        return f"{day}:a" if day % 10 in (1, 2) and day % 100 not in (11, 12) else f"{day}:e"
+    if language != "en":
+        return f"{day}."
     suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
     return f"{day}{suffix}"
 
@@ -171,27 +231,37 @@ def check_rule(rule: str) -> None:
     shown = normalize_rule(rule)
     if "FREQ" not in parts or any(not value for value in parts.values()):
         raise RepeatRuleError(
-            f"The repeat rule {shown!r} is not valid: write it as in iCalendar, "
-            "e.g. FREQ=MONTHLY;BYDAY=1WE.",
+            _(
+                "The repeat rule %(rule)s is not valid: write it as in iCalendar, "
+                "e.g. FREQ=MONTHLY;BYDAY=1WE.",
+                rule=repr(shown),
+            ),
             "syntax",
         )
     if parts["FREQ"] in SUB_DAILY_FREQUENCIES:
         raise RepeatRuleError(
-            "A series repeats daily at most; use separate events within a day.", "frequency"
+            _("A series repeats daily at most; use separate events within a day."), "frequency"
         )
     if parts["FREQ"] not in ALLOWED_FREQUENCIES:
         raise RepeatRuleError(
-            f"The repeat rule {shown!r} is not valid: a series repeats daily, weekly, "
-            "monthly or yearly.",
+            _(
+                "The repeat rule %(rule)s is not valid: a series repeats daily, weekly, "
+                "monthly or yearly.",
+                rule=repr(shown),
+            ),
             "frequency",
         )
     if not parts.get("INTERVAL", "1").isdigit() or int(parts.get("INTERVAL", "1")) < 1:
         raise RepeatRuleError(
-            f"The repeat rule {shown!r} is not valid: INTERVAL must be 1 or more.", "interval"
+            _(
+                "The repeat rule %(rule)s is not valid: INTERVAL must be 1 or more.",
+                rule=repr(shown),
+            ),
+            "interval",
         )
     if {"BYHOUR", "BYMINUTE", "BYSECOND"} & set(parts):
         raise RepeatRuleError(
-            "A series takes its time of day from its first start, not the rule.", "time_of_day"
+            _("A series takes its time of day from its first start, not the rule."), "time_of_day"
         )
 
 
@@ -210,10 +280,14 @@ def expand_rule(
                 break
             starts.append(start)
     except (ValueError, TypeError, IndexError, OverflowError) as exc:
-        raise RepeatRuleError(f"The repeat rule {shown!r} is not valid: {exc}", "invalid") from None
+        raise RepeatRuleError(
+            _("The repeat rule %(rule)s is not valid: %(reason)s", rule=repr(shown), reason=exc),
+            "invalid",
+        ) from None
     if not starts:
         raise RepeatRuleError(
-            f"The repeat rule {shown!r} gives no dates after the first start.", "no_dates"
+            _("The repeat rule %(rule)s gives no dates after the first start.", rule=repr(shown)),
+            "no_dates",
         )
     return starts
 

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from blinker import Namespace
+from flask_babel import format_number, ngettext
+from flask_babel import gettext as _
 from sqlalchemy.orm import subqueryload
 
 from nscal.accounts.models import User
@@ -71,6 +73,10 @@ class EventError(ValueError):
     def __init__(self, message: str, *, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class TimeWarning(str):
+    """A note about a time that happens twice (the fall-back hour): shown as a warning."""
 
 
 @dataclass
@@ -144,37 +150,44 @@ def schedule_for(data: EventData) -> Schedule:
     """Check the times of ``data`` and turn them into UTC instants."""
     if not is_valid_zone(data.timezone):
         raise EventError(
-            f"Unknown time zone {data.timezone!r}. Choose one from the list.", field="timezone"
+            _("Unknown time zone %(zone)s. Choose one from the list.", zone=repr(data.timezone)),
+            field="timezone",
         )
     zone = ZoneInfo(data.timezone)
     for value, name in ((data.start, "starts"), (data.end, "ends")):
         # A year the zone database cannot shift (1, 9999) fails far from here, on a page.
         if isinstance(value, date) and not year_in_range(value.year):
             raise EventError(
-                f"{value.isoformat()[:10]} is not between {FIRST_YEAR} and {LAST_YEAR}.", field=name
+                _(
+                    "%(day)s is not between %(first)s and %(last)s.",
+                    day=value.isoformat()[:10],
+                    first=FIRST_YEAR,
+                    last=LAST_YEAR,
+                ),
+                field=name,
             )
     if data.all_day:
         start, end = _as_date(data.start), _as_date(data.end)
         if end < start:
-            raise EventError("The last day is before the first day.", field="ends")
+            raise EventError(_("The last day is before the first day."), field="ends")
         if end == start:
             end = start + timedelta(days=1)  # a one-day event ends the next day (exclusive)
         starts_at = datetime.combine(start, time(), zone).astimezone(UTC)
         ends_at = datetime.combine(end, time(), zone).astimezone(UTC)
         return Schedule(starts_at, ends_at, start, end, [])
     if not isinstance(data.start, datetime):
-        raise EventError("A timed event needs a start and an end time.", field="starts")
+        raise EventError(_("A timed event needs a start and an end time."), field="starts")
     if not isinstance(data.end, datetime):
-        raise EventError("A timed event needs a start and an end time.", field="ends")
+        raise EventError(_("A timed event needs a start and an end time."), field="ends")
     notes = []
     starts_at, note = _instant(data.start, data.timezone, "starts")
     if note:
-        notes.append(f"Start: {note}")
+        notes.append(TimeWarning(_("Start: %(note)s", note=note)))
     ends_at, note = _instant(data.end, data.timezone, "ends")
     if note:
-        notes.append(f"End: {note}")
+        notes.append(TimeWarning(_("End: %(note)s", note=note)))
     if ends_at <= starts_at:
-        raise EventError("The end must be after the start.", field="ends")
+        raise EventError(_("The end must be after the start."), field="ends")
     return Schedule(starts_at, ends_at, None, None, notes)
 
 
@@ -193,19 +206,29 @@ def _as_date(value: datetime | date) -> date:
 def _check_fields(data: EventData) -> None:
     title = single_line(data.title)
     if not title:
-        raise EventError("A title is required.", field="title")
+        raise EventError(_("A title is required."), field="title")
     if len(title) > 200:
-        raise EventError("The title is longer than 200 characters.", field="title")
+        raise EventError(_("The title is longer than 200 characters."), field="title")
     if data.capacity is not None and data.capacity < 0:
-        raise EventError("The capacity cannot be negative.", field="capacity")
+        raise EventError(_("The capacity cannot be negative."), field="capacity")
     if data.capacity is not None and data.capacity > MAX_INTEGER:
-        raise EventError(f"At most {MAX_INTEGER:,} places.", field="capacity")
+        raise EventError(_("At most %(num)s places.", num=_number(MAX_INTEGER)), field="capacity")
     if data.online_url and not re.match(r"^https?://\S+$", data.online_url.strip()):
-        raise EventError("The online link must start with http:// or https://.", field="online_url")
+        raise EventError(
+            _("The online link must start with http:// or https://."), field="online_url"
+        )
     if data.format is EventFormat.in_person and data.online_url.strip():
         raise EventError(
-            "An in-person event has no online link; choose hybrid instead.", field="online_url"
+            _("An in-person event has no online link; choose hybrid instead."), field="online_url"
         )
+
+
+def _number(value: int) -> str:
+    """1,000,000 in English, 1.000.000 in Danish; English outside a request (the CLI)."""
+    try:
+        return format_number(value)
+    except (AttributeError, TypeError, ValueError):
+        return f"{value:,}"
 
 
 # --- single events ---------------------------------------------------------------------
@@ -295,13 +318,13 @@ def update_event(event: Event, data: EventData) -> list[str]:
 def cancel_event(event: Event, reason: str) -> None:
     """Cancel: the event stays visible, marked cancelled, with the reason."""
     if event.status is EventStatus.cancelled:
-        raise EventError("This event is already cancelled.")
+        raise EventError(_("This event is already cancelled."))
     if not multi_line(reason):
         raise EventError(
-            "Say why the event is cancelled; participants will read it.", field="reason"
+            _("Say why the event is cancelled; participants will read it."), field="reason"
         )
     if event.status is EventStatus.draft:
-        raise EventError("A draft was never published: delete it instead of cancelling it.")
+        raise EventError(_("A draft was never published: delete it instead of cancelling it."))
     event.status = EventStatus.cancelled
     event.cancel_reason = multi_line(reason)
     event.sequence = (event.sequence or 0) + 1
@@ -312,7 +335,7 @@ def cancel_event(event: Event, reason: str) -> None:
 
 def delete_draft(event: Event) -> None:
     if event.status is not EventStatus.draft:
-        raise EventError("Only drafts can be deleted; cancel a published event instead.")
+        raise EventError(_("Only drafts can be deleted; cancel a published event instead."))
     db.session.delete(event)
     db.session.flush()
 
@@ -344,15 +367,24 @@ def unpublish_event(event: Event) -> None:
     """
     if event.status is not EventStatus.published:
         raise EventError(
-            f"“{event.title}” is {event.status.label.lower()}, not published: "
-            "only a published event can return to draft."
+            _(
+                "“%(title)s” is %(status)s, not published: "
+                "only a published event can return to draft.",
+                title=event.title,
+                status=event.status.label.lower(),
+            )
         )
     holding = people_with_places(event)
     if holding:
-        people = "1 person has" if holding == 1 else f"{holding} people have"
         raise EventError(
-            f"{people} registered for “{event.title}” (or wait for a place), so it stays "
-            "published. Cancel the event instead: they are told by mail."
+            ngettext(
+                "%(num)d person has registered for “%(title)s” (or wait for a place), so it stays "
+                "published. Cancel the event instead: they are told by mail.",
+                "%(num)d people have registered for “%(title)s” (or wait for a place), so it "
+                "stays published. Cancel the event instead: they are told by mail.",
+                holding,
+                title=event.title,
+            )
         )
     event.status = EventStatus.draft
     event.sequence = (event.sequence or 0) + 1
@@ -422,7 +454,7 @@ def _chosen_starts(
         except RepeatRuleError as exc:
             raise EventError(str(exc), field="rrule") from None
     if not starts:
-        raise EventError("A series needs a repeat rule or a list of dates.", field="rrule")
+        raise EventError(_("A series needs a repeat rule or a list of dates."), field="rrule")
     return sorted(set(starts))[:MAX_OCCURRENCES]
 
 
@@ -451,7 +483,11 @@ def create_series(
         _apply(event, occurrence_data, schedule)
         db.session.add(event)
     db.session.flush()
-    return series, [f"The series has {len(starts)} occurrences."]
+    return series, [
+        ngettext(
+            "The series has %(num)d occurrence.", "The series has %(num)d occurrences.", len(starts)
+        )
+    ]
 
 
 def _occurrence_schedule(data: EventData, length: timedelta) -> Schedule:
@@ -537,7 +573,14 @@ def copy_series_to_year(
     end_of_year = datetime(year, 12, 31, 23, 59)  # noqa: DTZ001
     new_first = first_start_from(rule, first, start_of_year)
     if new_first is None or new_first > end_of_year:
-        raise EventError(f"The rule of {template.title!r} gives no date in {year}.", field="rrule")
+        raise EventError(
+            _(
+                "The rule of %(title)s gives no date in %(year)s.",
+                title=repr(template.title),
+                year=year,
+            ),
+            field="rrule",
+        )
     shift = new_first - first
     data = replace(
         data,
@@ -702,7 +745,7 @@ def copy_year_series(year: int, *, created_by: User | None = None) -> tuple[list
         title = series.occurrences[0].title
         key = _series_key(title, series.rrule)
         if key in present:
-            skipped.append(f"“{title}” is already in {year}.")
+            skipped.append(_("“%(title)s” is already in %(year)s.", title=title, year=year))
             continue
         try:
             copy_series_to_year(series, year, created_by=created_by)
@@ -721,7 +764,7 @@ def update_this_and_following(occurrence: Event, data: EventData) -> list[str]:
     everything that starts before this occurrence.
     """
     if occurrence.series is None:
-        raise EventError("This event is not part of a series.")
+        raise EventError(_("This event is not part of a series."))
     schedule = schedule_for(data)
     if occurrence.detached:  # chosen by hand now, so it follows this change too
         update_event(occurrence, data)

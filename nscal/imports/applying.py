@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from nscal.accounts.models import User
 from nscal.db import db, utcnow
@@ -42,6 +44,7 @@ from nscal.timedisplay import (
 )
 from nscal.timeutil import is_valid_zone
 
+# Stored with the event (the reason people read), so in English like the file's own words.
 CANCEL_REASON = "Cancelled in the imported calendar."
 EXDATE_REASON = "This date was removed from the series."
 
@@ -84,12 +87,15 @@ class ImportReport:
         "Would be imported as is", or "Valid as is" when nothing could be imported."""
         verdict = Verdict[verdict] if isinstance(verdict, str) else verdict
         if verdict is Verdict.refused:
-            return "Refused, skipped" if self.errors and self.imports_something else "Refused"
+            if self.errors and self.imports_something:
+                return _("Refused, skipped")
+            return _("Refused")
+        as_is = verdict is Verdict.as_is
         if self.errors and not self.imports_something:
-            return f"Valid {verdict.value}"
+            return _("Valid as is") if as_is else _("Valid with a note")
         if self.dry_run:
-            return f"Would be imported {verdict.value}"
-        return f"Imported {verdict.value}"
+            return _("Would be imported as is") if as_is else _("Would be imported with a note")
+        return _("Imported as is") if as_is else _("Imported with a note")
 
     @property
     def created(self) -> int:
@@ -106,23 +112,47 @@ class ImportReport:
     def summary(self) -> str:
         """ "Created 5 event(s), updated 2, 0 errors", or why nothing was imported."""
         errors = len(self.errors)
-        error_words = f"{errors} error{'' if errors == 1 else 's'}"
         if errors and not self.imports_something:
-            fine = len(self.actions)
-            return (
-                f"Nothing was imported: {error_words} "
-                f"(the other {fine} event(s) are fine). Fix the file and try again."
+            return ngettext(
+                "Nothing was imported: %(num)d error (the other %(fine)s event(s) are fine). "
+                "Fix the file and try again.",
+                "Nothing was imported: %(num)d errors (the other %(fine)s event(s) are fine). "
+                "Fix the file and try again.",
+                errors,
+                fine=len(self.actions),
             )
-        changed = f", changed {self.changed_dates} date(s) of a series" * bool(self.changed_dates)
-        text = f"Created {self.created} event(s), updated {self.updated}{changed}, "
+        counts = {"created": self.created, "updated": self.updated, "dates": self.changed_dates}
+        if self.dry_run and self.changed_dates:
+            text = _(
+                "would have created %(created)s event(s), updated %(updated)s, "
+                "changed %(dates)s date(s) of a series",
+                **counts,
+            )
+        elif self.dry_run:
+            text = _("would have created %(created)s event(s), updated %(updated)s", **counts)
+        elif self.changed_dates:
+            text = _(
+                "Created %(created)s event(s), updated %(updated)s, "
+                "changed %(dates)s date(s) of a series",
+                **counts,
+            )
+        else:
+            text = _("Created %(created)s event(s), updated %(updated)s", **counts)
         if errors:
             refused = [verdict.line for verdict in self.verdicts.refused]
             lines = ", ".join(map(str, refused[:10])) + ", …" * (len(refused) > 10)
-            text += f"skipped {len(refused)} refused (line {lines})"
+            text = _(
+                "%(done)s, skipped %(refused)s refused (line %(lines)s)",
+                done=text,
+                refused=len(refused),
+                lines=lines,
+            )
         else:
-            text += error_words
+            text = ngettext(
+                "%(done)s, %(num)d error", "%(done)s, %(num)d errors", errors, done=text
+            )
         if self.dry_run:
-            return f"Dry run: would have {text[0].lower()}{text[1:]}; nothing was written."
+            return _("Dry run: %(done)s; nothing was written.", done=text)
         return text
 
 
@@ -237,7 +267,7 @@ def _apply_items(
             failed.add(item.line)
         except sa.exc.IntegrityError:
             report.errors.append(
-                ImportMessage(item.line, "This clashes with an event already in nscal.")
+                ImportMessage(item.line, _("This clashes with an event already in nscal."))
             )
             failed.add(item.line)
         else:
@@ -279,8 +309,11 @@ class _Applier:
         existing = _event_by_uid(item.uid)
         if existing is None and _series_by_uid(item.uid) is not None:
             raise EventError(
-                f"UID {item.uid} is a repeating series in nscal but a single event in the "
-                "file; change the series in nscal instead."
+                _(
+                    "UID %(uid)s is a repeating series in nscal but a single event in the "
+                    "file; change the series in nscal instead.",
+                    uid=item.uid,
+                )
             )
         if existing is None:
             event, notes = create_event(item.data, created_by=self.created_by, status=self.status)
@@ -291,7 +324,7 @@ class _Applier:
         if item.cancelled:
             _cancel(existing)
         elif existing.is_cancelled:
-            notes.append("This event is cancelled in nscal; the import leaves it cancelled.")
+            notes.append(_("This event is cancelled in nscal; the import leaves it cancelled."))
         elif self.publish:
             publish_events([existing])
         return self.action(item, "update", _status_detail(existing)), notes
@@ -302,8 +335,11 @@ class _Applier:
         data = item.data
         if _event_by_uid(item.uid) is not None:
             raise EventError(
-                f"UID {item.uid} is a single event in nscal but repeats in the file; "
-                "change it in nscal instead."
+                _(
+                    "UID %(uid)s is a single event in nscal but repeats in the file; "
+                    "change it in nscal instead.",
+                    uid=item.uid,
+                )
             )
         series = _series_by_uid(item.uid)
         if series is None:
@@ -336,17 +372,23 @@ class _Applier:
             publish_events(kept)
         db.session.flush()
         dates = len(kept)
-        detail = f"series of {dates} date{'' if dates == 1 else 's'}"
         if item.cancelled:
-            detail += ", cancelled"
+            detail = ngettext(
+                "series of %(num)d date, cancelled", "series of %(num)d dates, cancelled", dates
+            )
+        else:
+            detail = ngettext("series of %(num)d date", "series of %(num)d dates", dates)
         return self.action(item, verb, detail), []
 
     def change_occurrence(self, item: PlannedImport):
         series = _series_by_uid(item.uid)
         if series is None and item.uid in self.planned_uids:
             raise EventError(
-                f"This changes one date of the series with UID {item.uid}, "
-                "but that series was not imported."
+                _(
+                    "This changes one date of the series with UID %(uid)s, "
+                    "but that series was not imported.",
+                    uid=item.uid,
+                )
             )
         if series is None:
             return self.detached_occurrence(item)
@@ -358,17 +400,20 @@ class _Applier:
         if event is None:
             when = item.recurrence_id.astimezone(ZoneInfo(item.data.timezone))
             return None, [
-                f"The series has no date at {format_local_moment(when)} "
-                "(removed or too far ahead); this change was skipped."
+                _(
+                    "The series has no date at %(when)s "
+                    "(removed or too far ahead); this change was skipped.",
+                    when=format_local_moment(when),
+                )
             ]
         verb = "change" if series.uid in self.new_series else "update"
         if item.cancelled:
             _cancel(event)
-            return self.action(item, verb, "one date of a series, cancelled"), []
+            return self.action(item, verb, _("one date of a series, cancelled")), []
         notes = update_event(event, _kept(item, event))
         if self.publish and not event.is_cancelled:
             publish_events([event])
-        return self.action(item, verb, "one date of a series"), notes
+        return self.action(item, verb, _("one date of a series")), notes
 
     def detached_occurrence(self, item: PlannedImport):
         """A changed date of a series that is neither in nscal nor in the file (Google's
@@ -382,20 +427,23 @@ class _Applier:
             recurrence_id=None,
         )
         action, notes = self.import_event(single)
-        note = (
-            f"This changes the date {format_local_moment(when)} of a series "
-            "that is not in the file; it is imported as an event of its own."
+        note = _(
+            "This changes the date %(when)s of a series "
+            "that is not in the file; it is imported as an event of its own.",
+            when=format_local_moment(when),
         )
         return action, [note, *notes]
 
 
 def _check_lengths(data: EventData) -> None:
     if data.uid and len(data.uid) > MAX_UID:
-        raise EventError(f"The UID is longer than {MAX_UID} characters.")
+        raise EventError(_("The UID is longer than %(num)s characters.", num=MAX_UID))
     if len((data.venue or "").strip()) > MAX_VENUE:
-        raise EventError(f"The venue is longer than {MAX_VENUE} characters.")
+        raise EventError(_("The venue is longer than %(num)s characters.", num=MAX_VENUE))
     if len((data.online_url or "").strip()) > MAX_ONLINE_URL:
-        raise EventError(f"The online link is longer than {MAX_ONLINE_URL} characters.")
+        raise EventError(
+            _("The online link is longer than %(num)s characters.", num=MAX_ONLINE_URL)
+        )
 
 
 def _kept(item: PlannedImport, event: Event) -> EventData:

@@ -26,10 +26,13 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
 from nscal.cities.models import all_roles, city_by_slug_or_name, role_by_slug_or_name
 from nscal.events.models import EventFormat, EventKind, Visibility
 from nscal.events.services import EventData
 from nscal.imports.guesses import (
+    CORRECTED,
     KEPT,
     Guesser,
     city_guess,
@@ -129,7 +132,15 @@ def parse_when(value: str, column: str) -> date | datetime:
     in the years nscal handles."""
     when = _read_when(value.strip(), column)
     if not year_in_range(when.year):
-        raise RowError(f"{column}: {value.strip()!r} is not between {FIRST_YEAR} and {LAST_YEAR}.")
+        raise RowError(
+            _(
+                "%(column)s: %(value)s is not between %(first)s and %(last)s.",
+                column=column,
+                value=repr(value.strip()),
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            )
+        )
     return when
 
 
@@ -145,16 +156,18 @@ def _read_when(value: str, column: str) -> date | datetime:
             return datetime.strptime(value, pattern).date()  # noqa: DTZ007 - a date only
         except ValueError:
             pass
-    ambiguous = (
-        " Dates with slashes are not read: 01/02/2027 is 1 February in the Nordic "
-        "countries but January 2 in the US; write 01.02.2027 or 2027-02-01."
-        if "/" in value
-        else ""
+    problem = _(
+        "%(column)s: %(value)s is not a date and time like 2027-03-29 10:00 "
+        "or 29.03.2027 10:00 (or a date like 2027-03-29 for an all-day event).",
+        column=column,
+        value=repr(value),
     )
-    raise RowError(
-        f"{column}: {value!r} is not a date and time like 2027-03-29 10:00 "
-        "or 29.03.2027 10:00 (or a date like 2027-03-29 for an all-day event)." + ambiguous
-    )
+    if "/" in value:
+        problem += " " + _(
+            "Dates with slashes are not read: 01/02/2027 is 1 February in the Nordic "
+            "countries but January 2 in the US; write 01.02.2027 or 2027-02-01."
+        )
+    raise RowError(problem)
 
 
 def parse_duration(value: str) -> timedelta | None:
@@ -196,12 +209,17 @@ def _end_after(start: datetime, length: timedelta, zone: str) -> datetime:
 
 def _times(values: dict[str, str]) -> tuple[date | datetime, date | datetime, bool]:
     if not values.get("starts"):
-        raise RowError("starts: a start is required.")
+        raise RowError(_("starts: a start is required."))
     start = parse_when(values["starts"], "starts")
     ends = values.get("ends", "")
     length = parse_duration(ends) if ends else None
     if length is not None and length <= timedelta():
-        raise RowError(f"ends: {ends!r} is no length of time; the end must be after the start.")
+        raise RowError(
+            _(
+                "ends: %(value)s is no length of time; the end must be after the start.",
+                value=repr(ends),
+            )
+        )
     if not isinstance(start, datetime):
         # All day: "ends" is the last day, inclusive; the services want the day after.
         if not ends:
@@ -209,15 +227,18 @@ def _times(values: dict[str, str]) -> tuple[date | datetime, date | datetime, bo
         if length is not None:
             if length % timedelta(days=1):
                 raise RowError(
-                    f"ends: the start is a date (all day), so {ends!r} must be whole days."
+                    _(
+                        "ends: the start is a date (all day), so %(value)s must be whole days.",
+                        value=repr(ends),
+                    )
                 )
             return start, start + length, True
         last = parse_when(ends, "ends")
         if isinstance(last, datetime):
-            raise RowError("ends: the start is a date (all day), so the end must be a date too.")
+            raise RowError(_("ends: the start is a date (all day), so the end must be a date too."))
         return start, last + timedelta(days=1), True
     if not ends:
-        raise RowError("ends: an end is required when the start has a time.")
+        raise RowError(_("ends: an end is required when the start has a time."))
     if length is not None:
         return start, _end_after(start, length, values.get("timezone", "")), False
     try:
@@ -229,13 +250,18 @@ def _times(values: dict[str, str]) -> tuple[date | datetime, date | datetime, bo
         end = datetime.combine(start.date(), clock.time())
         if end <= start:
             raise RowError(
-                f"ends: {ends.strip()!r} is read as the clock time {clock:%H:%M}, not after the "
-                f"start; for a length of time write it with a unit ({ends.strip()} h, 90 min)."
+                _(
+                    "ends: %(value)s is read as the clock time %(clock)s, not after the "
+                    "start; for a length of time write it with a unit (%(number)s h, 90 min).",
+                    value=repr(ends.strip()),
+                    clock=clock.strftime("%H:%M"),
+                    number=ends.strip(),
+                )
             )
         return start, end, False
     end = parse_when(ends, "ends")
     if not isinstance(end, datetime):
-        raise RowError("ends: the start has a time, so the end needs one too.")
+        raise RowError(_("ends: the start has a time, so the end needs one too."))
     return start, end, False
 
 
@@ -245,7 +271,13 @@ def _kind(value: str) -> EventKind | None:
     kind = kind_from_text(value)
     if kind is None:
         known = ", ".join(kind.value for kind in EventKind)
-        raise RowError(f"kind: unknown kind {value!r} (use one of: {known}).")
+        raise RowError(
+            _(
+                "kind: unknown kind %(value)s (use one of: %(known)s).",
+                value=repr(value),
+                known=known,
+            )
+        )
     return kind
 
 
@@ -254,7 +286,9 @@ def _city(value: str):
         return None
     city = city_by_slug_or_name(value)
     if city is None:
-        raise RowError(f"host_city: unknown city {value!r} (give its slug or name).")
+        raise RowError(
+            _("host_city: unknown city %(value)s (give its slug or name).", value=repr(value))
+        )
     return city
 
 
@@ -266,7 +300,13 @@ def _roles(value: str):
         role = role_by_slug_or_name(part)
         if role is None:
             known = ", ".join(role.slug for role in all_roles())
-            raise RowError(f"roles: unknown participant role {part.strip()!r} (known: {known}).")
+            raise RowError(
+                _(
+                    "roles: unknown participant role %(value)s (known: %(known)s).",
+                    value=repr(part.strip()),
+                    known=known,
+                )
+            )
         if role not in roles:
             roles.append(role)
     return roles
@@ -278,9 +318,15 @@ def _capacity(value: str) -> int | None:
     try:
         capacity = int(value)
     except ValueError:
-        raise RowError(f"capacity: {value!r} is not a whole number.") from None
+        raise RowError(_("capacity: %(value)s is not a whole number.", value=repr(value))) from None
     if capacity > MAX_INTEGER:  # a negative one is the services' to refuse
-        raise RowError(f"capacity: {value!r} is more than {MAX_INTEGER:,} places.")
+        raise RowError(
+            _(
+                "capacity: %(value)s is more than %(num)s places.",
+                value=repr(value),
+                num=format(MAX_INTEGER, ","),
+            )
+        )
     return capacity
 
 
@@ -289,19 +335,26 @@ def _visibility(value: str) -> Visibility:
         return Visibility.public
     visibility = VISIBILITY_WORDS.get("".join(value.lower().replace("-", " ").split()))
     if visibility is None:
-        raise RowError(f"visibility: {value!r} is neither public nor members only.")
+        raise RowError(
+            _("visibility: %(value)s is neither public nor members only.", value=repr(value))
+        )
     return visibility
 
 
 def _zone(value: str) -> str:
     if not value:
         raise RowError(
-            "timezone: a time zone is required, e.g. Europe/Copenhagen "
-            "(or a member city in host_city, venue or title, whose zone is taken)."
+            _(
+                "timezone: a time zone is required, e.g. Europe/Copenhagen "
+                "(or a member city in host_city, venue or title, whose zone is taken)."
+            )
         )
     if not is_valid_zone(value):
         raise RowError(
-            f"timezone: unknown time zone {value!r} (use an IANA name such as Europe/Oslo)."
+            _(
+                "timezone: unknown time zone %(value)s (use an IANA name such as Europe/Oslo).",
+                value=repr(value),
+            )
         )
     return value
 
@@ -336,34 +389,39 @@ def plan_row(values: dict[str, str], line: int, guesser: Guesser | None = None) 
     uid_start = parse_when(values["starts"], "starts") if values.get("starts") else None
     uid = row_uid(values, uid_start, uid_zone) if uid_start is not None else None
 
-    kind = guesser.guess_kind(line, title, _kind(values.get("kind", "")), "from the file", uid)
+    kind = guesser.guess_kind(line, title, _kind(values.get("kind", "")), _("from the file"), uid)
     stated_city = _city(values.get("host_city", ""))
     if stated_city is not None and guesser.correction(line, "host_city") is None:
-        host_city, city = stated_city, city_guess(stated_city, "from the file", False)
+        host_city, city = stated_city, city_guess(stated_city, _("from the file"), False)
     else:
         host_city, city = guesser.guess_city(line, venue, title, uid)
     existing = guesser.existing(uid)
     if guesser.correction(line, "timezone"):
         zone = guesser.correction(line, "timezone")
-        zone_of = zone_guess(zone, "corrected in the preview", False)
+        zone_of = zone_guess(zone, CORRECTED, False)
     elif values.get("timezone") or (host_city is None and existing is None):
         zone = _zone(values.get("timezone", ""))
-        zone_of = zone_guess(zone, "from the file", False)
+        zone_of = zone_guess(zone, _("from the file"), False)
     elif existing is not None:
         zone, zone_of = existing.timezone, zone_guess(existing.timezone, KEPT)
     else:
         zone = host_city.timezone
-        zone_of = zone_guess(zone, f"the host city's zone ({host_city.name})")
+        zone_of = zone_guess(zone, _("the host city's zone (%(city)s)", city=host_city.name))
 
     start, end, all_day = _times({**values, "timezone": zone})
     if values.get("format") and guesser.correction(line, "format") is None:
         event_format = format_from_text(values["format"])
         if event_format is None:
-            raise RowError(f"format: {values['format']!r} is not online, in person or hybrid.")
+            raise RowError(
+                _(
+                    "format: %(value)s is not online, in person or hybrid.",
+                    value=repr(values["format"]),
+                )
+            )
         if event_format is EventFormat.in_person and online_url and not values.get("online_url"):
             # The link came out of the description: it was a hybrid event all along.
             event_format = EventFormat.hybrid
-        format_of = format_guess(event_format, "from the file", False)
+        format_of = format_guess(event_format, _("from the file"), False)
     else:
         format_of = guesser.guess_format(line, venue, online_url, EventKind(kind.value), uid)
     guesses = {"kind": kind, "host_city": city, "timezone": zone_of, "format": format_of}
@@ -400,7 +458,7 @@ def parse_csv(text: str, source: str, guesser: Guesser | None = None) -> ImportP
     plan = ImportPlan(source=source)
     guesser = guesser or Guesser()
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    first_line, _, rest = text.partition("\n")
+    first_line, _newline, rest = text.partition("\n")
     offset = 0
     if re.fullmatch(r"sep=.", first_line.strip(), re.IGNORECASE):
         # Excel's hint line names the separator; the header comes after it.
@@ -412,19 +470,23 @@ def parse_csv(text: str, source: str, guesser: Guesser | None = None) -> ImportP
     try:
         header = [_column(name) for name in next(reader)]
     except StopIteration:
-        plan.error(header_line, "The file is empty.")
+        plan.error(header_line, _("The file is empty."))
         return plan
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         plan.error(
             header_line,
-            f"Missing column(s): {', '.join(missing)}. The columns are: {','.join(COLUMNS)}.",
+            _(
+                "Missing column(s): %(missing)s. The columns are: %(columns)s.",
+                missing=", ".join(missing),
+                columns=",".join(COLUMNS),
+            ),
         )
         return plan
     keep = frozenset(field for column, field in KEPT_WHEN_ABSENT.items() if column not in header)
     unknown = [name for name in header if name and name not in COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
-        plan.note(header_line, f"Column(s) not used: {', '.join(unknown)}.")
+        plan.note(header_line, _("Column(s) not used: %(columns)s.", columns=", ".join(unknown)))
     seen: dict[str, int] = {}
     while True:
         # Where this record starts (a quoted cell may span lines).
@@ -434,7 +496,7 @@ def parse_csv(text: str, source: str, guesser: Guesser | None = None) -> ImportP
         except StopIteration:
             break
         except csv.Error as exc:
-            plan.error(line, f"The row cannot be read: {exc}.")
+            plan.error(line, _("The row cannot be read: %(problem)s.", problem=exc))
             break
         values = {
             name: clean_cell(name, value)
@@ -446,7 +508,13 @@ def parse_csv(text: str, source: str, guesser: Guesser | None = None) -> ImportP
         title = values.get("title", "")
         if len(record) > len(header) and any(cell.strip() for cell in record[len(header) :]):
             plan.error(
-                line, f"The row has {len(record)} cells but the header {len(header)}.", title
+                line,
+                _(
+                    "The row has %(cells)s cells but the header %(columns)s.",
+                    cells=len(record),
+                    columns=len(header),
+                ),
+                title,
             )
             continue
         try:
@@ -460,12 +528,15 @@ def parse_csv(text: str, source: str, guesser: Guesser | None = None) -> ImportP
         if item.uid in seen:
             plan.error(
                 line,
-                f"The same event (title, start and zone) is already on line {seen[item.uid]}.",
+                _(
+                    "The same event (title, start and zone) is already on line %(line)s.",
+                    line=seen[item.uid],
+                ),
                 title,
             )
             continue
         seen[item.uid] = line
         plan.items.append(item)
     if not plan.items and not plan.errors:
-        plan.error(header_line, "The file has a header but no events.")
+        plan.error(header_line, _("The file has a header but no events."))
     return plan

@@ -1,6 +1,8 @@
 """Forms of the coordinators' import page."""
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import BooleanField, HiddenField, SubmitField
 from wtforms.validators import DataRequired
@@ -15,31 +17,33 @@ from nscal.timeutil import is_valid_zone
 
 class ImportUploadForm(Form):
     file = FileField(
-        "Calendar file",
+        _l("Calendar file"),
         validators=[
-            FileRequired("Choose an .ics or .csv file."),
-            FileAllowed(["ics", "csv"], "Only .ics (iCalendar) and .csv files can be imported."),
+            FileRequired(_l("Choose an .ics or .csv file.")),
+            FileAllowed(
+                ["ics", "csv"], _l("Only .ics (iCalendar) and .csv files can be imported.")
+            ),
             FileSize(
                 max_size=MAX_IMPORT_BYTES,
-                message="The file is larger than 2 MB; split it and import the parts.",
+                message=_l("The file is larger than 2 MB; split it and import the parts."),
             ),
         ],
-        description=(
+        description=_l(
             "An .ics export of Google Calendar, Outlook, Apple Calendar or Thunderbird, "
             "or a spreadsheet saved as .csv. Up to 2 MB."
         ),
     )
     publish = BooleanField(
-        "Publish right away",
-        description="Otherwise new events are saved as drafts, to publish later.",
+        _l("Publish right away"),
+        description=_l("Otherwise new events are saved as drafts, to publish later."),
     )
-    submit = SubmitField("Preview the import")
+    submit = SubmitField(_l("Preview the import"))
 
 
 class ImportConfirmForm(Form):
     # The uploaded file's text, signed, so the import does what the preview showed.
     payload = HiddenField(validators=[DataRequired()])
-    submit = SubmitField("Import")
+    submit = SubmitField(_l("Import"))
 
 
 class CorrectionError(ValueError):
@@ -62,9 +66,21 @@ def read_corrections(formdata, shown: dict[str, dict[str, str]]) -> dict[int, di
             if value is None or value == shown_value:
                 continue
             if not _offered(name, value):
-                raise CorrectionError(f"{value!r} is not a {name.replace('_', ' ')} nscal knows.")
+                raise CorrectionError(_correction_problem(name, value))
             corrections.setdefault(int(line), {})[name] = value
     return corrections
+
+
+def _correction_problem(name: str, value: str) -> str:
+    if name == "kind":
+        return _("%(value)s is not a kind nscal knows.", value=repr(value))
+    if name == "format":
+        return _("%(value)s is not a format nscal knows.", value=repr(value))
+    if name == "host_city":
+        return _("%(value)s is not a host city nscal knows.", value=repr(value))
+    if name == "timezone":
+        return _("%(value)s is not a timezone nscal knows.", value=repr(value))
+    return _("%(value)s is not a value nscal knows.", value=repr(value))
 
 
 def _offered(name: str, value: str) -> bool:

@@ -28,6 +28,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from nscal.cities.models import City
 from nscal.db import db
@@ -35,13 +37,14 @@ from nscal.events.models import Event, EventFormat, EventKind, EventSeries
 
 FIELDS = ("kind", "host_city", "timezone", "format")
 FIELD_LABELS = {
-    "kind": "Kind",
-    "host_city": "Host city",
-    "timezone": "Time zone",
-    "format": "Format",
+    "kind": _l("Kind"),
+    "host_city": _l("Host city"),
+    "timezone": _l("Time zone"),
+    "format": _l("Format"),
 }
-CORRECTED = "corrected in the preview"
-KEPT = "as in nscal (imported before; a guess does not overwrite it)"
+# Where a value came from, as the preview says it (lazy: compared, then shown).
+CORRECTED = _l("corrected in the preview")
+KEPT = _l("as in nscal (imported before; a guess does not overwrite it)")
 
 # Kind words, in rule order: the first rule with a word in the title wins. A kick-off
 # or a summit is the occasion and may be held as a city meeting, a workshop or online
@@ -192,7 +195,7 @@ def format_guess(event_format: EventFormat, source: str, guessed: bool = True) -
 
 def city_guess(city: City | None, source: str, guessed: bool = True) -> Guess:
     if city is None:
-        return Guess("", "No host city", source, guessed)
+        return Guess("", _("No host city"), source, guessed)
     return Guess(city.slug, city.name, source, guessed)
 
 
@@ -211,8 +214,8 @@ def kind_from_title(title: str) -> tuple[EventKind, str]:
     folded = fold(title)
     for kind, pattern in KIND_PATTERNS:
         if pattern.search(folded):
-            return kind, f"from the title {_quoted(title)}"
-    return EventKind.other, "no kind word in the title"
+            return kind, _("from the title %(title)s", title=_quoted(title))
+    return EventKind.other, _("no kind word in the title")
 
 
 def format_from_presence(venue: str, online_url: str, kind: EventKind) -> tuple[EventFormat, str]:
@@ -221,14 +224,14 @@ def format_from_presence(venue: str, online_url: str, kind: EventKind) -> tuple[
     later), anything else in person without a venue yet; never online for an event
     nobody can join online (an all-day "secretariat closed")."""
     if venue and online_url:
-        return EventFormat.hybrid, "a place and an online link"
+        return EventFormat.hybrid, _("a place and an online link")
     if online_url:
-        return EventFormat.online, "an online link, no place"
+        return EventFormat.online, _("an online link, no place")
     if venue:
-        return EventFormat.in_person, "a place, no online link"
+        return EventFormat.in_person, _("a place, no online link")
     if kind is EventKind.webinar:
-        return EventFormat.online, "no place or link; a webinar is online"
-    return EventFormat.in_person, "no place or link: in person, venue to be announced"
+        return EventFormat.online, _("no place or link; a webinar is online")
+    return EventFormat.in_person, _("no place or link: in person, venue to be announced")
 
 
 @dataclass
@@ -289,12 +292,12 @@ class Guesser:
         if venue:
             city = self.city_in(venue)
             if city is not None:
-                return city, f"from the place {_quoted(venue)}"
-            return None, "no member city in the place"
+                return city, _("from the place %(place)s", place=_quoted(venue))
+            return None, _("no member city in the place")
         city = self.city_in(title)
         if city is not None:
-            return city, f"from the title {_quoted(title)}"
-        return None, "no place, and no member city in the title"
+            return city, _("from the title %(title)s", title=_quoted(title))
+        return None, _("no place, and no member city in the title")
 
     # --- corrections ----------------------------------------------------------------
 
@@ -407,7 +410,7 @@ def kept_fields(guesses: dict[str, Guess], instants_fixed: bool) -> set[str]:
 def describe(guesses: dict[str, Guess]) -> str:
     """One line for the CLI: "kind Workshop (from the title “…”); host city …"."""
     return "; ".join(
-        f"{FIELD_LABELS[name].lower()} {guesses[name].label} ({guesses[name].source})"
+        f"{str(FIELD_LABELS[name]).lower()} {guesses[name].label} ({guesses[name].source})"
         for name in FIELDS
         if name in guesses
     )

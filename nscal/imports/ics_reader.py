@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from dateutil.rrule import rruleset, rrulestr
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from nscal.events.models import EventFormat, EventKind, Visibility
@@ -119,28 +121,34 @@ def _check_structure(lines: list[tuple[int, str]], plan: ImportPlan) -> None:
     """Every BEGIN has its END; a missing one is reported where its component begins."""
     stack: list[tuple[str, int]] = []
     for number, content in lines:
-        name, _, value = content.partition(":")
+        name, _colon, value = content.partition(":")
         name, value = name.strip().upper(), value.strip().upper()
         if name == "BEGIN":
             if value == "VEVENT" and stack and stack[-1][0] == "VEVENT":
                 plan.error(
                     stack[-1][1],
-                    f"BEGIN:VEVENT is never closed: another one begins on line {number}.",
+                    _(
+                        "BEGIN:VEVENT is never closed: another one begins on line %(line)s.",
+                        line=number,
+                    ),
                 )
                 return
             stack.append((value, number))
         elif name == "END":
             if stack and stack[-1][0] == value:
                 stack.pop()
-            elif any(open_name == value for open_name, _ in stack):
+            elif any(open_name == value for open_name, _line in stack):
                 open_name, line = stack[-1]
-                plan.error(line, f"BEGIN:{open_name} is never closed with END:{open_name}.")
+                plan.error(
+                    line,
+                    _("BEGIN:%(name)s is never closed with END:%(name)s.", name=open_name),
+                )
                 return
             else:
-                plan.error(number, f"END:{value} has no matching BEGIN:{value}.")
+                plan.error(number, _("END:%(name)s has no matching BEGIN:%(name)s.", name=value))
                 return
     for value, number in stack:
-        plan.error(number, f"BEGIN:{value} is never closed with END:{value}.")
+        plan.error(number, _("BEGIN:%(name)s is never closed with END:%(name)s.", name=value))
 
 
 # --- time zones ----------------------------------------------------------------------
@@ -231,7 +239,7 @@ def resolve_tzid(tzid: str, vtimezone, year: int) -> tuple[str | None, str | Non
     windows = re.sub(r"\s+\d+$", "", name)
     if windows in NORDIC_WINDOWS_ZONES or windows in WINDOWS_TO_OLSON:
         zone = current_name(NORDIC_WINDOWS_ZONES.get(windows) or WINDOWS_TO_OLSON[windows])
-        return zone, f"Windows time zone {name!r} read as {zone}."
+        return zone, _("Windows time zone %(name)s read as %(zone)s.", name=repr(name), zone=zone)
     tz = _tzinfo(vtimezone)
     # Outlook's display names: "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna".
     cities = [city.strip().lower() for city in re.sub(r"^\(UTC[^)]*\)", "", name).split(",")]
@@ -247,7 +255,7 @@ def resolve_tzid(tzid: str, vtimezone, year: int) -> tuple[str | None, str | Non
             )
         if matches:
             zone = current_name(zone)
-            return zone, f"Time zone {name!r} read as {zone}."
+            return zone, _("Time zone %(name)s read as %(zone)s.", name=repr(name), zone=zone)
     if tz is None:
         return None, None
     # A name no table knows ("Western/Central Europe", "MyTimezone"): the zone whose
@@ -257,9 +265,13 @@ def resolve_tzid(tzid: str, vtimezone, year: int) -> tuple[str | None, str | Non
     for zone in _candidate_zones():
         if _zone_rules(zone, years) == wanted:
             zone = current_name(zone)
-            return zone, (
-                f"Time zone {name!r} read as {zone} from its offsets: its VTIMEZONE "
-                f"changes them on the same days as {zone} ({year}–{year + 2})."
+            return zone, _(
+                "Time zone %(name)s read as %(zone)s from its offsets: its VTIMEZONE "
+                "changes them on the same days as %(zone)s (%(first)s–%(last)s).",
+                name=repr(name),
+                zone=zone,
+                first=year,
+                last=year + 2,
             )
     return None, None
 
@@ -330,13 +342,19 @@ class _Calendar:
         zone = self.resolved[key]
         if zone is None and tzid.strip('"') in self.vtimezones:
             raise ComponentError(
-                f"Unknown time zone {tzid!r}: it is not an IANA or Windows zone name, "
-                "and the rules of its VTIMEZONE match no zone of the tz database."
+                _(
+                    "Unknown time zone %(tzid)s: it is not an IANA or Windows zone name, "
+                    "and the rules of its VTIMEZONE match no zone of the tz database.",
+                    tzid=repr(tzid),
+                )
             )
         if zone is None:
             raise ComponentError(
-                f"Unknown time zone {tzid!r}: it is not an IANA or Windows zone name "
-                "and the file has no VTIMEZONE that says what it means."
+                _(
+                    "Unknown time zone %(tzid)s: it is not an IANA or Windows zone name "
+                    "and the file has no VTIMEZONE that says what it means.",
+                    tzid=repr(tzid),
+                )
             )
         return zone
 
@@ -386,12 +404,17 @@ def _moment(value, calendar: _Calendar, line: int) -> _Moment:
     if isinstance(dt, date) and not year_in_range(dt.year):
         # Shifting year 1 or 9999 between zones overflows; nscal handles fewer years.
         raise ComponentError(
-            f"{dt.isoformat()[:10]} is not between {FIRST_YEAR} and {LAST_YEAR}: "
-            "nscal has no calendar for that year."
+            _(
+                "%(day)s is not between %(first)s and %(last)s: "
+                "nscal has no calendar for that year.",
+                day=dt.isoformat()[:10],
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            )
         )
     if not isinstance(dt, datetime):
         if not isinstance(dt, date):
-            raise ComponentError(f"{dt!r} is not a date or a date-time.")
+            raise ComponentError(_("%(value)s is not a date or a date-time.", value=repr(dt)))
         return _Moment(dt)
     tzid = value.params.get("TZID")
     if tzid:
@@ -399,7 +422,7 @@ def _moment(value, calendar: _Calendar, line: int) -> _Moment:
         return _Moment(dt.replace(tzinfo=None), zone=zone, tzid=str(tzid))
     if dt.tzinfo is not None:
         if dt.utcoffset() != timedelta(0):
-            raise ComponentError(f"{dt} has an offset but no TZID.")
+            raise ComponentError(_("%(value)s has an offset but no TZID.", value=dt))
         return _Moment(dt, utc=True)
     return _Moment(dt)
 
@@ -408,10 +431,22 @@ def _single(component, name: str):
     """The one value of ``name``, or None; several values make the event unreadable."""
     value = component.get(name)
     if isinstance(value, list):
-        raise ComponentError(
-            f"{name} is given {len(value)} times; an event has only one {SINGLE[name]}."
-        )
+        raise ComponentError(_given_more_than_once(name, len(value)))
     return value
+
+
+def _given_more_than_once(name: str, times: int) -> str:
+    if name == "DTSTART":
+        return _("DTSTART is given %(times)s times; an event has only one start.", times=times)
+    if name == "DTEND":
+        return _("DTEND is given %(times)s times; an event has only one end.", times=times)
+    if name == "DURATION":
+        return _("DURATION is given %(times)s times; an event has only one length.", times=times)
+    return _(
+        "%(name)s is given %(times)s times; an event has only one original date (RECURRENCE-ID).",
+        name=name,
+        times=times,
+    )
 
 
 def _values(component, name: str) -> list:
@@ -481,30 +516,44 @@ def _event_zone(
     preview shows. The file's zone fixes the instants; see nscal.imports.guesses for
     when the host city's zone names them."""
 
-    def named(zone: str, source: str) -> tuple[str, Guess]:
+    def named(zone: str, given: str, same_clocks: str) -> tuple[str, Guess]:
         # A zone nscal interpreted: the host city's, when it keeps the same clocks.
         year = start.value.year
         if host_zone and host_zone != zone and _same_clocks(host_zone, zone, year):
-            return host_zone, zone_guess(
-                host_zone, f"the host city's zone, with the same clocks as {source}"
-            )
-        return zone, zone_guess(zone, f"from {source}", guessed=False)
+            return host_zone, zone_guess(host_zone, same_clocks)
+        return zone, zone_guess(zone, given, guessed=False)
+
+    def named_by_calendar(zone: str) -> tuple[str, Guess]:
+        return named(
+            zone,
+            _("from the calendar's X-WR-TIMEZONE"),
+            _("the host city's zone, with the same clocks as the calendar's X-WR-TIMEZONE"),
+        )
 
     if start.zone:
         if start.names_iana_zone:
-            return start.zone, None, zone_guess(start.zone, "from the file (TZID)", False)
-        zone, guess = named(start.zone, f"the file's TZID “{start.tzid.strip(chr(34))}”")
+            return start.zone, None, zone_guess(start.zone, _("from the file (TZID)"), False)
+        tzid = start.tzid.strip(chr(34))
+        zone, guess = named(
+            start.zone,
+            _("from the file's TZID “%(tzid)s”", tzid=tzid),
+            _(
+                "the host city's zone, with the same clocks as the file's TZID “%(tzid)s”",
+                tzid=tzid,
+            ),
+        )
         return zone, None, guess
     if start.utc:
         if has_rule and calendar.zone not in {None, "UTC"}:
             # Google writes series in UTC and means the calendar's zone (as x-wr-timezone,
             # which recurring-ical-events applies, reads it): the wall clock repeats.
-            zone, guess = named(calendar.zone, "the calendar's X-WR-TIMEZONE")
+            zone, guess = named_by_calendar(calendar.zone)
             return (
                 zone,
-                (
-                    f"The series is in UTC in the file; it repeats at the same time on the "
-                    f"clocks of {zone}, the calendar's zone (X-WR-TIMEZONE)."
+                _(
+                    "The series is in UTC in the file; it repeats at the same time on the "
+                    "clocks of %(zone)s, the calendar's zone (X-WR-TIMEZONE).",
+                    zone=zone,
                 ),
                 guess,
             )
@@ -513,31 +562,35 @@ def _event_zone(
             # would move every summer date by an hour.
             return (
                 "UTC",
-                "The series is in UTC in the file; it is kept in UTC.",
-                zone_guess("UTC", "from the file (a series in UTC)", False),
+                _("The series is in UTC in the file; it is kept in UTC."),
+                zone_guess("UTC", _("from the file (a series in UTC)"), False),
             )
         if calendar.zone:
-            zone, guess = named(calendar.zone, "the calendar's X-WR-TIMEZONE")
+            zone, guess = named_by_calendar(calendar.zone)
             return zone, None, guess
         # A UTC instant: the zone only says on which clocks it is shown.
         if host_zone:
-            return host_zone, None, zone_guess(host_zone, "the host city's zone")
-        return "UTC", None, zone_guess("UTC", "from the file (a time in UTC)", False)
+            return host_zone, None, zone_guess(host_zone, _("the host city's zone"))
+        return "UTC", None, zone_guess("UTC", _("from the file (a time in UTC)"), False)
     # Floating times and all-day dates: the file gives no zone for this event.
     if kept_zone:
-        zone, source = kept_zone, "as in nscal (imported before)"
+        zone, source = kept_zone, _("as in nscal (imported before)")
         guess = zone_guess(zone, source)
     elif calendar.zone:
-        zone, guess = named(calendar.zone, "the calendar's X-WR-TIMEZONE")
-        source = "the calendar's X-WR-TIMEZONE"
+        zone, guess = named_by_calendar(calendar.zone)
+        source = _("the calendar's X-WR-TIMEZONE")
     elif host_zone:
-        zone, source = host_zone, "the host city's zone"
+        zone, source = host_zone, _("the host city's zone")
         guess = zone_guess(zone, source)
     else:
-        zone, source = DEFAULT_ZONE, "the default zone"
-        guess = zone_guess(zone, "no zone in the file and no host city: the default zone")
+        zone, source = DEFAULT_ZONE, _("the default zone")
+        guess = zone_guess(zone, _("no zone in the file and no host city: the default zone"))
     if start.floating:
-        note = f"The time has no zone (floating); it was read as {zone} time ({source})."
+        note = _(
+            "The time has no zone (floating); it was read as %(zone)s time (%(source)s).",
+            zone=zone,
+            source=source,
+        )
         return zone, note, guess
     return zone, None, guess
 
@@ -551,15 +604,15 @@ def plan_vevent(component, line: int, calendar: _Calendar) -> PlannedImport:
     for name in SINGLE:
         _single(component, name)
     if component.get("DTSTART") is None:
-        raise ComponentError("The event has no start (DTSTART).")
+        raise ComponentError(_("The event has no start (DTSTART)."))
     start = _moment(component["DTSTART"], calendar, line)
     rules = _values(component, "RRULE")
     recurrence = component.get("RECURRENCE-ID")
 
     title = _text(component, "SUMMARY")
     if not title:
-        title = "(No title)"
-        notes.append("The event has no title (SUMMARY); it is called “(No title)”.")
+        title = "(No title)"  # stored: the file's language is not the reader's
+        notes.append(_("The event has no title (SUMMARY); it is called “(No title)”."))
     description = _text(component, "DESCRIPTION")
     location = _text(component, "LOCATION")
     online_url = _online_url(component, description, location)
@@ -570,7 +623,7 @@ def plan_vevent(component, line: int, calendar: _Calendar) -> PlannedImport:
     uid = _text(component, "UID") or None
 
     guesser = calendar.guesser
-    kind = guesser.guess_kind(line, title, _kind(component), "from the file (CATEGORIES)", uid)
+    kind = guesser.guess_kind(line, title, _kind(component), _("from the file (CATEGORIES)"), uid)
     host_city, city = guesser.guess_city(line, venue, title, uid)
     corrected_zone = guesser.correction(line, "timezone")
     if corrected_zone:
@@ -600,7 +653,7 @@ def plan_vevent(component, line: int, calendar: _Calendar) -> PlannedImport:
             notes.append(note)
 
     if uid is None:
-        notes.append("The event has no UID: importing the file again will add it again.")
+        notes.append(_("The event has no UID: importing the file again will add it again."))
     rrule = rules[0].to_ical().decode() if rules and recurrence is None else None
     privacy = _text(component, "CLASS").upper()
     private = privacy in {"PRIVATE", "CONFIDENTIAL"}
@@ -639,13 +692,17 @@ def plan_vevent(component, line: int, calendar: _Calendar) -> PlannedImport:
     )
     if recurrence is not None:
         if uid is None:
-            raise ComponentError("A changed date (RECURRENCE-ID) needs the UID of its series.")
+            raise ComponentError(_("A changed date (RECURRENCE-ID) needs the UID of its series."))
         item.recurrence_id = _recurrence_instant(recurrence, start, zone, calendar, line)
         if start.is_date and isinstance(recurrence.dt, datetime):
             day = item.recurrence_id.astimezone(ZoneInfo(zone)).date()
             notes.append(
-                f"The changed date (RECURRENCE-ID) has a time on an all-day date; "
-                f"it was read as the day {day:%Y-%m-%d} in {zone}."
+                _(
+                    "The changed date (RECURRENCE-ID) has a time on an all-day date; "
+                    "it was read as the day %(day)s in %(zone)s.",
+                    day=day.isoformat(),
+                    zone=zone,
+                )
             )
         if str(recurrence.params.get("RANGE", "")).upper() == "THISANDFUTURE":
             item.this_and_future = True
@@ -666,15 +723,17 @@ def _all_day_end(
     if component.get("DTEND") is not None:
         end = _moment(component["DTEND"], calendar, line)
         if not end.is_date:
-            raise ComponentError("The start is a date (all day) but the end (DTEND) has a time.")
+            raise ComponentError(_("The start is a date (all day) but the end (DTEND) has a time."))
         if end.value == start.value:
             # Exporters write the day itself as its end; every calendar app shows one day.
-            return start.value + timedelta(days=1), "The end (DTEND) is the start day: one day."
+            return start.value + timedelta(days=1), _("The end (DTEND) is the start day: one day.")
         return end.value, None
     if component.get("DURATION") is not None:
         duration = component["DURATION"].dt
         if duration % timedelta(days=1):
-            raise ComponentError(f"An all-day event lasts whole days, not {duration}.")
+            raise ComponentError(
+                _("An all-day event lasts whole days, not %(length)s.", length=duration)
+            )
         return start.value + duration, None
     return start.value + timedelta(days=1), None
 
@@ -685,26 +744,46 @@ def _timed_end(
     if component.get("DTEND") is not None:
         end = _moment(component["DTEND"], calendar, line)
         if end.is_date:
-            raise ComponentError("The start has a time but the end (DTEND) is a date.")
+            raise ComponentError(_("The start has a time but the end (DTEND) is a date."))
         if end.floating and not start.floating:
             end = _Moment(end.value, zone=zone)
         last = end.wall_clock(zone)
         if last == first:
-            return _point_in_time(first, "The end (DTEND) is the start")
+            return _point_in_time(
+                first,
+                N_(
+                    "The end (DTEND) is the start: a point in time, kept as one minute (%(times)s)."
+                ),
+            )
         return last, None
     if component.get("DURATION") is not None:
         duration = component["DURATION"].dt
         if duration == timedelta(0):
-            return _point_in_time(first, "The length (DURATION) is 0")
+            return _point_in_time(
+                first,
+                N_("The length (DURATION) is 0: a point in time, kept as one minute (%(times)s)."),
+            )
         # Wall-clock arithmetic: PT1H30M from 15:00 ends at 16:30 on the same clocks.
         return first + duration, None
-    return _point_in_time(first, "The event has no end (DTEND or DURATION)")
+    return _point_in_time(
+        first,
+        N_(
+            "The event has no end (DTEND or DURATION): a point in time, "
+            "kept as one minute (%(times)s)."
+        ),
+    )
 
 
-def _point_in_time(first: datetime, reason: str) -> tuple[datetime, str]:
+def N_(message: str) -> str:
+    """Marks a message for the catalog; it is translated where it is used."""
+    return message
+
+
+def _point_in_time(first: datetime, message: str) -> tuple[datetime, str]:
     """The end of an event RFC 5545 gives no length, and the note that says so."""
     end = first + POINT_IN_TIME
-    return end, f"{reason}: a point in time, kept as one minute ({first:%H:%M}–{end:%H:%M})."
+    times = first.strftime("%H:%M") + "–" + end.strftime("%H:%M")
+    return end, _(message, times=times)
 
 
 # --- recurrence ----------------------------------------------------------------------
@@ -759,7 +838,9 @@ def _rule(text: str, first: datetime, zone: str, all_day: bool):
     except RepeatRuleError as exc:
         raise ComponentError(str(exc)) from None
     except (ValueError, TypeError) as exc:
-        raise ComponentError(f"The repeat rule {text!r} is not valid: {exc}") from None
+        raise ComponentError(
+            _("The repeat rule %(rule)s is not valid: %(reason)s", rule=repr(text), reason=exc)
+        ) from None
 
 
 def _rdates(component, start: _Moment, first: datetime, zone: str, calendar, line):
@@ -798,10 +879,13 @@ def _plan_recurrence(item: PlannedImport, component, start: _Moment, zone, calen
         until = _values(component, "RRULE")[0].get("UNTIL") or [None]
         if start.is_date and isinstance(until[0], datetime):
             item.notes.append(
-                f"UNTIL has a time on an all-day series; its date in {zone} is the last day."
+                _(
+                    "UNTIL has a time on an all-day series; its date in %(zone)s is the last day.",
+                    zone=zone,
+                )
             )
         elif not start.is_date and until[0] is not None and not isinstance(until[0], datetime):
-            item.notes.append("UNTIL is a date on a timed series; that whole day is included.")
+            item.notes.append(_("UNTIL is a date on a timed series; that whole day is included."))
     recurrence = rruleset()
     recurrence.rdate(first)
     for text in rules:
@@ -817,7 +901,10 @@ def _plan_recurrence(item: PlannedImport, component, start: _Moment, zone, calen
         if span is not None and span != length:
             item.period_ends[local] = end
             item.notes.append(
-                f"The extra date (RDATE period) on {local:%Y-%m-%d} keeps its own length."
+                _(
+                    "The extra date (RDATE period) on %(day)s keeps its own length.",
+                    day=local.date().isoformat(),
+                )
             )
     instants = {value for value in item.exdates if isinstance(value, datetime)}
     days = {value for value in item.exdates if not isinstance(value, datetime)}
@@ -830,20 +917,24 @@ def _plan_recurrence(item: PlannedImport, component, start: _Moment, zone, calen
             if local.date() not in days and instant_in_zone(local, zone) not in instants:
                 starts.append(local)
     except (ValueError, TypeError, IndexError, OverflowError) as exc:
-        raise ComponentError(f"The repeat rules cannot be read: {exc}") from None
+        raise ComponentError(_("The repeat rules cannot be read: %(reason)s", reason=exc)) from None
     if not rules and len(starts) <= 1 and not item.period_ends:
         return  # an RDATE that repeats DTSTART: one event
     item.starts = starts
     if len(rules) > 1:
-        item.notes.append(f"The series has {len(rules)} repeat rules (RRULE); all are imported.")
+        item.notes.append(
+            _("The series has %(count)s repeat rules (RRULE); all are imported.", count=len(rules))
+        )
     if _values(component, "RDATE"):
-        item.notes.append("Extra dates (RDATE) are imported as dates of the series.")
+        item.notes.append(_("Extra dates (RDATE) are imported as dates of the series."))
     if _values(component, "EXRULE"):
-        item.notes.append("The dates of its exclusion rule (EXRULE) are left out.")
+        item.notes.append(_("The dates of its exclusion rule (EXRULE) are left out."))
     if rules and first not in rrulestr(data.rrule or rules[0], dtstart=first)[:1]:
         item.notes.append(
-            "The first start (DTSTART) is not on the repeat rule's pattern; "
-            "it is imported as the first date, as RFC 5545 says."
+            _(
+                "The first start (DTSTART) is not on the repeat rule's pattern; "
+                "it is imported as the first date, as RFC 5545 says."
+            )
         )
 
 
@@ -888,12 +979,14 @@ def _spread_series_changes(plan: ImportPlan) -> None:
             if day.time() == time() and len(same_day) == 1:
                 change.recurrence_id = instant_in_zone(same_day[0], master.data.timezone)
                 change.notes.append(
-                    "The changed date (RECURRENCE-ID) is a date; matched to that day."
+                    _("The changed date (RECURRENCE-ID) is a date; matched to that day.")
                 )
         if master.cancelled and not change.cancelled:
             change.notes.append(
-                "The series is cancelled but this changed date is not (it has no "
-                "STATUS:CANCELLED of its own): it stays on the calendar."
+                _(
+                    "The series is cancelled but this changed date is not (it has no "
+                    "STATUS:CANCELLED of its own): it stays on the calendar."
+                )
             )
         if not change.this_and_future or change.recurrence_id not in by_instant:
             continue
@@ -910,7 +1003,10 @@ def _spread_series_changes(plan: ImportPlan) -> None:
             if (change.uid, spread.recurrence_id) not in explicit:
                 generated[(change.uid, spread.recurrence_id)] = spread
         change.notes.append(
-            f"RANGE=THISANDFUTURE: the change holds for the {len(later)} later date(s) too."
+            _(
+                "RANGE=THISANDFUTURE: the change holds for the %(count)s later date(s) too.",
+                count=len(later),
+            )
         )
     plan.items.extend(generated.values())
 
@@ -927,7 +1023,7 @@ def parse_ics(text: str, source: str, guesser: Guesser | None = None) -> ImportP
     text = text.lstrip("\ufeff")
     lines = logical_lines(text)
     if not lines or lines[0][1].strip().upper() != "BEGIN:VCALENDAR":
-        plan.error(1, "This is not an iCalendar file: it does not start with BEGIN:VCALENDAR.")
+        plan.error(1, _("This is not an iCalendar file: it does not start with BEGIN:VCALENDAR."))
         return plan
     _check_structure(lines, plan)
     if plan.errors:
@@ -939,7 +1035,10 @@ def parse_ics(text: str, source: str, guesser: Guesser | None = None) -> ImportP
             # Bytes, never str: icalendar reads a str without line breaks as a file path.
             calendars = icalendar.Calendar.from_ical(text.encode("utf-8"), multiple=True)
     except ValueError as exc:
-        plan.error(_line_of(str(exc), lines), f"The file cannot be read as iCalendar: {exc}")
+        plan.error(
+            _line_of(str(exc), lines),
+            _("The file cannot be read as iCalendar: %(reason)s", reason=exc),
+        )
         return plan
     starts = [number for number, content in lines if content.strip().upper() == "BEGIN:VEVENT"]
     _note_ignored(lines, plan)
@@ -954,11 +1053,17 @@ def parse_ics(text: str, source: str, guesser: Guesser | None = None) -> ImportP
         if default:
             zone = _calendar_zone(default, calendar, this_year)
             if zone is None:
-                plan.note(1, f"X-WR-TIMEZONE {default!r} is not a time zone; it was ignored.")
+                plan.note(
+                    1,
+                    _(
+                        "X-WR-TIMEZONE %(value)s is not a time zone; it was ignored.",
+                        value=repr(default),
+                    ),
+                )
             calendar.zone = zone
         events.extend((component, calendar) for component in vcalendar.walk("VEVENT"))
     if not events:
-        plan.error(1, "The file has no events (no VEVENT).")
+        plan.error(1, _("The file has no events (no VEVENT)."))
         return plan
     guesser.prefetch({_text(component, "UID") for component, _calendar in events})
     read: list[_Read] = []
@@ -985,17 +1090,32 @@ def _note_ignored(lines: list[tuple[int, str]], plan: ImportPlan) -> None:
     """One note per kind of component nscal leaves out: "3 tasks (VTODO) ignored"."""
     found: dict[str, list[int]] = {}
     for number, content in lines:
-        name, _, value = content.partition(":")
+        name, _colon, value = content.partition(":")
         value = value.strip().upper()
         if name.strip().upper() == "BEGIN" and value in IGNORED:
             found.setdefault(value, []).append(number)
     for component, numbers in found.items():
-        one, many = IGNORED[component]
-        words = one if len(numbers) == 1 else many
-        plan.note(
-            numbers[0],
-            f"{len(numbers)} {words} ({component}) ignored: nscal imports events only.",
+        plan.note(numbers[0], _ignored_note(component, len(numbers)))
+
+
+def _ignored_note(component: str, count: int) -> str:
+    if component == "VTODO":
+        return ngettext(
+            "%(num)d task (VTODO) ignored: nscal imports events only.",
+            "%(num)d tasks (VTODO) ignored: nscal imports events only.",
+            count,
         )
+    if component == "VJOURNAL":
+        return ngettext(
+            "%(num)d journal entry (VJOURNAL) ignored: nscal imports events only.",
+            "%(num)d journal entries (VJOURNAL) ignored: nscal imports events only.",
+            count,
+        )
+    return ngettext(
+        "%(num)d free/busy block (VFREEBUSY) ignored: nscal imports events only.",
+        "%(num)d free/busy blocks (VFREEBUSY) ignored: nscal imports events only.",
+        count,
+    )
 
 
 def _calendar_zone(name: str, calendar: _Calendar, year: int) -> str | None:
@@ -1029,7 +1149,7 @@ def _read_vevent(component, line: int, calendar: _Calendar) -> _Read:
             line,
             _raw_key(component),
             _version(component),
-            error=f"This event cannot be read: {reason}",
+            error=_("This event cannot be read: %(reason)s", reason=reason),
         )
     key = (item.uid, item.recurrence_id) if item.uid else None
     return _Read(line, key, _version(component), item=item)
@@ -1090,9 +1210,14 @@ def _latest_versions(read: list[_Read], plan: ImportPlan) -> list[_Read]:
         uid, _recurrence = entry.key
         plan.note(
             entry.line,
-            f"The UID {uid} is in the file again on line {winner.line} "
-            f"({_describe_version(winner.rank)}): this older copy "
-            f"({_describe_version(entry.rank)}) is left out.",
+            _(
+                "The UID %(uid)s is in the file again on line %(line)s (%(newer)s): "
+                "this older copy (%(older)s) is left out.",
+                uid=uid,
+                line=winner.line,
+                newer=_describe_version(winner.rank),
+                older=_describe_version(entry.rank),
+            ),
         )
     return kept
 
@@ -1101,7 +1226,11 @@ def _describe_version(rank: tuple[int, datetime]) -> str:
     sequence, stamp = rank
     if stamp.year == 1:
         return f"SEQUENCE {sequence}"
-    return f"SEQUENCE {sequence}, changed {stamp.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    return _(
+        "SEQUENCE %(sequence)s, changed %(time)s UTC",
+        sequence=sequence,
+        time=stamp.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+    )
 
 
 def _line_of(message: str, lines: list[tuple[int, str]]) -> int:

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
+
 from nscal.events.privacy import HIDDEN_LINK
 
 URL_IN_TEXT = re.compile(r"<?(https?://[^\s<>\"'\]]+)>?", re.IGNORECASE)
@@ -33,8 +35,15 @@ JOIN_LINK_PATTERNS = (
 )
 
 # What replaces a removed block, so readers know there is a way in.
+# Written into the stored description, so in English like the rest of the file's text.
 PLACEHOLDER_LINE = "Join online: the link is shown to confirmed participants."
+# The note in English; ``moved_note()`` in the reader's language.
 MOVED_NOTE = "Join link moved to the online link; removed from the description."
+
+
+def moved_note() -> str:
+    return _("Join link moved to the online link; removed from the description.")
+
 
 _RULE = re.compile(r"^\s*_{20,}\s*$")
 _GOOGLE_RULE = re.compile(r"^\s*-::~[:~]+::-\s*$")
@@ -117,12 +126,16 @@ def separate_join_link(description: str, venue: str, online_url: str) -> JoinLin
     new_description = strip_links(description, private)
     new_venue = _strip_venue(venue, private)
     if new_description != description or new_venue != venue:
-        notes.append(MOVED_NOTE)
+        notes.append(moved_note())
     others = [link for link in links if link != online_url]
     if others:
         hosts = ", ".join(sorted({urlsplit(link).hostname or "" for link in others}))
         notes.append(
-            f"Another join link ({hosts}) was removed too; the online link is {online_url}."
+            _(
+                "Another join link (%(hosts)s) was removed too; the online link is %(url)s.",
+                hosts=hosts,
+                url=online_url,
+            )
         )
     return JoinLinkSplit(new_description, new_venue, online_url, notes)
 

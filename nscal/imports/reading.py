@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from flask_babel import gettext as _
+
 from nscal.imports.csv_reader import parse_csv
 from nscal.imports.guesses import Guesser
 from nscal.imports.ics_reader import parse_ics
@@ -19,9 +21,9 @@ def decode_import(raw: bytes) -> tuple[str, str | None]:
     except UnicodeDecodeError:
         pass
     try:
-        return raw.decode("cp1252"), "The file is not UTF-8; it was read as Windows-1252."
+        return raw.decode("cp1252"), _("The file is not UTF-8; it was read as Windows-1252.")
     except UnicodeDecodeError:
-        raise ImportFileError("The file is not text (neither UTF-8 nor Windows-1252).") from None
+        raise ImportFileError(_("The file is not text (neither UTF-8 nor Windows-1252).")) from None
 
 
 def import_format(filename: str, text: str) -> str:
@@ -33,9 +35,14 @@ def import_format(filename: str, text: str) -> str:
         return "csv"
     if text.lstrip("\ufeff \r\n\t").upper().startswith("BEGIN:VCALENDAR"):
         return "ics"
-    raise ImportFileError(
-        f"{filename or 'The file'} is neither .ics (iCalendar) nor .csv; nothing was imported."
-    )
+    if filename:
+        raise ImportFileError(
+            _(
+                "%(file)s is neither .ics (iCalendar) nor .csv; nothing was imported.",
+                file=filename,
+            )
+        )
+    raise ImportFileError(_("The file is neither .ics (iCalendar) nor .csv; nothing was imported."))
 
 
 def parse_import(

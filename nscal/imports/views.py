@@ -15,6 +15,7 @@ again with the corrections applied (``parse_import(..., corrections)``).
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -33,7 +34,7 @@ from nscal.imports.forms import (
 from nscal.imports.guesses import FIELD_LABELS, FIELDS
 from nscal.imports.plan import ImportFileError
 from nscal.imports.reading import MAX_IMPORT_BYTES, decode_import, parse_import
-from nscal.timeutil import NORDIC_ZONES
+from nscal.timeutil import NORDIC_ZONES, zone_choice_label
 from nscal.web import flash_form_errors
 
 imports = Blueprint("imports", __name__, url_prefix="/manage/import")
@@ -122,11 +123,12 @@ def _guess_rows(report, refused: set[int]) -> list[dict]:
     """What the preview shows per component: its guesses, each with its choices."""
     kinds = [(kind.value, kind.label) for kind in EventKind]
     formats = [(event_format.value, event_format.label) for event_format in EventFormat]
-    cities = [("", "No host city")] + [
+    cities = [("", _("No host city"))] + [
         (city.slug, city.name)
         for city in db.session.execute(sa.select(City).order_by(City.name)).scalars()
     ]
-    nordic = [(zone, label) for zone, label in NORDIC_ZONES] + [("UTC", "UTC")]
+    nordic = [(zone, zone_choice_label(zone, label)) for zone, label in NORDIC_ZONES]
+    nordic.append(("UTC", "UTC"))
     rows = []
     for line, guesses in sorted(report.guesses.items()):
         if line in refused:
@@ -141,7 +143,7 @@ def _guess_rows(report, refused: set[int]) -> list[dict]:
             fields.append(
                 {
                     "name": correction_field(line, name),
-                    "label": FIELD_LABELS[name],
+                    "label": str(FIELD_LABELS[name]),
                     "guess": guess,
                     "choices": choices,
                 }
@@ -202,7 +204,7 @@ def _signed_payload() -> dict | None:
     try:
         return _serializer().loads(form.payload.data, max_age=PAYLOAD_MAX_AGE)
     except BadSignature:
-        flash("The preview has expired or was changed. Please upload the file again.", "error")
+        flash(_("The preview has expired or was changed. Please upload the file again."), "error")
         return None
 
 
@@ -212,7 +214,7 @@ def _corrected_plan(payload: dict):
     try:
         corrections = read_corrections(request.form, payload.get("guesses", {}))
     except CorrectionError as exc:
-        flash(f"{exc} Please upload the file again.", "error")
+        flash(_("%(problem)s Please upload the file again.", problem=exc), "error")
         return None
     plan = parse_import(payload["text"], payload["name"], corrections)
     plan.corrected = bool(corrections)

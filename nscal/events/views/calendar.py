@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from nscal.db import db, utcnow
 from nscal.events.display import display_zone, events_by_day, events_by_month
@@ -29,11 +30,17 @@ def _not_found(detail: str):
         render_template(
             "errors/error.html",
             code=404,
-            title="No such calendar page",
+            title=_("No such calendar page"),
             hint="",
             detail=detail,
         ),
         404,
+    )
+
+
+def _years_covered() -> str:
+    return _(
+        "The calendar covers the years %(first)s to %(last)s.", first=FIRST_YEAR, last=LAST_YEAR
     )
 
 
@@ -65,7 +72,7 @@ def this_year():
 @calendar.get("/calendar/<int:year>")
 def year(year: int):
     if not year_in_range(year):
-        return _not_found(f"The calendar covers the years {FIRST_YEAR} to {LAST_YEAR}.")
+        return _not_found(_years_covered())
     viewer = current_viewer()
     zone, _source = display_zone(viewer, session_zone())
     found = _events_in(viewer, date(year, 1, 1), date(year + 1, 1, 1), zone)
@@ -85,9 +92,9 @@ def year(year: int):
 @calendar.get("/calendar/<int:year>/<int:month>")
 def month(year: int, month: int):
     if not year_in_range(year):
-        return _not_found(f"The calendar covers the years {FIRST_YEAR} to {LAST_YEAR}.")
+        return _not_found(_years_covered())
     if not 1 <= month <= 12:
-        return _not_found("Months are numbered 1 (January) to 12 (December).")
+        return _not_found(_("Months are numbered 1 (January) to 12 (December)."))
     viewer = current_viewer()
     zone, _source = display_zone(viewer, session_zone())
     first = date(year, month, 1)

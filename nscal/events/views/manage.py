@@ -4,12 +4,13 @@ publishing, and the yearly calendar with its conflicts.
 Views parse, authorize, call a service, flash and redirect; the services commit nothing.
 """
 
-from calendar import month_name
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from nscal.accounts.permissions import coordinator_required
@@ -37,6 +38,7 @@ from nscal.events.publishing import (
 from nscal.events.repeat_rules import describe_rule
 from nscal.events.services import (
     EventError,
+    TimeWarning,
     cancel_event,
     clone_event,
     copy_year_series,
@@ -49,6 +51,7 @@ from nscal.events.services import (
     update_event,
     update_this_and_following,
 )
+from nscal.timedisplay import month_name
 from nscal.timeutil import NORDIC_ZONES, year_in_range
 
 manage_events = Blueprint("manage_events", __name__, url_prefix="/manage")
@@ -71,7 +74,7 @@ def _planning_years():
 def _flash_notes(notes: list[str]) -> None:
     """Notes from the services: a time that happens twice is a warning, the rest news."""
     for note in notes:
-        category = "warning" if note.startswith(("Start:", "End:")) else "info"
+        category = "warning" if isinstance(note, TimeWarning) else "info"
         flash(note, category)
 
 
@@ -196,8 +199,11 @@ def new_event():
             _show_refusal(form, exc)
         else:
             db.session.commit()
-            what = "series" if event.series_id else "event"
-            flash(f"The {what} “{event.title}” is saved as a draft.", "success")
+            if event.series_id:
+                saved = _("The series “%(title)s” is saved as a draft.", title=event.title)
+            else:
+                saved = _("The event “%(title)s” is saved as a draft.", title=event.title)
+            flash(saved, "success")
             _flash_notes(notes)
             return redirect(url_for(".edit_event", event_id=event.id))
     return _render_form(form, bound, None)
@@ -230,9 +236,15 @@ def edit_event(event_id: int):
         else:
             db.session.commit()
             if whole_series:
-                flash(f"“{data.title.strip()}” and the following occurrences are saved.", "success")
+                flash(
+                    _(
+                        "“%(title)s” and the following occurrences are saved.",
+                        title=data.title.strip(),
+                    ),
+                    "success",
+                )
             else:
-                flash(f"“{event.title}” is saved.", "success")
+                flash(_("“%(title)s” is saved.", title=event.title), "success")
             _flash_notes(notes)
             if db.session.get(Event, event_id) is None:  # the new rule dropped this date
                 return redirect(url_for(".event_list"))
@@ -273,7 +285,10 @@ def clone(event_id: int):
         flash(str(exc), "error")
         return redirect(url_for(".edit_event", event_id=event_id))
     db.session.commit()
-    flash(f"This is a draft copy of “{event.title}”: change what differs and save.", "success")
+    flash(
+        _("This is a draft copy of “%(title)s”: change what differs and save.", title=event.title),
+        "success",
+    )
     return redirect(url_for(".edit_event", event_id=copy.id))
 
 
@@ -291,7 +306,11 @@ def cancel(event_id: int):
         else:
             db.session.commit()
             flash(
-                f"“{event.title}” is cancelled; it stays in the calendar as cancelled.", "success"
+                _(
+                    "“%(title)s” is cancelled; it stays in the calendar as cancelled.",
+                    title=event.title,
+                ),
+                "success",
             )
             return redirect(url_for(".edit_event", event_id=event_id))
     return render_template(
@@ -319,7 +338,7 @@ def delete(event_id: int):
         flash(str(exc), "error")
         return redirect(url_for(".edit_event", event_id=event_id))
     db.session.commit()
-    flash(f"The draft “{title}” is deleted.", "success")
+    flash(_("The draft “%(title)s” is deleted.", title=title), "success")
     return redirect(url_for(".event_list"))
 
 
@@ -330,13 +349,20 @@ def publish(event_id: int):
     there (``confirmed=yes``), the event."""
     event = db.get_or_404(Event, event_id)
     if event.status is not EventStatus.draft:
-        flash(f"“{event.title}” is {event.status.value}, not a draft: nothing to publish.", "info")
+        flash(
+            _(
+                "“%(title)s” is %(status)s, not a draft: nothing to publish.",
+                title=event.title,
+                status=event.status.label.lower(),
+            ),
+            "info",
+        )
         return redirect(url_for(".edit_event", event_id=event_id))
     form = ConfirmPublishForm()
     if form.validate_on_submit() and form.confirmed.data == "yes":
         publish_events([event])
         db.session.commit()
-        flash(f"“{event.title}” is published.", "success")
+        flash(_("“%(title)s” is published.", title=event.title), "success")
         return redirect(url_for(".edit_event", event_id=event_id))
     year = _plan_year(event)
     return _confirmation(
@@ -368,13 +394,16 @@ def unpublish(event_id: int):
             else:
                 db.session.commit()
                 flash(
-                    f"“{event.title}” is a draft again: it has left the calendar and the "
-                    "feeds until you publish it.",
+                    _(
+                        "“%(title)s” is a draft again: it has left the calendar and the "
+                        "feeds until you publish it.",
+                        title=event.title,
+                    ),
                     "success",
                 )
                 return redirect(url_for(".edit_event", event_id=event_id))
         else:
-            flash("The form had expired; please confirm again.", "error")
+            flash(_("The form had expired; please confirm again."), "error")
     return render_template(
         "manage/events/unpublish.html", event=event, holding=people_with_places(event)
     )
@@ -450,7 +479,7 @@ def year_calendar(year: int):
     shown = events[(page - 1) * PLAN_PAGE_SIZE : page * PLAN_PAGE_SIZE]
     first_month = _plan_month(shown[0]) if shown and page > 1 else 1
     last_month = _plan_month(shown[-1]) if shown and page < pages else 12
-    months = {month: (month_name[month], []) for month in range(first_month, last_month + 1)}
+    months = {month: (month_name(month), []) for month in range(first_month, last_month + 1)}
     for event in shown:
         months[_plan_month(event)][1].append(event)
     # The year at a glance, for the month links of a year on several pages.
@@ -464,7 +493,7 @@ def year_calendar(year: int):
         "manage/calendar/year.html",
         year=year,
         months=list(months.items()),
-        overview=[(month_name[month], month, counts) for month, counts in overview.items()],
+        overview=[(month_name(month), month, counts) for month, counts in overview.items()],
         conflicts=conflicts,
         pagination=PlanPage(page, pages),
         total=len(events),
@@ -514,10 +543,10 @@ def publish_selected(year: int):
     page = page if page and page > 1 else None
     back = url_for(".year_calendar", year=year, page=page)
     if not form.validate_on_submit():
-        flash("Tick the drafts to publish in the list.", "error")
+        flash(_("Tick the drafts to publish in the list."), "error")
         return redirect(back)
     if not form.event_ids.data:
-        flash("Tick the drafts to publish first; nothing was published.", "info")
+        flash(_("Tick the drafts to publish first; nothing was published."), "info")
         return redirect(back)
     chosen = events_in_year(year, sa.select(Event).where(Event.id.in_(form.event_ids.data)))
     if not form.is_confirmed:
@@ -529,7 +558,7 @@ def publish_selected(year: int):
         )
     published = publish_events(chosen)
     db.session.commit()
-    flash(f"Published {_count(published)}.", "success")
+    flash(ngettext("Published %(num)d event.", "Published %(num)d events.", published), "success")
     return redirect(back)
 
 
@@ -550,24 +579,29 @@ def accept(event_id: int):
     back = url_for(".year_calendar", year=year, _anchor=f"event-{event_id}")
     form = AcceptConflictForm()
     if not form.validate_on_submit():
-        flash("Choose a conflict to accept from the plan.", "error")
+        flash(_("Choose a conflict to accept from the plan."), "error")
         return redirect(back)
     if form.undo.data == "yes":
         withdraw_acceptance(event, form.conflict.data)
         db.session.commit()
-        flash(f"The conflict of “{event.title}” counts as a warning again.", "success")
+        flash(
+            _("The conflict of “%(title)s” counts as a warning again.", title=event.title),
+            "success",
+        )
         return redirect(back)
     summary = _year_conflicts(events_in_year(year))[event.id] if year_in_range(year) else None
     try:
         if summary is None:
-            raise EventError("That conflict is no longer there: nothing to accept.")
+            raise EventError(_("That conflict is no longer there: nothing to accept."))
         message = accept_conflict(event, form.conflict.data, summary, current_user)
     except EventError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(back)
     db.session.commit()
-    flash(f"Accepted for “{event.title}”: {message}", "success")
+    flash(
+        _("Accepted for “%(title)s”: %(conflict)s", title=event.title, conflict=message), "success"
+    )
     return redirect(back)
 
 
@@ -579,15 +613,21 @@ def copy_series(year: int):
     if copied:
         titles = ", ".join(f"“{title}”" for title in copied)
         flash(
-            f"Copied {len(copied)} series from {year - 1} into {year} as drafts: {titles}.",
+            ngettext(
+                "Copied %(num)d series from %(last_year)s into %(year)s as drafts: %(titles)s.",
+                "Copied %(num)d series from %(last_year)s into %(year)s as drafts: %(titles)s.",
+                len(copied),
+                last_year=year - 1,
+                year=year,
+                titles=titles,
+            ),
             "success",
         )
     else:
-        flash(f"No series copied from {year - 1} into {year}.", "info")
+        flash(
+            _("No series copied from %(last_year)s into %(year)s.", last_year=year - 1, year=year),
+            "info",
+        )
     for reason in skipped:
-        flash(f"Skipped: {reason}", "info")
+        flash(_("Skipped: %(reason)s", reason=reason), "info")
     return redirect(url_for(".year_calendar", year=year))
-
-
-def _count(published: int) -> str:
-    return "1 event" if published == 1 else f"{published} events"

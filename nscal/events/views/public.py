@@ -5,6 +5,7 @@ drafts never reach someone who may not see them.
 """
 
 from flask import Blueprint, flash, render_template, request, session
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from nscal.accounts.models import User
@@ -55,13 +56,16 @@ def remember_zone_choice():
     choice = request.args.get("tz", "").strip()
     if not choice:
         if session.pop(SESSION_ZONE, None):
-            flash("Times are now shown in each event's own time zone.", "success")
+            flash(_("Times are now shown in each event's own time zone."), "success")
     elif is_valid_zone(choice):
         if session.get(SESSION_ZONE) != choice:
-            flash(f"Times are now shown in {zone_label(choice)} time.", "success")
+            flash(_("Times are now shown in %(zone)s time.", zone=zone_label(choice)), "success")
         session[SESSION_ZONE] = choice
     else:
-        flash(f"“{choice[:64]}” is not a time zone we know; choose one from the list.", "error")
+        flash(
+            _("“%(zone)s” is not a time zone we know; choose one from the list.", zone=choice[:64]),
+            "error",
+        )
 
 
 def _page_number() -> int:
