@@ -15,7 +15,8 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
+from flask_babel import ngettext
+from flask_babel.speaklater import LazyString
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
@@ -493,11 +494,11 @@ def send_password_reset(user: User) -> None:
     link = external_url("auth.reset_password", token=password_reset_token(user))
     minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60)
     # Lazy: worded when the mail is rendered, in the recipient's language.
-    # Translators: how long a reset link works, in "the link works once, for an hour".
     lifetime = (
+        # Translators: how long a reset link works: "the link works once, for an hour".
         _l("an hour")
         if minutes == 60
-        else lazy_ngettext("%(num)d minute", "%(num)d minutes", minutes)
+        else LazyString(lambda: ngettext("%(num)d minute", "%(num)d minutes", minutes))
     )
     enqueue(
         render_mail("password_reset", to=user.email, name=user.name, link=link, lifetime=lifetime)

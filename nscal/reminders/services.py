@@ -34,7 +34,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext, ngettext
+from flask_babel import ngettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy.dialects import postgresql, sqlite
 
 from nscal.accounts.models import User
@@ -113,23 +114,31 @@ class Offset:
     def ahead(self):
         """How the mail says it: "tomorrow", "in 7 days", "in 1 hour". Lazy: it is
         worded when the mail is rendered, in the recipient's language."""
-        # Translators: "ahead" texts end the reminder mail's "<event> is …" sentence.
         if self.key == "1d":
+            # Translators: ends the reminder mail's "<event> is tomorrow."
             return _l("tomorrow")
+        return LazyString(self._ahead_text)
+
+    def _ahead_text(self) -> str:
         if self.unit == "d":
-            return lazy_ngettext("in %(num)d day", "in %(num)d days", self.amount)
+            # Translators: ends the reminder mail's "<event> is in 7 days."
+            return ngettext("in %(num)d day", "in %(num)d days", self.amount)
         if self.unit == "h":
-            return lazy_ngettext("in %(num)d hour", "in %(num)d hours", self.amount)
-        return lazy_ngettext("in %(num)d minute", "in %(num)d minutes", self.amount)
+            # Translators: ends the reminder mail's "<event> is in 2 hours."
+            return ngettext("in %(num)d hour", "in %(num)d hours", self.amount)
+        # Translators: ends the reminder mail's "<event> is in 15 minutes."
+        return ngettext("in %(num)d minute", "in %(num)d minutes", self.amount)
 
 
 def _amount_text(amount: int, unit: str) -> str:
-    # Translators: reminders are typed back in these words ("7 days, 1 day"); the
-    # page's examples should use the same words.
+    # Coordinators type reminders back in these words ("7 days, 1 day").
     if unit == "d":
+        # Translators: a reminder's time before the event; typed back by coordinators.
         return ngettext("%(num)d day", "%(num)d days", amount)
     if unit == "h":
+        # Translators: a reminder's time before the event; typed back by coordinators.
         return ngettext("%(num)d hour", "%(num)d hours", amount)
+    # Translators: a reminder's time before the event (or how long a reset link works).
     return ngettext("%(num)d minute", "%(num)d minutes", amount)
 
 
