@@ -8,6 +8,7 @@ whether or not the real catalogs are compiled.
 import io
 
 import pytest
+import sqlalchemy as sa
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.support import Translations
@@ -17,6 +18,8 @@ from zxcvbn import zxcvbn
 from nscal.accounts.models import AccountRole
 from nscal.accounts.password_feedback import ZXCVBN_TEXTS
 from nscal.accounts.services import PasswordPolicyError, check_password_strength
+from nscal.cities.models import ParticipantRole
+from nscal.db import db
 from nscal.reminders.services import parse_offset, reminders_for
 from tests.conftest import csrf_token_from
 
@@ -26,6 +29,7 @@ FINNISH = {
     ("%(num)d minute", "%(num)d minutes"): ("%(num)d minuutti", "%(num)d minuuttia"),
     ("in %(num)d day", "in %(num)d days"): ("%(num)d päivän päästä", "%(num)d päivän päästä"),
     "Page not found": "Sivua ei löytynyt",
+    "Mayor": "Pormestari",
     "This password is too easy to guess.": "Tämä salasana on liian helppo arvata.",
     "This is a top-100 common password.": "Tämä on yksi 100 yleisimmästä salasanasta.",
     "Add another word or two. Uncommon words are better.": "Lisää sana tai kaksi.",
@@ -89,6 +93,21 @@ def test_the_reminder_mail_words_its_time_when_it_is_rendered(app, monkeypatch):
     ahead = parse_offset("3 days").ahead  # found by the worker, before any mail is drawn
     speak_finnish(monkeypatch)  # the recipient's language, when the mail is rendered
     assert str(ahead) == "3 päivän päästä"
+
+
+def test_the_networks_own_roles_are_shown_in_the_readers_language(
+    finnish, client, auth, network, make_user
+):
+    make_user("mayor@example.org", participant_role="mayor")
+    auth.login("mayor@example.org")
+    assert "<dd>Pormestari</dd>" in client.get("/account").get_data(as_text=True)
+
+    role = db.session.execute(
+        sa.select(ParticipantRole).where(ParticipantRole.slug == "mayor")
+    ).scalar_one()
+    role.name = "Mayor or deputy"  # renamed by an admin: shown as named
+    db.session.commit()
+    assert "<dd>Mayor or deputy</dd>" in client.get("/account").get_data(as_text=True)
 
 
 def test_an_error_page_speaks_the_readers_language_and_the_api_stays_english(finnish, client):

@@ -138,7 +138,7 @@ class InviteForm(Form):
             SelectChoice(city.id, f"{city.name} ({city.country})") for city in active_cities()
         ]
         self.participant_role.choices = [SelectChoice(0, _("— none —"))] + [
-            SelectChoice(role.id, role.name) for role in all_roles()
+            SelectChoice(role.id, role.label) for role in all_roles()
         ]
 
 
@@ -177,5 +177,5 @@ class UserEditForm(Form):
             SelectChoice(city.id, f"{city.name} ({city.country})") for city in cities
         ]
         self.participant_role.choices = [SelectChoice(0, _("— none —"))] + [
-            SelectChoice(role.id, role.name) for role in all_roles()
+            SelectChoice(role.id, role.label) for role in all_roles()
         ]

@@ -3,6 +3,7 @@
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nscal.db import db
@@ -28,6 +29,22 @@ class City(db.Model):
         return f"<City {self.slug}>"
 
 
+def N_(text: str) -> str:
+    """Marks ``text`` for the catalogs; it is translated where it is shown."""
+    return text
+
+
+# The network's own roles (``nscal.demo`` seeds them) by slug, with their English names:
+# shown in the reader's language while a role keeps that name. A role an admin added
+# or renamed is shown as it was named.
+ROLE_NAMES = {
+    "practitioner": N_("Practitioner"),
+    "mayor": N_("Mayor"),
+    "politician": N_("Politician"),
+    "leader": N_("Leader"),
+}
+
+
 class ParticipantRole(db.Model):
     """What a person is at an event: practitioner, mayor, politician, leader …"""
 
@@ -36,6 +53,13 @@ class ParticipantRole(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(40), unique=True)
     name: Mapped[str] = mapped_column(sa.String(80))
+
+    @property
+    def label(self) -> str:
+        """The role's name for people, in the reader's language where nscal knows it."""
+        if ROLE_NAMES.get(self.slug) == self.name:
+            return gettext(self.name)
+        return self.name
 
     def __repr__(self) -> str:
         return f"<ParticipantRole {self.slug}>"

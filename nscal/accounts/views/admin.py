@@ -195,7 +195,7 @@ def edit_user(user_id: int):
         else:
             message = _("%(name)s is saved.", name=user.name)
             if user.participant_role != old_role and active_count:
-                old = old_role.name if old_role else _("no role")
+                old = old_role.label if old_role else _("no role")
                 message += " " + ngettext(
                     "Their %(num)d active registration(s) keep the role they were "
                     "made in (%(role)s); new registrations use the new one.",
