@@ -6,6 +6,7 @@ from contextlib import suppress
 
 import sqlalchemy as sa
 from flask import current_app, g, render_template, request
+from flask_babel import gettext, lazy_gettext
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -13,26 +14,40 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from nscal.db import db
 from nscal.i18n import current_language
 
+
+def N_(text: str) -> str:
+    """Marks ``text`` for the catalogs; the pages translate it, the API keeps English."""
+    return text
+
+
 MESSAGES = {
-    400: ("Something in that request was not right", "Go back, check the form and try again."),
-    403: ("Not for you, sorry", "Your account does not have access to this page."),
-    404: ("Page not found", "The page may have moved, or the link may be mistyped."),
-    405: ("Not allowed", "This page cannot be used that way."),
-    410: ("Gone", "This link no longer works."),
-    413: ("That request is too large", "Please send less at once."),
-    500: ("Something went wrong on our side", "The error has been logged. Please try again."),
+    400: (
+        N_("Something in that request was not right"),
+        N_("Go back, check the form and try again."),
+    ),
+    403: (N_("Not for you, sorry"), N_("Your account does not have access to this page.")),
+    404: (N_("Page not found"), N_("The page may have moved, or the link may be mistyped.")),
+    405: (N_("Not allowed"), N_("This page cannot be used that way.")),
+    410: (N_("Gone"), N_("This link no longer works.")),
+    413: (N_("That request is too large"), N_("Please send less at once.")),
+    500: (
+        N_("Something went wrong on our side"),
+        N_("The error has been logged. Please try again."),
+    ),
     503: (
-        "Busy, please try again",
-        "The calendar is busy right now. Nothing was saved: please try again in a moment.",
+        N_("Busy, please try again"),
+        N_("The calendar is busy right now. Nothing was saved: please try again in a moment."),
     ),
 }
+SOMETHING_WENT_WRONG = (N_("Something went wrong"), "")
 UPLOAD_TOO_LARGE = (
-    "That file is too large",
-    "Import files of up to 2 MB; split a bigger one into parts.",
+    N_("That file is too large"),
+    N_("Import files of up to 2 MB; split a bigger one into parts."),
 )
 UPLOAD_BLUEPRINTS = {"imports"}
 RETRY_AFTER_SECONDS = 5
-EXPIRED_FORM = "The page was open too long; check and send again."
+# Lazy: the rooms that show it (registrations, events) need not translate it themselves.
+EXPIRED_FORM = lazy_gettext("The page was open too long; check and send again.")
 
 # Endpoint -> a function that shows its form again, with what was typed, after the CSRF
 # check refused it (an expired session, a page left open overnight). It authorizes as
@@ -52,11 +67,12 @@ def recover_after_csrf(*endpoints: str):
 
 
 def _render(code: int, detail: str | None = None):
-    title, hint = MESSAGES.get(code, ("Something went wrong", ""))
+    title, hint = MESSAGES.get(code, SOMETHING_WENT_WRONG)
     if code == 413 and request.blueprint in UPLOAD_BLUEPRINTS:
         title, hint = UPLOAD_TOO_LARGE
     if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
-        return {"error": title, "detail": detail or hint, "status": code}, code
+        return {"error": title, "detail": detail or hint, "status": code}, code  # English
+    title, hint = _translated(title), _translated(hint)
     return render_template(
         "errors/error.html", code=code, title=title, hint=hint, detail=detail
     ), code
@@ -86,7 +102,9 @@ def register_error_handlers(app) -> None:
             response = recover()
             if response is not None:
                 return response
-        return _render(400, "The form had expired or came from elsewhere. Please send it again.")
+        return _render(
+            400, gettext("The form had expired or came from elsewhere. Please send it again.")
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -130,10 +148,22 @@ def _busy(error: Exception):
         # The page itself needs the database (the signed-in person, their time zone):
         # answer in plain words instead.
         _rollback_quietly()
-        title, hint = MESSAGES[503]
+        title, hint = (_translated(text) for text in MESSAGES[503])
         page = f"<title>{escape(title)}</title><p>{escape(hint)}"
         response, code = f'<!doctype html><html lang="{current_language()}">{page}', 503
     return response, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def _translated(text: str) -> str:
+    """``text`` in the reader's language; in English when even choosing the language
+    fails (it may need the database, which is what is failing)."""
+    if not text:
+        return text
+    try:
+        return gettext(text)
+    except sa.exc.SQLAlchemyError:
+        _rollback_quietly()
+        return text
 
 
 def _rollback_quietly() -> None:

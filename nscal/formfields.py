@@ -5,7 +5,9 @@ Forms derive from ``Form``: its text fields are cleaned before they are validate
 a length limit counts what will be stored.
 """
 
-from flask_babel import get_translations
+from flask_babel import format_number, get_translations
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import (
@@ -21,6 +23,7 @@ from wtforms.validators import NumberRange, ValidationError
 
 from nscal.inputs import MAX_INTEGER, in_integer_range, multi_line, single_line
 
+# WTForms' own words, so its catalogs translate it (``Field.gettext``).
 NOT_A_CHOICE = "Not a valid choice."
 
 
@@ -96,7 +99,11 @@ class BoundedIntegerField(IntegerField):
         bound = NumberRange(
             min=minimum,
             max=MAX_INTEGER,
-            message=f"Enter a number from {minimum} to {MAX_INTEGER:,}.",
+            message=_l(
+                "Enter a number from %(minimum)s to %(maximum)s.",
+                minimum=LazyString(format_number, minimum),
+                maximum=LazyString(format_number, MAX_INTEGER),
+            ),
         )
         super().__init__(label, [*(validators or []), bound], **kwargs)
 

@@ -7,6 +7,7 @@ or ``NSCAL_SECURE_COOKIES``) the cookies are ``Secure`` and HSTS is on.
 """
 
 from flask import Flask, abort, request
+from flask_babel import gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -74,7 +75,7 @@ def refuse_unexpected_files() -> None:
         return
     allowed = FILE_FIELDS.get(request.blueprint or "", set())
     if any(name not in allowed for name in request.files):
-        abort(400, "This form takes no files. Please send it again from the page.")
+        abort(400, _("This form takes no files. Please send it again from the page."))
 
 
 def refuse_nul_in_query() -> None:
@@ -84,4 +85,4 @@ def refuse_nul_in_query() -> None:
     if request.blueprint == "api":
         return
     if any("\x00" in value for value in request.args.values()):
-        abort(400, "The address contains a character that is not allowed.")
+        abort(400, _("The address contains a character that is not allowed."))

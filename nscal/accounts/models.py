@@ -5,6 +5,7 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -25,7 +26,16 @@ class AccountRole(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        """The role's name for people, in the reader's language (lazy: form choices
+        are built at import time)."""
+        return ACCOUNT_ROLE_LABELS[self]
+
+
+ACCOUNT_ROLE_LABELS = {
+    AccountRole.member: _l("Member"),
+    AccountRole.coordinator: _l("Coordinator"),
+    AccountRole.admin: _l("Admin"),
+}
 
 
 def new_feed_token() -> str:

@@ -13,6 +13,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
@@ -25,6 +28,7 @@ from nscal.accounts.models import (
     new_feed_token,
     normalize_email,
 )
+from nscal.accounts.password_feedback import translated_feedback
 from nscal.cities.models import City, ParticipantRole, city_by_slug_or_name, role_by_slug_or_name
 from nscal.db import db, utcnow
 from nscal.i18n import in_language, is_language, language_of
@@ -65,20 +69,26 @@ def check_password_strength(password: str, user_inputs: tuple[str, ...] = ()) ->
     config = current_app.config
     minimum, maximum = config["MIN_PASSWORD_LENGTH"], config["MAX_PASSWORD_LENGTH"]
     if len(password) < minimum:
-        raise PasswordPolicyError(f"The password must have at least {minimum} characters.")
+        raise PasswordPolicyError(
+            _("The password must have at least %(minimum)d characters.", minimum=minimum)
+        )
     if len(password) > maximum:
-        raise PasswordPolicyError(f"The password can have at most {maximum} characters.")
+        raise PasswordPolicyError(
+            _("The password can have at most %(maximum)d characters.", maximum=maximum)
+        )
     result = zxcvbn(password, user_inputs=[*user_inputs, *SITE_WORDS], max_length=maximum)
     if result["score"] < config["MIN_PASSWORD_SCORE"]:
         raise PasswordPolicyError(_guessable_password_message(result["feedback"]))
 
 
 def _guessable_password_message(feedback: dict) -> str:
-    parts = ["This password is too easy to guess."]
+    parts = [_("This password is too easy to guess.")]
     if feedback.get("warning"):
-        parts.append(feedback["warning"].rstrip(".") + ".")
+        parts.append(translated_feedback(feedback["warning"]).rstrip(".") + ".")
+    suggestions = feedback.get("suggestions") or []
     parts.extend(
-        feedback.get("suggestions") or ["Add another word or two; uncommon words are better."]
+        [translated_feedback(text) for text in suggestions]
+        or [_("Add another word or two; uncommon words are better.")]
     )
     return " ".join(parts)
 
@@ -117,7 +127,7 @@ def log_in(email: str, password: str, *, client_address: str | None) -> User:
     if user is None:
         throttle.count_failure(counters)
         # Never say whether the email or the password was wrong.
-        raise AccountError("Wrong email or password.")
+        raise AccountError(_("Wrong email or password."))
     throttle.clear(counters[0])
     return user
 
@@ -145,9 +155,9 @@ def checked_name(name: str | None) -> str:
     """The name on one line, or ``AccountError`` when it is empty or too long."""
     name = single_line(name)
     if not name:
-        raise AccountError("A name is required.")
+        raise AccountError(_("A name is required."))
     if len(name) > MAX_NAME:
-        raise AccountError(f"The name is longer than {MAX_NAME} characters.")
+        raise AccountError(_("The name is longer than %(maximum)d characters.", maximum=MAX_NAME))
     return name
 
 
@@ -162,7 +172,13 @@ def checked_email(email: str) -> str:
     try:
         validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise AccountError(f"{email.strip()!r} is not a valid email address ({exc}).") from None
+        raise AccountError(
+            _(
+                "%(email)s is not a valid email address (%(reason)s).",
+                email=repr(email.strip()),
+                reason=str(exc),
+            )
+        ) from None
     return normalize_email(email)
 
 
@@ -171,7 +187,7 @@ def resolve_city(value: str | None) -> City | None:
         return None
     city = city_by_slug_or_name(value)
     if city is None:
-        raise AccountError(f"Unknown city {value.strip()!r}.")
+        raise AccountError(_("Unknown city %(city)s.", city=repr(value.strip())))
     return city
 
 
@@ -180,7 +196,7 @@ def resolve_participant_role(value: str | None) -> ParticipantRole | None:
         return None
     role = role_by_slug_or_name(value)
     if role is None:
-        raise AccountError(f"Unknown participant role {value.strip()!r}.")
+        raise AccountError(_("Unknown participant role %(role)s.", role=repr(value.strip())))
     return role
 
 
@@ -193,7 +209,13 @@ def resolve_account_role(value: str | AccountRole | None) -> AccountRole:
         return AccountRole(value.strip().lower())
     except ValueError:
         choices = ", ".join(role.value for role in AccountRole)
-        raise AccountError(f"Unknown account role {value.strip()!r} (use {choices}).") from None
+        raise AccountError(
+            _(
+                "Unknown account role %(role)s (use %(choices)s).",
+                role=repr(value.strip()),
+                choices=choices,
+            )
+        ) from None
 
 
 def create_user(
@@ -210,9 +232,9 @@ def create_user(
     email = checked_email(email)
     name = checked_name(name)
     if timezone is not None and not is_valid_zone(timezone):
-        raise AccountError(f"Unknown time zone {timezone!r}.")
+        raise AccountError(_("Unknown time zone %(zone)s.", zone=repr(timezone)))
     if find_user_by_email(email) is not None:
-        raise AccountError(f"There is already an account for {email}.")
+        raise AccountError(_("There is already an account for %(email)s.", email=email))
     user = User(
         email=email,
         name=name,
@@ -228,7 +250,7 @@ def create_user(
         with db.session.begin_nested():
             db.session.flush()
     except sa.exc.IntegrityError:  # another request created the same address meanwhile
-        raise AccountError(f"There is already an account for {email}.") from None
+        raise AccountError(_("There is already an account for %(email)s.", email=email)) from None
     return user
 
 
@@ -238,9 +260,9 @@ def update_profile(
     """Name and time zone; the language too when given (None: not chosen)."""
     name = checked_name(name)
     if timezone and not is_valid_zone(timezone):
-        raise AccountError(f"Unknown time zone {timezone!r}.")
+        raise AccountError(_("Unknown time zone %(zone)s.", zone=repr(timezone)))
     if language is not ... and language is not None and not is_language(language):
-        raise AccountError(f"Unknown language {language!r}.")
+        raise AccountError(_("Unknown language %(language)s.", language=repr(language)))
     user.name = name
     user.timezone = timezone or None
     if language is not ...:
@@ -251,7 +273,7 @@ def change_password(user: User, *, current: str, new: str) -> None:
     """Change the password and end the person's other sessions (the caller logs the
     current one in again: its cookie carries the old session version)."""
     if user.password_hash is None or not check_password_hash(user.password_hash, current):
-        raise AccountError("The current password is not right.")
+        raise AccountError(_("The current password is not right."))
     replace_password(user, new)
 
 
@@ -267,9 +289,9 @@ def change_account_role(user: User, role: AccountRole, acting: User) -> None:
     """An admin gives someone an account role; nobody takes away their own admin role
     (the last admin could lock everyone out)."""
     if user.id == acting.id and role is not AccountRole.admin:
-        raise AccountError("You cannot take away your own admin role.")
+        raise AccountError(_("You cannot take away your own admin role."))
     if user.is_deleted:
-        raise AccountError("This account is deleted.")
+        raise AccountError(_("This account is deleted."))
     user.account_role = role
     db.session.flush()
 
@@ -278,9 +300,9 @@ def set_active(user: User, active: bool, acting: User) -> None:
     """An admin deactivates an account (it can no longer log in) or makes it active again;
     nobody deactivates their own."""
     if user.id == acting.id:
-        raise AccountError("You cannot deactivate your own account.")
+        raise AccountError(_("You cannot deactivate your own account."))
     if user.is_deleted:
-        raise AccountError("This account is deleted; it cannot be reactivated.")
+        raise AccountError(_("This account is deleted; it cannot be reactivated."))
     user.active = active
     db.session.flush()
 
@@ -300,13 +322,13 @@ def update_user(
     as ``create_user`` checks a new one. Existing registrations keep the city and
     participant role they were made in; only new registrations use the new ones."""
     if user.is_deleted:
-        raise AccountError("This account is deleted; it cannot be changed.")
+        raise AccountError(_("This account is deleted; it cannot be changed."))
     email = checked_email(email)
     name = checked_name(name)
     role = resolve_account_role(account_role)
     other = find_user_by_email(email)
     if other is not None and other.id != user.id:
-        raise AccountError(f"There is already an account for {email}.")
+        raise AccountError(_("There is already an account for %(email)s.", email=email))
     if acting is not None:
         if role is not user.account_role:
             change_account_role(user, role, acting)
@@ -323,15 +345,15 @@ def update_user(
         with db.session.begin_nested():
             db.session.flush()
     except sa.exc.IntegrityError:  # another request took the address meanwhile
-        raise AccountError(f"There is already an account for {email}.") from None
+        raise AccountError(_("There is already an account for %(email)s.", email=email)) from None
 
 
 def resend_invitation(user: User, acting: User) -> None:
     """Send a new invitation link to someone who has not chosen a password yet."""
     if user.is_deleted:
-        raise AccountError("This account is deleted.")
+        raise AccountError(_("This account is deleted."))
     if user.has_password:
-        raise AccountError(f"{user.name} has already chosen a password.")
+        raise AccountError(_("%(name)s has already chosen a password.", name=user.name))
     send_invitation(user, acting)
 
 
@@ -353,11 +375,12 @@ def invitation_token(user: User) -> str:
 
 @dataclass(frozen=True)
 class _LinkRefusals:
-    """What a person reads when a mailed link no longer works, by reason."""
+    """What a person reads when a mailed link no longer works, by reason (lazy texts,
+    worded in the reader's language when raised)."""
 
-    expired: str
-    invalid: str
-    used: str
+    expired: object
+    invalid: object
+    used: object
 
 
 def _user_for_link(serializer, token: str, max_age: timedelta, refusals: _LinkRefusals) -> User:
@@ -366,26 +389,26 @@ def _user_for_link(serializer, token: str, max_age: timedelta, refusals: _LinkRe
     try:
         data = serializer.loads(token, max_age=max_age.total_seconds())
     except SignatureExpired:
-        raise AccountError(refusals.expired) from None
+        raise AccountError(str(refusals.expired)) from None
     except BadSignature:
-        raise AccountError(refusals.invalid) from None
+        raise AccountError(str(refusals.invalid)) from None
     user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
     if user is None or not user.active:
-        raise AccountError(refusals.invalid)
+        raise AccountError(str(refusals.invalid))
     if data.get("state") != _password_fingerprint(user):
-        raise AccountError(refusals.used)
+        raise AccountError(str(refusals.used))
     return user
 
 
 INVITATION_REFUSALS = _LinkRefusals(
-    expired="This invitation has expired. Ask a coordinator to send you a new one.",
-    invalid="This invitation link is not valid.",
-    used="This invitation has already been used. Log in with your password.",
+    expired=_l("This invitation has expired. Ask a coordinator to send you a new one."),
+    invalid=_l("This invitation link is not valid."),
+    used=_l("This invitation has already been used. Log in with your password."),
 )
 RESET_REFUSALS = _LinkRefusals(
-    expired="This link has expired. Ask for a new one with “Forgot your password?”.",
-    invalid="This password reset link is not valid.",
-    used="This link has already been used. Ask for a new one if you need to.",
+    expired=_l("This link has expired. Ask for a new one with “Forgot your password?”."),
+    invalid=_l("This password reset link is not valid."),
+    used=_l("This link has already been used. Ask for a new one if you need to."),
 )
 
 
@@ -475,12 +498,19 @@ def send_password_reset(user: User) -> None:
     """Mail the person a single-use link to choose a new password (queued in the outbox:
     it goes out once the caller commits). Deactivated accounts get none."""
     if not user.active:
-        raise AccountError(f"The account of {user.email} is deactivated; no link was sent.")
+        raise AccountError(
+            _("The account of %(email)s is deactivated; no link was sent.", email=user.email)
+        )
     language = language_of(user)
     with in_language(language):  # the link and the words in the recipient's language
         link = external_url("auth.reset_password", token=password_reset_token(user))
         minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60)
-        lifetime = "an hour" if minutes == 60 else f"{minutes} minutes"
+        lifetime = (
+            # Translators: how long a reset link works: "the link works once, for an hour".
+            _("an hour")
+            if minutes == 60
+            else ngettext("%(num)d minute", "%(num)d minutes", minutes)
+        )
         enqueue(
             render_mail(
                 "password_reset",
@@ -508,7 +538,12 @@ def request_password_reset(email: str, *, client_address: str | None) -> None:
 def check_may_invite(inviter: User, account_role: AccountRole) -> None:
     """Coordinators invite members; admins invite anyone."""
     if not inviter.is_admin and account_role is not AccountRole.member:
-        raise AccountError(f"Only an admin can invite someone as {account_role.value}.")
+        raise AccountError(
+            _(
+                "Only an admin can invite someone as %(role)s.",
+                role=str(account_role.label).lower(),
+            )
+        )
 
 
 # --- CSV import -----------------------------------------------------------------------
@@ -677,8 +712,10 @@ def log_in_with_provider(
     if not user.active:
         raise SingleSignOnRefused(
             "deactivated",
-            "Your account in the calendar is deactivated. "
-            "Ask your coordinator or the secretariat if you think this is a mistake.",
+            _(
+                "Your account in the calendar is deactivated. "
+                "Ask your coordinator or the secretariat if you think this is a mistake."
+            ),
         )
     now = utcnow()
     identity.email = person.email
@@ -689,7 +726,7 @@ def log_in_with_provider(
             db.session.flush()
     except sa.exc.IntegrityError:  # the same person's first login twice at once
         raise SingleSignOnRefused(
-            "invalid", "This sign-in happened twice at once. Please log in again."
+            "invalid", _("This sign-in happened twice at once. Please log in again.")
         ) from None
     return user
 
@@ -698,23 +735,31 @@ def _user_to_link(person: ProviderPerson, *, may_create: bool, city_slug: str | 
     if not person.email:
         raise SingleSignOnRefused(
             "unverified",
-            "The sign-in service did not tell us your email address, "
-            "so we cannot find your account.",
+            _(
+                "The sign-in service did not tell us your email address, "
+                "so we cannot find your account."
+            ),
         )
     if not person.email_verified:
         raise SingleSignOnRefused(
             "unverified",
-            f"The sign-in service has not verified your address {person.email}, "
-            "so we cannot use it to find your account. Verify it there, or log in "
-            "another way.",
+            _(
+                "The sign-in service has not verified your address %(email)s, "
+                "so we cannot use it to find your account. Verify it there, or log in "
+                "another way.",
+                email=person.email,
+            ),
         )
     user = find_user_by_email(person.email)
     if user is None:
         if not may_create:
             raise SingleSignOnRefused(
                 "unknown",
-                f"There is no calendar account for {person.email} yet. "
-                "Ask your city's coordinator or the secretariat for an invitation.",
+                _(
+                    "There is no calendar account for %(email)s yet. "
+                    "Ask your city's coordinator or the secretariat for an invitation.",
+                    email=person.email,
+                ),
             )
         return create_user(
             email=person.email,
@@ -731,8 +776,11 @@ def _user_to_link(person: ProviderPerson, *, may_create: bool, city_slug: str | 
         # linked: most likely someone else who was given it later.
         raise SingleSignOnRefused(
             "linked_elsewhere",
-            f"The calendar account for {person.email} is linked to another account at "
-            "this sign-in service. Ask the secretariat to check it.",
+            _(
+                "The calendar account for %(email)s is linked to another account at "
+                "this sign-in service. Ask the secretariat to check it.",
+                email=person.email,
+            ),
         )
     return user
 

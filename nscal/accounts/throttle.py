@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import ngettext
 from sqlalchemy.dialects import postgresql, sqlite
 
 from nscal.accounts.models import LoginThrottle, ThrottleScope, normalize_email
@@ -27,8 +28,13 @@ class TooManyAttempts(Exception):
     def __init__(self, wait: timedelta):
         self.retry_after = max(1, math.ceil(wait.total_seconds()))
         minutes = math.ceil(self.retry_after / 60)
-        unit = "minute" if minutes == 1 else "minutes"
-        super().__init__(f"Too many attempts. Try again in {minutes} {unit}.")
+        super().__init__(
+            ngettext(
+                "Too many attempts. Try again in %(num)d minute.",
+                "Too many attempts. Try again in %(num)d minutes.",
+                minutes,
+            )
+        )
 
 
 @dataclass(frozen=True)

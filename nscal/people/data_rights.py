@@ -16,6 +16,7 @@ from datetime import datetime
 from email import message_from_bytes, policy
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from nscal.accounts.models import AccountRole, SsoIdentity, User, new_feed_token
 from nscal.attendance.models import Attendance, CheckInFailure
@@ -172,7 +173,7 @@ def _feedback_of(registration_ids: list[int]) -> list[dict]:
     for response_id, question, value in db.session.execute(
         sa.select(Answer.response_id, Question, Answer.value)
         .join(Question, Question.id == Answer.question_id)
-        .where(Answer.response_id.in_([response.id for response, _ in responses]))
+        .where(Answer.response_id.in_([response.id for response, _title in responses]))
         .order_by(Question.position, Question.id)
     ):
         answers.setdefault(response_id, []).append(
@@ -422,14 +423,14 @@ def check_may_delete(user: User, acting: User) -> None:
     """The person themself; for others coordinators delete members, admins anyone. The
     last active admin cannot go (nobody could manage accounts any more)."""
     if user.is_deleted:
-        raise DataRightsError("This account is already deleted.")
+        raise DataRightsError(_("This account is already deleted."))
     if user.id != acting.id:
         if not acting.is_coordinator:
-            raise DataRightsError("Only coordinators and admins delete other people's accounts.")
+            raise DataRightsError(_("Only coordinators and admins delete other people's accounts."))
+        if user.account_role is AccountRole.coordinator and not acting.is_admin:
+            raise DataRightsError(_("Only an admin can delete the account of a coordinator."))
         if user.account_role is not AccountRole.member and not acting.is_admin:
-            raise DataRightsError(
-                f"Only an admin can delete the account of a {user.account_role.value}."
-            )
+            raise DataRightsError(_("Only an admin can delete the account of an admin."))
     if user.is_admin:
         admins = db.session.scalar(
             sa.select(sa.func.count()).where(
@@ -437,7 +438,9 @@ def check_may_delete(user: User, acting: User) -> None:
             )
         )
         if not admins:
-            raise DataRightsError("This is the last admin account: make someone else admin first.")
+            raise DataRightsError(
+                _("This is the last admin account: make someone else admin first.")
+            )
 
 
 def _bulk(statement) -> None:

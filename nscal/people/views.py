@@ -16,6 +16,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, logout_user
 from werkzeug.security import check_password_hash
 
@@ -86,8 +88,13 @@ def delete_own():
         db.session.commit()
         logout_user()
         flash(
-            f"Your account is deleted. {report.cancelled} upcoming registration(s) were "
-            "cancelled; a confirmation is on its way to your old address.",
+            ngettext(
+                "Your account is deleted. %(num)d upcoming registration(s) were "
+                "cancelled; a confirmation is on its way to your old address.",
+                "Your account is deleted. %(num)d upcoming registration(s) were "
+                "cancelled; a confirmation is on its way to your old address.",
+                report.cancelled,
+            ),
             "success",
         )
         return redirect(url_for("main.index"))
@@ -110,11 +117,11 @@ def _proves_identity(user: User, form: DeleteOwnAccountForm) -> bool:
     if user.has_password:
         if check_password_hash(user.password_hash, form.password.data or ""):
             return True
-        form.password.errors.append("This is not your password.")
+        form.password.errors.append(_("This is not your password."))
         return False
     if normalize_email(form.confirm_email.data or "") == user.email:
         return True
-    form.confirm_email.errors.append("Type the email address of your account.")
+    form.confirm_email.errors.append(_("Type the email address of your account."))
     return False
 
 
@@ -155,15 +162,20 @@ def delete_for(user_id: int):
             report = delete_account(user, acting=current_user)
             db.session.commit()
             flash(
-                f"The account of {name} is deleted: {report.cancelled} upcoming "
-                f"registration(s) cancelled, {report.anonymised} kept without their name. "
-                "A confirmation is on its way to them.",
+                _(
+                    "The account of %(name)s is deleted: %(cancelled)d upcoming "
+                    "registration(s) cancelled, %(kept)d kept without their name. "
+                    "A confirmation is on its way to them.",
+                    name=name,
+                    cancelled=report.cancelled,
+                    kept=report.anonymised,
+                ),
                 "success",
             )
             return redirect(
                 url_for("people.users") if current_user.is_admin else url_for("manage.dashboard")
             )
-        form.confirm_email.errors.append(f"Type {user.email} to confirm.")
+        form.confirm_email.errors.append(_("Type %(email)s to confirm.", email=user.email))
     status = 200 if request.method == "GET" else 403 if refusal else 400
     return (
         render_template(

@@ -1,6 +1,8 @@
 """Forms for reminders: an event's or a series' own, the defaults per kind, and a
 person's alarm in their private feed."""
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from wtforms import RadioField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, ValidationError
 
@@ -8,13 +10,15 @@ from nscal.events.models import EventKind
 from nscal.formfields import Form
 from nscal.reminders.services import Offset, ReminderError, offsets_text, parse_offsets
 
-REMINDERS_HINT = "Separated by commas, e.g. “7 days, 1 day” or “1 day, 1 hour, 15 minutes”."
+# Translators: the examples should use the words of "%(num)d day", "%(num)d hour" and
+# "%(num)d minute": the field is read back in those words.
+REMINDERS_HINT = _l("Separated by commas, e.g. “7 days, 1 day” or “1 day, 1 hour, 15 minutes”.")
 # Minutes before the start -> what the account page calls it; "" is off.
 ALARM_CHOICES = [
-    SelectChoice("", "No alarm"),
-    SelectChoice("15", "15 minutes before"),
-    SelectChoice("60", "1 hour before"),
-    SelectChoice("1440", "1 day before"),
+    SelectChoice("", _l("No alarm")),
+    SelectChoice("15", _l("15 minutes before")),
+    SelectChoice("60", _l("1 hour before")),
+    SelectChoice("1440", _l("1 day before")),
 ]
 
 
@@ -29,18 +33,18 @@ class EventRemindersForm(Form):
     """An event's (or, with prefix "series", its series') reminders."""
 
     follow = RadioField(
-        "Which reminders",
+        _l("Which reminders"),
         choices=[
-            SelectChoice("inherit", "Follow the defaults"),
-            SelectChoice("own", "Its own reminders"),
+            SelectChoice("inherit", _l("Follow the defaults")),
+            SelectChoice("own", _l("Its own reminders")),
         ],
         validators=[InputRequired()],
         default="inherit",
     )
     reminders = StringField(
-        "Reminders before the start", validators=[Length(max=200)], description=REMINDERS_HINT
+        _l("Reminders before the start"), validators=[Length(max=200)], description=REMINDERS_HINT
     )
-    submit = SubmitField("Save reminders")
+    submit = SubmitField(_l("Save reminders"))
 
     def validate_reminders(self, field) -> None:
         self.offsets = _offsets(field)
@@ -61,7 +65,7 @@ def kind_field_name(kind: EventKind) -> str:
 class DefaultRemindersForm(Form):
     """One field per event kind: its default reminders (empty: none)."""
 
-    submit = SubmitField("Save the defaults")
+    submit = SubmitField(_l("Save the defaults"))
 
     def kind_fields(self):
         return [(kind, getattr(self, kind_field_name(kind))) for kind in EventKind]
@@ -83,18 +87,21 @@ for _kind in EventKind:
     setattr(
         DefaultRemindersForm,
         kind_field_name(_kind),
-        _KindRemindersField(_kind.label, validators=[Length(max=200)]),
+        # The kind's name as the reader's language has it when the page is drawn.
+        _KindRemindersField(
+            LazyString(lambda kind=_kind: str(kind.label)), validators=[Length(max=200)]
+        ),
     )
 
 
 class FeedAlarmForm(Form):
     alarm = SelectField(
-        "Add an alarm to my private feed",
+        _l("Add an alarm to my private feed"),
         choices=ALARM_CHOICES,
         default="",
-        description="Your calendar app then reminds you before each event you registered for.",
+        description=_l("Your calendar app then reminds you before each event you registered for."),
     )
-    submit = SubmitField("Save alarm")
+    submit = SubmitField(_l("Save alarm"))
 
     def minutes(self) -> int | None:
         return int(self.alarm.data) if self.alarm.data else None

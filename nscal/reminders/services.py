@@ -32,6 +32,10 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy.dialects import postgresql, sqlite
 
 from nscal.accounts.models import User
@@ -47,7 +51,8 @@ DAY_GRACE = timedelta(hours=12)
 HOUR_GRACE = timedelta(hours=6)
 MAX_REMINDERS = 6
 _LIMITS = {"d": 60, "h": 72, "m": 24 * 60}  # the largest amount of each unit
-_UNIT_NAMES = {"d": ("day", "days"), "h": ("hour", "hours"), "m": ("minute", "minutes")}
+# The unit words understood in every language; the reader's own are found from the
+# catalog (``_local_unit``), so a field filled with "7 päivää" is read back.
 _UNIT_WORDS = {
     "d": "d",
     "day": "d",
@@ -63,7 +68,7 @@ _UNIT_WORDS = {
     "minute": "m",
     "minutes": "m",
 }
-_OFFSET = re.compile(r"^(\d{1,4})\s*([a-z]+)$")
+_OFFSET = re.compile(r"^(\d{1,4})\s*(\D+)$")
 
 
 class ReminderError(ValueError):
@@ -93,31 +98,86 @@ class Offset:
 
     @property
     def label(self) -> str:
-        one, many = _UNIT_NAMES[self.unit]
-        return f"{self.amount} {one if self.amount == 1 else many}"
+        """As a person types it, in the reader's language: "7 days", "1 hour"."""
+        return _amount_text(self.amount, self.unit)
 
     @property
-    def ahead(self) -> str:
-        """How the mail says it: "tomorrow", "in 7 days", "in 1 hour"."""
+    def before(self) -> str:
+        """The reminders table's row: "7 days before"."""
+        if self.unit == "d":
+            return ngettext("%(num)d day before", "%(num)d days before", self.amount)
+        if self.unit == "h":
+            return ngettext("%(num)d hour before", "%(num)d hours before", self.amount)
+        return ngettext("%(num)d minute before", "%(num)d minutes before", self.amount)
+
+    @property
+    def ahead(self):
+        """How the mail says it: "tomorrow", "in 7 days", "in 1 hour". Lazy: it is
+        worded when the mail is rendered, in the recipient's language."""
         if self.key == "1d":
-            return "tomorrow"
-        return f"in {self.label}"
+            # Translators: ends the reminder mail's "<event> is tomorrow."
+            return _l("tomorrow")
+        return LazyString(self._ahead_text)
+
+    def _ahead_text(self) -> str:
+        if self.unit == "d":
+            # Translators: ends the reminder mail's "<event> is in 7 days."
+            return ngettext("in %(num)d day", "in %(num)d days", self.amount)
+        if self.unit == "h":
+            # Translators: ends the reminder mail's "<event> is in 2 hours."
+            return ngettext("in %(num)d hour", "in %(num)d hours", self.amount)
+        # Translators: ends the reminder mail's "<event> is in 15 minutes."
+        return ngettext("in %(num)d minute", "in %(num)d minutes", self.amount)
+
+
+def _amount_text(amount: int, unit: str) -> str:
+    # Coordinators type reminders back in these words ("7 days, 1 day").
+    if unit == "d":
+        # Translators: a reminder's time before the event; typed back by coordinators.
+        return ngettext("%(num)d day", "%(num)d days", amount)
+    if unit == "h":
+        # Translators: a reminder's time before the event; typed back by coordinators.
+        return ngettext("%(num)d hour", "%(num)d hours", amount)
+    # Translators: a reminder's time before the event (or how long a reset link works).
+    return ngettext("%(num)d minute", "%(num)d minutes", amount)
+
+
+def _local_unit(word: str) -> str | None:
+    """The unit whose word in the reader's language is ``word`` ("päivää" -> "d")."""
+    for unit in _LIMITS:
+        for amount in (1, 2, 5, 21):  # every plural form of the six languages
+            text = _amount_text(amount, unit).lower().replace(str(amount), "", 1)
+            if " ".join(text.split()) == word:
+                return unit
+    return None
 
 
 def parse_offset(text: str) -> Offset:
     """ "7 days", "1 day", "7d", "1 hour", "2h", "15 minutes", "15 min" -> an ``Offset``."""
     cleaned = " ".join(text.lower().split())
     match = _OFFSET.match(cleaned)
-    unit = _UNIT_WORDS.get(match.group(2)) if match else None
+    word = match.group(2).strip() if match else ""
+    unit = (_UNIT_WORDS.get(word) or _local_unit(word)) if match else None
     if unit is None:
         raise ReminderError(
-            f"“{text.strip()}” is not a reminder: write e.g. “7 days”, “1 hour” or “15 minutes”."
+            _(
+                "“%(text)s” is not a reminder: write e.g. “7 days”, “1 hour” or “15 minutes”.",
+                text=text.strip(),
+            )
         )
     amount = int(match.group(1))
     if not 1 <= amount <= _LIMITS[unit]:
-        one, many = _UNIT_NAMES[unit]
-        raise ReminderError(f"“{text.strip()}”: choose 1 to {_LIMITS[unit]} {many}.")
+        raise ReminderError(_limit_message(text.strip(), unit))
     return Offset(amount, unit)
+
+
+def _limit_message(text: str, unit: str) -> str:
+    limit = _LIMITS[unit]
+    if unit == "d":
+        return _("“%(text)s”: choose 1 to %(limit)d days.", text=text, limit=limit)
+    if unit == "h":
+        return _("“%(text)s”: choose 1 to %(limit)d hours.", text=text, limit=limit)
+    return _("“%(text)s”: choose 1 to %(limit)d minutes.", text=text, limit=limit)
 
 
 def parse_offsets(text: str) -> list[Offset]:
@@ -126,7 +186,13 @@ def parse_offsets(text: str) -> list[Offset]:
     pieces = [piece for piece in re.split(r"[,;\n]", text or "") if piece.strip()]
     offsets = sorted({parse_offset(piece) for piece in pieces}, key=lambda o: -o.delta)
     if len(offsets) > MAX_REMINDERS:
-        raise ReminderError(f"At most {MAX_REMINDERS} reminders per event.")
+        raise ReminderError(
+            ngettext(
+                "At most %(num)d reminder per event.",
+                "At most %(num)d reminders per event.",
+                MAX_REMINDERS,
+            )
+        )
     return offsets
 
 
@@ -163,13 +229,15 @@ class EventReminders:
     source: str  # "event", "series", "kind" or "built-in"
 
     @property
-    def source_label(self) -> str:
-        return {
-            "event": "this event's own",
-            "series": "the series' reminders",
-            "kind": "the defaults for its kind",
-            "built-in": "the built-in defaults for its kind",
-        }[self.source]
+    def source_sentence(self) -> str:
+        """Where the reminders come from, for the event's reminders page."""
+        if self.source == "event":
+            return _("This event follows this event's own.")
+        if self.source == "series":
+            return _("This event follows the series' reminders.")
+        if self.source == "kind":
+            return _("This event follows the defaults for its kind.")
+        return _("This event follows the built-in defaults for its kind.")
 
 
 def kind_defaults() -> dict[EventKind, tuple[list[Offset], bool]]:
@@ -480,7 +548,7 @@ def set_feed_alarm(user: User, minutes: int | None) -> None:
     """Alarms ``minutes`` before each registered event in the person's private feed;
     None: none (the default)."""
     if minutes is not None and minutes not in ALARM_MINUTES:
-        raise ReminderError("Choose one of the alarm times offered.")
+        raise ReminderError(_("Choose one of the alarm times offered."))
     alarm = db.session.get(FeedAlarm, user.id)
     if minutes is None:
         if alarm is not None:

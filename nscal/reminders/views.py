@@ -1,7 +1,12 @@
 """Reminder pages: an event's (and its series') reminders, the defaults per kind under
 /manage/, and a person's feed alarm on /account."""
 
+from datetime import time
+
+from babel.dates import format_time
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -39,6 +44,16 @@ def _own_reminders(event: Event):
     return own.offsets if own.source == "event" else None
 
 
+def _hour_text() -> str:
+    """The hour day-based reminders go out, written the reader's way: "09:00" in
+    English (as always), "09.00" in Danish, "9.00" in Finnish."""
+    hour = reminder_hour()
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return f"{hour:02d}:00"
+    return format_time(time(hour), format="short", locale=locale)
+
+
 def _event_page(event: Event, form: EventRemindersForm, series_form: EventRemindersForm | None):
     return render_template(
         "reminders/event.html",
@@ -48,7 +63,7 @@ def _event_page(event: Event, form: EventRemindersForm, series_form: EventRemind
         series_form=series_form,
         current=reminders_for(event),
         times=reminder_times(event),
-        hour=reminder_hour(),
+        hour_text=_hour_text(),
     )
 
 
@@ -57,8 +72,8 @@ def _series_form(event: Event, fill: bool = True) -> EventRemindersForm | None:
         return None
     form = EventRemindersForm(prefix="series")
     form.follow.choices = [
-        SelectChoice("inherit", "Follow the defaults for the kind"),
-        SelectChoice("own", "The series' own reminders"),
+        SelectChoice("inherit", _("Follow the defaults for the kind")),
+        SelectChoice("own", _("The series' own reminders")),
     ]
     if fill:
         form.fill(series_reminders(event.series))
@@ -72,15 +87,15 @@ def event_reminders(event_id: int):
     form = EventRemindersForm()
     if event.series is not None:
         form.follow.choices = [
-            SelectChoice("inherit", "Follow the series' reminders (or the kind's defaults)"),
-            SelectChoice("own", "This event's own reminders"),
+            SelectChoice("inherit", _("Follow the series' reminders (or the kind's defaults)")),
+            SelectChoice("own", _("This event's own reminders")),
         ]
     if not form.is_submitted():
         form.fill(_own_reminders(event))
     elif form.validate_on_submit():
         set_event_reminders(event, form.chosen())
         db.session.commit()
-        flash(f"The reminders of “{event.title}” are saved.", "success")
+        flash(_("The reminders of “%(title)s” are saved.", title=event.title), "success")
         return redirect(url_for(".event_reminders", event_id=event.id))
     return _event_page(event, form, _series_form(event))
 
@@ -95,7 +110,7 @@ def series_reminders_view(event_id: int):
     if form.validate_on_submit():
         set_series_reminders(event.series, form.chosen())
         db.session.commit()
-        flash("The series' reminders are saved.", "success")
+        flash(_("The series' reminders are saved."), "success")
         return redirect(url_for(".event_reminders", event_id=event.id))
     own = EventRemindersForm(formdata=None)
     own.fill(_own_reminders(event))
@@ -114,10 +129,10 @@ def defaults():
         for kind, offsets in form.chosen().items():
             set_kind_defaults(kind, offsets)
         db.session.commit()
-        flash("The default reminders are saved.", "success")
+        flash(_("The default reminders are saved."), "success")
         return redirect(url_for(".defaults"))
     return render_template(
-        "reminders/defaults.html", form=form, current=current, hour=reminder_hour()
+        "reminders/defaults.html", form=form, current=current, hour_text=_hour_text()
     )
 
 
@@ -134,9 +149,9 @@ def feed_alarm():
         else:
             db.session.commit()
             flash(
-                "Your private feed now has an alarm before each event you registered for."
+                _("Your private feed now has an alarm before each event you registered for.")
                 if form.minutes()
-                else "Your private feed has no alarms now.",
+                else _("Your private feed has no alarms now."),
                 "success",
             )
     else:

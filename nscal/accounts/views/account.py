@@ -1,6 +1,7 @@
 """Each person's account page: their profile and their password."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from nscal.accounts.forms import ChangePasswordForm, ProfileForm
@@ -37,7 +38,7 @@ def profile():
             db.session.commit()
             # The account's language speaks from now on (the flash below too).
             forget_chosen_language()
-            flash("Your profile is saved.", "success")
+            flash(_("Your profile is saved."), "success")
             return redirect(url_for("account.profile"))
     return render_template("account/profile.html", form=form, password_form=password_form)
 
@@ -57,7 +58,7 @@ def password():
         else:
             db.session.commit()
             login_user(user)  # this session goes on, with the new session version
-            flash("Your password is changed. Your other sessions are logged out.", "success")
+            flash(_("Your password is changed. Your other sessions are logged out."), "success")
             return redirect(url_for("account.profile"))
     profile_form = ProfileForm(obj=user, city_zone=user.city.timezone if user.city else None)
     return (

@@ -2,6 +2,8 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -61,7 +63,7 @@ def invite():
 def _invite_and_report(user: User) -> None:
     send_invitation(user, current_user)  # queued: goes out with this commit, retried
     db.session.commit()
-    flash(f"Invitation sent to {user.email}.", "success")
+    flash(_("Invitation sent to %(email)s.", email=user.email), "success")
 
 
 def _like_pattern(text: str) -> str:
@@ -162,7 +164,7 @@ def edit_user(user_id: int):
     already made in their old role (the page and the message say how many)."""
     user = db.get_or_404(User, user_id)
     if user.is_deleted:
-        flash("This account is deleted; there is nothing left to edit.", "error")
+        flash(_("This account is deleted; there is nothing left to edit."), "error")
         return redirect(url_for("people.users"))
     form = UserEditForm(obj=user, current_city=user.city)
     if not form.is_submitted():
@@ -191,12 +193,16 @@ def edit_user(user_id: int):
             db.session.rollback()
             form.email.errors.append(str(exc))
         else:
-            message = f"{user.name} is saved."
+            message = _("%(name)s is saved.", name=user.name)
             if user.participant_role != old_role and active_count:
-                old = old_role.name if old_role else "no role"
-                message += (
-                    f" Their {active_count} active registration(s) keep the role they were "
-                    f"made in ({old}); new registrations use the new one."
+                old = old_role.label if old_role else _("no role")
+                message += " " + ngettext(
+                    "Their %(num)d active registration(s) keep the role they were "
+                    "made in (%(role)s); new registrations use the new one.",
+                    "Their %(num)d active registration(s) keep the role they were "
+                    "made in (%(role)s); new registrations use the new one.",
+                    active_count,
+                    role=old,
                 )
             db.session.commit()
             flash(message, "success")
@@ -221,9 +227,16 @@ def change_role(user_id: int):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(f"{user.name} is now {user.account_role.value}.", "success")
+            flash(
+                _(
+                    "%(name)s is now %(role)s.",
+                    name=user.name,
+                    role=str(user.account_role.label).lower(),
+                ),
+                "success",
+            )
     else:
-        flash("Choose an account role from the list.", "error")
+        flash(_("Choose an account role from the list."), "error")
     return redirect(url_for("people.users"))
 
 
@@ -250,8 +263,13 @@ def toggle_active(user_id: int):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        state = "active again" if user.active else "deactivated: they can no longer log in"
-        flash(f"{user.name} is {state}.", "success")
+        if user.active:
+            flash(_("%(name)s is active again.", name=user.name), "success")
+        else:
+            flash(
+                _("%(name)s is deactivated: they can no longer log in.", name=user.name),
+                "success",
+            )
     return redirect(url_for("people.users"))
 
 
@@ -265,7 +283,7 @@ def resend_invitation(user_id: int):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(f"Invitation sent to {user.email}.", "success")
+        flash(_("Invitation sent to %(email)s.", email=user.email), "success")
     return redirect(url_for("people.users"))
 
 
@@ -280,5 +298,5 @@ def send_reset_link(user_id: int):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(f"A password reset link was sent to {user.email}.", "success")
+        flash(_("A password reset link was sent to %(email)s.", email=user.email), "success")
     return redirect(url_for("people.users"))

@@ -1,6 +1,8 @@
 """Logging in and out, accepting an invitation, and resetting a forgotten password."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from nscal.accounts import services
@@ -18,7 +20,7 @@ from nscal.db import db
 from nscal.web import safe_next
 
 auth = Blueprint("auth", __name__, url_prefix="/auth")
-PASSWORD_LOGIN_OFF = (
+PASSWORD_LOGIN_OFF = _l(
     "Logging in with a password is switched off here. "
     "Use your organisation's sign-in button instead."
 )
@@ -30,7 +32,7 @@ def login():
         return redirect(safe_next(request.args.get("next"), url_for("main.index")))
     form = LoginForm()
     if request.method == "POST" and not current_app.config["PASSWORD_LOGIN"]:
-        flash(PASSWORD_LOGIN_OFF, "error")
+        flash(str(PASSWORD_LOGIN_OFF), "error")
         return render_template("auth/login.html", form=form), 403
     if form.validate_on_submit():
         try:
@@ -51,7 +53,7 @@ def start_session(user, next_url: str | None):
     """Log ``user`` in on this browser (after a password or a single sign-on) and go on
     to ``next_url`` when it is a page of this site, else home. The caller has committed."""
     login_user(user)
-    flash(f"Welcome, {user.name}.", "success")
+    flash(_("Welcome, %(name)s.", name=user.name), "success")
     return redirect(safe_next(next_url, url_for("main.index")))
 
 
@@ -62,7 +64,7 @@ def logout():
         end_sessions(current_user._get_current_object())
         db.session.commit()
     logout_user()
-    flash("You are logged out.", "success")
+    flash(_("You are logged out."), "success")
     return redirect(url_for("main.index"))
 
 
@@ -77,7 +79,7 @@ def accept_invitation(token: str):
         done = _choose_password(
             form,
             lambda password: services.accept_invitation(token, password),
-            "Your password is set. Welcome to the calendar.",
+            _("Your password is set. Welcome to the calendar."),
         )
         if done:
             return done
@@ -87,7 +89,7 @@ def accept_invitation(token: str):
 @auth.route("/forgot-password", methods=["GET", "POST"])
 def forgot_password():
     if not current_app.config["PASSWORD_LOGIN"]:
-        flash(PASSWORD_LOGIN_OFF, "error")
+        flash(str(PASSWORD_LOGIN_OFF), "error")
         return redirect(url_for("auth.login"))
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -99,8 +101,10 @@ def forgot_password():
         db.session.commit()
         # The same answer for every address: nobody learns who has an account.
         flash(
-            "If an account exists for that address, we have sent a link to it. "
-            "The link works once, for a short while.",
+            _(
+                "If an account exists for that address, we have sent a link to it. "
+                "The link works once, for a short while."
+            ),
             "success",
         )
         return redirect(url_for("auth.login"))
@@ -126,7 +130,7 @@ def reset_password(token: str):
         done = _choose_password(
             form,
             lambda password: services.reset_password(token, password),
-            "Your new password is set, and you are logged in.",
+            _("Your new password is set, and you are logged in."),
         )
         if done:
             return done

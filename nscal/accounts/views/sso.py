@@ -25,6 +25,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from joserfc.errors import JoseError
 
@@ -52,15 +54,15 @@ class Refusal:
 
 
 REFUSALS = {
-    "access_denied": Refusal(403, "You did not allow the sign-in"),
-    "state": Refusal(400, "This sign-in link has expired or was not started here"),
-    "invalid": Refusal(400, "The sign-in could not be checked"),
-    "unavailable": Refusal(503, "The sign-in service is not answering"),
-    "failed": Refusal(400, "The sign-in did not complete"),
-    "unverified": Refusal(403, "Your email address is not verified"),
-    "unknown": Refusal(403, "You have no account in the calendar yet"),
-    "deactivated": Refusal(403, "Your account is deactivated"),
-    "linked_elsewhere": Refusal(409, "This account is linked to someone else"),
+    "access_denied": Refusal(403, _l("You did not allow the sign-in")),
+    "state": Refusal(400, _l("This sign-in link has expired or was not started here")),
+    "invalid": Refusal(400, _l("The sign-in could not be checked")),
+    "unavailable": Refusal(503, _l("The sign-in service is not answering")),
+    "failed": Refusal(400, _l("The sign-in did not complete")),
+    "unverified": Refusal(403, _l("Your email address is not verified")),
+    "unknown": Refusal(403, _l("You have no account in the calendar yet")),
+    "deactivated": Refusal(403, _l("Your account is deactivated")),
+    "linked_elsewhere": Refusal(409, _l("This account is linked to someone else")),
 }
 
 
@@ -154,40 +156,48 @@ def _person_from_callback(provider: OidcProvider, client) -> ProviderPerson:
         _clear_pending_state(client)
         raise _CallbackRefused(
             "access_denied",
-            "You cancelled, or did not allow the calendar to use your account, at the "
-            "sign-in service. Nothing has changed; you can try again.",
+            _(
+                "You cancelled, or did not allow the calendar to use your account, at the "
+                "sign-in service. Nothing has changed; you can try again."
+            ),
         )
     try:
         metadata = _metadata(provider, client)
         issuer_param = request.args.get("iss")
         if issuer_param is not None and issuer_param.rstrip("/") != provider.issuer:
             # RFC 9207: an answer from another provider than the one we asked.
-            raise _CallbackRefused("invalid", "The answer came from another sign-in service.")
+            raise _CallbackRefused("invalid", _("The answer came from another sign-in service."))
         token = client.authorize_access_token()
         claims = dict(token.get("userinfo") or {})
         if not claims.get("sub"):
-            raise _CallbackRefused("invalid", "The sign-in service sent no ID token.")
+            raise _CallbackRefused("invalid", _("The sign-in service sent no ID token."))
         if not claims.get("email") and metadata.get("userinfo_endpoint"):
             # Spec-conforming providers put the profile in userinfo, not the ID token.
             extra = client.userinfo(token=token)
             if extra.get("sub") != claims["sub"]:
-                raise _CallbackRefused("invalid", "The sign-in service contradicted itself.")
+                raise _CallbackRefused("invalid", _("The sign-in service contradicted itself."))
             claims = {**extra, **claims}
     except MismatchingStateError:
         raise _CallbackRefused(
             "state",
-            "This answer from the sign-in service does not belong to a sign-in started in "
-            "this browser, or it is too old. Please start again from the login page.",
+            _(
+                "This answer from the sign-in service does not belong to a sign-in started "
+                "in this browser, or it is too old. Please start again from the login page."
+            ),
         ) from None
     except OAuthError as exc:
         if exc.error == "access_denied":
             raise _CallbackRefused(
                 "access_denied",
-                "You did not allow the calendar to use your account at the sign-in service.",
+                _("You did not allow the calendar to use your account at the sign-in service."),
             ) from None
         raise _CallbackRefused(
             "failed",
-            f"{label} answered: {exc.description or exc.error}. Please try again.",
+            _(
+                "%(provider)s answered: %(answer)s. Please try again.",
+                provider=label,
+                answer=exc.description or exc.error,
+            ),
         ) from None
     except ProviderUnavailable:
         raise _CallbackRefused("unavailable", _unavailable_message(provider)) from None
@@ -197,8 +207,10 @@ def _person_from_callback(provider: OidcProvider, client) -> ProviderPerson:
         # A bad signature, another audience or issuer, an expired token, a wrong nonce.
         raise _CallbackRefused(
             "invalid",
-            "The sign-in service's answer did not pass our checks, so we did not log you "
-            "in. Please try again; if it keeps happening, tell the secretariat.",
+            _(
+                "The sign-in service's answer did not pass our checks, so we did not log "
+                "you in. Please try again; if it keeps happening, tell the secretariat."
+            ),
         ) from None
     email = claims.get("email")
     verified = claims.get("email_verified")
@@ -275,11 +287,17 @@ def _origin(url: str) -> str:
 
 
 def _unavailable_message(provider: OidcProvider) -> str:
-    message = f"We could not reach the sign-in service for “{provider.label}”. "
-    message += "Please try again in a few minutes"
     if current_app.config["PASSWORD_LOGIN"]:
-        message += ", or log in with your password"
-    return message + "."
+        return _(
+            "We could not reach the sign-in service for “%(provider)s”. "
+            "Please try again in a few minutes, or log in with your password.",
+            provider=provider.label,
+        )
+    return _(
+        "We could not reach the sign-in service for “%(provider)s”. "
+        "Please try again in a few minutes.",
+        provider=provider.label,
+    )
 
 
 def _refused(provider: OidcProvider, reason: str, message: str):

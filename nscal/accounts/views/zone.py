@@ -7,6 +7,7 @@ from). A visitor's choice lives in the session; a signed-in person's in their ac
 """
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from nscal.accounts.forms import ZoneForm
@@ -23,8 +24,8 @@ def _default_label() -> str:
     if current_user.is_authenticated:
         city = current_user.city
         if city is not None:
-            return f"My city's zone ({zone_label(city.timezone)})"
-    return "Each event's own time zone"
+            return _("My city's zone (%(zone)s)", zone=zone_label(city.timezone))
+    return _("Each event's own time zone")
 
 
 def _current_choice() -> str | None:
@@ -59,9 +60,9 @@ def choose():
         viewer = current_user if current_user.is_authenticated else None
         shown, _source = display_zone(viewer, session.get(SESSION_ZONE))
         if shown:
-            flash(f"Times are now shown in {zone_label(shown)} time.", "success")
+            flash(_("Times are now shown in %(zone)s time.", zone=zone_label(shown)), "success")
         else:
-            flash("Times are now shown in each event's own time zone.", "success")
+            flash(_("Times are now shown in each event's own time zone."), "success")
         return redirect(back)
     else:
         return _page(form, back), 400
