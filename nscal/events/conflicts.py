@@ -167,16 +167,20 @@ def summarise_conflicts(
             else:
                 summaries[event.id].more_overlaps += 1
     when: dict[int, str] = {}  # each event's time is worded once, however often named
+    clocks: dict[tuple, list[ZoneInfo]] = {}  # the zones people join from, per kind of event
     for event in active:
         summary = summaries[event.id]
         if worded is not None and event.id not in worded:
             summary.overlap_ids = [other.id for other, _first, _second in partners[event.id]]
             summary.overlaps = [""] * len(summary.overlap_ids)
             if not event.all_day:
-                zones = participating_zones(event, member_zones)
-                summary.outside_hours = (
-                    [""] if _outside_anywhere(event, zones, office_hours) else []
-                )
+                host = event.host_city
+                kind = (event.format, event.timezone, host and (host.timezone, host.name))
+                if kind not in clocks:
+                    zones = participating_zones(event, member_zones)
+                    clocks[kind] = [ZoneInfo(zone) for zone in dict.fromkeys(z for z, _ in zones)]
+                outside = _outside_anywhere(event, clocks[kind], office_hours)
+                summary.outside_hours = [""] if outside else []
             continue
         for other, first, second in partners[event.id]:
             if other.id not in when:
@@ -311,11 +315,11 @@ def office_hours_messages(
     return messages
 
 
-def _outside_anywhere(event, zones: Sequence[tuple[str, str]], office_hours=OFFICE_HOURS) -> bool:
-    """Whether ``office_hours_messages`` would say anything, without wording it."""
+def _outside_anywhere(event, zones: Sequence[ZoneInfo], office_hours=OFFICE_HOURS) -> bool:
+    """Whether ``office_hours_messages`` would say anything for ``event`` in ``zones``,
+    without wording it."""
     opens, closes = office_hours
-    for zone_name in dict.fromkeys(zone for zone, _place in zones):
-        zone = ZoneInfo(zone_name)
+    for zone in zones:
         start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
         if any(_outside(start.replace(tzinfo=None), end.replace(tzinfo=None), opens, closes)):
             return True
