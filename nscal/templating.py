@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import g, request, session, url_for
 from flask_login import current_user
 from jinja2 import pass_context
+from markupsafe import Markup, escape
 
 from nscal import timedisplay
 from nscal.accounts.models import AccountRole
@@ -126,16 +127,19 @@ def language_links() -> list[LanguageLink]:
 _ID_MARKER = 918273645
 
 
-def event_url(event) -> str:
+def event_url(event) -> Markup:
     """The event's page, exactly as ``url_for('events.detail', event_id=event.id)``.
 
     Routing builds the URL once per request; each event then only fills in its id, so a
-    year of events costs string joins rather than thousands of ``url_for`` calls.
+    year of events costs string joins rather than thousands of ``url_for`` calls. The
+    result is markup (a routed path and a number), which templates need not escape.
     """
-    patterns = g.setdefault("_event_url_patterns", {})
-    pattern = patterns.get(request.script_root)
+    store = g._get_current_object()
+    patterns = store.__dict__.setdefault("_event_url_patterns", {})
+    script_root = request.script_root
+    pattern = patterns.get(script_root)
     if pattern is None:
         built = url_for("events.detail", event_id=_ID_MARKER)
         prefix, _marker, suffix = built.partition(str(_ID_MARKER))
-        pattern = patterns[request.script_root] = (prefix, suffix)
-    return f"{pattern[0]}{event.id}{pattern[1]}"
+        pattern = patterns[script_root] = (escape(prefix), escape(suffix))
+    return Markup(f"{pattern[0]}{int(event.id)}{pattern[1]}")

@@ -20,7 +20,7 @@ Messages are in the reader's language; accepted office hours are recorded in Eng
 """
 
 import heapq
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
@@ -150,7 +150,10 @@ class ConflictSummary:
     @property
     def warnings(self) -> int:
         """The conflicts still to look at: every one not accepted, named or not."""
-        return len(self.open) + self.more_overlaps
+        accepted = self.accepted
+        open_overlaps = sum(overlap_key(other) not in accepted for other in self.overlap_ids)
+        open_hours = bool(self.outside_hours) and OUTSIDE_HOURS not in accepted
+        return open_overlaps + open_hours + self.more_overlaps
 
     def __bool__(self) -> bool:
         return self.count > 0
@@ -164,8 +167,14 @@ def summarise_conflicts(
     member_zones: Iterable[str] | Mapping[str, Sequence[str]] = (),
     office_hours=OFFICE_HOURS,
     named: int | None = NAMED_OVERLAPS,
+    worded: Collection[int] | None = None,
 ) -> dict[int, ConflictSummary]:
     """Each event's conflicts, naming at most ``named`` overlaps (None: all of them).
+
+    ``worded``: the ids of the events whose messages are to be written (None: every
+    event's). The others get what counting and accepting read, not words: the keys of
+    their named overlaps with empty messages, and one empty office-hours message when
+    they are outside office hours anywhere. A page of a busy year words what it shows.
 
     ``member_zones`` are the zones people join online events from; a mapping from
     zone to the names of the member cities in it makes the messages name those
@@ -188,8 +197,21 @@ def summarise_conflicts(
             else:
                 summaries[event.id].more_overlaps += 1
     when: dict[int, str] = {}  # each event's time is worded once, however often named
+    clocks: dict[tuple, list[ZoneInfo]] = {}  # the zones people join from, per kind of event
     for event in active:
         summary = summaries[event.id]
+        if worded is not None and event.id not in worded:
+            summary.overlap_ids = [other.id for other, _first, _second in partners[event.id]]
+            summary.overlaps = [""] * len(summary.overlap_ids)
+            if not event.all_day:
+                host = event.host_city
+                kind = (event.format, event.timezone, host and (host.timezone, host.name))
+                if kind not in clocks:
+                    zones = participating_zones(event, member_zones)
+                    clocks[kind] = [ZoneInfo(zone) for zone in dict.fromkeys(z for z, _ in zones)]
+                outside = _outside_anywhere(event, clocks[kind], office_hours)
+                summary.outside_hours = [""] if outside else []
+            continue
         for other, first, second in partners[event.id]:
             if other.id not in when:
                 when[other.id] = format_when(other)
@@ -352,6 +374,17 @@ def office_hours_messages(
             continue
         messages.append(say(message, **values))
     return messages
+
+
+def _outside_anywhere(event, zones: Sequence[ZoneInfo], office_hours=OFFICE_HOURS) -> bool:
+    """Whether ``office_hours_messages`` would say anything for ``event`` in ``zones``,
+    without wording it."""
+    opens, closes = office_hours
+    for zone in zones:
+        start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+        if any(_outside(start.replace(tzinfo=None), end.replace(tzinfo=None), opens, closes)):
+            return True
+    return False
 
 
 def _outside(start: datetime, end: datetime, opens: time, closes: time) -> tuple[bool, bool]:

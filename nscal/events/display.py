@@ -10,7 +10,7 @@ filters and globals (see ``nscal.templating``).
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -85,30 +85,40 @@ def _day_order(event: Event) -> tuple:
     return (not event.all_day, event.starts_at, event.id or 0)
 
 
+DaysOf = Callable[[Event], list[date]]
+
+
 def events_by_day(
-    events: Iterable[Event], zone: str | None, first: date, last: date
+    events: Iterable[Event],
+    zone: str | None,
+    first: date,
+    last: date,
+    days_of: DaysOf | None = None,
 ) -> dict[date, list[Event]]:
     """Each day from ``first`` to ``last`` (inclusive) that has events, with every event
-    covering it: multi-day and all-day events appear on each of their days."""
+    covering it: multi-day and all-day events appear on each of their days.
+    ``days_of``: each event's days when the caller has read them already."""
+    days_of = days_of or (lambda event: event_days(event, zone))
     days: dict[date, list[Event]] = defaultdict(list)
     for event in events:
-        for day in event_days(event, zone):
+        for day in days_of(event):
             if first <= day <= last:
                 days[day].append(event)
     return {day: sorted(days[day], key=_day_order) for day in sorted(days)}
 
 
 def events_by_month(
-    events: Iterable[Event], zone: str | None, year: int
+    events: Iterable[Event], zone: str | None, year: int, days_of: DaysOf | None = None
 ) -> dict[int, list[tuple[date, list[Event]]]]:
     """A year as printed: for each month, its days with the events starting (or, for
     events begun the month before, continuing) on them; each event once a month."""
+    days_of = days_of or (lambda event: event_days(event, zone))
     months: dict[int, dict[date, list[Event]]] = {
         month: defaultdict(list) for month in range(1, 13)
     }
     for event in events:
         seen: set[int] = set()
-        for day in event_days(event, zone):
+        for day in days_of(event):
             if day.year == year and day.month not in seen:
                 seen.add(day.month)
                 months[day.month][day].append(event)

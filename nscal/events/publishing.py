@@ -103,6 +103,9 @@ def publication_plan(
 # --- accepted conflicts -----------------------------------------------------------------
 
 
+MANY_IDS = 500
+
+
 def mark_accepted(summaries: Mapping[int, ConflictSummary]) -> None:
     """Fill each summary's ``accepted`` keys from the accepted conflicts stored.
 
@@ -112,11 +115,13 @@ def mark_accepted(summaries: Mapping[int, ConflictSummary]) -> None:
     ids = list(summaries)
     if not ids:
         return
-    rows = db.session.execute(
-        sa.select(AcceptedConflict).where(
+    query = sa.select(AcceptedConflict)
+    if len(ids) <= MANY_IDS:
+        query = query.where(
             sa.or_(AcceptedConflict.event_id.in_(ids), AcceptedConflict.other_event_id.in_(ids))
         )
-    ).scalars()
+    # For a busy year, every acceptance: fewer rows to skip here than ids to send.
+    rows = db.session.execute(query).scalars()
     for row in rows:
         summary = summaries.get(row.event_id)
         if row.conflict_key == OUTSIDE_HOURS:

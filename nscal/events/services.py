@@ -36,6 +36,7 @@ from nscal.events.repeat_rules import (
     pattern_key,
     without_end,
 )
+from nscal.events.search import text_matches
 from nscal.inputs import MAX_INTEGER, multi_line, single_line
 from nscal.timeutil import (
     FIRST_YEAR,
@@ -649,14 +650,9 @@ def filter_events(
     if role is not None:
         query = query.where(audience_includes(role.id))
     if text and text.strip():
-        needle = text.strip()
-        query = query.where(
-            sa.or_(
-                Event.title.icontains(needle, autoescape=True),
-                Event.description.icontains(needle, autoescape=True),
-                Event.venue.icontains(needle, autoescape=True),
-            )
-        )
+        columns = (Event.title, Event.description, Event.venue)
+        dialect = db.session.get_bind().dialect.name
+        query = query.where(text_matches(columns, text.strip(), dialect, Event.id))
     return query
 
 

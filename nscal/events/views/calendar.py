@@ -2,9 +2,15 @@
 
 Days are read on the viewer's clocks (or each event's own when the viewer has no
 zone); all-day events keep their dates in every zone.
+
+A year can hold thousands of events, so these pages read only the columns they show
+(``CalendarEntry``, no ORM objects, no audiences) in one query, and the event links are
+built from one routed prefix (``nscal.templating.event_url``): the work per event is
+a row, its days and its time of day.
 """
 
 from calendar import Calendar
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,9 +18,9 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from nscal.db import db, utcnow
-from nscal.events.display import display_zone, events_by_day, events_by_month
-from nscal.events.models import Event
-from nscal.events.services import AUDIENCES_AT_ONCE, events_between, visible_events
+from nscal.events.display import display_zone, event_days, events_by_day, events_by_month
+from nscal.events.models import Event, EventStatus, Visibility
+from nscal.events.services import events_between, visible_events
 from nscal.events.views.public import current_viewer, session_zone
 from nscal.timeutil import FIRST_YEAR, LAST_YEAR, year_in_range
 
@@ -44,7 +50,34 @@ def _years_covered() -> str:
     )
 
 
-def _events_in(viewer, start: date, end: date, zone: str | None) -> list[Event]:
+@dataclass(slots=True)
+class CalendarEntry:
+    """What a calendar page shows of an event: the attributes of ``Event`` that the day
+    and time helpers (``nscal.events.display``, ``nscal.timedisplay``) and the day lists
+    read, and nothing else."""
+
+    id: int
+    title: str
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+    all_day: bool
+    start_date: date | None
+    end_date: date | None
+    status: EventStatus
+    visibility: Visibility
+    days: list[date] = field(default_factory=list)  # on the page's clocks, read once
+    host_city = None  # the place of an event's own clock is its zone's city here
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status is EventStatus.cancelled
+
+
+ENTRY_COLUMNS = [Event.__table__.c[name] for name in CalendarEntry.__slots__ if name != "days"]
+
+
+def _events_in(viewer, start: date, end: date, zone: str | None) -> list[CalendarEntry]:
     """Events ``viewer`` may see that may touch the days [start, end)."""
     tz = ZoneInfo(zone or "UTC")
     query = (
@@ -53,10 +86,17 @@ def _events_in(viewer, start: date, end: date, zone: str | None) -> list[Event]:
             datetime.combine(start, time(), tz) - MARGIN,
             datetime.combine(end, time(), tz) + MARGIN,
         )
+        .with_only_columns(*ENTRY_COLUMNS)
         .order_by(Event.starts_at, Event.id)
-        .options(AUDIENCES_AT_ONCE)
     )
-    return list(db.session.execute(query).scalars())
+    entries = [CalendarEntry(*row) for row in db.session.execute(query)]
+    for entry in entries:
+        entry.days = event_days(entry, zone)
+    return entries
+
+
+def _days_of(entry: CalendarEntry) -> list[date]:
+    return entry.days
 
 
 def _today(zone: str | None) -> date:
@@ -76,7 +116,7 @@ def year(year: int):
     viewer = current_viewer()
     zone, _source = display_zone(viewer, session_zone())
     found = _events_in(viewer, date(year, 1, 1), date(year + 1, 1, 1), zone)
-    months = events_by_month(found, zone, year)
+    months = events_by_month(found, zone, year, _days_of)
     return render_template(
         "calendar/year.html",
         year=year,
@@ -106,7 +146,7 @@ def month(year: int, month: int):
         year=year,
         month=month,
         weeks=Calendar(firstweekday=0).monthdatescalendar(year, month),
-        days=events_by_day(found, zone, first, following - timedelta(days=1)),
+        days=events_by_day(found, zone, first, following - timedelta(days=1), _days_of),
         zone=zone,
         today=_today(zone),
         previous=previous if previous.year >= FIRST_YEAR else None,

@@ -17,7 +17,7 @@ from nscal.accounts.permissions import coordinator_required
 from nscal.cities.models import active_cities
 from nscal.db import db
 from nscal.errors import EXPIRED_FORM, recover_after_csrf
-from nscal.events.conflicts import format_when, summarise_conflicts
+from nscal.events.conflicts import OUTSIDE_HOURS, format_when, summarise_conflicts
 from nscal.events.form_sections import SectionError, sections
 from nscal.events.forms import (
     AcceptConflictForm,
@@ -28,7 +28,8 @@ from nscal.events.forms import (
     event_form_data,
     new_event_form_data,
 )
-from nscal.events.models import Event, EventStatus
+from nscal.events.models import AcceptedConflict, Event, EventStatus
+from nscal.events.plan import plan_entries_in_year
 from nscal.events.publishing import (
     accept_conflict,
     mark_accepted,
@@ -37,6 +38,7 @@ from nscal.events.publishing import (
 )
 from nscal.events.repeat_rules import describe_rule
 from nscal.events.services import (
+    AUDIENCES_AT_ONCE,
     EventError,
     TimeWarning,
     cancel_event,
@@ -427,9 +429,19 @@ def _member_cities() -> dict[str, list[str]]:
     return zones or {zone: [] for zone, _label in NORDIC_ZONES}
 
 
-def _year_conflicts(events: list[Event]):
-    """Each event's conflicts over ``events`` (a year), with the accepted ones marked."""
-    summaries = summarise_conflicts(events, _member_cities())
+def _year_conflicts(events: list, worded: set[int] | None = None):
+    """Each event's conflicts over ``events`` (a year), with the accepted ones marked;
+    ``worded``: the events whose messages are written (None: all of them)."""
+    if worded is not None:
+        # An accepted office-hours conflict holds while its message reads the same.
+        worded = worded | set(
+            db.session.execute(
+                sa.select(AcceptedConflict.event_id).where(
+                    AcceptedConflict.conflict_key == OUTSIDE_HOURS
+                )
+            ).scalars()
+        )
+    summaries = summarise_conflicts(events, _member_cities(), worded=worded)
     mark_accepted(summaries)
     return summaries
 
@@ -470,13 +482,19 @@ def _plan_month(event: Event) -> int:
 @manage_events.get("/calendar/<int:year>")
 @coordinator_required
 def year_calendar(year: int):
-    # Conflicts are found over the whole year, but a page shows at most
-    # PLAN_PAGE_SIZE events, so a busy year stays a page a browser can hold.
-    events = events_in_year(_year_or_404(year))
-    conflicts = _year_conflicts(events)
+    # Conflicts are found and counted over the whole year, read as rows; a page shows
+    # at most PLAN_PAGE_SIZE events, the only ones loaded as events and worded, so a
+    # busy year stays a page a browser can hold.
+    events = plan_entries_in_year(_year_or_404(year))
     pages = max(1, -(-len(events) // PLAN_PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    shown = events[(page - 1) * PLAN_PAGE_SIZE : page * PLAN_PAGE_SIZE]
+    shown_ids = [entry.id for entry in events[(page - 1) * PLAN_PAGE_SIZE : page * PLAN_PAGE_SIZE]]
+    conflicts = _year_conflicts(events, worded=set(shown_ids))
+    loaded = db.session.execute(
+        sa.select(Event).where(Event.id.in_(shown_ids)).options(AUDIENCES_AT_ONCE)
+    ).scalars()
+    by_id = {event.id: event for event in loaded}
+    shown = [by_id[event_id] for event_id in shown_ids if event_id in by_id]
     first_month = _plan_month(shown[0]) if shown and page > 1 else 1
     last_month = _plan_month(shown[-1]) if shown and page < pages else 12
     months = {month: (month_name(month), []) for month in range(first_month, last_month + 1)}
