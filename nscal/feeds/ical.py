@@ -316,6 +316,8 @@ def vevent_key(
         registration_status,
         include_online_link,
         base_url,
+        # The SUMMARY and DESCRIPTION are in the language asked for (event_to_vevent).
+        current_language(),
     )
 
 
