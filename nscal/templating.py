@@ -47,8 +47,11 @@ def register_template_helpers(app) -> None:
         zone_city=timedisplay.zone_city,
         zone_label=timedisplay.zone_label,
         paragraphs=display.paragraphs,
-        public_description=public_description,
+        public_description=_public_description,
         event_url=event_url,
+        # An event's text in the reader's language, else the original (Event.text_in).
+        event_title=event_title,
+        event_description=event_description,
     )
     app.jinja_env.globals.update(
         zone_choices=zone_choices,
@@ -121,6 +124,22 @@ def language_links() -> list[LanguageLink]:
         )
         for code in LANGUAGES
     ]
+
+
+def event_title(event) -> str:
+    """The event's title in the page's language, else its original title."""
+    return event.text_in(current_language()).title
+
+
+def event_description(event) -> str:
+    """The event's description in the page's language, else its original one (the
+    online link left in: for those who may see it; others read ``public_description``)."""
+    return event.text_in(current_language()).description
+
+
+def _public_description(event) -> str:
+    """The description everyone may read, in the page's language where it has one."""
+    return public_description(event, current_language())
 
 
 # An id no event has, to find where ids go in the built URL.

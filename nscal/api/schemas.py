@@ -13,7 +13,7 @@ midnight that begins it in ``tz`` (an IANA zone, default UTC). The window is
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -36,7 +36,13 @@ from pydantic.json_schema import SkipJsonSchema
 from nscal.cities.models import City, ParticipantRole
 from nscal.db import db
 from nscal.events import models as stored
-from nscal.events.models import EventFormat, EventKind, EventStatus, Visibility
+from nscal.events.models import (
+    TRANSLATED_LANGUAGES,
+    EventFormat,
+    EventKind,
+    EventStatus,
+    Visibility,
+)
 from nscal.events.privacy import public_description
 from nscal.timeutil import is_valid_zone
 
@@ -97,6 +103,13 @@ TIMED_EXAMPLE = {
     "audience": ["practitioner"],
     "venue": "Copenhagen City Hall, Rådhuspladsen 1",
     "description": "How cities keep nightlife safe: experiences from Copenhagen and Oslo.",
+    "title_translations": {
+        "da": "Bymøde: trygt natteliv",
+        "sv": "Stadsmöte: tryggt nattliv",
+    },
+    "description_translations": {
+        "da": "Sådan holder byer nattelivet trygt: erfaringer fra København og Oslo.",
+    },
     "cancel_reason": None,
     "sequence": 1,
     "updated_at": "2026-11-02T08:15:00+00:00",
@@ -126,6 +139,10 @@ ALL_DAY_EXAMPLE = {
     "audience": [],
     "venue": "Helsinki City Hall",
     "description": "Two days for mayors, leaders and practitioners of the network.",
+    "title_translations": {"fi": "Nordic Safe Cities -huippukokous"},
+    "description_translations": {
+        "fi": "Kaksi päivää verkoston pormestareille, johtajille ja ammattilaisille."
+    },
     "cancel_reason": None,
     "sequence": 0,
     "updated_at": "2026-10-20T12:00:00+00:00",
@@ -152,6 +169,8 @@ CANCELLED_EXAMPLE = {
     "capacity": 100,
     "spots_left": 100,
     "description": "",
+    "title_translations": {},
+    "description_translations": {},
     "cancel_reason": "The speaker is ill; a new date follows.",
     "sequence": 3,
 }
@@ -181,6 +200,16 @@ FIRST_PAGE_EXAMPLE = {
 
 # --- what goes out: the models ---------------------------------------------------------
 
+# A language an event's text may be given in besides its original (`title`, `description`).
+TranslatedLanguage = Literal[TRANSLATED_LANGUAGES]  # type: ignore[valid-type]
+Translations = Annotated[
+    dict[TranslatedLanguage, str],
+    Field(
+        description="The text in other languages, by language code (da, sv, nb, fi, is); "
+        "only the languages it is written in. Show the reader's, else the original."
+    ),
+]
+
 
 class Event(BaseModel):
     """An event as the pages show it; never its online link (for registered participants)."""
@@ -195,7 +224,11 @@ class Event(BaseModel):
         description="Stable identifier, the iCalendar UID.",
         examples=["5b0c1c8e-8f1e-4c55-9f35-0d6a2f1d6c11@nscal"],
     )
-    title: str = Field(examples=["City meeting: safe nightlife"])
+    title: str = Field(
+        description="In the event's original language (typically English); "
+        "`title_translations` has it in others.",
+        examples=["City meeting: safe nightlife"],
+    )
     kind: EventKind = Field(examples=["summit"])
     status: EventStatus = Field(
         description="`draft` only reaches coordinators.", examples=["published"]
@@ -261,7 +294,14 @@ class Event(BaseModel):
         examples=[["mayor", "leader"], []],
     )
     venue: str = Field(examples=["Oslo City Hall"])
-    description: str
+    description: str = Field(
+        description="In the event's original language (typically English); "
+        "`description_translations` has it in others."
+    )
+    title_translations: Translations = Field(
+        examples=[{"da": "Bymøde: trygt natteliv", "fi": "Kaupunkikokous: turvallinen yöelämä"}]
+    )
+    description_translations: Translations = Field(examples=[{}])
     cancel_reason: str | None = Field(
         description="Why a cancelled event is cancelled; null otherwise.",
         examples=["The speaker is ill; a new date follows.", None],
@@ -280,6 +320,7 @@ def event_to_api(event: stored.Event, *, url: str, ics_url: str, spots_left: int
     """One event as the API shows it; never the online link (for participants only)."""
     zone = event.zone
     city = event.host_city
+    translations = event.translations_by_language()
     return Event(
         id=event.id,
         uid=event.uid,
@@ -304,6 +345,14 @@ def event_to_api(event: stored.Event, *, url: str, ics_url: str, spots_left: int
         audience=[role.slug for role in event.audience],
         venue=event.venue,
         description=public_description(event),
+        title_translations={
+            language: text.title for language, text in translations.items() if text.title
+        },
+        description_translations={
+            language: public_description(event, language)
+            for language, text in translations.items()
+            if text.description
+        },
         cancel_reason=event.cancel_reason if event.status is EventStatus.cancelled else None,
         sequence=event.sequence,
         updated_at=event.updated_at.astimezone(UTC),

@@ -24,7 +24,7 @@ from nscal.api.schemas import (
 )
 from nscal.api.schemas import Event as ApiEvent
 from nscal.db import db, utcnow
-from nscal.events.models import Event
+from nscal.events.models import Event, load_translations
 from nscal.events.services import can_view, events_between, filter_events, visible_events
 from nscal.programme.services import programme_of
 from nscal.registrations.services import spots_left_for
@@ -96,6 +96,7 @@ def events_to_api(events: list[Event]) -> list[ApiEvent]:
     """Events as the API shows them, with a fixed number of queries however many there are."""
     links = event_links(events)
     spots = spots_left_for(events)
+    load_translations(events)
     return [
         event_to_api(
             event, url=links[event.id][0], ics_url=links[event.id][1], spots_left=spots[event.id]

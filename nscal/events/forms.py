@@ -6,6 +6,7 @@ time inputs. For all-day events the form asks for the *last* day (inclusive), as
 people think of it; ``EventData`` wants the exclusive end, as iCalendar does.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -33,7 +34,14 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from nscal.cities.models import City, ParticipantRole, active_cities, all_roles
 from nscal.db import db
-from nscal.events.models import Event, EventFormat, EventKind, Visibility
+from nscal.events.models import (
+    TRANSLATED_LANGUAGES,
+    Event,
+    EventFormat,
+    EventKind,
+    EventText,
+    Visibility,
+)
 from nscal.events.repeat_rules import (
     RepeatRuleError,
     check_rule,
@@ -45,6 +53,7 @@ from nscal.events.repeat_rules import (
 )
 from nscal.events.services import EventData, EventError
 from nscal.formfields import Form, IdSelectField, IdSelectMultipleField
+from nscal.i18n import LANGUAGE_NAMES
 from nscal.timeutil import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -308,7 +317,30 @@ class EventForm(Form):
             visibility=Visibility(self.visibility.data),
             capacity=self.capacity.data,
             rrule=self.repeat_rule() or self._kept_rule(series_rule),
+            translations=self.translations(),
         )
+
+    def language_fields(self) -> list["LanguageFields"]:
+        """The "Other languages" section: each language's title and description."""
+        return [
+            LanguageFields(
+                language,
+                LANGUAGE_NAMES[language],
+                self[f"title_{language}"],
+                self[f"description_{language}"],
+            )
+            for language in TRANSLATED_LANGUAGES
+        ]
+
+    def translations(self) -> dict[str, EventText]:
+        """The texts given in other languages (a language left empty has none)."""
+        texts = {}
+        for language in self.language_fields():
+            title = (language.title.data or "").strip()
+            description = language.description.data or ""
+            if title or description.strip():
+                texts[language.code] = EventText(title, description)
+        return texts
 
     def _kept_rule(self, series_rule: str | None) -> str | None:
         if not series_rule:
@@ -334,6 +366,40 @@ class EventForm(Form):
         }
         name = form_names.get(name, name)
         return self._fields.get(name) if name else None
+
+
+@dataclass(frozen=True)
+class LanguageFields:
+    """One language of the event form's "Other languages" section."""
+
+    code: str
+    name: str
+    title: StringField
+    description: TextAreaField
+
+    @property
+    def errors(self) -> list[str]:
+        return [*self.title.errors, *self.description.errors]
+
+
+def _add_language_fields(form_class: type[EventForm]) -> None:
+    """The title and description in each other language: ``title_da``,
+    ``description_da`` … (optional; held to the original title's length)."""
+    for language in TRANSLATED_LANGUAGES:
+        # The inputs say which language they are in (spelling checkers, screen readers).
+        setattr(
+            form_class,
+            f"title_{language}",
+            StringField(_l("Title"), validators=[Length(max=200)], render_kw={"lang": language}),
+        )
+        setattr(
+            form_class,
+            f"description_{language}",
+            TextAreaField(_l("Description"), render_kw={"rows": 4, "lang": language}),
+        )
+
+
+_add_language_fields(EventForm)
 
 
 def event_form_data(event: Event) -> dict:
@@ -366,6 +432,9 @@ def event_form_data(event: Event) -> dict:
         "rrule": "",
         "until": None,
     }
+    for language, translation in event.translations_by_language().items():
+        values[f"title_{language}"] = translation.title
+        values[f"description_{language}"] = translation.description
     if event.series is not None:
         rule, until = split_until(event.series.rrule)
         values["until"] = until

@@ -3,11 +3,19 @@
 A series is a recurrence rule whose occurrences are stored as ordinary events
 (``series_id`` + ``recurrence_id``), so each one can be moved, cancelled or
 registered for on its own.
+
+An event's title and description are its original text (typically English); a
+coordinator may add them in the members' other languages (``EventTranslation``).
+``Event.text_in(language)`` is the one place that chooses which text a reader gets:
+theirs when there is one, else the original, each of the two on its own.
 """
 
 import enum
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -15,10 +23,15 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from nscal.accounts.models import User
 from nscal.cities.models import City, ParticipantRole
 from nscal.db import UTCDateTime, db, str_enum, utcnow
+from nscal.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+# The languages an event's text may be given in besides its original one.
+TRANSLATED_LANGUAGES = tuple(code for code in LANGUAGES if code != DEFAULT_LANGUAGE)
 
 # The labels people read. ``label`` is a plain str in the language of the request (or
 # English outside one), safe for sorting, JSON and spreadsheets; ``lazy_label`` is the
@@ -202,6 +215,13 @@ class Event(db.Model):
     )
     series: Mapped[EventSeries | None] = relationship(back_populates="occurrences")
     created_by: Mapped[User | None] = relationship()
+    # Loaded for many events at once when first asked for (see ``text_in``).
+    translations: Mapped[list["EventTranslation"]] = relationship(
+        back_populates="event",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="EventTranslation.language",
+    )
 
     @property
     def zone(self) -> ZoneInfo:
@@ -226,8 +246,104 @@ class Event(db.Model):
     def is_cancelled(self) -> bool:
         return self.status is EventStatus.cancelled
 
+    def text_in(self, language: str | None) -> "EventText":
+        """The title and description a reader of ``language`` gets: the ones written in
+        that language, else the original (the title and the description each on its own).
+
+        The original language asks nothing of the database. Otherwise the first event
+        asked brings the translations of every event its session holds, in one query,
+        so that a page of events costs one query more, not one per event.
+        """
+        if language not in TRANSLATED_LANGUAGES:
+            return EventText(self.title, self.description)
+        translation = self.translations_by_language().get(language)
+        if translation is None:
+            return EventText(self.title, self.description)
+        return EventText(
+            translation.title or self.title, translation.description or self.description
+        )
+
+    def translations_by_language(self) -> dict[str, "EventTranslation"]:
+        """The event's texts in other languages, by language code."""
+        state = sa.inspect(self)
+        if state.session is not None and _lacks_translations(self):
+            load_translations(
+                [
+                    stored
+                    for stored in state.session.identity_map.values()
+                    if isinstance(stored, Event)
+                ]
+            )
+        return {translation.language: translation for translation in self.translations}
+
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.title!r} {self.starts_at:%Y-%m-%d %H:%M}Z>"
+
+
+class EventText(NamedTuple):
+    """What a reader gets of an event in their language (``Event.text_in``)."""
+
+    title: str
+    description: str
+
+
+class EventTranslation(db.Model):
+    """An event's title and description in one more language.
+
+    Either may be empty: the reader then gets the original one (``Event.text_in``).
+    """
+
+    __tablename__ = "event_translation"
+
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    # One of TRANSLATED_LANGUAGES (checked by the events service, which writes them).
+    language: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+
+    event: Mapped[Event] = relationship(back_populates="translations")
+
+    def __repr__(self) -> str:
+        return f"<EventTranslation {self.event_id} {self.language} {self.title!r}>"
+
+
+# Ids per query when translations are loaded for many events (far below the bound-
+# parameter limits of SQLite and PostgreSQL: a year's calendar is one query).
+_TRANSLATIONS_AT_ONCE = 5000
+
+
+def _lacks_translations(event: Event) -> bool:
+    state = sa.inspect(event)
+    return (
+        state.key is not None
+        and not state.deleted
+        and not state.detached
+        and "translations" in state.unloaded
+    )
+
+
+def load_translations(events: Iterable[Event]) -> None:
+    """Load the translations of those of ``events`` that do not have them yet, in one
+    query (for lists and calendars; ``Event.text_in`` calls it by itself)."""
+    # The id from the identity key: reading ``event.id`` would refresh an expired event.
+    waiting = {sa.inspect(event).key[1][0]: event for event in events if _lacks_translations(event)}
+    if not waiting:
+        return
+    found: dict[int, list[EventTranslation]] = defaultdict(list)
+    ordered = sorted(waiting)
+    for start in range(0, len(ordered), _TRANSLATIONS_AT_ONCE):
+        ids = ordered[start : start + _TRANSLATIONS_AT_ONCE]
+        rows = db.session.execute(
+            sa.select(EventTranslation)
+            .where(EventTranslation.event_id.in_(ids))
+            .order_by(EventTranslation.event_id, EventTranslation.language)
+        ).scalars()
+        for translation in rows:
+            found[translation.event_id].append(translation)
+    for event_id, event in waiting.items():
+        set_committed_value(event, "translations", found.get(event_id, []))
 
 
 class AcceptedConflict(db.Model):

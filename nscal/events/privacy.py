@@ -20,9 +20,10 @@ def hidden_link() -> str:
     return _("[online link for participants]")
 
 
-def public_description(event: Event) -> str:
-    """``event.description`` with every occurrence of its online link replaced."""
-    description = event.description or ""
+def public_description(event: Event, language: str | None = None) -> str:
+    """``event``'s description (in ``language`` where it has one, else the original) with
+    every occurrence of its online link replaced."""
+    description = event.text_in(language).description or ""
     url = (event.online_url or "").strip()
     if not url:
         return description

@@ -20,12 +20,16 @@ from nscal.accounts.models import User
 from nscal.cities.models import City, ParticipantRole
 from nscal.db import db, utcnow
 from nscal.events.models import (
+    TRANSLATED_LANGUAGES,
     Event,
     EventFormat,
     EventKind,
     EventSeries,
     EventStatus,
+    EventText,
+    EventTranslation,
     Visibility,
+    load_translations,
 )
 from nscal.events.repeat_rules import (
     RepeatRuleError,
@@ -104,6 +108,10 @@ class EventData:
     capacity: int | None = None
     rrule: str | None = None
     uid: str | None = None
+    # The title and description in other languages (TRANSLATED_LANGUAGES), all of
+    # them: a language left out has none. None leaves the event's translations alone
+    # (an import, which knows only the original).
+    translations: dict[str, EventText] | None = None
 
 
 @dataclass
@@ -141,6 +149,10 @@ def event_from_data(event: Event) -> EventData:
         capacity=event.capacity,
         rrule=event.series.rrule if event.series else None,
         uid=event.uid,
+        translations={
+            language: EventText(translation.title, translation.description)
+            for language, translation in event.translations_by_language().items()
+        },
     )
 
 
@@ -222,6 +234,18 @@ def _check_fields(data: EventData) -> None:
         raise EventError(
             _("An in-person event has no online link; choose hybrid instead."), field="online_url"
         )
+    _check_translations(data.translations)
+
+
+def _check_translations(translations: dict[str, EventText] | None) -> None:
+    """The texts in other languages, held to the original's limits."""
+    for language, text in (translations or {}).items():
+        if language not in TRANSLATED_LANGUAGES:
+            raise EventError(_("There is no language “%(code)s” to translate into.", code=language))
+        if len(single_line(text.title)) > 200:
+            raise EventError(
+                _("The title is longer than 200 characters."), field=f"title_{language}"
+            )
 
 
 def _number(value: int) -> str:
@@ -267,6 +291,8 @@ def _apply(event: Event, data: EventData, schedule: Schedule) -> bool:
     event.audience = list(data.audience)
     event.visibility = data.visibility
     event.capacity = data.capacity
+    if data.translations is not None:
+        _apply_translations(event, data.translations)
     changed = event.id is not None and any(
         getattr(event, name) != value for name, value in before.items()
     )
@@ -274,6 +300,28 @@ def _apply(event: Event, data: EventData, schedule: Schedule) -> bool:
         event.sequence = (event.sequence or 0) + 1
     event.updated_at = utcnow()
     return changed
+
+
+def _apply_translations(event: Event, texts: dict[str, EventText]) -> None:
+    """Make the event's texts in other languages ``texts``, cleaned as the original is.
+
+    Like a new title, a new translation changes the pages and the feeds (``_apply``
+    sets ``updated_at``) but not SEQUENCE: calendars need not be told at once.
+    """
+    stored = event.translations_by_language()
+    for language in TRANSLATED_LANGUAGES:
+        text = texts.get(language) or EventText("", "")
+        title, description = single_line(text.title), multi_line(text.description)
+        translation = stored.get(language)
+        if not title and not description:
+            if translation is not None:
+                event.translations.remove(translation)
+        elif translation is None:
+            event.translations.append(
+                EventTranslation(language=language, title=title, description=description)
+            )
+        else:
+            translation.title, translation.description = title, description
 
 
 def _announce(event: Event) -> None:
@@ -525,6 +573,8 @@ def update_series(
     starts = _chosen_starts(rule, data, starts)
     series.rrule = rule
     occurrences = list(series.occurrences)
+    if data.translations is not None:
+        load_translations(occurrences)  # for all of them at once, not one by one
     status = occurrences[0].status if occurrences else EventStatus.draft
     by_local_day = {}
     for event in occurrences:
@@ -642,7 +692,7 @@ def filter_events(
 ) -> sa.Select:
     """Narrow an event query as the public list does (and the feeds may): by kind, host
     city, participant role (events for that role and events for everyone) and text in
-    the title, description or venue, ignoring case."""
+    the title, description (in any language) or venue, ignoring case."""
     if kind is not None:
         query = query.where(Event.kind == kind)
     if host_city is not None:
@@ -650,9 +700,20 @@ def filter_events(
     if role is not None:
         query = query.where(audience_includes(role.id))
     if text and text.strip():
+        needle = text.strip()
         columns = (Event.title, Event.description, Event.venue)
         dialect = db.session.get_bind().dialect.name
-        query = query.where(text_matches(columns, text.strip(), dialect, Event.id))
+        # A reader searches in their own language too (few events have translations:
+        # the subquery reads that small table once).
+        translated = sa.select(EventTranslation.event_id).where(
+            sa.or_(
+                EventTranslation.title.icontains(needle, autoescape=True),
+                EventTranslation.description.icontains(needle, autoescape=True),
+            )
+        )
+        query = query.where(
+            sa.or_(text_matches(columns, needle, dialect, Event.id), Event.id.in_(translated))
+        )
     return query
 
 

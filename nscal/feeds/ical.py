@@ -26,6 +26,7 @@ from nscal.events.models import Event, EventFormat, EventStatus
 from nscal.events.privacy import public_description
 from nscal.feeds.cache import ByteBoundedCache, app_cache, clear_all
 from nscal.feeds.vtimezone import is_supported, vtimezone_bytes
+from nscal.i18n import current_language
 from nscal.urls import external_url
 
 PRODID = "-//Nordic Safe Cities//nscal//EN"
@@ -151,7 +152,11 @@ def _location(event: Event) -> str:
 
 
 def _description(
-    event: Event, page_url: str, registration_status: str | None, include_online_link: bool
+    event: Event,
+    page_url: str,
+    registration_status: str | None,
+    include_online_link: bool,
+    language: str | None = None,
 ) -> str:
     parts = []
     if event.is_cancelled:
@@ -160,7 +165,10 @@ def _description(
     if registration_status:
         parts.append(REGISTRATION_LABELS.get(registration_status, registration_status))
     # Whoever may not have the online link may not find it in the description either.
-    description = event.description if include_online_link else public_description(event)
+    if include_online_link:
+        description = event.text_in(language).description
+    else:
+        description = public_description(event, language)
     if description.strip():
         parts.append(description.strip())
     facts = [event.format.label]
@@ -232,9 +240,14 @@ def event_to_vevent(
     vevent.add("created", _seconds(event.created_at))
     vevent.add("last-modified", _seconds(event.updated_at))
     _add_times(vevent, event)
-    vevent.add("summary", f"Cancelled: {event.title}" if cancelled else event.title)
+    # The text in the language asked for (a feed's ?lang=, a mail's recipient's) where
+    # the event has one, else the original: RFC 5545 allows one SUMMARY per VEVENT.
+    language = current_language()
+    title = event.text_in(language).title
+    vevent.add("summary", f"Cancelled: {title}" if cancelled else title)
     vevent.add(
-        "description", _description(event, page_url, registration_status, include_online_link)
+        "description",
+        _description(event, page_url, registration_status, include_online_link, language),
     )
     location = _location(event)
     if location:
@@ -303,6 +316,8 @@ def vevent_key(
         registration_status,
         include_online_link,
         base_url,
+        # The SUMMARY and DESCRIPTION are in the language asked for (event_to_vevent).
+        current_language(),
     )
 
 

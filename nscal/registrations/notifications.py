@@ -18,7 +18,7 @@ from nscal.events.display import format_event_time
 from nscal.events.models import Event
 from nscal.events.services import event_changed
 from nscal.feeds.ical import itip_calendar
-from nscal.i18n import in_language, language_of
+from nscal.i18n import current_language, in_language, language_of
 from nscal.mail.outbox import enqueue
 from nscal.mail.rendering import render_mail
 from nscal.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
@@ -35,9 +35,11 @@ def event_details(
 ) -> dict:
     """What the mail templates show of ``event`` (``mail/_event.txt``), with times read
     in ``zone``; ``url`` defaults to the event's page. The online link is there only
-    with ``include_online_link`` (for confirmed participants)."""
+    with ``include_online_link`` (for confirmed participants). The title is the one
+    written in the language in effect (the recipient's, under ``in_language``), else
+    the original."""
     return {
-        "title": event.title,
+        "title": event.text_in(current_language()).title,
         "when": format_event_time(event, zone).text,
         "place": ", ".join(
             part for part in (event.venue, event.host_city.name if event.host_city else "") if part
@@ -95,17 +97,17 @@ def _send(registration: Registration, template: str, method: str | None, **conte
     # Waitlisted, pending, cancelled and rejected people do not get the join link, and
     # nobody needs it for an event or a place that is withdrawn (CANCEL).
     confirmed = registration.status is RegistrationStatus.confirmed and method != "CANCEL"
-    calendar = None
-    if method is not None:
-        calendar = itip_calendar(
-            event,
-            method=method,
-            attendee=user,
-            registration_status=registration.status.value,
-            include_online_link=confirmed,
-        )
     language = language_of(user)
     with in_language(language):
+        calendar = None
+        if method is not None:  # the invitation in the mail's language too
+            calendar = itip_calendar(
+                event,
+                method=method,
+                attendee=user,
+                registration_status=registration.status.value,
+                include_online_link=confirmed,
+            )
         enqueue(
             render_mail(
                 template,

@@ -125,6 +125,8 @@ def test_an_event_has_every_field_in_its_documented_format(network, client, make
         "audience": ["practitioner", "mayor"],
         "venue": "Copenhagen City Hall",
         "description": "Experiences from Copenhagen and Oslo.",
+        "title_translations": {},
+        "description_translations": {},
         "cancel_reason": None,
         "sequence": event.sequence,
         "updated_at": event.updated_at.astimezone(UTC).isoformat(timespec="seconds"),

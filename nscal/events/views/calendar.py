@@ -14,14 +14,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from nscal.db import db, utcnow
 from nscal.events.display import display_zone, event_days, events_by_day, events_by_month
-from nscal.events.models import Event, EventStatus, Visibility
+from nscal.events.models import (
+    TRANSLATED_LANGUAGES,
+    Event,
+    EventStatus,
+    EventText,
+    EventTranslation,
+    Visibility,
+)
 from nscal.events.services import events_between, visible_events
 from nscal.events.views.public import current_viewer, session_zone
+from nscal.i18n import current_language
 from nscal.timeutil import FIRST_YEAR, LAST_YEAR, year_in_range
 
 calendar = Blueprint("calendar", __name__)
@@ -67,14 +76,23 @@ class CalendarEntry:
     status: EventStatus
     visibility: Visibility
     days: list[date] = field(default_factory=list)  # on the page's clocks, read once
+    translated_title: str | None = None  # in the page's language, where it has one
     host_city = None  # the place of an event's own clock is its zone's city here
 
     @property
     def is_cancelled(self) -> bool:
         return self.status is EventStatus.cancelled
 
+    def text_in(self, _language: str | None) -> EventText:
+        """As ``Event.text_in`` for the page's language (the pages show no description)."""
+        return EventText(self.translated_title or self.title, "")
 
-ENTRY_COLUMNS = [Event.__table__.c[name] for name in CalendarEntry.__slots__ if name != "days"]
+
+ENTRY_COLUMNS = [
+    Event.__table__.c[name]
+    for name in CalendarEntry.__slots__
+    if name not in ("days", "translated_title")
+]
 
 
 def _events_in(viewer, start: date, end: date, zone: str | None) -> list[CalendarEntry]:
@@ -90,9 +108,24 @@ def _events_in(viewer, start: date, end: date, zone: str | None) -> list[Calenda
         .order_by(Event.starts_at, Event.id)
     )
     entries = [CalendarEntry(*row) for row in db.session.execute(query)]
+    titles = _translated_titles(current_language()) if entries else {}
     for entry in entries:
         entry.days = event_days(entry, zone)
+        entry.translated_title = titles.get(entry.id)
     return entries
+
+
+def _translated_titles(language: str) -> dict[int, str]:
+    """The titles written in ``language``, by event id: one query, none in English (few
+    events have translations, so the whole language is cheaper than a list of ids)."""
+    if language not in TRANSLATED_LANGUAGES:
+        return {}
+    rows = db.session.execute(
+        sa.select(EventTranslation.event_id, EventTranslation.title).where(
+            EventTranslation.language == language, EventTranslation.title != ""
+        )
+    )
+    return dict(rows.tuples())
 
 
 def _days_of(entry: CalendarEntry) -> list[date]:
