@@ -32,7 +32,7 @@ class OutboxMessage(db.Model):
     message: Mapped[bytes] = mapped_column(sa.LargeBinary)
     # A deferred row: {"kind": …, …} for the builder registered for that kind; cleared
     # (None) once the message is built. None for rows queued fully built.
-    deferred: Mapped[dict | None] = mapped_column(sa.JSON)
+    deferred: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
     status: Mapped[MailStatus] = mapped_column(
         str_enum(MailStatus, "mail_status"),
         default=MailStatus.pending,
