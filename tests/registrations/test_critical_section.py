@@ -73,9 +73,7 @@ def meeting(demo, make_event):
     )
     db.session.add(RegistrationSettings(event_id=event.id, city_limit=2))
     db.session.add(
-        RoleQuota(
-            event_id=event.id, participant_role_id=role_by_slug_or_name("mayor").id, places=1
-        )
+        RoleQuota(event_id=event.id, participant_role_id=role_by_slug_or_name("mayor").id, places=1)
     )
     db.session.commit()
     return event
@@ -178,9 +176,7 @@ def test_build_deferred_fills_the_rows_for_readers_of_the_outbox(app, make_user,
     assert build_deferred() == 0
 
 
-def test_mail_about_a_deleted_event_fails_with_the_reason(
-    app, make_user, meeting, deliver_outbox
-):
+def test_mail_about_a_deleted_event_fails_with_the_reason(app, make_user, meeting, deliver_outbox):
     user = make_user("aino@example.org", participant_role="practitioner")
     register_for_event(meeting.id, user.id)
     db.session.commit()
