@@ -93,7 +93,7 @@ def test_each_registration_runs_the_same_few_statements_under_the_lock(
         ("p2@example.org", "practitioner", "malmo", RegistrationStatus.confirmed),
         ("p3@example.org", "practitioner", "malmo", RegistrationStatus.waitlisted),  # full
     ]
-    for email, role, city, expected in people:
+    for email, role, city, _expected in people:
         make_user(email, participant_role=role, city=city)
         auth.login(email)
         token = csrf_token_from(client.get(f"/events/{meeting.id}"))
