@@ -73,3 +73,37 @@ def test_connections_go_back_to_the_pool_marked_idle(app):
     with db.engine.connect() as connection:
         record = connection.connection._connection_record
     assert time.monotonic() - record.info["idle_since"] < 5
+
+
+def test_a_connection_that_died_while_idle_is_replaced_before_a_request_uses_it(
+    app, client, monkeypatch
+):
+    import nscal.db
+    from nscal.db import db
+
+    pooled = []
+
+    def note(dbapi_connection, _record):
+        pooled.append(dbapi_connection)
+
+    sa.event.listen(db.engine, "checkin", note)
+    try:
+        assert client.get("/healthz").status_code == 200
+    finally:
+        sa.event.remove(db.engine, "checkin", note)
+    assert pooled
+    # The database ends them while they sit in the pool (a restart, a proxy's idle limit).
+    if db.engine.dialect.name == "postgresql":
+        admin = sa.create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as other:
+            for connection in pooled:
+                other.execute(
+                    sa.text("SELECT pg_terminate_backend(:pid)"),
+                    {"pid": connection.info.backend_pid},
+                )
+        admin.dispose()
+    else:
+        for connection in pooled:
+            connection.close()
+    monkeypatch.setattr(nscal.db, "PING_AFTER_IDLE", 0.0)
+    assert client.get("/healthz").status_code == 200
