@@ -47,8 +47,9 @@ def bench_env(database_url: str, instance: Path) -> dict:
 
 
 @contextmanager
-def gunicorn(env: dict, workers: int):
-    """Serve wsgi:app with ``workers`` processes on a free loopback port."""
+def gunicorn(env: dict, workers: int, app: str = "wsgi:app"):
+    """Serve ``app`` (a gunicorn app spec; nscal's wsgi:app by default) with ``workers``
+    sync processes on a free loopback port."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -61,7 +62,7 @@ def gunicorn(env: dict, workers: int):
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
-            "wsgi:app",
+            app,
         ],
         cwd=ROOT,
         env=env,

@@ -79,6 +79,9 @@ class Defaults:
     DB_BUSY_TIMEOUT = 5  # seconds SQLite waits for another writer
     DB_CONNECT_TIMEOUT = 5  # seconds to connect to PostgreSQL
     DB_STATEMENT_TIMEOUT = 15  # seconds one PostgreSQL statement may run (lock waits included)
+    # Seconds a PostgreSQL connection serves before the pool replaces it (servers and
+    # proxies that end long-lived sessions); idle ones are tested first (nscal/db.py).
+    DB_POOL_RECYCLE = 1800
     # Single sign-on (nscal/accounts/views/sso.py): {name: {"issuer": …, "client_id": …}},
     # or NSCAL_OIDC_<NAME>_<PART> variables; checked into OidcProvider values.
     OIDC_PROVIDERS: dict = {}
@@ -123,6 +126,7 @@ ENV_SETTINGS = {
     "NSCAL_REMINDER_HOUR": "REMINDER_HOUR",
     "NSCAL_DB_CONNECT_TIMEOUT": "DB_CONNECT_TIMEOUT",
     "NSCAL_DB_STATEMENT_TIMEOUT": "DB_STATEMENT_TIMEOUT",
+    "NSCAL_DB_POOL_RECYCLE": "DB_POOL_RECYCLE",
     "NSCAL_OIDC_TIMEOUT": "OIDC_TIMEOUT",
     "NSCAL_PASSWORD_LOGIN": "PASSWORD_LOGIN",
     "NSCAL_PRIVACY_CONTROLLER": "PRIVACY_CONTROLLER",
@@ -202,13 +206,18 @@ def _finish(app) -> None:
 
 def _engine_options(config) -> None:
     """Bounded database waits: SQLite's busy timeout; PostgreSQL's connect and statement
-    timeouts. Options the operator set in ``SQLALCHEMY_ENGINE_OPTIONS`` win."""
+    timeouts. Options the operator set in ``SQLALCHEMY_ENGINE_OPTIONS`` win.
+
+    No ``pool_pre_ping``: it costs every request a round trip. Connections are replaced
+    after ``DB_POOL_RECYCLE`` seconds instead, and one that sat idle is tested before
+    it is used again (``nscal.db.PING_AFTER_IDLE``)."""
     for key in ("DB_BUSY_TIMEOUT", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT"):
         _as_seconds(config, key)
+    _as_int(config, "DB_POOL_RECYCLE", minimum=1)
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     connect_args = dict(options.get("connect_args") or {})
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        options.setdefault("pool_pre_ping", True)
+        options.setdefault("pool_recycle", config["DB_POOL_RECYCLE"])
         # libpq takes whole seconds, and 2 at least.
         connect_args.setdefault("connect_timeout", max(2, round(config["DB_CONNECT_TIMEOUT"])))
         # Ours first: libpq options from the URL (a search_path, or a statement_timeout

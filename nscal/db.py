@@ -1,5 +1,6 @@
 """The SQLAlchemy base, the naming convention and the UTC-aware datetime column type."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -102,3 +103,36 @@ def take_sqlite_write_lock(session) -> None:
         return
     if not connection.connection.driver_connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# --- connections that were idle --------------------------------------------------------
+
+# A pooled connection idle this long is tested (``SELECT 1``) before it is handed out
+# again; busier ones are not, so a request under load pays no round trip for it (the
+# price of ``pool_pre_ping``). A database restarted while connections were in use
+# costs those requests a 503 (the pool then replaces all its connections).
+PING_AFTER_IDLE = 10.0  # seconds
+
+
+def _idle_from_now(dbapi_connection, connection_record) -> None:
+    connection_record.info["idle_since"] = time.monotonic()
+
+
+def _test_if_it_was_idle(dbapi_connection, connection_record, connection_proxy) -> None:
+    idle_since = connection_record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()  # the driver may have begun a transaction for it
+    except Exception as exc:
+        # The pool drops this connection and takes (or opens) another one.
+        raise sa.exc.DisconnectionError(f"idle connection is gone: {exc}") from exc
+
+
+sa.event.listen(sa.pool.Pool, "checkin", _idle_from_now)
+sa.event.listen(sa.pool.Pool, "checkout", _test_if_it_was_idle)

@@ -1,4 +1,9 @@
-"""The mail outbox: messages written in the same transaction as the change they report."""
+"""The mail outbox: messages written in the same transaction as the change they report.
+
+A row holds either the complete message, built when the change happened, or a
+*deferred* reference: what the message needs (its kind, the recipient, the facts as
+they were when it was queued), built by the worker after the commit (``outbox``).
+"""
 
 import enum
 from datetime import datetime
@@ -22,8 +27,12 @@ class OutboxMessage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(300))
-    # The complete RFC 5322 message, built when the change happened.
+    # The complete RFC 5322 message: built when the change happened, or, for a deferred
+    # row, by the worker just before sending (empty until then).
     message: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    # A deferred row: {"kind": …, …} for the builder registered for that kind; cleared
+    # (None) once the message is built. None for rows queued fully built.
+    deferred: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
     status: Mapped[MailStatus] = mapped_column(
         str_enum(MailStatus, "mail_status"),
         default=MailStatus.pending,

@@ -5,6 +5,14 @@ reports, so the mail exists if and only if that change is committed. A worker
 (``flask send-mail``) later delivers what is due with ``deliver_due``, retrying with
 exponential back-off, and never sends a message twice while it runs normally.
 
+A service whose transaction must stay short (one that holds a lock others wait for)
+``enqueue_deferred`` instead: one small row with what the message needs, the facts
+as they were when it was queued. The worker builds the message from it (with the
+builder the service's room registered for that kind) just before the first attempt,
+and stores what it built in the row, so a retry sends the same message and the row
+then reads like any other. ``build_deferred`` builds them all at once for readers
+that want whole messages now.
+
 A message is *claimed* before it is sent: in one short transaction its ``attempts``
 goes up and its ``next_attempt_at`` moves a lease ahead, so no other worker takes it;
 then it is sent with no transaction open, and its outcome is committed at once. A
@@ -54,26 +62,114 @@ def _complete(session: Session, raw: bytes) -> bytes:
     return raw
 
 
+# Rooms that queue references (``enqueue_deferred``) register how each kind is built:
+# ``builder(session, values)`` returns the message, reading what it needs through
+# ``session`` (the worker's own), or raises ``NothingToBuild``.
+MessageBuilder = Callable[[Session, dict], EmailMessage]
+_builders: dict[str, MessageBuilder] = {}
+
+
+class NothingToBuild(LookupError):
+    """What a deferred message speaks of is gone (its event was deleted): the row fails
+    for good, with this reason."""
+
+
+def register_builder(kind: str, builder: MessageBuilder) -> None:
+    """Have ``builder`` build the deferred messages of ``kind``."""
+    _builders[kind] = builder
+
+
+def _built(message: EmailMessage) -> dict:
+    """The outbox columns of a built message."""
+    recipients = ", ".join(address for _name, address in getaddresses(message.get_all("To", [])))
+    if not recipients:
+        raise ValueError("the message has no To address")
+    return {
+        "recipient": recipients[:254],
+        "subject": str(message.get("Subject", ""))[:300],
+        "message": bytes(message),
+    }
+
+
 def enqueue(message: EmailMessage) -> OutboxMessage:
     """Put ``message`` in the outbox, in the current transaction (flushed, not committed).
 
     Build it with ``nscal.mail.messages.build_message``. It goes out once the caller
     commits; a rollback takes it back with everything else.
     """
-    recipients = ", ".join(address for _name, address in getaddresses(message.get_all("To", [])))
-    if not recipients:
-        raise ValueError("the message has no To address")
     row = OutboxMessage(
-        recipient=recipients[:254],
-        subject=str(message.get("Subject", ""))[:300],
-        message=bytes(message),
-        status=MailStatus.pending,
-        attempts=0,
-        next_attempt_at=utcnow(),
+        **_built(message), status=MailStatus.pending, attempts=0, next_attempt_at=utcnow()
     )
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def enqueue_deferred(kind: str, recipient: str, values: dict) -> None:
+    """Queue a message of ``kind`` to be built by the worker: one INSERT in the current
+    transaction, no ORM object, nothing rendered.
+
+    ``values`` (plain JSON values) is everything the kind's builder needs, as it was
+    now: the builder runs after the commit, when things may have changed since.
+    ``recipient`` is the address, for readers of the outbox until the message is built.
+    Like ``enqueue``, it goes out once the caller commits.
+    """
+    if kind not in _builders:
+        raise ValueError(f"no builder is registered for deferred mail of kind {kind!r}")
+    now = utcnow()
+    db.session.execute(
+        sa.insert(OutboxMessage).values(
+            recipient=recipient[:254],
+            subject="",
+            message=b"",
+            deferred={"kind": kind, **values},
+            status=MailStatus.pending,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+
+
+def _build(session: Session, deferred: dict) -> dict:
+    """Build a deferred row's message: the columns to store in its row."""
+    builder = _builders.get(deferred.get("kind"))
+    if builder is None:
+        raise LookupError(f"no builder for deferred mail of kind {deferred.get('kind')!r}")
+    return {**_built(builder(session, deferred)), "deferred": None}
+
+
+def build_deferred() -> int:
+    """Build every pending deferred message in place, as the worker would before its
+    first attempt, and commit; returns how many were built. For readers of the outbox
+    that want whole messages now (a person's data export, previews, tests). Messages
+    whose subject is gone are left to the worker, which records why they fail."""
+    built: dict[int, dict] = {}
+    with Session(db.engine) as session:
+        rows = session.execute(
+            sa.select(OutboxMessage.id, OutboxMessage.deferred)
+            .where(OutboxMessage.status == MailStatus.pending, OutboxMessage.deferred.is_not(None))
+            .order_by(OutboxMessage.created_at, OutboxMessage.id)
+        ).all()
+        for row_id, deferred in rows:
+            try:
+                built[row_id] = _build(session, deferred)
+            except NothingToBuild:
+                continue
+        session.rollback()  # end the reads; SQLite's write lock comes next
+        if not built:
+            return 0
+        _begin_write(session)
+        for row_id, values in built.items():
+            session.execute(
+                sa.update(OutboxMessage)
+                # Not one the worker built meanwhile.
+                .where(OutboxMessage.id == row_id, OutboxMessage.deferred.is_not(None))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+        session.commit()
+    return len(built)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -104,6 +200,8 @@ class _Claim:
     recipient: str
     message: bytes
     attempts: int  # including this one
+    deferred: dict | None = None
+    built: dict = field(default_factory=dict)  # a deferred message's columns, once built
 
 
 def deliver_due(
@@ -133,7 +231,17 @@ def deliver_due(
             if claim is None:
                 break
             try:
+                if claim.deferred is not None:
+                    claim.built = _build(session, claim.deferred)
+                    claim.message, claim.recipient = (
+                        claim.built["message"],
+                        claim.built["recipient"],
+                    )
                 transport.send(_complete(session, claim.message))
+            except NothingToBuild as exc:
+                session.rollback()
+                claim.built = {"deferred": None}  # nothing to keep of it, no address either
+                _record_failure(session, claim, f"nothing to send: {exc}", True, now, report)
             except MailConfigError as exc:
                 _record(
                     session,
@@ -164,6 +272,7 @@ def _claim_next(session: Session, at: datetime) -> _Claim | None:
             OutboxMessage.recipient,
             OutboxMessage.message,
             OutboxMessage.attempts,
+            OutboxMessage.deferred,
         )
         .where(OutboxMessage.status == MailStatus.pending, OutboxMessage.next_attempt_at <= at)
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
@@ -182,7 +291,13 @@ def _claim_next(session: Session, at: datetime) -> _Claim | None:
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return _Claim(candidate.id, candidate.recipient, candidate.message, candidate.attempts + 1)
+    return _Claim(
+        candidate.id,
+        candidate.recipient,
+        candidate.message,
+        candidate.attempts + 1,
+        candidate.deferred,
+    )
 
 
 def _record_failure(
@@ -209,11 +324,13 @@ def _record_failure(
 
 
 def _record(session: Session, claim: _Claim, **values) -> None:
+    """The attempt's outcome; a message built for this attempt is stored with it, so a
+    retry sends the same message."""
     _begin_write(session)
     session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.id == claim.id)
-        .values(**values)
+        .values(**claim.built, **values)
         .execution_options(synchronize_session=False)
     )
     session.commit()

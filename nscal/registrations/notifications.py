@@ -5,21 +5,30 @@ reports (so it exists exactly when the change does). Confirmations and changes c
 an iTIP ``METHOD:REQUEST`` invitation, cancellations ``METHOD:CANCEL``, with the same
 UID and SEQUENCE as the feeds. The words are templates: ``templates/mail/registration_<status>``,
 ``event_changed`` and ``event_cancelled`` (``.txt`` and ``.html``).
+
+Registrations change under the event's lock, so what is queued there is only a
+reference (``outbox.enqueue_deferred``): the template, the iTIP method, the status as
+it was then, who to write to. ``flask send-mail`` builds the message after the commit
+(``build_mail``), so a registration cancelled a second later still gets the
+confirmation it was given, then the cancellation.
 """
 
+from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from nscal.accounts.models import User
+from nscal.cities.models import City
 from nscal.db import db
 from nscal.events.display import format_event_time
 from nscal.events.models import Event
 from nscal.events.services import event_changed
 from nscal.feeds.ical import itip_calendar
 from nscal.i18n import current_language, in_language, language_of
-from nscal.mail.outbox import enqueue
+from nscal.mail.outbox import NothingToBuild, enqueue_deferred, register_builder
 from nscal.mail.rendering import render_mail
 from nscal.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from nscal.timeutil import is_valid_zone
@@ -90,10 +99,54 @@ def mail_about_event(
         )
 
 
+# The kind of the outbox's deferred rows this module queues and builds.
+DEFERRED_KIND = "registration"
+
+
+@dataclass(frozen=True)
+class QueuedMail:
+    """A registration as its mail speaks of it: the status it had when the mail was
+    queued, whatever it has become since."""
+
+    event: Event
+    user: User
+    status: RegistrationStatus
+
+
 def _send(registration: Registration, template: str, method: str | None, **context) -> None:
-    event, user = registration.event, registration.user
+    """Queue the mail (a reference, built by ``build_mail`` after the commit)."""
+    user = registration.user
     if user is None:  # a deleted account: nobody to write to
         return
+    enqueue_deferred(
+        DEFERRED_KIND,
+        user.email,
+        {
+            "template": template,
+            "method": method,
+            "status": registration.status.value,
+            "registration_id": registration.id,
+            "event_id": registration.event_id,
+            "user_id": user.id,
+            # Who to write to should the account be deleted before the mail is built
+            # (its row stays, anonymised): columns already loaded, no query here.
+            "name": user.name,
+            "email": user.email,
+            "timezone": user.timezone,
+            "city_id": user.city_id,
+            "language": user.language,
+            "context": context,
+        },
+    )
+
+
+def build_mail(
+    registration: QueuedMail | Registration, template: str, method: str | None, **context
+) -> EmailMessage:
+    """The message about ``registration`` (``templates/mail/<template>``), with its iTIP
+    part when ``method`` is given; the times on the person's clock, the words (and the
+    event's title, where it has one) in the person's language."""
+    event, user = registration.event, registration.user
     # Waitlisted, pending, cancelled and rejected people do not get the join link, and
     # nobody needs it for an event or a place that is withdrawn (CANCEL).
     confirmed = registration.status is RegistrationStatus.confirmed and method != "CANCEL"
@@ -108,18 +161,42 @@ def _send(registration: Registration, template: str, method: str | None, **conte
                 registration_status=registration.status.value,
                 include_online_link=confirmed,
             )
-        enqueue(
-            render_mail(
-                template,
-                to=recipient(user),
-                language=language,
-                calendar=calendar,
-                method=method,
-                name=user.name,
-                event=event_details(event, user.display_timezone, include_online_link=confirmed),
-                **context,
-            )
+        return render_mail(
+            template,
+            to=recipient(user),
+            language=language,
+            calendar=calendar,
+            method=method,
+            name=user.name,
+            event=event_details(event, user.display_timezone, include_online_link=confirmed),
+            **context,
         )
+
+
+def _build_queued(session: Session, values: dict) -> EmailMessage:
+    """The outbox's builder for this module's deferred rows (the worker's ``session``)."""
+    event = session.get(Event, values["event_id"])
+    if event is None:
+        raise NothingToBuild("the event was deleted")
+    user = session.get(User, values["user_id"]) if values.get("user_id") else None
+    if user is None or user.deleted_at is not None:
+        # The account was deleted after the mail was queued: the mail still goes to
+        # the person, as one built at once would have (a stand-in never added to the
+        # session, with the name, address and clock they had).
+        zone = values.get("timezone")
+        city = session.get(City, values["city_id"]) if values.get("city_id") else None
+        user = User(
+            name=values["name"],
+            email=values["email"],
+            timezone=zone or (city and city.timezone),
+            language=values.get("language"),
+        )
+        user.city = city  # their city's language, when they chose none
+    queued = QueuedMail(event, user, RegistrationStatus(values["status"]))
+    return build_mail(queued, values["template"], values["method"], **values["context"])
+
+
+register_builder(DEFERRED_KIND, _build_queued)
 
 
 def _status_mail(registration: Registration, **context) -> None:

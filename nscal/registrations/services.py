@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from nscal.accounts.models import User
 from nscal.cities.models import all_roles
 from nscal.db import db, take_sqlite_write_lock, utcnow
-from nscal.events.models import Event, EventStatus
+from nscal.events.models import Event, EventStatus, event_audience
 from nscal.events.services import capacity_changed, places_held
 from nscal.inputs import MAX_INTEGER, multi_line
 from nscal.registrations import notifications
@@ -56,13 +56,17 @@ def lock_event(event_id: int) -> Event:
     On SQLite the lock is the database's write lock, held until the caller commits.
     """
     session = db.session
+    # The audience is read when needed (``_situation`` asks the database under the
+    # lock): loading it here would be one more statement while others wait.
+    audience_later = sa.orm.lazyload(Event.audience)
     if session.get_bind().dialect.name == "sqlite":
         take_sqlite_write_lock(session)
-        event = session.get(Event, event_id, populate_existing=True)
+        event = session.get(Event, event_id, populate_existing=True, options=[audience_later])
     else:
         event = session.execute(
             sa.select(Event)
             .where(Event.id == event_id)
+            .options(audience_later)
             .with_for_update(of=Event)
             .execution_options(populate_existing=True)
         ).scalar_one_or_none()
@@ -169,7 +173,9 @@ def _check_open(event: Event, settings: RegistrationSettings, now: datetime) -> 
         raise RegistrationError(_("Registration is closed."), "closed", when=closes_at)
 
 
-def _role_for(event: Event, user: User, role_id: int | None, acting: User) -> int | None:
+def _role_for(
+    event: Event, user: User, role_id: int | None, acting: User, situation: "Situation"
+) -> int | None:
     """The participant role the person registers in, checked against the audience."""
     own_role = user.participant_role_id
     if role_id is None:
@@ -178,8 +184,7 @@ def _role_for(event: Event, user: User, role_id: int | None, acting: User) -> in
         raise RegistrationError(
             _("You can only register in your own participant role."), "wrong_role"
         )
-    if event.audience:
-        allowed = {role.id for role in event.audience}
+    if not situation.for_everyone:
         if role_id is None:
             raise RegistrationError(
                 _(
@@ -188,7 +193,7 @@ def _role_for(event: Event, user: User, role_id: int | None, acting: User) -> in
                 ),
                 "not_eligible",
             )
-        if role_id not in allowed:
+        if not situation.role_in_audience:
             names = ", ".join(role.label.lower() for role in event.audience)
             raise RegistrationError(
                 _(
@@ -201,11 +206,105 @@ def _role_for(event: Event, user: User, role_id: int | None, acting: User) -> in
 
 
 @dataclass(frozen=True)
+class Situation:
+    """All that deciding one person's registration reads, in one statement: the event's
+    settings, whether the person's role may come, the places held in all, in their role
+    and in their city, the role's quota, their own active registration, and the last
+    place on the waiting list. Read under the event's lock, it is final."""
+
+    settings: RegistrationSettings
+    for_everyone: bool
+    role_in_audience: bool
+    counts: PlaceCounts
+    quotas: dict[int, int]
+    existing: RegistrationStatus | None
+    last_waitlist_order: int
+
+    @property
+    def next_waitlist_order(self) -> int:
+        return self.last_waitlist_order + 1
+
+
+def _situation(event: Event, role_id: int | None, user_id: int, city_id: int | None) -> Situation:
+    """Read the ``Situation`` of one person and one event (one SELECT)."""
+    of_event = Registration.event_id == event.id
+    holding = sa.and_(of_event, Registration.status.in_(HOLDING_STATUSES))
+    counts = (
+        sa.select(
+            sa.func.count().label("total"),
+            (
+                sa.func.count().filter(Registration.participant_role_id == role_id)
+                if role_id is not None
+                else sa.literal(0)
+            ).label("in_role"),
+            (
+                sa.func.count().filter(Registration.city_id == city_id)
+                if city_id is not None
+                else sa.literal(0)
+            ).label("in_city"),
+        )
+        .where(holding)
+        .subquery("counts")
+    )
+    audience = sa.select(event_audience.c.event_id).where(event_audience.c.event_id == event.id)
+    row = db.session.execute(
+        sa.select(
+            RegistrationSettings,
+            counts.c.total,
+            counts.c.in_role,
+            counts.c.in_city,
+            (
+                sa.select(RoleQuota.places)
+                .where(RoleQuota.event_id == event.id, RoleQuota.participant_role_id == role_id)
+                .scalar_subquery()
+                if role_id is not None
+                else sa.null()
+            ).label("quota"),
+            (~audience.exists()).label("for_everyone"),
+            (
+                audience.where(event_audience.c.participant_role_id == role_id).exists()
+                if role_id is not None
+                else sa.false()
+            ).label("role_in_audience"),
+            sa.select(Registration.status)
+            .where(
+                of_event,
+                Registration.user_id == user_id,
+                Registration.status.in_(ACTIVE_STATUSES),
+            )
+            .limit(1)
+            .scalar_subquery()
+            .label("existing"),
+            sa.select(sa.func.max(Registration.waitlist_order))
+            .where(of_event)
+            .scalar_subquery()
+            .label("last_order"),
+        )
+        .select_from(counts)
+        .outerjoin(RegistrationSettings, RegistrationSettings.event_id == event.id)
+        .execution_options(populate_existing=True)
+    ).one()
+    settings = row.RegistrationSettings or RegistrationSettings(
+        event_id=event.id, waitlist=True, self_cancel=True, requires_approval=False
+    )
+    return Situation(
+        settings=settings,
+        for_everyone=bool(row.for_everyone),
+        role_in_audience=bool(row.role_in_audience),
+        counts=PlaceCounts(row.total, {role_id: row.in_role}, {city_id: row.in_city}),
+        quotas={role_id: row.quota} if role_id is not None and row.quota is not None else {},
+        existing=RegistrationStatus(row.existing) if row.existing is not None else None,
+        last_waitlist_order=row.last_order or 0,
+    )
+
+
+@dataclass(frozen=True)
 class RegistrationDecision:
     """What registering would give a person: the status, and the role they register in."""
 
     status: RegistrationStatus
     participant_role_id: int | None
+    waitlist_order: int | None = None  # the place in line, should the status be waitlisted
 
 
 def decide_registration(
@@ -225,22 +324,24 @@ def decide_registration(
     """
     if user is None or not user.active:
         raise RegistrationError(_("This account cannot register."), "no_account")
-    settings = settings_for(event)
+    role_id = participant_role_id if participant_role_id is not None else user.participant_role_id
+    situation = _situation(event, role_id, user.id, user.city_id)
+    settings = situation.settings
     if acting is None or not acting.is_coordinator:
         _check_open(event, settings, now)
     elif event.status is not EventStatus.published:
         raise RegistrationError(_("Only published events take registrations."), "not_published")
     decider = acting or user
-    role_id = _role_for(event, user, participant_role_id, decider)
-    existing = active_registration(event.id, user.id)
-    if existing is not None:
+    role_id = _role_for(event, user, participant_role_id, decider, situation)
+    if situation.existing is not None:
         raise RegistrationError(
-            _("You are already registered (%(status)s).", status=existing.status.label.lower()),
+            _(
+                "You are already registered (%(status)s).",
+                status=situation.existing.label.lower(),
+            ),
             "already",
         )
-    full = _full_because(
-        event, settings, quotas_for(event), place_counts(event.id), role_id, user.city_id
-    )
+    full = _full_because(event, settings, situation.quotas, situation.counts, role_id, user.city_id)
     if full and not settings.waitlist:
         raise RegistrationError(
             # Translators: reason: why the person does not fit, e.g. "The event is full."
@@ -253,7 +354,7 @@ def decide_registration(
         status = RegistrationStatus.pending
     else:
         status = RegistrationStatus.confirmed
-    return RegistrationDecision(status, role_id)
+    return RegistrationDecision(status, role_id, situation.next_waitlist_order)
 
 
 def register_for_event(
@@ -287,7 +388,7 @@ def register_for_event(
         status=decision.status,
     )
     if decision.status is RegistrationStatus.waitlisted:
-        registration.waitlist_order = _next_waitlist_order(event.id)
+        registration.waitlist_order = decision.waitlist_order
     db.session.add(registration)
     db.session.flush()
     _record_change(registration, None, registered_by_id or user.id)

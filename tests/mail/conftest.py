@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 from nscal.db import db
 from nscal.mail.messages import build_message
 from nscal.mail.models import OutboxMessage
-from nscal.mail.outbox import enqueue
+from nscal.mail.outbox import build_deferred, enqueue
 
 
 class Inbox:
@@ -95,6 +95,8 @@ def queue_mail(app):
 
 def outbox_rows() -> list[OutboxMessage]:
     """The outbox as the database has it now (a fresh transaction: SQLite reads see a
-    snapshot from their transaction's start)."""
+    snapshot from their transaction's start), every message built (registration mail
+    is queued as a reference that send-mail builds)."""
     db.session.commit()
+    build_deferred()
     return list(db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)))

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from nscal.db import clock as app_clock
 from nscal.db import db
 from nscal.mail.models import OutboxMessage
+from nscal.mail.outbox import build_deferred
 from tests.mail.conftest import smtp, smtp_server  # noqa: F401 - fixtures used here too
 
 
@@ -35,6 +36,8 @@ def clock():
 
 
 def outbox() -> list[OutboxMessage]:
-    """Every queued mail, oldest first (a fresh read: other workers' commits included)."""
+    """Every queued mail, oldest first (a fresh read: other workers' commits included),
+    each built (registration mail is queued as a reference that send-mail builds)."""
     db.session.commit()
+    build_deferred()
     return list(db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)))

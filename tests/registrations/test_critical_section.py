@@ -1,0 +1,191 @@
+"""What a registration does while it holds the event's lock: only what must be serialised.
+
+Lock, count, insert, queue a reference to the mail, commit: a fixed number of SQL
+statements whatever the rules in play (capacity, role quota, city limit, audience,
+waiting list), and no mail built until ``send-mail`` runs after the commit.
+"""
+
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+
+from nscal.cities.models import role_by_slug_or_name
+from nscal.db import db
+from nscal.mail.models import OutboxMessage
+from nscal.mail.outbox import build_deferred
+from nscal.registrations.models import RegistrationSettings, RegistrationStatus, RoleQuota
+from nscal.registrations.services import cancel_registration, register_for_event
+from tests.conftest import csrf_token_from
+
+START = datetime(2099, 1, 13, 10, 0)  # noqa: DTZ001 - wall-clock in the event's zone
+END = datetime(2099, 1, 13, 11, 30)  # noqa: DTZ001
+
+# Under the lock, per registration: the lock itself (SQLite: BEGIN IMMEDIATE, then the
+# event row), one SELECT reading everything the rules count, the registration, its
+# status history, the outbox reference; then the web form's answers and listing (the
+# questions room: two SELECTs). The commit ends it.
+SERVICE_STATEMENTS = {"postgresql": 5, "sqlite": 6}
+FORM_STATEMENTS = 2
+
+
+class Recorder:
+    """The SQL statements sent to the database, and where each transaction committed."""
+
+    def __init__(self):
+        self.log: list[str] = []
+
+    def statement(self, conn, cursor, statement, parameters, context, executemany):
+        self.log.append(statement)
+
+    def commit(self, conn):
+        self.log.append("COMMIT")
+
+    def __enter__(self):
+        sa.event.listen(db.engine, "before_cursor_execute", self.statement)
+        sa.event.listen(db.engine, "commit", self.commit)
+        return self
+
+    def __exit__(self, *exc_info):
+        sa.event.remove(db.engine, "before_cursor_execute", self.statement)
+        sa.event.remove(db.engine, "commit", self.commit)
+
+    def under_lock(self) -> list[str]:
+        """The statements from taking the event's lock to the commit that releases it."""
+        [start] = [
+            i
+            for i, statement in enumerate(self.log)
+            if "FOR UPDATE" in statement or statement == "BEGIN IMMEDIATE"
+        ]
+        end = self.log.index("COMMIT", start)
+        return self.log[start:end]
+
+
+@pytest.fixture
+def meeting(demo, make_event):
+    """Every rule in play: an audience, a capacity, a role quota and a city limit."""
+    event = make_event(
+        "Practitioners' meeting",
+        start=START,
+        end=END,
+        audience=("practitioner", "mayor"),
+        capacity=3,
+    )
+    db.session.add(RegistrationSettings(event_id=event.id, city_limit=2))
+    db.session.add(
+        RoleQuota(event_id=event.id, participant_role_id=role_by_slug_or_name("mayor").id, places=1)
+    )
+    db.session.commit()
+    return event
+
+
+def dialect() -> str:
+    return db.engine.dialect.name
+
+
+def test_each_registration_runs_the_same_few_statements_under_the_lock(
+    app, client, auth, make_user, meeting
+):
+    people = [
+        ("p1@example.org", "practitioner", "malmo", RegistrationStatus.confirmed),
+        ("m1@example.org", "mayor", "helsinki", RegistrationStatus.confirmed),
+        ("m2@example.org", "mayor", "oslo", RegistrationStatus.waitlisted),  # role quota
+        ("p2@example.org", "practitioner", "malmo", RegistrationStatus.confirmed),
+        ("p3@example.org", "practitioner", "malmo", RegistrationStatus.waitlisted),  # full
+    ]
+    for email, role, city, _expected in people:
+        make_user(email, participant_role=role, city=city)
+        auth.login(email)
+        token = csrf_token_from(client.get(f"/events/{meeting.id}"))
+        with Recorder() as recorder:
+            answer = client.post(f"/events/{meeting.id}/register", data={"csrf_token": token})
+        assert answer.status_code == 302
+        under_lock = recorder.under_lock()
+        assert len(under_lock) == SERVICE_STATEMENTS[dialect()] + FORM_STATEMENTS, under_lock
+        # Nothing of the mail is built there: no template, no calendar, no user lookup.
+        assert not any("mail_outbox" in s and s.startswith("SELECT") for s in under_lock)
+        auth.logout()
+    statuses = [
+        status
+        for (status,) in db.session.execute(
+            sa.text("SELECT status FROM registration ORDER BY id")
+        ).all()
+    ]
+    assert statuses == [expected.value for *_, expected in people]
+
+
+def test_the_service_alone_counts_and_inserts_in_a_fixed_number_of_statements(
+    app, make_user, meeting
+):
+    users = [make_user(f"p{i}@example.org", participant_role="practitioner") for i in range(5)]
+    for user in users:
+        db.session.commit()
+        with Recorder() as recorder:
+            register_for_event(meeting.id, user.id)
+            db.session.commit()
+        assert len(recorder.under_lock()) == SERVICE_STATEMENTS[dialect()], recorder.log
+
+
+def test_the_outbox_holds_a_reference_until_send_mail_builds_it(
+    app, make_user, meeting, deliver_outbox
+):
+    user = make_user("aino@example.org", name="Aino Virtanen", participant_role="practitioner")
+    register_for_event(meeting.id, user.id)
+    db.session.commit()
+    [row] = db.session.scalars(sa.select(OutboxMessage)).all()
+    assert row.message == b"" and row.recipient == "aino@example.org"
+    assert row.deferred["status"] == "confirmed" and row.deferred["method"] == "REQUEST"
+
+    [message] = deliver_outbox()
+    assert message["Subject"] == "You are registered: Practitioners' meeting"
+    db.session.expire_all()
+    [row] = db.session.scalars(sa.select(OutboxMessage)).all()
+    # Built once, stored like any other message: retries, exports and purges read it.
+    assert row.deferred is None and row.subject == message["Subject"]
+    assert b"Aino Virtanen" in row.message
+    assert deliver_outbox() == []  # exactly once
+
+
+def test_a_confirmation_cancelled_before_send_mail_still_says_confirmed(
+    app, make_user, meeting, deliver_outbox
+):
+    user = make_user("aino@example.org", participant_role="practitioner")
+    register_for_event(meeting.id, user.id)
+    db.session.commit()
+    cancel_registration(meeting.id, user.id)
+    db.session.commit()
+    confirmed, cancelled = deliver_outbox()
+    assert confirmed["Subject"] == "You are registered: Practitioners' meeting"
+    assert "Your place is confirmed" in confirmed.get_body(("plain",)).get_content()
+    [calendar] = [p for p in confirmed.walk() if p.get_content_type() == "text/calendar"]
+    assert calendar.get_param("method") == "REQUEST"
+    assert b"PARTSTAT=ACCEPTED" in calendar.get_payload(decode=True).replace(b"\r\n ", b"")
+    [withdrawal] = [p for p in cancelled.walk() if p.get_content_type() == "text/calendar"]
+    assert withdrawal.get_param("method") == "CANCEL"
+
+
+def test_build_deferred_fills_the_rows_for_readers_of_the_outbox(app, make_user, meeting):
+    user = make_user("aino@example.org", participant_role="practitioner")
+    register_for_event(meeting.id, user.id)
+    db.session.commit()
+    assert build_deferred() == 1
+    db.session.expire_all()
+    [row] = db.session.scalars(sa.select(OutboxMessage)).all()
+    assert row.subject == "You are registered: Practitioners' meeting"
+    assert row.deferred is None and row.status.value == "pending"
+    assert build_deferred() == 0
+
+
+def test_mail_about_a_deleted_event_fails_with_the_reason(app, make_user, meeting, deliver_outbox):
+    user = make_user("aino@example.org", participant_role="practitioner")
+    register_for_event(meeting.id, user.id)
+    db.session.commit()
+    db.session.execute(sa.text("DELETE FROM registration"))
+    db.session.delete(meeting)
+    db.session.commit()
+    assert deliver_outbox() == []
+    db.session.expire_all()
+    [row] = db.session.scalars(sa.select(OutboxMessage)).all()
+    assert row.status.value == "failed"
+    assert row.last_error == "nothing to send: the event was deleted"
+    assert row.deferred is None  # no address or name kept in it
