@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0022_deferred_mail'
-down_revision = '0020_wiring'
+down_revision = '0025_event_translations'
 branch_labels = None
 depends_on = None
 
