@@ -116,6 +116,9 @@ def select_locale() -> str:
         asked = request.args.get("lang", "")
     except RuntimeError:  # no request: CLI and mail workers speak the default
         return DEFAULT_LANGUAGE
+    if request.blueprint == "api":
+        # The JSON API is the same for every reader: originals plus the translations.
+        return DEFAULT_LANGUAGE
     if is_language(asked):
         return asked
     if _is_sessionless():

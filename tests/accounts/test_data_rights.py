@@ -43,9 +43,15 @@ def meeting(network, make_event):
 @pytest.fixture
 def people(network, make_user):
     aino = make_user(
-        "aino@example.org", name="Aino Virtanen", city="helsinki", participant_role="practitioner"
+        "aino@example.org",
+        name="Aino Virtanen",
+        city="helsinki",
+        participant_role="practitioner",
+        language="en",  # her mail read back in English below (else Finnish, her city's)
     )
-    bo = make_user("bo@example.org", name="Bo Berg", city="malmo", participant_role="mayor")
+    bo = make_user(
+        "bo@example.org", name="Bo Berg", city="malmo", participant_role="mayor", language="en"
+    )
     return aino, bo
 
 

@@ -84,9 +84,7 @@ def stored_instants(uids: set[str], start: datetime, end: datetime) -> set[Insta
     # A changed date whose series is not in the file is an event of its own, "UID/date".
     detached = [Event.uid.startswith(f"{uid}/", autoescape=True) for uid in uids]
     events = db.session.execute(
-        sa.select(Event).where(
-            sa.or_(Event.uid.in_(uids), Event.series_id.in_(series), *detached)
-        )
+        sa.select(Event).where(sa.or_(Event.uid.in_(uids), Event.series_id.in_(series), *detached))
     ).scalars()
     return {
         (

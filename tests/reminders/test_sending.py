@@ -64,10 +64,12 @@ def test_day_reminders_reach_each_zone_at_nine_on_its_own_clock_across_dst(
         online_url="https://meet.example.org/spring",
     )
     people = {
-        "Europe/Helsinki": make_user("aino@example.org", city="helsinki"),
-        "Europe/Stockholm": make_user("sven@example.org", timezone="Europe/Stockholm"),
-        "Atlantic/Reykjavik": make_user("gudrun@example.org", city="reykjavik"),
-        "America/Nuuk": make_user("aputsiaq@example.org", city="nuuk"),
+        "Europe/Helsinki": make_user("aino@example.org", city="helsinki", language="en"),
+        "Europe/Stockholm": make_user(
+            "sven@example.org", timezone="Europe/Stockholm", language="en"
+        ),
+        "Atlantic/Reykjavik": make_user("gudrun@example.org", city="reykjavik", language="en"),
+        "America/Nuuk": make_user("aputsiaq@example.org", city="nuuk", language="en"),
         # Neither a zone nor a city: the event's own clock.
         "Europe/Copenhagen": make_user("mette@example.org"),
     }
@@ -108,7 +110,7 @@ def test_an_hour_reminder_goes_out_at_the_exact_instant(clock, network, make_use
     )
     set_event_reminders(event, parse_offsets("1 hour"))
     db.session.commit()
-    _register(event, make_user("nuuk@example.org", city="nuuk"))
+    _register(event, make_user("nuuk@example.org", city="nuuk", language="en"))
     due = datetime(2027, 3, 10, 13, 0, tzinfo=UTC)  # 15:00 in Oslo is 14:00 UTC
 
     clock.move_to(due - timedelta(minutes=1))
