@@ -125,7 +125,7 @@ def _translated_titles(language: str) -> dict[int, str]:
             EventTranslation.language == language, EventTranslation.title != ""
         )
     )
-    return {event_id: title for event_id, title in rows}
+    return dict(rows.all())
 
 
 def _days_of(entry: CalendarEntry) -> list[date]:
