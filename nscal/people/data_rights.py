@@ -295,6 +295,7 @@ def export_data(user: User) -> dict:
             "participant_role": user.participant_role.name if user.participant_role else None,
             "account_role": user.account_role.value,
             "time_zone": user.timezone,
+            "language": user.language,
             "active": user.active,
             "has_password": user.has_password,
             "created_at": _iso(user.created_at),

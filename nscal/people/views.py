@@ -25,6 +25,7 @@ from nscal.accounts.models import User, normalize_email
 from nscal.accounts.permissions import coordinator_required
 from nscal.config import NETWORK_NAME, RETENTION_SETTINGS
 from nscal.db import db, utcnow
+from nscal.mail.outbox import build_deferred
 from nscal.people.data_rights import (
     DataRightsError,
     check_may_delete,
@@ -41,6 +42,9 @@ CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
 
 def _json_download(user: User) -> Response:
+    # Registration mail is queued as a reference and built by send-mail; build what is
+    # still pending so the export shows every mail with its words.
+    build_deferred()
     body = json.dumps(export_data(user), ensure_ascii=False, indent=2)
     stamp = utcnow().strftime("%Y-%m-%d")
     return Response(
