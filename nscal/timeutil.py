@@ -134,6 +134,15 @@ def zone_choice_label(zone: str, label: str) -> str:
     return str(translated) if translated is not None else label
 
 
+def reader_zone_choices() -> list[tuple[str, str, str]]:
+    """``zone_choices()`` as the reader reads them (labels and groups translated), for
+    pickers; ``find_zone`` matches these labels too."""
+    return [
+        (value, zone_choice_label(value, label), zone_group_label(group))
+        for value, label, group in zone_choices()
+    ]
+
+
 @dataclass(frozen=True)
 class ZoneGroup:
     name: str
@@ -149,6 +158,17 @@ def zone_groups() -> tuple[ZoneGroup, ...]:
     return tuple(ZoneGroup(name, tuple(choices)) for name, choices in groups.items())
 
 
+def reader_zone_groups() -> tuple[ZoneGroup, ...]:
+    """``zone_groups()`` as the reader reads them (group names and labels translated)."""
+    return tuple(
+        ZoneGroup(
+            zone_group_label(group.name),
+            tuple((value, zone_choice_label(value, label)) for value, label in group.choices),
+        )
+        for group in zone_groups()
+    )
+
+
 def find_zone(text: str | None) -> str | None:
     """The zone a person typed: its name ("Europe/Oslo"), its city ("oslo", "new york",
     "Reykjavik" without the accent) or a picker label; None when nothing matches."""
@@ -159,11 +179,10 @@ def find_zone(text: str | None) -> str | None:
         return text.strip()
     plain = _without_accents(wanted)
     for value, label, _group in zone_choices():
-        names = {
-            value.replace("_", " ").casefold(),
-            label.casefold(),
-            label.split(" (")[0].casefold(),
-        }
+        labels = {label, zone_choice_label(value, label)}  # English, and the reader's
+        names = {value.replace("_", " ").casefold()}
+        names |= {text.casefold() for text in labels}
+        names |= {text.split(" (")[0].casefold() for text in labels}
         if wanted in names or plain in {_without_accents(name) for name in names}:
             return value
     return None
@@ -201,7 +220,7 @@ def local_to_utc(local: datetime, zone_name: str) -> tuple[datetime, str | None]
         note = _(
             "%(time)s happens twice in %(zone)s when the clocks go back; "
             "the first one (%(abbreviation)s, UTC%(offset)s) is used.",
-            time=local.strftime("%Y-%m-%d %H:%M"),
+            time=_date_and_clock(local),
             zone=zone_name,
             abbreviation=zone_abbreviation(first),
             offset=_offset(first),
@@ -215,12 +234,24 @@ def local_to_utc(local: datetime, zone_name: str) -> tuple[datetime, str | None]
         _(
             "%(time)s does not exist in %(zone)s: the clocks jump from %(before)s to %(after)s "
             "that night. Choose a time before or after the gap.",
-            time=local.strftime("%Y-%m-%d %H:%M"),
+            time=_date_and_clock(local),
             zone=zone_name,
-            before=(jump + first_offset).strftime("%H:%M"),
-            after=(jump + second_offset).strftime("%H:%M"),
+            before=_clock(jump + first_offset),
+            after=_clock(jump + second_offset),
         )
     )
+
+
+def _clock(moment: datetime) -> str:
+    """ "02:00", "2.00": the reader's clock (nscal.timedisplay, which imports this module)."""
+    from nscal.timedisplay import clock
+
+    return clock(moment)
+
+
+def _date_and_clock(moment: datetime) -> str:
+    """ "2027-03-28 02:30": the date as typed in the form, then the reader's clock."""
+    return f"{moment:%Y-%m-%d} {_clock(moment)}"
 
 
 def _offset(moment: datetime) -> str:
