@@ -62,7 +62,9 @@ _ODF = "application/vnd.oasis.opendocument."
 ODF_TYPES = {
     _ODF + "text": FileType(_ODF + "text", (".odt",), _l("OpenDocument text")),
     _ODF + "spreadsheet": FileType(_ODF + "spreadsheet", (".ods",), _l("OpenDocument spreadsheet")),
-    _ODF + "presentation": FileType(_ODF + "presentation", (".odp",), _l("OpenDocument presentation")),
+    _ODF + "presentation": FileType(
+        _ODF + "presentation", (".odp",), _l("OpenDocument presentation")
+    ),
     _ODF + "graphics": FileType(_ODF + "graphics", (".odg",), _l("OpenDocument drawing")),
 }
 # The Office Open XML part that says which application a package belongs to.

@@ -27,7 +27,6 @@ from contextlib import AbstractContextManager
 from functools import cache
 
 from babel import Locale
-
 from flask import Flask, request, session
 from flask.sessions import NullSession
 from flask_babel import Babel, force_locale, get_locale, refresh

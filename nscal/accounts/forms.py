@@ -148,7 +148,8 @@ class InviteForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.city.choices = [SelectChoice(0, _("— none —"))] + [
-            SelectChoice(city.id, f"{city.name} ({country_name(city.country)})") for city in active_cities()
+            SelectChoice(city.id, f"{city.name} ({country_name(city.country)})")
+            for city in active_cities()
         ]
         self.participant_role.choices = [SelectChoice(0, _("— none —"))] + [
             SelectChoice(role.id, role.label) for role in all_roles()
