@@ -12,9 +12,11 @@ from it. The mails are every kind the coordinators' preview renders, for a recip
 writing in each language, checked the same way (subject, plain text and HTML).
 
 A msgid counts when it has at least two words or twelve characters (so "PDF" or "Zoom"
-do not); one with placeholders or tags counts by its literal fragments of twelve
-characters or more. Matches are whole words and case-sensitive ("Log in" is not found
-in the Danish "Log ind").
+do not), or is the label of a role, a kind or a status ("Mayor", "Draft"); one with
+placeholders or tags counts by its literal fragments of twelve characters or more.
+Matches are whole words and case-sensitive ("Log in" is not found in the Danish "Log
+ind"). What people stored (names, titles, descriptions) and text quoted in “ ” are
+left out: pages show them as written.
 """
 
 import os
@@ -29,9 +31,10 @@ import sqlalchemy as sa
 from babel.messages.pofile import read_po
 
 from nscal import create_app
+from nscal.cities.models import City
 from nscal.db import db
 from nscal.demo import seed_demo
-from nscal.i18n import DEFAULT_LANGUAGE, LANGUAGES, in_language
+from nscal.i18n import DEFAULT_LANGUAGE, LANGUAGES, country_name, in_language
 from tests.conftest import PASSWORD, csrf_token_from, test_config
 from tests.e2e.browser import ADMIN, COORDINATOR, DEMO_PASSWORD, MEMBER
 from tests.e2e.test_phone_layout import _enrich, _paths
@@ -46,6 +49,8 @@ SPLIT = re.compile(
     r"%\([A-Za-z_]\w*\)[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGc]|%[sdifr%]|\{\w*\}|<[^>]*>|&\w+;"
 )
 LONG_FRAGMENT = 12
+# Quoted as each language quotes: “…” (en, da), ”…” (sv, fi), «…» (nb), „…“ (is), »…«.
+QUOTED = re.compile(r"[“”„«»][^“”„«»\n]*[“”«»]")
 REDIRECTS = (301, 302, 303, 307, 308)
 # Each page is first asked for in this language (which tells HTML from files and
 # redirects), then in the others; the flash messages a redirect leaves stay in it.
@@ -117,6 +122,7 @@ def english_needles(language: str) -> list[tuple[str, str]]:
         strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
         for msgid in ids:
             translations.setdefault(msgid, set()).update(filter(None, strings))
+    labels = _short_labels()
     every_translation = "\n".join(_normal(s) for texts in translations.values() for s in texts)
     needles = {}
     for msgid, strings in translations.items():
@@ -125,7 +131,8 @@ def english_needles(language: str) -> list[tuple[str, str]]:
         fragments = [_normal(piece) for piece in SPLIT.split(msgid)]
         if len(fragments) == 1:
             text = fragments[0]
-            candidates = [text] if len(text.split()) >= 2 or len(text) >= LONG_FRAGMENT else []
+            long_enough = len(text.split()) >= 2 or len(text) >= LONG_FRAGMENT
+            candidates = [text] if long_enough or text in labels else []
         else:
             candidates = [piece for piece in fragments if len(piece) >= LONG_FRAGMENT]
         for needle in candidates:
@@ -135,6 +142,37 @@ def english_needles(language: str) -> list[tuple[str, str]]:
                 continue
             needles.setdefault(needle, msgid)
     return sorted(needles.items(), key=lambda item: -len(item[0]))
+
+
+def _short_labels() -> set[str]:
+    """The words pages show for roles, kinds, formats and statuses ("Mayor", "Draft"):
+    short, but never English on a translated page (outside a request they read English)."""
+    from nscal.accounts.models import AccountRole
+    from nscal.attendance.models import AttendanceStatus
+    from nscal.cities.models import ROLE_LABELS
+    from nscal.events.models import EventFormat, EventKind, EventStatus, Visibility
+    from nscal.materials.models import MaterialKind, MaterialVisibility
+    from nscal.questions.models import QuestionKind
+    from nscal.registrations.models import RegistrationStatus
+
+    labels = {str(label) for label in ROLE_LABELS.values()}
+    for kind in (
+        AccountRole,
+        AttendanceStatus,
+        EventFormat,
+        EventKind,
+        EventStatus,
+        Visibility,
+        MaterialKind,
+        MaterialVisibility,
+        QuestionKind,
+        RegistrationStatus,
+    ):
+        for member in kind:
+            label = getattr(member, "label", None)
+            if label is not None:
+                labels.add(str(label))
+    return labels
 
 
 def _contains(text: str, needle: str) -> bool:
@@ -148,6 +186,7 @@ def english_in(text: str, needles: list[tuple[str, str]], stored: list[str] = ()
     for line in stored:
         if line in text:
             text = text.replace(line, " ")
+    text = QUOTED.sub(" ", text)  # “Draft”: a word quoted from what someone wrote
     found = []
     for needle, msgid in needles:
         if _contains(text, needle):
@@ -164,11 +203,19 @@ def needles() -> dict[str, list[tuple[str, str]]]:
 @pytest.fixture(scope="module")
 def stored(site, needles) -> dict[str, list[str]]:
     """Per language, the stored lines that would read as English from the catalog."""
-    texts = site[2]
-    return {
-        language: [line for line in texts if english_in(line, needles[language])]
-        for language in TRANSLATED
-    }
+    app, _paths, texts = site
+    stored = {}
+    for language in TRANSLATED:
+        with app.test_request_context(f"/?lang={language}"):
+            # A city as the pickers name it: its own name, its country in the language
+            # ("Helsinki (Finland)" in Swedish, where the msgid's city is "Helsingfors").
+            cities = [
+                f"{city.name} ({country_name(city.country)})"
+                for city in db.session.scalars(sa.select(City))
+            ]
+        lines = sorted({*texts, *cities}, key=len, reverse=True)
+        stored[language] = [line for line in lines if english_in(line, needles[language])]
+    return stored
 
 
 @pytest.fixture(scope="module")
