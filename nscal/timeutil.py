@@ -2,13 +2,14 @@
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel.dates import format_time
+from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import pgettext
 from flask_babel.speaklater import LazyString
 
 # The years nscal handles: calendar pages, the coordinators' plans and the dates typed
@@ -243,10 +244,13 @@ def local_to_utc(local: datetime, zone_name: str) -> tuple[datetime, str | None]
 
 
 def _clock(moment: datetime) -> str:
-    """ "02:00", "2.00": the reader's clock (nscal.timedisplay, which imports this module)."""
-    from nscal.timedisplay import clock
-
-    return clock(moment)
+    """ "02:00", "2.00": the reader's clock, as ``nscal.timedisplay.clock`` writes it
+    (that module imports this one, so the few lines are repeated here)."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return f"{moment:%H:%M}"
+    pattern = locale.datetime_skeletons["Hm"].pattern
+    return format_time(time(moment.hour, moment.minute), pattern, locale=locale)
 
 
 def _date_and_clock(moment: datetime) -> str:
