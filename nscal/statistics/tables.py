@@ -82,7 +82,11 @@ def tables(stats: Statistics) -> dict[str, Table]:
             _("Registrations and attendance per city, %(years)s", years=label),
             [_("City"), _("Country"), *MEASURE_HEADERS],
             [
-                [city.name, country_name(city.country), *_measures(stats.by_city.get(city.id, Counts()))]
+                [
+                    city.name,
+                    country_name(city.country),
+                    *_measures(stats.by_city.get(city.id, Counts())),
+                ]
                 for city in stats.cities
                 if city.active or city.id in stats.by_city
             ]
