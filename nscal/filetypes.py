@@ -13,6 +13,9 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 
 class UnsupportedFile(ValueError):
     """The content is not one of the kinds nscal keeps; the message says so for people.
@@ -27,7 +30,7 @@ class UnsupportedFile(ValueError):
 class FileType:
     content_type: str  # as served, with its charset for text
     extensions: tuple[str, ...]  # with the dot; the first is the one a name gets
-    label: str
+    label: str  # a lazy string: in the reader's language where it is shown
 
     @property
     def extension(self) -> str:
@@ -45,22 +48,24 @@ class FileType:
 
 
 PDF = FileType("application/pdf", (".pdf",), "PDF")
-PNG = FileType("image/png", (".png",), "PNG image")
-JPEG = FileType("image/jpeg", (".jpg", ".jpeg"), "JPEG image")
-GIF = FileType("image/gif", (".gif",), "GIF image")
-WEBP = FileType("image/webp", (".webp",), "WebP image")
-TEXT = FileType("text/plain; charset=utf-8", (".txt", ".text", ".md", ".csv"), "Text")
+PNG = FileType("image/png", (".png",), _l("PNG image"))
+JPEG = FileType("image/jpeg", (".jpg", ".jpeg"), _l("JPEG image"))
+GIF = FileType("image/gif", (".gif",), _l("GIF image"))
+WEBP = FileType("image/webp", (".webp",), _l("WebP image"))
+TEXT = FileType("text/plain; charset=utf-8", (".txt", ".text", ".md", ".csv"), _l("Text"))
 CSV = FileType("text/csv; charset=utf-8", (".csv", ".txt"), "CSV")
 _OOXML = "application/vnd.openxmlformats-officedocument."
-DOCX = FileType(_OOXML + "wordprocessingml.document", (".docx",), "Word document")
-XLSX = FileType(_OOXML + "spreadsheetml.sheet", (".xlsx",), "Excel workbook")
-PPTX = FileType(_OOXML + "presentationml.presentation", (".pptx",), "PowerPoint presentation")
+DOCX = FileType(_OOXML + "wordprocessingml.document", (".docx",), _l("Word document"))
+XLSX = FileType(_OOXML + "spreadsheetml.sheet", (".xlsx",), _l("Excel workbook"))
+PPTX = FileType(_OOXML + "presentationml.presentation", (".pptx",), _l("PowerPoint presentation"))
 _ODF = "application/vnd.oasis.opendocument."
 ODF_TYPES = {
-    _ODF + "text": FileType(_ODF + "text", (".odt",), "OpenDocument text"),
-    _ODF + "spreadsheet": FileType(_ODF + "spreadsheet", (".ods",), "OpenDocument spreadsheet"),
-    _ODF + "presentation": FileType(_ODF + "presentation", (".odp",), "OpenDocument presentation"),
-    _ODF + "graphics": FileType(_ODF + "graphics", (".odg",), "OpenDocument drawing"),
+    _ODF + "text": FileType(_ODF + "text", (".odt",), _l("OpenDocument text")),
+    _ODF + "spreadsheet": FileType(_ODF + "spreadsheet", (".ods",), _l("OpenDocument spreadsheet")),
+    _ODF + "presentation": FileType(
+        _ODF + "presentation", (".odp",), _l("OpenDocument presentation")
+    ),
+    _ODF + "graphics": FileType(_ODF + "graphics", (".odg",), _l("OpenDocument drawing")),
 }
 # The Office Open XML part that says which application a package belongs to.
 OOXML_MAIN_PARTS = {
@@ -69,7 +74,8 @@ OOXML_MAIN_PARTS = {
     "ppt/presentation.xml": PPTX,
 }
 
-ALLOWED_TEXT = (
+# Translators: completes "Upload …" in the refusals of a file.
+ALLOWED_TEXT = _l(
     "PDF, PNG, JPEG, GIF or WebP images, Word, Excel or PowerPoint files (.docx, .xlsx, "
     ".pptx), OpenDocument files (.odt, .ods, .odp, .odg), plain text or CSV"
 )
@@ -101,11 +107,12 @@ def detect_type(
     data: bytes,
     *,
     allowed: frozenset[FileType] | None = None,
-    allowed_text: str = ALLOWED_TEXT,
+    allowed_text: str | None = None,
 ) -> FileType:
     """The kind of ``data``; ``UnsupportedFile`` for anything nscal does not know, or
     not among ``allowed`` (every known kind when None); ``allowed_text`` names what is
-    taken in the refusals ("Upload …")."""
+    taken in the refusals ("Upload …"; by default every known kind)."""
+    allowed_text = str(ALLOWED_TEXT) if allowed_text is None else str(allowed_text)
     file_type = _detect(data, allowed_text)
     if allowed is not None and file_type not in allowed:
         raise _refused(allowed_text)
@@ -114,7 +121,7 @@ def detect_type(
 
 def _detect(data: bytes, allowed_text: str) -> FileType:
     if not data:
-        raise UnsupportedFile("The file is empty.", "empty")
+        raise UnsupportedFile(_("The file is empty."), "empty")
     if data.startswith(b"%PDF-"):
         return PDF
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -131,7 +138,9 @@ def _detect(data: bytes, allowed_text: str) -> FileType:
 
 
 def _refused(allowed_text: str) -> UnsupportedFile:
-    return UnsupportedFile(f"This kind of file cannot be shared here. Upload {allowed_text}.")
+    return UnsupportedFile(
+        _("This kind of file cannot be shared here. Upload %(allowed)s.", allowed=allowed_text)
+    )
 
 
 def _office_package(data: bytes, allowed_text: str) -> FileType:
@@ -149,7 +158,11 @@ def _office_package(data: bytes, allowed_text: str) -> FileType:
                         return file_type
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, KeyError):
         raise UnsupportedFile(
-            f"The file looks like a zip archive but cannot be read. Upload {allowed_text}.", "zip"
+            _(
+                "The file looks like a zip archive but cannot be read. Upload %(allowed)s.",
+                allowed=allowed_text,
+            ),
+            "zip",
         ) from None
     raise _refused(allowed_text)
 
@@ -162,7 +175,10 @@ def _text(data: bytes, allowed_text: str) -> FileType:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UnsupportedFile(
-            f"The file is not UTF-8 text nor a kind nscal knows. Upload {allowed_text}.",
+            _(
+                "The file is not UTF-8 text nor a kind nscal knows. Upload %(allowed)s.",
+                allowed=allowed_text,
+            ),
             "encoding",
         ) from None
     lowered = sample.lower()
@@ -170,7 +186,7 @@ def _text(data: bytes, allowed_text: str) -> FileType:
         sign in lowered for sign in MARKUP_SIGNS
     ):
         raise UnsupportedFile(
-            "Web pages and SVG drawings cannot be shared here: save the page as PDF instead.",
+            _("Web pages and SVG drawings cannot be shared here: save the page as PDF instead."),
             "markup",
         )
     return CSV if _looks_like_csv(text[:TEXT_SAMPLE]) else TEXT

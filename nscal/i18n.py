@@ -24,7 +24,9 @@ open in the language the mail was written in.
 """
 
 from contextlib import AbstractContextManager
+from functools import cache
 
+from babel import Locale
 from flask import Flask, request, session
 from flask.sessions import NullSession
 from flask_babel import Babel, force_locale, get_locale, refresh
@@ -180,6 +182,27 @@ def language_of(user) -> str:
         if language:
             return language
     return DEFAULT_LANGUAGE
+
+
+@cache
+def _territory_codes() -> dict[str, str]:
+    """A country's English name (as cities store it, "Denmark") -> its CLDR code."""
+    return {
+        name.casefold(): code for code, name in Locale("en").territories.items() if code.isalpha()
+    }
+
+
+def country_name(country: str | None) -> str:
+    """A country stored in English ("Denmark") in the reader's language ("Tanska");
+    a name CLDR does not know, as stored."""
+    country = country or ""
+    language = current_language()
+    if language == DEFAULT_LANGUAGE or not country:
+        return country
+    code = _territory_codes().get(" ".join(country.split()).casefold())
+    if code is None:
+        return country
+    return Locale.parse(language).territories.get(code, country)
 
 
 def language_choices() -> list[tuple[str, str]]:

@@ -14,8 +14,8 @@ from nscal.accounts.models import AccountRole
 from nscal.db import utcnow
 from nscal.events import display
 from nscal.events.privacy import public_description
-from nscal.i18n import LANGUAGE_NAMES, LANGUAGES, current_language
-from nscal.timeutil import zone_choices, zone_groups
+from nscal.i18n import LANGUAGE_NAMES, LANGUAGES, country_name, current_language
+from nscal.timeutil import reader_zone_choices, reader_zone_groups
 
 
 def register_template_helpers(app) -> None:
@@ -46,6 +46,7 @@ def register_template_helpers(app) -> None:
         zone_place=timedisplay.zone_city,
         zone_city=timedisplay.zone_city,
         zone_label=timedisplay.zone_label,
+        country=country_name,
         paragraphs=display.paragraphs,
         public_description=_public_description,
         event_url=event_url,
@@ -54,8 +55,8 @@ def register_template_helpers(app) -> None:
         event_description=event_description,
     )
     app.jinja_env.globals.update(
-        zone_choices=zone_choices,
-        zone_groups=zone_groups,
+        zone_choices=reader_zone_choices,
+        zone_groups=reader_zone_groups,
         zone_now=lambda zone: timedisplay.zone_now(zone, utcnow()),
         # The header names the city already: "Times in Nuuk (UTC−2)".
         zone_abbreviation_now=lambda zone: timedisplay.abbreviation(

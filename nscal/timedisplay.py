@@ -31,10 +31,16 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_time, get_day_names, get_month_names
+from babel.dates import (
+    format_date,
+    format_time,
+    get_day_names,
+    get_month_names,
+    get_timezone_location,
+)
 from flask_babel import get_locale, gettext
 
-from nscal.timeutil import NORDIC_ZONES
+from nscal.timeutil import NORDIC_ZONES, zone_choice_label
 
 MINUS = "\u2212"  # "UTC−2", not "UTC-2"
 
@@ -333,17 +339,31 @@ _NORDIC_CITIES = {name: label.split(" (")[0] for name, label in NORDIC_ZONES}
 _NORDIC_LABELS = dict(NORDIC_ZONES)
 
 
-def zone_city(zone_name: str) -> str:
-    """The city a zone is named after: "Copenhagen", "Reykjavík", "Tórshavn", "New York"."""
+def zone_city(zone_name: str, *, english: bool = False) -> str:
+    """The city a zone is named after: "Copenhagen", "Reykjavík", "Tórshavn", "New York";
+    in the reader's language ("København", "Kööpenhamina", "Berliini") unless ``english``."""
+    local = None if english else _reader_locale()
     if zone_name in _NORDIC_CITIES:
-        return _NORDIC_CITIES[zone_name]
+        if local is None:
+            return _NORDIC_CITIES[zone_name]
+        return zone_choice_label(zone_name, _NORDIC_LABELS[zone_name]).split(" (")[0]
+    if local is not None and "/" in zone_name:
+        return get_timezone_location(zone_name, locale=local, return_city=True)
     return zone_name.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def _reader_locale() -> Locale | None:
+    """The locale being written in, or None for English (which reads the zone's name)."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return None
+    return locale
 
 
 def zone_label(zone_name: str) -> str:
     """A zone as a person reads it in a picker: "Helsinki (Finland)", "New York (America)"."""
     if zone_name in _NORDIC_LABELS:
-        return _NORDIC_LABELS[zone_name]
+        return zone_choice_label(zone_name, _NORDIC_LABELS[zone_name])
     parts = zone_name.replace("_", " ").split("/")
     if len(parts) == 1:
         return parts[0]

@@ -2,13 +2,14 @@
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel.dates import format_time
+from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import pgettext
 from flask_babel.speaklater import LazyString
 
 # The years nscal handles: calendar pages, the coordinators' plans and the dates typed
@@ -134,6 +135,15 @@ def zone_choice_label(zone: str, label: str) -> str:
     return str(translated) if translated is not None else label
 
 
+def reader_zone_choices() -> list[tuple[str, str, str]]:
+    """``zone_choices()`` as the reader reads them (labels and groups translated), for
+    pickers; ``find_zone`` matches these labels too."""
+    return [
+        (value, zone_choice_label(value, label), zone_group_label(group))
+        for value, label, group in zone_choices()
+    ]
+
+
 @dataclass(frozen=True)
 class ZoneGroup:
     name: str
@@ -149,6 +159,17 @@ def zone_groups() -> tuple[ZoneGroup, ...]:
     return tuple(ZoneGroup(name, tuple(choices)) for name, choices in groups.items())
 
 
+def reader_zone_groups() -> tuple[ZoneGroup, ...]:
+    """``zone_groups()`` as the reader reads them (group names and labels translated)."""
+    return tuple(
+        ZoneGroup(
+            zone_group_label(group.name),
+            tuple((value, zone_choice_label(value, label)) for value, label in group.choices),
+        )
+        for group in zone_groups()
+    )
+
+
 def find_zone(text: str | None) -> str | None:
     """The zone a person typed: its name ("Europe/Oslo"), its city ("oslo", "new york",
     "Reykjavik" without the accent) or a picker label; None when nothing matches."""
@@ -159,11 +180,10 @@ def find_zone(text: str | None) -> str | None:
         return text.strip()
     plain = _without_accents(wanted)
     for value, label, _group in zone_choices():
-        names = {
-            value.replace("_", " ").casefold(),
-            label.casefold(),
-            label.split(" (")[0].casefold(),
-        }
+        labels = {label, zone_choice_label(value, label)}  # English, and the reader's
+        names = {value.replace("_", " ").casefold()}
+        names |= {text.casefold() for text in labels}
+        names |= {text.split(" (")[0].casefold() for text in labels}
         if wanted in names or plain in {_without_accents(name) for name in names}:
             return value
     return None
@@ -201,7 +221,7 @@ def local_to_utc(local: datetime, zone_name: str) -> tuple[datetime, str | None]
         note = _(
             "%(time)s happens twice in %(zone)s when the clocks go back; "
             "the first one (%(abbreviation)s, UTC%(offset)s) is used.",
-            time=local.strftime("%Y-%m-%d %H:%M"),
+            time=_date_and_clock(local),
             zone=zone_name,
             abbreviation=zone_abbreviation(first),
             offset=_offset(first),
@@ -215,12 +235,27 @@ def local_to_utc(local: datetime, zone_name: str) -> tuple[datetime, str | None]
         _(
             "%(time)s does not exist in %(zone)s: the clocks jump from %(before)s to %(after)s "
             "that night. Choose a time before or after the gap.",
-            time=local.strftime("%Y-%m-%d %H:%M"),
+            time=_date_and_clock(local),
             zone=zone_name,
-            before=(jump + first_offset).strftime("%H:%M"),
-            after=(jump + second_offset).strftime("%H:%M"),
+            before=_clock(jump + first_offset),
+            after=_clock(jump + second_offset),
         )
     )
+
+
+def _clock(moment: datetime) -> str:
+    """ "02:00", "2.00": the reader's clock, as ``nscal.timedisplay.clock`` writes it
+    (that module imports this one, so the few lines are repeated here)."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return f"{moment:%H:%M}"
+    pattern = locale.datetime_skeletons["Hm"].pattern
+    return format_time(time(moment.hour, moment.minute), pattern, locale=locale)
+
+
+def _date_and_clock(moment: datetime) -> str:
+    """ "2027-03-28 02:30": the date as typed in the form, then the reader's clock."""
+    return f"{moment:%Y-%m-%d} {_clock(moment)}"
 
 
 def _offset(moment: datetime) -> str:

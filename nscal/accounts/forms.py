@@ -17,8 +17,8 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 from nscal.accounts.models import AccountRole
 from nscal.cities.models import active_cities, all_roles
 from nscal.formfields import Form, IdSelectField
-from nscal.i18n import language_choices
-from nscal.timeutil import find_zone, is_valid_zone, zone_choices
+from nscal.i18n import country_name, language_choices
+from nscal.timeutil import find_zone, is_valid_zone, reader_zone_choices
 
 
 class LoginForm(Form):
@@ -74,7 +74,8 @@ class ProfileForm(Form):
             else _("The event's own zone")
         )
         self.timezone.choices = [SelectChoice("", default_label)] + [
-            SelectChoice(value, label, optgroup=group) for value, label, group in zone_choices()
+            SelectChoice(value, label, optgroup=group)
+            for value, label, group in reader_zone_choices()
         ]
         self.language.choices = [
             SelectChoice(code, name, render_kw={"lang": code} if code else {})
@@ -106,7 +107,8 @@ class ZoneForm(Form):
         default_label = default_label or _("Each event's own time zone")
         self.default_label = default_label
         self.tz.choices = [SelectChoice("", default_label)] + [
-            SelectChoice(value, label, optgroup=group) for value, label, group in zone_choices()
+            SelectChoice(value, label, optgroup=group)
+            for value, label, group in reader_zone_choices()
         ]
         self.chosen_zone: str | None = None
 
@@ -146,7 +148,8 @@ class InviteForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.city.choices = [SelectChoice(0, _("— none —"))] + [
-            SelectChoice(city.id, f"{city.name} ({city.country})") for city in active_cities()
+            SelectChoice(city.id, f"{city.name} ({country_name(city.country)})")
+            for city in active_cities()
         ]
         self.participant_role.choices = [SelectChoice(0, _("— none —"))] + [
             SelectChoice(role.id, role.label) for role in all_roles()
@@ -185,7 +188,7 @@ class UserEditForm(Form):
         if current_city is not None and current_city not in cities:
             cities.append(current_city)  # a city no longer active stays choosable
         self.city.choices = [SelectChoice(0, _("— none —"))] + [
-            SelectChoice(city.id, f"{city.name} ({city.country})") for city in cities
+            SelectChoice(city.id, f"{city.name} ({country_name(city.country)})") for city in cities
         ]
         self.participant_role.choices = [SelectChoice(0, _("— none —"))] + [
             SelectChoice(role.id, role.label) for role in all_roles()

@@ -29,14 +29,15 @@ from babel.dates import format_skeleton
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from nscal.timedisplay import format_event_when, zone_city
+from nscal.timedisplay import clock, format_event_when, zone_city
 
 OFFICE_HOURS = (time(8, 0), time(18, 0))
 
 
 def zone_label(zone: str) -> str:
     """A place people know a zone by: 'Nuuk', 'Tórshavn', 'Copenhagen' …"""
-    return zone_city(zone)
+    # English: an accepted conflict is recorded in English and must read the same later.
+    return zone_city(zone, english=True)
 
 
 # --- how a time reads ------------------------------------------------------------------
@@ -282,14 +283,19 @@ def _role_key(role):
     return role.id if getattr(role, "id", None) is not None else role.slug
 
 
+def _role_name(role) -> str:
+    """A participant role as the reader reads it ("Borgmester"), else its stored name."""
+    return getattr(role, "label", None) or role.name
+
+
 def shared_audience(first, second) -> str | None:
     """Who both events are for ('everyone', 'Mayor', …), or None when nobody is."""
     if not first.audience and not second.audience:
         return _("everyone")
     if not first.audience or not second.audience:
-        return ", ".join(role.name for role in (first.audience or second.audience))
+        return ", ".join(_role_name(role) for role in (first.audience or second.audience))
     second_keys = {_role_key(role) for role in second.audience}
-    shared = [role.name for role in first.audience if _role_key(role) in second_keys]
+    shared = [_role_name(role) for role in first.audience if _role_key(role) in second_keys]
     return ", ".join(shared) if shared else None
 
 
@@ -339,14 +345,16 @@ def office_hours_messages(
         places = groups.setdefault(key, [])
         if place not in places:
             places.append(place)
-    hours = f"{opens:%H:%M}–{closes:%H:%M}"
+    # The reader's clock ("8.00" in Finnish); an acceptance's record keeps "08:00".
+    time_text = (lambda moment: f"{moment:%H:%M}") if english else clock
+    hours = f"{time_text(opens)}–{time_text(closes)}"
     messages = []
     for (start, end), places in sorted(groups.items()):
         early, late = _outside(start, end, opens, closes)
         values = {
             "hours": hours,
-            "start": f"{start:%H:%M}",
-            "end": f"{end:%H:%M}",
+            "start": time_text(start),
+            "end": time_text(end),
             "places": _join(places, say),
         }
         days = (end.date() - start.date()).days

@@ -53,7 +53,7 @@ from nscal.events.repeat_rules import (
 )
 from nscal.events.services import EventData, EventError
 from nscal.formfields import Form, IdSelectField, IdSelectMultipleField
-from nscal.i18n import LANGUAGE_NAMES
+from nscal.i18n import LANGUAGE_NAMES, country_name
 from nscal.timeutil import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -190,13 +190,13 @@ class EventForm(Form):
         if host_city is not None and host_city not in cities:
             cities.append(host_city)  # an inactive city stays selectable where it is used
         self.host_city.choices = [SelectChoice(0, _("— none —"))] + [
-            SelectChoice(city.id, f"{city.name} ({city.country})") for city in cities
+            SelectChoice(city.id, f"{city.name} ({country_name(city.country)})") for city in cities
         ]
         self.timezone.choices = [
             SelectChoice(value, zone_choice_label(value, label), optgroup=zone_group_label(group))
             for value, label, group in zone_choices()
         ]
-        self.audience.choices = [SelectChoice(role.id, role.name) for role in all_roles()]
+        self.audience.choices = [SelectChoice(role.id, role.label) for role in all_roles()]
 
     # Per-field checks; the service checks the times themselves.
 
@@ -543,11 +543,11 @@ class EventFilterForm(Form):
             SelectChoice(kind.value, kind.label) for kind in EventKind
         ]
         self.city.choices = [SelectChoice("", _("All cities"))] + [
-            SelectChoice(city.slug, city.name, optgroup=city.country)
+            SelectChoice(city.slug, city.name, optgroup=country_name(city.country))
             for city in self._cities.values()
         ]
         self.role.choices = [SelectChoice("", _("Any participant role"))] + [
-            SelectChoice(role.slug, role.name) for role in self._roles.values()
+            SelectChoice(role.slug, role.label) for role in self._roles.values()
         ]
         self.selected_kind: EventKind | None = None
         self.host_city: City | None = None

@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
 from nscal.db import utcnow
@@ -42,12 +44,13 @@ PARTSTAT = {
     "cancelled": "DECLINED",
     "rejected": "DECLINED",
 }
+# In the feed's language (``?lang=``; English by default).
 REGISTRATION_LABELS = {
-    "confirmed": "You are registered.",
-    "waitlisted": "You are on the waiting list.",
-    "pending": "Your registration awaits approval.",
-    "cancelled": "You cancelled your registration.",
-    "rejected": "Your registration was not accepted.",
+    "confirmed": _l("You are registered."),
+    "waitlisted": _l("You are on the waiting list."),
+    "pending": _l("Your registration awaits approval."),
+    "cancelled": _l("You cancelled your registration."),
+    "rejected": _l("Your registration was not accepted."),
 }
 
 
@@ -161,9 +164,9 @@ def _description(
     parts = []
     if event.is_cancelled:
         reason = (event.cancel_reason or "").strip()
-        parts.append(f"This event is cancelled. {reason}".strip())
+        parts.append(" ".join(filter(None, [_("This event is cancelled."), reason])))
     if registration_status:
-        parts.append(REGISTRATION_LABELS.get(registration_status, registration_status))
+        parts.append(str(REGISTRATION_LABELS.get(registration_status, registration_status)))
     # Whoever may not have the online link may not find it in the description either.
     if include_online_link:
         description = event.text_in(language).description
@@ -173,13 +176,16 @@ def _description(
         parts.append(description.strip())
     facts = [event.format.label]
     if event.host_city is not None:
-        facts.append(f"hosted by {event.host_city.name}")
-    audience = ", ".join(role.name for role in event.audience) or "everyone"
-    facts.append(f"for {audience}")
+        facts.append(_("hosted by %(city)s", city=event.host_city.name))
+    if event.audience:
+        audience = ", ".join(role.label for role in event.audience)
+        facts.append(_("for %(audience)s", audience=audience))
+    else:
+        facts.append(_("for everyone"))
     parts.append(" · ".join(facts))
     if include_online_link and event.online_url:
-        parts.append(f"Online: {event.online_url}")
-    parts.append(f"Details and registration: {page_url}")
+        parts.append(_("Online: %(url)s", url=event.online_url))
+    parts.append(_("Details and registration: %(url)s", url=page_url))
     return "\n\n".join(parts)
 
 
@@ -244,7 +250,8 @@ def event_to_vevent(
     # the event has one, else the original: RFC 5545 allows one SUMMARY per VEVENT.
     language = current_language()
     title = event.text_in(language).title
-    vevent.add("summary", f"Cancelled: {title}" if cancelled else title)
+    # Translators: the title of a cancelled event in calendar apps.
+    vevent.add("summary", _("Cancelled: %(title)s", title=title) if cancelled else title)
     vevent.add(
         "description",
         _description(event, page_url, registration_status, include_online_link, language),

@@ -28,6 +28,7 @@ from nscal.events.services import MAX_OCCURRENCES, SERIES_HORIZON, EventData, in
 from nscal.imports.guesses import CORRECTED, Guess, Guesser, kept_fields, zone_guess
 from nscal.imports.join_links import separate_join_link
 from nscal.imports.plan import ImportPlan, PlannedImport, kind_from_text
+from nscal.timedisplay import clock
 from nscal.timeutil import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -782,7 +783,7 @@ def N_(message: str) -> str:
 def _point_in_time(first: datetime, message: str) -> tuple[datetime, str]:
     """The end of an event RFC 5545 gives no length, and the note that says so."""
     end = first + POINT_IN_TIME
-    times = first.strftime("%H:%M") + "–" + end.strftime("%H:%M")
+    times = clock(first) + "–" + clock(end)
     return end, _(message, times=times)
 
 

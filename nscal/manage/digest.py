@@ -110,7 +110,7 @@ def _as_listed(registration: Registration, zone: str) -> DigestRequest:
     event = registration.event
     return DigestRequest(
         person=registration.person_name,
-        role=registration.participant_role.name.lower() if registration.participant_role else "",
+        role=registration.participant_role.label.lower() if registration.participant_role else "",
         city=registration.city.name if registration.city else "",
         event_title=event.title,
         when=format_event_time(event, zone).text,

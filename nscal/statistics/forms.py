@@ -65,7 +65,7 @@ class StatisticsFilterForm(Form):
         ]
         self.format.choices = [("", _("All formats"))] + [(f.value, f.label) for f in EventFormat]
         self.role.choices = [("", _("All participant roles"))] + [
-            (role.slug, role.name) for role in roles
+            (role.slug, role.label) for role in roles
         ]
         self.city.choices = [("", _("All cities"))] + [(city.slug, city.name) for city in cities]
         self.filters = Filters(this_year, this_year)

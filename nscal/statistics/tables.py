@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from nscal.i18n import country_name
 from nscal.statistics.services import Counts, Statistics
 
 # Translators: the column headings of the statistics' tables (on the page, in the PDF
@@ -81,7 +82,11 @@ def tables(stats: Statistics) -> dict[str, Table]:
             _("Registrations and attendance per city, %(years)s", years=label),
             [_("City"), _("Country"), *MEASURE_HEADERS],
             [
-                [city.name, city.country, *_measures(stats.by_city.get(city.id, Counts()))]
+                [
+                    city.name,
+                    country_name(city.country),
+                    *_measures(stats.by_city.get(city.id, Counts())),
+                ]
                 for city in stats.cities
                 if city.active or city.id in stats.by_city
             ]
@@ -95,7 +100,7 @@ def tables(stats: Statistics) -> dict[str, Table]:
             "roles",
             _("Registrations and attendance per participant role, %(years)s", years=label),
             [_("Participant role"), *MEASURE_HEADERS],
-            [[role.name, *_measures(stats.by_role.get(role.id, Counts()))] for role in stats.roles]
+            [[role.label, *_measures(stats.by_role.get(role.id, Counts()))] for role in stats.roles]
             + (
                 [[_("No role given"), *_measures(stats.by_role[None])]]
                 if None in stats.by_role

@@ -1,5 +1,6 @@
 """``make screenshots``: the main pages of the demo, on a desktop and on a phone, into
-docs/screenshots/<page>-<width>.png.
+docs/screenshots/<page>-<width>.png; the event page also in each language
+(event-<lang>-<width>.png).
 
 Serves the demo exactly as the end-to-end tests do (``flask run`` on a fresh SQLite
 database, migrated and seeded) and photographs it with Debian's Chromium.
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from nscal.i18n import LANGUAGES
 from tests.e2e.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -41,6 +43,8 @@ PAGES = [
     ("event-form", COORDINATOR, "/manage/events/new", True),
     ("manage-calendar", COORDINATOR, "/manage/calendar/2027", True),
     ("statistics", COORDINATOR, "/manage/statistics?year_from=2023&year_to=2026", True),
+    # The event page in each language (last: ?lang= stays with the browser's session).
+    *((f"event-{language}", MEMBER, f"kickoff?lang={language}", True) for language in LANGUAGES),
 ]
 
 
@@ -73,8 +77,8 @@ def shoot(browser, base_url: str, out: Path) -> list[Path]:
                 if who:
                     log_in(contexts[who].new_page(), who)
             page = contexts[who].new_page()
-            if path == "kickoff":
-                path = kickoff_path(page)
+            if path.startswith("kickoff"):
+                path = kickoff_path(page) + path.removeprefix("kickoff")
             page.goto(path)
             # No text cursor blinking or transitions caught half-way.
             page.add_style_tag(

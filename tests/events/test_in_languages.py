@@ -66,7 +66,8 @@ def test_office_hours_accepted_in_danish_stay_accepted_in_english(
         end=datetime(2027, 1, 13, 10),  # noqa: DTZ001
     )
     danish_plan = get(client, "/manage/calendar/2027?lang=da")
-    assert "Konflikt: Uden for 08:00–18:00: starter 06:00 i Nuuk." in danish_plan
+    # Danish clocks: 08.00 (the English record below keeps 08:00).
+    assert "Konflikt: Uden for 08.00–18.00: starter 06.00 i Nuuk." in danish_plan
 
     token = csrf_token_from(client.get("/manage/events/"))
     refresh()
@@ -75,7 +76,7 @@ def test_office_hours_accepted_in_danish_stay_accepted_in_english(
         data={"csrf_token": token, "conflict": "outside-hours"},
     )
 
-    assert "Accepteret konflikt: Uden for 08:00–18:00" in get(
+    assert "Accepteret konflikt: Uden for 08.00–18.00" in get(
         client, "/manage/calendar/2027?lang=da"
     )
     english_plan = get(client, "/manage/calendar/2027?lang=en")
