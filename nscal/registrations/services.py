@@ -13,6 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
+from sqlalchemy.dialects.postgresql import JSONB
 
 from nscal.accounts.models import User
 from nscal.cities.models import all_roles
@@ -20,6 +21,8 @@ from nscal.db import db, take_sqlite_write_lock, utcnow
 from nscal.events.models import Event, EventStatus, event_audience
 from nscal.events.services import capacity_changed, places_held
 from nscal.inputs import MAX_INTEGER, multi_line
+from nscal.mail.models import OutboxMessage
+from nscal.mail.outbox import held_deferred
 from nscal.registrations import notifications
 from nscal.registrations.models import (
     ACTIVE_STATUSES,
@@ -378,22 +381,119 @@ def register_for_event(
     decision = decide_registration(
         event, user, participant_role_id=participant_role_id, acting=acting, now=now or utcnow()
     )
+    stamp = utcnow()  # when it happened (``now`` is the clock the rules read)
     registration = Registration(
+        event=event,
+        user=user,
         event_id=event.id,
         user_id=user.id,
         participant_role_id=decision.participant_role_id,
         city_id=user.city_id,
+        status=decision.status,
+        waitlist_order=(
+            decision.waitlist_order if decision.status is RegistrationStatus.waitlisted else None
+        ),
         note=multi_line(note),
         registered_by_id=registered_by_id if registered_by_id != user.id else None,
-        status=decision.status,
+        created_at=stamp,
+        updated_at=stamp,
+        cancelled_at=None,
     )
-    if decision.status is RegistrationStatus.waitlisted:
-        registration.waitlist_order = decision.waitlist_order
+    with held_deferred() as mail:
+        # The mail's reference, as it is now; written below with the registration.
+        notifications.registration_created(registration)
+        registration.id = _insert_registration(registration, registered_by_id or user.id, mail)
+    # The rows are written: the object joins the session as if it had been loaded.
+    sa.orm.make_transient_to_detached(registration)
     db.session.add(registration)
-    db.session.flush()
-    _record_change(registration, None, registered_by_id or user.id)
-    notifications.registration_created(registration)
     return registration
+
+
+_REGISTRATION_COLUMNS = (
+    "event_id",
+    "user_id",
+    "participant_role_id",
+    "city_id",
+    "status",
+    "waitlist_order",
+    "note",
+    "registered_by_id",
+    "created_at",
+    "updated_at",
+    "cancelled_at",
+)
+
+
+def _insert_registration(registration: Registration, by_id: int, mail: list[dict]) -> int:
+    """Write a new registration, its first status-history row and the outbox rows of
+    its mail (``mail``, from ``held_deferred``, emptied here); returns its id.
+
+    PostgreSQL: one statement (the three INSERTs as a data-modifying CTE), so one
+    round trip while the lock is held. SQLite (in the process, no round trips): one
+    INSERT each.
+    """
+    values = {name: getattr(registration, name) for name in _REGISTRATION_COLUMNS}
+    history = {
+        "from_status": None,
+        "to_status": registration.status,
+        "changed_by_id": by_id,
+        "changed_at": registration.updated_at,
+    }
+    rows, mail[:] = list(mail), []
+    if db.session.get_bind().dialect.name != "postgresql":
+        result = db.session.execute(sa.insert(Registration.__table__).values(**values))
+        [registration_id] = result.inserted_primary_key
+        db.session.execute(
+            sa.insert(RegistrationStatusChange.__table__).values(
+                registration_id=registration_id, **history
+            )
+        )
+        for row in rows:
+            deferred = {**row["deferred"], "registration_id": registration_id}
+            db.session.execute(
+                sa.insert(OutboxMessage.__table__).values({**row, "deferred": deferred})
+            )
+        return registration_id
+    inserted = (
+        sa.insert(Registration.__table__)
+        .values(**values)
+        .returning(Registration.__table__.c.id)
+        .cte("inserted_registration")
+    )
+    statement = sa.select(inserted.c.id).add_cte(
+        _insert_from(
+            RegistrationStatusChange.__table__, {**history, "registration_id": inserted.c.id}
+        ).cte("inserted_history")
+    )
+    for number, row in enumerate(rows):
+        # The registration's id goes into the reference as the database gives it.
+        deferred = sa.cast(
+            sa.cast(sa.literal(row["deferred"], sa.JSON), JSONB).op("||")(
+                sa.func.jsonb_build_object("registration_id", inserted.c.id)
+            ),
+            sa.JSON,
+        )
+        statement = statement.add_cte(
+            _insert_from(OutboxMessage.__table__, {**row, "deferred": deferred}).cte(
+                f"inserted_mail_{number}"
+            )
+        )
+    return db.session.execute(statement).scalar_one()
+
+
+def _insert_from(table: sa.Table, values: dict) -> sa.Insert:
+    """``INSERT INTO table (…) SELECT …``: plain values bound with their column's type,
+    SQL expressions (another CTE's column) as they are."""
+    columns = list(values)
+    selected = [
+        value
+        if isinstance(value, sa.ColumnElement)
+        else sa.null()
+        if value is None
+        else sa.literal(value, table.c[name].type)
+        for name, value in values.items()
+    ]
+    return sa.insert(table).from_select(columns, sa.select(*selected))
 
 
 def preview_registration(
