@@ -7,6 +7,7 @@ lock. A freed place goes to the first person on the waiting list who fits, in th
 same transaction.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,23 +60,26 @@ def lock_event(event_id: int) -> Event:
     On SQLite the lock is the database's write lock, held until the caller commits.
     """
     session = db.session
-    # The audience is read when needed (``_situation`` asks the database under the
-    # lock): loading it here would be one more statement while others wait.
-    audience_later = sa.orm.lazyload(Event.audience)
     if session.get_bind().dialect.name == "sqlite":
         take_sqlite_write_lock(session)
-        event = session.get(Event, event_id, populate_existing=True, options=[audience_later])
+        event = session.get(Event, event_id, populate_existing=True, options=[_AUDIENCE_LATER])
     else:
-        event = session.execute(
-            sa.select(Event)
-            .where(Event.id == event_id)
-            .options(audience_later)
-            .with_for_update(of=Event)
-            .execution_options(populate_existing=True)
-        ).scalar_one_or_none()
+        event = session.execute(_LOCK_EVENT, {"event_id": event_id}).scalar_one_or_none()
     if event is None:
         raise RegistrationError(_("This event does not exist."), "not_found")
     return event
+
+
+# The audience is read when needed (``_situation`` asks the database under the lock):
+# loading it with the event would be one more statement while others wait.
+_AUDIENCE_LATER = sa.orm.lazyload(Event.audience)
+_LOCK_EVENT = (
+    sa.select(Event)
+    .where(Event.id == sa.bindparam("event_id", type_=sa.Integer))
+    .options(_AUDIENCE_LATER)
+    .with_for_update(of=Event)
+    .execution_options(populate_existing=True)
+)
 
 
 # --- settings and counts ---------------------------------------------------------------
@@ -230,62 +234,9 @@ class Situation:
 
 def _situation(event: Event, role_id: int | None, user_id: int, city_id: int | None) -> Situation:
     """Read the ``Situation`` of one person and one event (one SELECT)."""
-    of_event = Registration.event_id == event.id
-    holding = sa.and_(of_event, Registration.status.in_(HOLDING_STATUSES))
-    counts = (
-        sa.select(
-            sa.func.count().label("total"),
-            (
-                sa.func.count().filter(Registration.participant_role_id == role_id)
-                if role_id is not None
-                else sa.literal(0)
-            ).label("in_role"),
-            (
-                sa.func.count().filter(Registration.city_id == city_id)
-                if city_id is not None
-                else sa.literal(0)
-            ).label("in_city"),
-        )
-        .where(holding)
-        .subquery("counts")
-    )
-    audience = sa.select(event_audience.c.event_id).where(event_audience.c.event_id == event.id)
     row = db.session.execute(
-        sa.select(
-            RegistrationSettings,
-            counts.c.total,
-            counts.c.in_role,
-            counts.c.in_city,
-            (
-                sa.select(RoleQuota.places)
-                .where(RoleQuota.event_id == event.id, RoleQuota.participant_role_id == role_id)
-                .scalar_subquery()
-                if role_id is not None
-                else sa.null()
-            ).label("quota"),
-            (~audience.exists()).label("for_everyone"),
-            (
-                audience.where(event_audience.c.participant_role_id == role_id).exists()
-                if role_id is not None
-                else sa.false()
-            ).label("role_in_audience"),
-            sa.select(Registration.status)
-            .where(
-                of_event,
-                Registration.user_id == user_id,
-                Registration.status.in_(ACTIVE_STATUSES),
-            )
-            .limit(1)
-            .scalar_subquery()
-            .label("existing"),
-            sa.select(sa.func.max(Registration.waitlist_order))
-            .where(of_event)
-            .scalar_subquery()
-            .label("last_order"),
-        )
-        .select_from(counts)
-        .outerjoin(RegistrationSettings, RegistrationSettings.event_id == event.id)
-        .execution_options(populate_existing=True)
+        _situation_statement(role_id is not None, city_id is not None),
+        {"event_id": event.id, "role_id": role_id, "city_id": city_id, "user_id": user_id},
     ).one()
     settings = row.RegistrationSettings or RegistrationSettings(
         event_id=event.id, waitlist=True, self_cancel=True, requires_approval=False
@@ -298,6 +249,73 @@ def _situation(event: Event, role_id: int | None, user_id: int, city_id: int | N
         quotas={role_id: row.quota} if role_id is not None and row.quota is not None else {},
         existing=RegistrationStatus(row.existing) if row.existing is not None else None,
         last_waitlist_order=row.last_order or 0,
+    )
+
+
+@functools.cache
+def _situation_statement(with_role: bool, with_city: bool) -> sa.Select:
+    """The SELECT of ``_situation``, built once per shape (with or without a role and a
+    city) with bound parameters: the lock is held while it runs, so none of its time
+    goes into building SQL again."""
+    event_id = sa.bindparam("event_id", type_=sa.Integer)
+    role_id = sa.bindparam("role_id", type_=sa.Integer)
+    city_id = sa.bindparam("city_id", type_=sa.Integer)
+    of_event = Registration.event_id == event_id
+    holding = sa.and_(of_event, Registration.status.in_(HOLDING_STATUSES))
+    counts = (
+        sa.select(
+            sa.func.count().label("total"),
+            (
+                sa.func.count().filter(Registration.participant_role_id == role_id)
+                if with_role
+                else sa.literal(0)
+            ).label("in_role"),
+            (
+                sa.func.count().filter(Registration.city_id == city_id)
+                if with_city
+                else sa.literal(0)
+            ).label("in_city"),
+        )
+        .where(holding)
+        .subquery("counts")
+    )
+    audience = sa.select(event_audience.c.event_id).where(event_audience.c.event_id == event_id)
+    return (
+        sa.select(
+            RegistrationSettings,
+            counts.c.total,
+            counts.c.in_role,
+            counts.c.in_city,
+            (
+                sa.select(RoleQuota.places)
+                .where(RoleQuota.event_id == event_id, RoleQuota.participant_role_id == role_id)
+                .scalar_subquery()
+                if with_role
+                else sa.null()
+            ).label("quota"),
+            (~audience.exists()).label("for_everyone"),
+            (
+                audience.where(event_audience.c.participant_role_id == role_id).exists()
+                if with_role
+                else sa.false()
+            ).label("role_in_audience"),
+            sa.select(Registration.status)
+            .where(
+                of_event,
+                Registration.user_id == sa.bindparam("user_id", type_=sa.Integer),
+                Registration.status.in_(ACTIVE_STATUSES),
+            )
+            .limit(1)
+            .scalar_subquery()
+            .label("existing"),
+            sa.select(sa.func.max(Registration.waitlist_order))
+            .where(of_event)
+            .scalar_subquery()
+            .label("last_order"),
+        )
+        .select_from(counts)
+        .outerjoin(RegistrationSettings, RegistrationSettings.event_id == event_id)
+        .execution_options(populate_existing=True)
     )
 
 
@@ -441,59 +459,81 @@ def _insert_registration(registration: Registration, by_id: int, mail: list[dict
     }
     rows, mail[:] = list(mail), []
     if db.session.get_bind().dialect.name != "postgresql":
-        result = db.session.execute(sa.insert(Registration.__table__).values(**values))
+        result = db.session.execute(sa.insert(Registration.__table__), values)
         [registration_id] = result.inserted_primary_key
         db.session.execute(
-            sa.insert(RegistrationStatusChange.__table__).values(
-                registration_id=registration_id, **history
-            )
+            sa.insert(RegistrationStatusChange.__table__),
+            {**history, "registration_id": registration_id},
         )
         for row in rows:
             deferred = {**row["deferred"], "registration_id": registration_id}
-            db.session.execute(
-                sa.insert(OutboxMessage.__table__).values({**row, "deferred": deferred})
-            )
+            db.session.execute(sa.insert(OutboxMessage.__table__), {**row, "deferred": deferred})
         return registration_id
+    parameters = {**values, **{f"history_{name}": value for name, value in history.items()}}
+    for number, row in enumerate(rows):
+        parameters.update({f"mail{number}_{name}": value for name, value in row.items()})
+    return db.session.execute(_insert_statement(len(rows)), parameters).scalar_one()
+
+
+@functools.cache
+def _insert_statement(mails: int) -> sa.Select:
+    """PostgreSQL's one statement for ``_insert_registration`` with ``mails`` outbox
+    rows, built once: ``WITH`` the registration's ``INSERT … RETURNING id``, the
+    history's and each mail's ``INSERT … SELECT`` from it, ``SELECT`` the id."""
+    registration = Registration.__table__
     inserted = (
-        sa.insert(Registration.__table__)
-        .values(**values)
-        .returning(Registration.__table__.c.id)
+        sa.insert(registration)
+        .values({name: sa.bindparam(name) for name in _REGISTRATION_COLUMNS})
+        .returning(registration.c.id)
         .cte("inserted_registration")
     )
-    statement = sa.select(inserted.c.id).add_cte(
+    statement = sa.select(inserted.c.id)
+    history = RegistrationStatusChange.__table__
+    statement = statement.add_cte(
         _insert_from(
-            RegistrationStatusChange.__table__, {**history, "registration_id": inserted.c.id}
+            history,
+            {
+                "registration_id": inserted.c.id,
+                **{name: f"history_{name}" for name in _HISTORY_COLUMNS},
+            },
         ).cte("inserted_history")
     )
-    for number, row in enumerate(rows):
+    outbox = OutboxMessage.__table__
+    for number in range(mails):
         # The registration's id goes into the reference as the database gives it.
         deferred = sa.cast(
-            sa.cast(sa.literal(row["deferred"], sa.JSON), JSONB).op("||")(
-                sa.func.jsonb_build_object("registration_id", inserted.c.id)
-            ),
-            sa.JSON,
+            sa.cast(sa.bindparam(f"mail{number}_deferred", type_=outbox.c.deferred.type), JSONB).op(
+                "||"
+            )(sa.func.jsonb_build_object("registration_id", inserted.c.id)),
+            outbox.c.deferred.type,
         )
+        columns = {name: f"mail{number}_{name}" for name in _OUTBOX_COLUMNS}
         statement = statement.add_cte(
-            _insert_from(OutboxMessage.__table__, {**row, "deferred": deferred}).cte(
-                f"inserted_mail_{number}"
-            )
+            _insert_from(outbox, {**columns, "deferred": deferred}).cte(f"inserted_mail_{number}")
         )
-    return db.session.execute(statement).scalar_one()
+    return statement
+
+
+_HISTORY_COLUMNS = ("from_status", "to_status", "changed_by_id", "changed_at")
+_OUTBOX_COLUMNS = (
+    "recipient",
+    "subject",
+    "message",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+)
 
 
 def _insert_from(table: sa.Table, values: dict) -> sa.Insert:
-    """``INSERT INTO table (…) SELECT …``: plain values bound with their column's type,
-    SQL expressions (another CTE's column) as they are."""
-    columns = list(values)
+    """``INSERT INTO table (…) SELECT …``: a name is a parameter bound with its column's
+    type, an SQL expression (another CTE's column) goes in as it is."""
     selected = [
-        value
-        if isinstance(value, sa.ColumnElement)
-        else sa.null()
-        if value is None
-        else sa.literal(value, table.c[name].type)
+        sa.bindparam(value, type_=table.c[name].type) if isinstance(value, str) else value
         for name, value in values.items()
     ]
-    return sa.insert(table).from_select(columns, sa.select(*selected))
+    return sa.insert(table).from_select(list(values), sa.select(*selected))
 
 
 def preview_registration(
