@@ -42,6 +42,7 @@ from bench._common import ROOT, bench_env, fresh_database, gunicorn, machine, wr
 TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 HELLO_PATH = "/bench-hello"
 PROBE_VARIABLE = "NSCAL_BENCH_LOCK_PROBE"
+PROFILE_VARIABLE = "NSCAL_BENCH_PROFILE"
 TITLE = "Registrations under load (PostgreSQL, gunicorn)"
 
 
@@ -60,7 +61,19 @@ def served_app():
     hello.add_url_rule("/", "hello", lambda: "Hello, world!", methods=["POST"])
     if os.environ.get(PROBE_VARIABLE):
         _install_lock_probe(Path(os.environ[PROBE_VARIABLE]))
-    return DispatcherMiddleware(nscal_app.wsgi_app, {HELLO_PATH: hello})
+    served = nscal_app.wsgi_app
+    if os.environ.get(PROFILE_VARIABLE):
+        from werkzeug.middleware.profiler import ProfilerMiddleware
+
+        # One cProfile file per request (``--profile``); the script sums those of the
+        # registrations.
+        served = ProfilerMiddleware(
+            served,
+            stream=None,
+            profile_dir=os.environ[PROFILE_VARIABLE],
+            filename_format="{method}.{path}.{time:.6f}.{elapsed:.0f}ms.prof",
+        )
+    return DispatcherMiddleware(served, {HELLO_PATH: hello})
 
 
 def _install_lock_probe(folder: Path) -> None:
@@ -289,6 +302,28 @@ def bare_postgresql(url: str, connections: int, transactions: int) -> dict:
     }
 
 
+def commit_latency(url: str, count: int = 200) -> float:
+    """Median milliseconds of a bare ``COMMIT`` of one small ``INSERT`` (one
+    connection, nothing else waiting): the disk's flush, the floor of any lock held
+    until a commit returns."""
+    engine = sa.create_engine(url)
+    raw = engine.raw_connection()
+    cursor = raw.driver_connection.cursor()
+    cursor.execute("CREATE TABLE IF NOT EXISTS bare_commit (id serial PRIMARY KEY)")
+    raw.driver_connection.commit()
+    took = []
+    for _ in range(count):
+        cursor.execute("INSERT INTO bare_commit DEFAULT VALUES")
+        began = time.perf_counter()
+        raw.driver_connection.commit()
+        took.append((time.perf_counter() - began) * 1000)
+    cursor.execute("DROP TABLE bare_commit")
+    raw.driver_connection.commit()
+    raw.close()
+    engine.dispose()
+    return statistics.median(took)
+
+
 def registrations(port: int, browsers: list[Browser], event_id: int) -> dict:
     def attempt(index: int) -> int:
         browser = browsers[index]
@@ -321,13 +356,18 @@ def outcome(url: str) -> dict:
     }
 
 
-def run(workers: int, people: int, places: int, runs: int) -> dict:
+def run(workers: int, people: int, places: int, runs: int, profile: int = 0) -> dict:
     url = fresh_database("nscal_bench_registrations")
     rounds = []
     with TemporaryDirectory() as instance:
         probe = Path(instance) / "lock-probe"
         env = {**bench_env(url, Path(instance)), PROBE_VARIABLE: str(probe)}
+        profiles = Path(instance) / "profiles"
+        if profile:
+            profiles.mkdir()
+            env[PROFILE_VARIABLE] = str(profiles)
         event_id = seed(env, people, places)
+        commit_ms = commit_latency(url)
         with gunicorn(env, workers, app="bench.registrations:served_app()") as port:
             browsers = [Browser(port) for _ in range(people)]
             with ThreadPoolExecutor(max_workers=8) as pool:
@@ -367,7 +407,30 @@ def run(workers: int, people: int, places: int, runs: int) -> dict:
                     f"{r['waitlisted']} waitlisted, {registered['errors']} failed",
                     flush=True,
                 )
-    return {"workers": workers, "people": people, "places": places, "rounds": rounds}
+        if profile:
+            print_profile(profiles, profile)
+    return {
+        "workers": workers,
+        "people": people,
+        "places": places,
+        "rounds": rounds,
+        "commit_ms": commit_ms,
+    }
+
+
+def print_profile(folder: Path, top: int) -> None:
+    """The registrations' cProfile files (``--profile``), summed: where a POST spends
+    its time in the workers, by own time and by cumulative time."""
+    import pstats
+
+    files = [str(path) for path in folder.glob("POST.events.*.register.*.prof")]
+    if not files:
+        print("no profiles were written")
+        return
+    stats = pstats.Stats(*files)
+    print(f"\n{len(files)} registration requests profiled in the workers")
+    for order in ("tottime", "cumulative"):
+        stats.sort_stats(order).print_stats(top)
 
 
 # --- the report ------------------------------------------------------------------------
@@ -396,9 +459,20 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=400)
     parser.add_argument("--places", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3, help="rounds; medians are reported")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="profile every request in the workers (cProfile) and print the N functions "
+        "the registrations spend most in; slows everything, so docs/benchmarks.md is "
+        "left alone",
+    )
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
-    r = run(args.workers, args.people, args.places, args.runs)
+    r = run(args.workers, args.people, args.places, args.runs, args.profile)
+    if args.profile:
+        return 0
     load_after = os.getloadavg()[0]
     rounds = r["rounds"]
     ratios = [x["registrations"]["per_second"] / x["hello"]["per_second"] for x in rounds]
@@ -511,10 +585,17 @@ return of its `COMMIT`). Medians of {len(rounds)} rounds.
 
 {rounds_table}
 
-Under the lock a registration runs the lock, one `SELECT` for everything the rules
-count, three `INSERT`s (the registration, its status history, the outbox reference)
-and the registration form's two reads of answers and listing, then commits; the mail
-and its iTIP part are built by `send-mail` after the commit.
+Under the lock a registration runs three statements, then commits: the lock
+(`SELECT … FOR UPDATE`), one `SELECT` for everything the rules count, and one
+statement writing the registration, its status history and the outbox reference (a
+CTE of three `INSERT`s). The registration form reads nothing there (a new registration
+has no answers or listing yet); the whole request runs 7 statements (the account, the
+event and its questions before the lock; the commit included), and the mail and its
+iTIP part are built by `send-mail` after the commit. For scale: a bare `COMMIT` of one
+`INSERT` ({r["commit_ms"]:.1f} ms median here, measured before the rounds) is the floor of the
+lock's hold time, since PostgreSQL releases row locks only once the commit is on disk.
+`--profile N` prints where the workers' registration requests spend their time
+(cProfile; docs/benchmarks.md is then left alone).
 """
     write_section(TITLE, body)
     print(body)

@@ -20,7 +20,8 @@ worker that dies between sending and that commit leaves the message to be tried 
 when the lease runs out (at-least-once: the one window no database can close).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -112,23 +113,51 @@ def enqueue_deferred(kind: str, recipient: str, values: dict) -> None:
     ``values`` (plain JSON values) is everything the kind's builder needs, as it was
     now: the builder runs after the commit, when things may have changed since.
     ``recipient`` is the address, for readers of the outbox until the message is built.
-    Like ``enqueue``, it goes out once the caller commits.
+    Like ``enqueue``, it goes out once the caller commits. Inside ``held_deferred`` the
+    row is handed to the caller instead, to be written with its own statement.
     """
     if kind not in _builders:
         raise ValueError(f"no builder is registered for deferred mail of kind {kind!r}")
     now = utcnow()
-    db.session.execute(
-        sa.insert(OutboxMessage).values(
-            recipient=recipient[:254],
-            subject="",
-            message=b"",
-            deferred={"kind": kind, **values},
-            status=MailStatus.pending,
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
-    )
+    row = {
+        "recipient": recipient[:254],
+        "subject": "",
+        "message": b"",
+        "deferred": {"kind": kind, **values},
+        "status": MailStatus.pending,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    held = db.session.info.get(_HELD)
+    if held is not None:
+        held.append(row)
+    else:
+        db.session.execute(sa.insert(OutboxMessage).values(**row))
+
+
+_HELD = "nscal.mail.held_deferred"
+
+
+@contextmanager
+def held_deferred() -> Iterator[list[dict]]:
+    """Within the block, ``enqueue_deferred`` appends its row (the ``mail_outbox``
+    column values) to the list this yields instead of inserting it, so a caller that
+    holds a lock can write the rows together with its own change, in one statement.
+
+    The caller removes from the list the rows it wrote (in the same transaction);
+    whatever is left is inserted when the block ends, so no mail is ever lost.
+    """
+    if _HELD in db.session.info:
+        raise RuntimeError("held_deferred blocks do not nest")
+    held: list[dict] = []
+    db.session.info[_HELD] = held
+    try:
+        yield held
+    finally:
+        del db.session.info[_HELD]
+    for row in held:
+        db.session.execute(sa.insert(OutboxMessage).values(**row))
 
 
 def _build(session: Session, deferred: dict) -> dict:

@@ -404,14 +404,21 @@ def may_change_answers(event: Event, now: datetime | None = None) -> bool:
     return (now or utcnow()) < answers_close_at(event)
 
 
-def save_answers(registration: Registration, values: dict[int, str]) -> None:
-    """Store a registration's answers (an empty answer removes the stored one)."""
-    stored = {
-        answer.question_id: answer
-        for answer in db.session.execute(
-            sa.select(Answer).where(Answer.registration_id == registration.id)
-        ).scalars()
-    }
+def save_answers(registration: Registration, values: dict[int, str], *, new: bool = False) -> None:
+    """Store a registration's answers (an empty answer removes the stored one).
+
+    ``new``: the registration was just made and has no answers yet, so none are read
+    (the registration form calls this while the event's lock is held)."""
+    stored = (
+        {}
+        if new
+        else {
+            answer.question_id: answer
+            for answer in db.session.execute(
+                sa.select(Answer).where(Answer.registration_id == registration.id)
+            ).scalars()
+        }
+    )
     for question_id, value in values.items():
         answer = stored.get(question_id)
         if not value:
@@ -460,9 +467,11 @@ def is_listed(registration_id: int) -> bool:
     return db.session.get(ParticipantListing, registration_id) is not None
 
 
-def set_listed(registration: Registration, listed: bool) -> None:
-    """Whether the person appears on the event's participant list (their choice)."""
-    listing = db.session.get(ParticipantListing, registration.id)
+def set_listed(registration: Registration, listed: bool, *, new: bool = False) -> None:
+    """Whether the person appears on the event's participant list (their choice).
+
+    ``new``: the registration was just made and is on no list yet (nothing is read)."""
+    listing = None if new else db.session.get(ParticipantListing, registration.id)
     if listed and listing is None:
         db.session.add(ParticipantListing(registration_id=registration.id))
     elif not listed and listing is not None:

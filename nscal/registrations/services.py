@@ -7,12 +7,14 @@ lock. A freed place goes to the first person on the waiting list who fits, in th
 same transaction.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
+from sqlalchemy.dialects.postgresql import JSONB
 
 from nscal.accounts.models import User
 from nscal.cities.models import all_roles
@@ -20,6 +22,8 @@ from nscal.db import db, take_sqlite_write_lock, utcnow
 from nscal.events.models import Event, EventStatus, event_audience
 from nscal.events.services import capacity_changed, places_held
 from nscal.inputs import MAX_INTEGER, multi_line
+from nscal.mail.models import OutboxMessage
+from nscal.mail.outbox import held_deferred
 from nscal.registrations import notifications
 from nscal.registrations.models import (
     ACTIVE_STATUSES,
@@ -56,23 +60,26 @@ def lock_event(event_id: int) -> Event:
     On SQLite the lock is the database's write lock, held until the caller commits.
     """
     session = db.session
-    # The audience is read when needed (``_situation`` asks the database under the
-    # lock): loading it here would be one more statement while others wait.
-    audience_later = sa.orm.lazyload(Event.audience)
     if session.get_bind().dialect.name == "sqlite":
         take_sqlite_write_lock(session)
-        event = session.get(Event, event_id, populate_existing=True, options=[audience_later])
+        event = session.get(Event, event_id, populate_existing=True, options=[_AUDIENCE_LATER])
     else:
-        event = session.execute(
-            sa.select(Event)
-            .where(Event.id == event_id)
-            .options(audience_later)
-            .with_for_update(of=Event)
-            .execution_options(populate_existing=True)
-        ).scalar_one_or_none()
+        event = session.execute(_LOCK_EVENT, {"event_id": event_id}).scalar_one_or_none()
     if event is None:
         raise RegistrationError(_("This event does not exist."), "not_found")
     return event
+
+
+# The audience is read when needed (``_situation`` asks the database under the lock):
+# loading it with the event would be one more statement while others wait.
+_AUDIENCE_LATER = sa.orm.lazyload(Event.audience)
+_LOCK_EVENT = (
+    sa.select(Event)
+    .where(Event.id == sa.bindparam("event_id", type_=sa.Integer))
+    .options(_AUDIENCE_LATER)
+    .with_for_update(of=Event)
+    .execution_options(populate_existing=True)
+)
 
 
 # --- settings and counts ---------------------------------------------------------------
@@ -227,62 +234,9 @@ class Situation:
 
 def _situation(event: Event, role_id: int | None, user_id: int, city_id: int | None) -> Situation:
     """Read the ``Situation`` of one person and one event (one SELECT)."""
-    of_event = Registration.event_id == event.id
-    holding = sa.and_(of_event, Registration.status.in_(HOLDING_STATUSES))
-    counts = (
-        sa.select(
-            sa.func.count().label("total"),
-            (
-                sa.func.count().filter(Registration.participant_role_id == role_id)
-                if role_id is not None
-                else sa.literal(0)
-            ).label("in_role"),
-            (
-                sa.func.count().filter(Registration.city_id == city_id)
-                if city_id is not None
-                else sa.literal(0)
-            ).label("in_city"),
-        )
-        .where(holding)
-        .subquery("counts")
-    )
-    audience = sa.select(event_audience.c.event_id).where(event_audience.c.event_id == event.id)
     row = db.session.execute(
-        sa.select(
-            RegistrationSettings,
-            counts.c.total,
-            counts.c.in_role,
-            counts.c.in_city,
-            (
-                sa.select(RoleQuota.places)
-                .where(RoleQuota.event_id == event.id, RoleQuota.participant_role_id == role_id)
-                .scalar_subquery()
-                if role_id is not None
-                else sa.null()
-            ).label("quota"),
-            (~audience.exists()).label("for_everyone"),
-            (
-                audience.where(event_audience.c.participant_role_id == role_id).exists()
-                if role_id is not None
-                else sa.false()
-            ).label("role_in_audience"),
-            sa.select(Registration.status)
-            .where(
-                of_event,
-                Registration.user_id == user_id,
-                Registration.status.in_(ACTIVE_STATUSES),
-            )
-            .limit(1)
-            .scalar_subquery()
-            .label("existing"),
-            sa.select(sa.func.max(Registration.waitlist_order))
-            .where(of_event)
-            .scalar_subquery()
-            .label("last_order"),
-        )
-        .select_from(counts)
-        .outerjoin(RegistrationSettings, RegistrationSettings.event_id == event.id)
-        .execution_options(populate_existing=True)
+        _situation_statement(role_id is not None, city_id is not None),
+        {"event_id": event.id, "role_id": role_id, "city_id": city_id, "user_id": user_id},
     ).one()
     settings = row.RegistrationSettings or RegistrationSettings(
         event_id=event.id, waitlist=True, self_cancel=True, requires_approval=False
@@ -295,6 +249,73 @@ def _situation(event: Event, role_id: int | None, user_id: int, city_id: int | N
         quotas={role_id: row.quota} if role_id is not None and row.quota is not None else {},
         existing=RegistrationStatus(row.existing) if row.existing is not None else None,
         last_waitlist_order=row.last_order or 0,
+    )
+
+
+@functools.cache
+def _situation_statement(with_role: bool, with_city: bool) -> sa.Select:
+    """The SELECT of ``_situation``, built once per shape (with or without a role and a
+    city) with bound parameters: the lock is held while it runs, so none of its time
+    goes into building SQL again."""
+    event_id = sa.bindparam("event_id", type_=sa.Integer)
+    role_id = sa.bindparam("role_id", type_=sa.Integer)
+    city_id = sa.bindparam("city_id", type_=sa.Integer)
+    of_event = Registration.event_id == event_id
+    holding = sa.and_(of_event, Registration.status.in_(HOLDING_STATUSES))
+    counts = (
+        sa.select(
+            sa.func.count().label("total"),
+            (
+                sa.func.count().filter(Registration.participant_role_id == role_id)
+                if with_role
+                else sa.literal(0)
+            ).label("in_role"),
+            (
+                sa.func.count().filter(Registration.city_id == city_id)
+                if with_city
+                else sa.literal(0)
+            ).label("in_city"),
+        )
+        .where(holding)
+        .subquery("counts")
+    )
+    audience = sa.select(event_audience.c.event_id).where(event_audience.c.event_id == event_id)
+    return (
+        sa.select(
+            RegistrationSettings,
+            counts.c.total,
+            counts.c.in_role,
+            counts.c.in_city,
+            (
+                sa.select(RoleQuota.places)
+                .where(RoleQuota.event_id == event_id, RoleQuota.participant_role_id == role_id)
+                .scalar_subquery()
+                if with_role
+                else sa.null()
+            ).label("quota"),
+            (~audience.exists()).label("for_everyone"),
+            (
+                audience.where(event_audience.c.participant_role_id == role_id).exists()
+                if with_role
+                else sa.false()
+            ).label("role_in_audience"),
+            sa.select(Registration.status)
+            .where(
+                of_event,
+                Registration.user_id == sa.bindparam("user_id", type_=sa.Integer),
+                Registration.status.in_(ACTIVE_STATUSES),
+            )
+            .limit(1)
+            .scalar_subquery()
+            .label("existing"),
+            sa.select(sa.func.max(Registration.waitlist_order))
+            .where(of_event)
+            .scalar_subquery()
+            .label("last_order"),
+        )
+        .select_from(counts)
+        .outerjoin(RegistrationSettings, RegistrationSettings.event_id == event_id)
+        .execution_options(populate_existing=True)
     )
 
 
@@ -378,22 +399,141 @@ def register_for_event(
     decision = decide_registration(
         event, user, participant_role_id=participant_role_id, acting=acting, now=now or utcnow()
     )
+    stamp = utcnow()  # when it happened (``now`` is the clock the rules read)
     registration = Registration(
+        event=event,
+        user=user,
         event_id=event.id,
         user_id=user.id,
         participant_role_id=decision.participant_role_id,
         city_id=user.city_id,
+        status=decision.status,
+        waitlist_order=(
+            decision.waitlist_order if decision.status is RegistrationStatus.waitlisted else None
+        ),
         note=multi_line(note),
         registered_by_id=registered_by_id if registered_by_id != user.id else None,
-        status=decision.status,
+        created_at=stamp,
+        updated_at=stamp,
+        cancelled_at=None,
     )
-    if decision.status is RegistrationStatus.waitlisted:
-        registration.waitlist_order = decision.waitlist_order
+    with held_deferred() as mail:
+        # The mail's reference, as it is now; written below with the registration.
+        notifications.registration_created(registration)
+        registration.id = _insert_registration(registration, registered_by_id or user.id, mail)
+    # The rows are written: the object joins the session as if it had been loaded.
+    sa.orm.make_transient_to_detached(registration)
     db.session.add(registration)
-    db.session.flush()
-    _record_change(registration, None, registered_by_id or user.id)
-    notifications.registration_created(registration)
     return registration
+
+
+_REGISTRATION_COLUMNS = (
+    "event_id",
+    "user_id",
+    "participant_role_id",
+    "city_id",
+    "status",
+    "waitlist_order",
+    "note",
+    "registered_by_id",
+    "created_at",
+    "updated_at",
+    "cancelled_at",
+)
+
+
+def _insert_registration(registration: Registration, by_id: int, mail: list[dict]) -> int:
+    """Write a new registration, its first status-history row and the outbox rows of
+    its mail (``mail``, from ``held_deferred``, emptied here); returns its id.
+
+    PostgreSQL: one statement (the three INSERTs as a data-modifying CTE), so one
+    round trip while the lock is held. SQLite (in the process, no round trips): one
+    INSERT each.
+    """
+    values = {name: getattr(registration, name) for name in _REGISTRATION_COLUMNS}
+    history = {
+        "from_status": None,
+        "to_status": registration.status,
+        "changed_by_id": by_id,
+        "changed_at": registration.updated_at,
+    }
+    rows, mail[:] = list(mail), []
+    if db.session.get_bind().dialect.name != "postgresql":
+        result = db.session.execute(sa.insert(Registration.__table__), values)
+        [registration_id] = result.inserted_primary_key
+        db.session.execute(
+            sa.insert(RegistrationStatusChange.__table__),
+            {**history, "registration_id": registration_id},
+        )
+        for row in rows:
+            deferred = {**row["deferred"], "registration_id": registration_id}
+            db.session.execute(sa.insert(OutboxMessage.__table__), {**row, "deferred": deferred})
+        return registration_id
+    parameters = {**values, **{f"history_{name}": value for name, value in history.items()}}
+    for number, row in enumerate(rows):
+        parameters.update({f"mail{number}_{name}": value for name, value in row.items()})
+    return db.session.execute(_insert_statement(len(rows)), parameters).scalar_one()
+
+
+@functools.cache
+def _insert_statement(mails: int) -> sa.Select:
+    """PostgreSQL's one statement for ``_insert_registration`` with ``mails`` outbox
+    rows, built once: ``WITH`` the registration's ``INSERT … RETURNING id``, the
+    history's and each mail's ``INSERT … SELECT`` from it, ``SELECT`` the id."""
+    registration = Registration.__table__
+    inserted = (
+        sa.insert(registration)
+        .values({name: sa.bindparam(name) for name in _REGISTRATION_COLUMNS})
+        .returning(registration.c.id)
+        .cte("inserted_registration")
+    )
+    statement = sa.select(inserted.c.id)
+    history = RegistrationStatusChange.__table__
+    statement = statement.add_cte(
+        _insert_from(
+            history,
+            {
+                "registration_id": inserted.c.id,
+                **{name: f"history_{name}" for name in _HISTORY_COLUMNS},
+            },
+        ).cte("inserted_history")
+    )
+    outbox = OutboxMessage.__table__
+    for number in range(mails):
+        # The registration's id goes into the reference as the database gives it.
+        deferred = sa.cast(
+            sa.cast(sa.bindparam(f"mail{number}_deferred", type_=outbox.c.deferred.type), JSONB).op(
+                "||"
+            )(sa.func.jsonb_build_object("registration_id", inserted.c.id)),
+            outbox.c.deferred.type,
+        )
+        columns = {name: f"mail{number}_{name}" for name in _OUTBOX_COLUMNS}
+        statement = statement.add_cte(
+            _insert_from(outbox, {**columns, "deferred": deferred}).cte(f"inserted_mail_{number}")
+        )
+    return statement
+
+
+_HISTORY_COLUMNS = ("from_status", "to_status", "changed_by_id", "changed_at")
+_OUTBOX_COLUMNS = (
+    "recipient",
+    "subject",
+    "message",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+)
+
+
+def _insert_from(table: sa.Table, values: dict) -> sa.Insert:
+    """``INSERT INTO table (…) SELECT …``: a name is a parameter bound with its column's
+    type, an SQL expression (another CTE's column) goes in as it is."""
+    selected = [
+        sa.bindparam(value, type_=table.c[name].type) if isinstance(value, str) else value
+        for name, value in values.items()
+    ]
+    return sa.insert(table).from_select(list(values), sa.select(*selected))
 
 
 def preview_registration(

@@ -1,6 +1,8 @@
 """Members' registration pages: register, cancel, "My events"; and the event page's panel."""
 
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -51,8 +53,10 @@ def _event_page(event_id: int) -> str:
     return url_for("events.detail", event_id=event_id)
 
 
-def _visible_event_or_404(event_id: int) -> Event:
-    event = db.get_or_404(Event, event_id)
+def _visible_event_or_404(event_id: int, *options) -> Event:
+    event = db.session.get(Event, event_id, options=options)
+    if event is None:
+        abort(404)
     if not can_view(event, current_user):
         abort(404)
     return event
@@ -69,7 +73,8 @@ def _participant_role(value: str) -> ParticipantRole | None:
 @registrations.post("/events/<int:event_id>/register")
 @login_required
 def register(event_id: int):
-    event = _visible_event_or_404(event_id)
+    # The event's audience is not needed here (the rules read it under the lock).
+    event = _visible_event_or_404(event_id, sa.orm.lazyload(Event.audience))
     form = RegisterForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
@@ -91,6 +96,9 @@ def register(event_id: int):
     listed = _listed()
     if not answers.valid:
         return _register_page(event, form, answers, listed), 422
+    # The page's language, chosen now from the signed-in account: after the commit the
+    # account is expired and asking again would read it once more.
+    get_locale()
     try:
         registration = register_for_event(
             event_id,
@@ -102,8 +110,10 @@ def register(event_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(_event_page(event_id))
-    save_answers(registration, answers.values)
-    set_listed(registration, listed)
+    # Still under the event's lock: a new registration has no answers and no listing
+    # to read, only what was sent to write.
+    save_answers(registration, answers.values, new=True)
+    set_listed(registration, listed, new=True)
     status = registration.status
     db.session.commit()
     flash(str(OUTCOME_MESSAGES[status]) % {"title": title}, "success")
