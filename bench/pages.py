@@ -14,6 +14,7 @@ SQLite by default (the embedded default); ``--postgresql`` uses a fresh database
 """
 
 import argparse
+import os
 import random
 import re
 import sys
@@ -225,6 +226,7 @@ def run(count: int, runs: int, postgresql: bool) -> list[dict]:
                     plan_pages = int(found.group(1)) if found else 1
                 rows.append(
                     {
+                        "load": os.getloadavg()[0],
                         "events": count,
                         "label": label,
                         "path": path,
@@ -273,13 +275,15 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--postgresql", action="store_true")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     rows = [row for count in args.events for row in run(count, args.runs, args.postgresql)]
+    load_after = os.getloadavg()[0]
     by_key = {(row["events"], row["label"]): row for row in rows}
     smallest = min(args.events)
     table = [
         "| events | page | CPU, median | wall, median | × hello world (CPU) "
-        "| × at the smallest size (CPU) | size | SQL | target (CPU) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| × at the smallest size (CPU) | size | SQL | load | target (CPU) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         base = by_key[(smallest, row["label"])]
@@ -292,7 +296,7 @@ def main() -> int:
             f"| {row['events']:,} | {row['label']} `{row['path']}` | {row['cpu']:.1f} ms | "
             f"{row['ms']:.1f} ms | {row['cpu'] / row['hello_cpu']:.0f}× | {growth:.1f}× "
             f"({row['events'] / smallest:.0f}× the events) | {row['size'] / 1024:.0f} KB | "
-            f"{row['sql']} | {verdict} |"
+            f"{row['sql']} | {row['load']:.1f} | {verdict} |"
         )
     engine = "PostgreSQL on 127.0.0.1" if args.postgresql else "SQLite"
     command = f"python bench/pages.py --events {' '.join(map(str, args.events))} --runs {args.runs}"
@@ -304,7 +308,10 @@ def main() -> int:
         "Pages (in-process)",
         f"""
 Command: `{command}` (part of `make bench`)
-Machine: {machine()}; {engine}; measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.
+Machine: {machine()}; {engine}; measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load
+average {load_before:.1f} before the run, {load_after:.1f} after (the column "load": at
+each page's measurement; on 2 cores, above 2 means other processes waited for the CPU
+too, and CPU time per request grows with the sharing of caches and cores).
 
 All events in {YEAR} (the densest case: 20,000 events are 55 a day), a third of them
 drafts, 12% all-day, 85% hosted by one of 11 cities in 7 zones, a quarter for one role and
@@ -316,7 +323,9 @@ reference is a Flask hello-world page through the same test client in the same r
 processes as much as nscal (it is given beside; on an idle machine the two agree, as the
 database is in-process; with `--postgresql` the server's time is in the wall time only).
 Public pages anonymous (they show the published public events: two thirds), the plan as
-a coordinator (every event, 200 a page, conflicts with the first three overlaps named).
+a coordinator (every event, 200 a page, conflicts with the first three overlaps named;
+each event's overlaps counted over the whole year with bisections over sorted starts and
+ends, no pair enumerated).
 Search: `q={RARE}` matches 11 events, `q={COMMON}` thousands
 (the list shows 20 a page). SQL statements per page are asserted in the tests as well.
 
