@@ -14,6 +14,7 @@ SQLite by default (the embedded default); ``--postgresql`` uses a fresh database
 """
 
 import argparse
+import os
 import random
 import re
 import sys
@@ -43,6 +44,7 @@ COMMON = "tryghed"  # in a title and a sentence of the descriptions: thousands o
 # (label, path, signed in as the coordinator)
 PAGES = [
     ("public year", f"/calendar/{YEAR}", False),
+    ("year, as the coordinator", f"/calendar/{YEAR}", True),
     ("public month", f"/calendar/{YEAR}/3", False),
     ("search, few matches", f"/events/?q={RARE.replace('#', '%23')}", False),
     ("search, many matches", f"/events/?q={COMMON}", False),
@@ -104,17 +106,15 @@ def seed(count: int) -> None:
     db.session.commit()
 
 
-def median_ms(client, path: str, runs: int) -> tuple[float, bytes, int, float]:
+def median_ms(client, path: str, runs: int, engine) -> tuple[float, bytes, int, float]:
     """Median wall milliseconds, the body and the SQL statements of GET ``path`` (a 200),
     and the median CPU milliseconds of this process for it."""
-    from nscal.db import db
-
     statements: list[str] = []
 
     def record(*_args):
         statements.append("")
 
-    sa.event.listen(db.engine, "before_cursor_execute", record)
+    sa.event.listen(engine, "before_cursor_execute", record)
     samples, cpu, body, count = [], [], b"", 0
     try:
         for _ in range(runs):
@@ -127,14 +127,15 @@ def median_ms(client, path: str, runs: int) -> tuple[float, bytes, int, float]:
                 raise RuntimeError(f"{path}: {response.status_code}")
             body, count = response.data, len(statements)
     finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
+        sa.event.remove(engine, "before_cursor_execute", record)
     return statistics.median(samples), body, count, statistics.median(cpu)
 
 
 def timed(client, path: str, runs: int) -> tuple[float, int, int, float]:
     """Median seconds, bytes and SQL statements of GET ``path``, and the median seconds of
     a bare Flask app answering the same bytes (bench/statistics.py reports these)."""
-    ms, body, queries, _cpu = median_ms(client, path, runs)
+    engine = client.application.extensions["sqlalchemy"].engine
+    ms, body, queries, _cpu = median_ms(client, path, runs, engine)
     return ms / 1000, len(body), queries, bare_reference(body, runs)
 
 
@@ -209,41 +210,48 @@ def run(count: int, runs: int, postgresql: bool) -> list[dict]:
             if postgresql:
                 with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
                     c.exec_driver_sql("VACUUM ANALYZE")
-            print(f"{count:>6} events seeded in {time.perf_counter() - began:.0f} s", flush=True)
-            anonymous, coordinator = app.test_client(), app.test_client()
-            log_in(coordinator)
-            plan_pages = None
-            for label, path, signed_in in PAGES:
-                client = coordinator if signed_in else anonymous
-                if "{middle}" in path:
-                    path = path.format(middle=max(1, (plan_pages or 1) // 2 + 1))
-                client.get(path)  # templates compiled, caches warm, as in a running worker
-                hello, hello_cpu = hello_world_ms(runs)
-                ms, body, queries, cpu = median_ms(client, path, runs)
-                found = re.search(rb"Page \d+ of (\d+)", body)
-                if label == "plan of the year":
-                    plan_pages = int(found.group(1)) if found else 1
-                rows.append(
-                    {
-                        "events": count,
-                        "label": label,
-                        "path": path,
-                        "ms": ms,
-                        "cpu": cpu,
-                        "hello": hello,
-                        "hello_cpu": hello_cpu,
-                        "size": len(body),
-                        "sql": queries,
-                    }
-                )
-                print(
-                    f"{count:>6} events  {label:<22} {cpu:8.1f} ms CPU {ms:8.1f} ms wall"
-                    f"  {len(body) / 1024:6.0f} KB  {queries:2} SQL"
-                    f"  (hello world {hello_cpu:.2f} ms)",
-                    flush=True,
-                )
+            engine = db.engine
             db.session.remove()
-            db.engine.dispose()
+        print(f"{count:>6} events seeded in {time.perf_counter() - began:.0f} s", flush=True)
+        # The requests run outside any app context, as in a server: inside one, every
+        # request would share its ``g`` (and Flask-Login's user cached there), and the
+        # anonymous pages would be the coordinator's.
+        anonymous, coordinator = app.test_client(), app.test_client()
+        log_in(coordinator)
+        plan_pages = None
+        for label, path, signed_in in PAGES:
+            client = coordinator if signed_in else anonymous
+            if "{middle}" in path:
+                path = path.format(middle=max(1, (plan_pages or 1) // 2 + 1))
+            client.get(path)  # templates compiled, caches warm, as in a running worker
+            hello, hello_cpu = hello_world_ms(runs)
+            ms, body, queries, cpu = median_ms(client, path, runs, engine)
+            if path == f"/calendar/{YEAR}" and (b"for members</h1>" in body) != signed_in:
+                raise RuntimeError(f"{label}: the page was not read as meant")
+            found = re.search(rb"Page \d+ of (\d+)", body)
+            if label == "plan of the year":
+                plan_pages = int(found.group(1)) if found else 1
+            rows.append(
+                {
+                    "load": os.getloadavg()[0],
+                    "events": count,
+                    "label": label,
+                    "path": path,
+                    "ms": ms,
+                    "cpu": cpu,
+                    "hello": hello,
+                    "hello_cpu": hello_cpu,
+                    "size": len(body),
+                    "sql": queries,
+                }
+            )
+            print(
+                f"{count:>6} events  {label:<24} {cpu:8.1f} ms CPU {ms:8.1f} ms wall"
+                f"  {len(body) / 1024:6.0f} KB  {queries:2} SQL"
+                f"  (hello world {hello_cpu:.2f} ms)",
+                flush=True,
+            )
+        engine.dispose()
     return rows
 
 
@@ -273,13 +281,15 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--postgresql", action="store_true")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     rows = [row for count in args.events for row in run(count, args.runs, args.postgresql)]
+    load_after = os.getloadavg()[0]
     by_key = {(row["events"], row["label"]): row for row in rows}
     smallest = min(args.events)
     table = [
         "| events | page | CPU, median | wall, median | × hello world (CPU) "
-        "| × at the smallest size (CPU) | size | SQL | target (CPU) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| × at the smallest size (CPU) | size | SQL | load | target (CPU) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         base = by_key[(smallest, row["label"])]
@@ -292,7 +302,7 @@ def main() -> int:
             f"| {row['events']:,} | {row['label']} `{row['path']}` | {row['cpu']:.1f} ms | "
             f"{row['ms']:.1f} ms | {row['cpu'] / row['hello_cpu']:.0f}× | {growth:.1f}× "
             f"({row['events'] / smallest:.0f}× the events) | {row['size'] / 1024:.0f} KB | "
-            f"{row['sql']} | {verdict} |"
+            f"{row['sql']} | {row['load']:.1f} | {verdict} |"
         )
     engine = "PostgreSQL on 127.0.0.1" if args.postgresql else "SQLite"
     command = f"python bench/pages.py --events {' '.join(map(str, args.events))} --runs {args.runs}"
@@ -304,7 +314,10 @@ def main() -> int:
         "Pages (in-process)",
         f"""
 Command: `{command}` (part of `make bench`)
-Machine: {machine()}; {engine}; measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.
+Machine: {machine()}; {engine}; measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load
+average {load_before:.1f} before the run, {load_after:.1f} after (the column "load": at
+each page's measurement; on 2 cores, above 2 means other processes waited for the CPU
+too, and CPU time per request grows with the sharing of caches and cores).
 
 All events in {YEAR} (the densest case: 20,000 events are 55 a day), a third of them
 drafts, 12% all-day, 85% hosted by one of 11 cities in 7 zones, a quarter for one role and
@@ -315,8 +328,13 @@ reference is a Flask hello-world page through the same test client in the same r
 (`time.process_time`): the machine is shared, and wall time on it measures the other
 processes as much as nscal (it is given beside; on an idle machine the two agree, as the
 database is in-process; with `--postgresql` the server's time is in the wall time only).
-Public pages anonymous (they show the published public events: two thirds), the plan as
-a coordinator (every event, 200 a page, conflicts with the first three overlaps named).
+Public pages anonymous (they show the published public events: two thirds), the year
+also as the coordinator (every event, drafts with their badges: what earlier runs
+measured as "public year", since their requests shared one app context
+and with it the signed-in user Flask-Login keeps in `g`), the plan as
+a coordinator (every event, 200 a page, conflicts with the first three overlaps named;
+each event's overlaps counted over the whole year with bisections over sorted starts and
+ends, no pair enumerated).
 Search: `q={RARE}` matches 11 events, `q={COMMON}` thousands
 (the list shows 20 a page). SQL statements per page are asserted in the tests as well.
 

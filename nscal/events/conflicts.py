@@ -19,10 +19,13 @@ Messages are in the reader's language; accepted office hours are recorded in Eng
 (``Conflict.recorded``), so an acceptance holds whichever language reads it next.
 """
 
-import heapq
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from functools import partial
+from itertools import combinations, repeat
+from operator import add, lt, sub
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
@@ -101,7 +104,11 @@ class Conflict:
 
 @dataclass
 class ConflictSummary:
-    """One event's conflicts: the first overlaps named, how many more, and office hours."""
+    """One event's conflicts: the first overlaps named, how many more, and office hours.
+
+    ``pending_hours``: for an event not worded, whether it is outside office hours,
+    asked only when something reads its office hours (then an empty message or none).
+    """
 
     overlaps: list[str] = field(default_factory=list)
     more_overlaps: int = 0
@@ -109,15 +116,23 @@ class ConflictSummary:
     outside_hours_english: list[str] = field(default_factory=list)  # as recorded
     overlap_ids: list[int] = field(default_factory=list)  # beside ``overlaps``
     accepted: set[str] = field(default_factory=set)  # keys a coordinator accepted
+    pending_hours: Callable[[], bool] | None = field(default=None, repr=False, compare=False)
+
+    def _settle(self) -> None:
+        if self.pending_hours is not None:
+            self.outside_hours = [""] if self.pending_hours() else []
+            self.pending_hours = None
 
     @property
     def messages(self) -> list[str]:
         """The named conflicts, overlaps first (in order of start), then office hours."""
+        self._settle()
         return self.overlaps + self.outside_hours
 
     @property
     def conflicts(self) -> list[Conflict]:
         """The named conflicts with their keys: each overlap, then office hours as one."""
+        self._settle()
         found = [
             Conflict(overlap_key(other), message, other, overlap_key(other) in self.accepted)
             for other, message in zip(self.overlap_ids, self.overlaps, strict=True)
@@ -136,6 +151,7 @@ class ConflictSummary:
     @property
     def outside_hours_recorded(self) -> str:
         """The office hours' messages as an acceptance records them (English)."""
+        self._settle()
         return " ".join(self.outside_hours_english or self.outside_hours)
 
     @property
@@ -146,17 +162,32 @@ class ConflictSummary:
     @property
     def count(self) -> int:
         """Every conflict, named or not."""
+        self._settle()
         return len(self.overlaps) + self.more_overlaps + len(self.outside_hours)
+
+    def _open_overlaps(self) -> int:
+        accepted = self.accepted
+        open_named = sum(overlap_key(other) not in accepted for other in self.overlap_ids)
+        return open_named + self.more_overlaps
 
     @property
     def warnings(self) -> int:
         """The conflicts still to look at: every one not accepted, named or not."""
-        accepted = self.accepted
-        open_overlaps = sum(overlap_key(other) not in accepted for other in self.overlap_ids)
-        open_hours = bool(self.outside_hours) and OUTSIDE_HOURS not in accepted
-        return open_overlaps + open_hours + self.more_overlaps
+        self._settle()
+        open_hours = bool(self.outside_hours) and OUTSIDE_HOURS not in self.accepted
+        return self._open_overlaps() + open_hours
+
+    @property
+    def has_warnings(self) -> bool:
+        """``bool(warnings)``, reading the office hours only when the overlaps leave it
+        open (what a year's counts ask of thousands of events)."""
+        if self._open_overlaps():
+            return True
+        return bool(self.warnings)
 
     def __bool__(self) -> bool:
+        if self.overlaps or self.more_overlaps:
+            return True
         return self.count > 0
 
 
@@ -169,63 +200,123 @@ def summarise_conflicts(
     office_hours=OFFICE_HOURS,
     named: int | None = NAMED_OVERLAPS,
     worded: Collection[int] | None = None,
+    partnered: Collection[int] = (),
 ) -> dict[int, ConflictSummary]:
     """Each event's conflicts, naming at most ``named`` overlaps (None: all of them).
 
     ``worded``: the ids of the events whose messages are to be written (None: every
-    event's). The others get what counting and accepting read, not words: the keys of
-    their named overlaps with empty messages, and one empty office-hours message when
-    they are outside office hours anywhere. A page of a busy year words what it shows.
+    event's). The others get what counting reads, not words: how many overlaps they
+    have (as ``more_overlaps``; for ``partnered`` events, whose acceptances matter, the
+    keys of their named overlaps with empty messages), and their office hours checked
+    only when something reads them (then one empty message, or none). A page of a busy
+    year uses ``plan_conflicts``, which makes no summary for the events it only counts.
 
     ``member_zones`` are the zones people join online events from; a mapping from
     zone to the names of the member cities in it makes the messages name those
     cities ("starts 07:00 in Reykjavík and Nuuk"). Which conflicts coordinators accepted
     is filled in by ``nscal.events.publishing.mark_accepted``.
+    """
+    ids = [event.id for event in events]
+    plan = plan_conflicts(
+        events, member_zones, office_hours, named, ids if worded is None else worded, partnered
+    )
+    summaries = plan.summaries
+    for event in events:
+        if event.id not in summaries:
+            summary = summaries[event.id] = ConflictSummary()
+            if not _is_cancelled(event):
+                summary.more_overlaps = plan.counts[event.id]
+                if not event.all_day:
+                    summary.pending_hours = partial(plan.outside_anywhere, event)
+    return {event_id: summaries[event_id] for event_id in ids}
 
-    Overlaps are found in one sweep over the events sorted by start, so the work grows
-    with the events and their actual overlaps, and only the named ones are worded.
+
+@dataclass
+class PlanConflicts:
+    """The conflicts of a year's plan: summaries of the events a page shows (and of
+    those whose acceptances count), and for every event how many overlaps it has."""
+
+    summaries: dict[int, ConflictSummary]  # the worded and partnered events
+    counts: dict[int, int]  # event id -> overlaps, for the events not cancelled
+    member_zones: dict[str, list[str]]
+    office_hours: tuple[time, time]
+    clocks: dict[tuple, list[ZoneInfo]] = field(default_factory=dict)
+
+    def outside_anywhere(self, event) -> bool:
+        """Whether a timed ``event`` is outside office hours where people join from."""
+        host = event.host_city
+        kind = (event.format, event.timezone, host and (host.timezone, host.name))
+        zones = self.clocks.get(kind)
+        if zones is None:
+            places = participating_zones(event, self.member_zones)
+            zones = self.clocks[kind] = [ZoneInfo(z) for z in dict.fromkeys(z for z, _ in places)]
+        return _outside_anywhere(event, zones, self.office_hours)
+
+    def has_warnings(self, event) -> bool:
+        """Whether ``event`` has a conflict nobody accepted. An event without a summary
+        has no acceptance that counts: any overlap is a warning, and only an event
+        without overlaps has its office hours looked at."""
+        summary = self.summaries.get(event.id)
+        if summary is not None:
+            return summary.has_warnings
+        if _is_cancelled(event):
+            return False
+        if self.counts[event.id]:
+            return True
+        return not event.all_day and self.outside_anywhere(event)
+
+
+def plan_conflicts(
+    events: Sequence,
+    member_zones: Iterable[str] | Mapping[str, Sequence[str]] = (),
+    office_hours=OFFICE_HOURS,
+    named: int | None = NAMED_OVERLAPS,
+    worded: Collection[int] = (),
+    partnered: Collection[int] = (),
+) -> PlanConflicts:
+    """The conflicts of ``events``: worded in full for the ids in ``worded``; for those
+    in ``partnered`` the keys of their named overlaps, unworded; counted for all.
+
+    Overlaps are counted with bisections over sorted starts and ends (``_Overlaps``),
+    so the work grows as n log n whatever the number of overlaps; only the named ones
+    are found one by one, and only for the worded and partnered events.
     """
     member_zones = _zone_places(member_zones)
     english = _reads_english()
-    summaries = {event.id: ConflictSummary() for event in events}
     active = [event for event in events if not _is_cancelled(event)]
-    partners: dict[int, list] = {event.id: [] for event in active}
-    for first, second in _overlapping_pairs(active):
-        for event, other in ((first, second), (second, first)):
-            found = partners[event.id]
-            if named is None or len(found) < named:
-                found.append((other, first, second))
-            else:
-                summaries[event.id].more_overlaps += 1
+    overlaps = _Overlaps(active)
+    counts = overlaps.counts()
+    worded, partnered = set(worded), set(partnered)
+    plan = PlanConflicts({}, counts, member_zones, office_hours)
+    summaries = plan.summaries
     when: dict[int, str] = {}  # each event's time is worded once, however often named
-    clocks: dict[tuple, list[ZoneInfo]] = {}  # the zones people join from, per kind of event
-    for event in active:
-        summary = summaries[event.id]
-        if worded is not None and event.id not in worded:
-            summary.overlap_ids = [other.id for other, _first, _second in partners[event.id]]
-            summary.overlaps = [""] * len(summary.overlap_ids)
-            if not event.all_day:
-                host = event.host_city
-                kind = (event.format, event.timezone, host and (host.timezone, host.name))
-                if kind not in clocks:
-                    zones = participating_zones(event, member_zones)
-                    clocks[kind] = [ZoneInfo(zone) for zone in dict.fromkeys(z for z, _ in zones)]
-                outside = _outside_anywhere(event, clocks[kind], office_hours)
-                summary.outside_hours = [""] if outside else []
+    for event in events:
+        if event.id not in worded and event.id not in partnered:
             continue
-        for other, first, second in partners[event.id]:
+        summary = summaries[event.id] = ConflictSummary()
+        if _is_cancelled(event):
+            continue
+        count = counts[event.id]
+        found = overlaps.partners(event, named) if count else []
+        summary.more_overlaps = count - len(found)
+        summary.overlap_ids = [other.id for other in found]
+        if event.id not in worded:
+            summary.overlaps = [""] * len(found)
+            if not event.all_day:
+                summary.pending_hours = partial(plan.outside_anywhere, event)
+            continue
+        for other in found:
             if other.id not in when:
                 when[other.id] = format_when(other)
-            shared = shared_audience(first, second)
+            first, second = (event, other) if overlaps.earlier(event, other) else (other, event)
             summary.overlaps.append(
                 _(
                     "Overlaps “%(title)s” (%(when)s), same audience: %(audience)s.",
                     title=other.title,
                     when=when[other.id],
-                    audience=shared,
+                    audience=shared_audience(first, second),
                 )
             )
-            summary.overlap_ids.append(other.id)
         if not event.all_day:
             zones = participating_zones(event, member_zones)
             summary.outside_hours = office_hours_messages(event, zones, office_hours)
@@ -233,50 +324,185 @@ def summarise_conflicts(
                 summary.outside_hours_english = office_hours_messages(
                     event, zones, office_hours, english=True
                 )
-    return summaries
+    return plan
 
 
 def _is_cancelled(event) -> bool:
     return event.status == "cancelled"
 
 
-def _overlapping_pairs(events: Sequence) -> Iterator[tuple]:
-    """Pairs of events for the same audience that overlap in time, earlier start first.
+class _Overlaps:
+    """The overlaps in time among events for the same audience, counted without
+    enumerating them, and the first few partners of an event found on demand.
 
-    A sweep by start: the events still running are kept per audience role (and apart,
-    those for everyone), so an event meets only the running events it shares people
-    with. Each event's partners come in order of start, as they would by comparing
-    every pair.
+    The events are sorted by (start, end), as a sweep would meet them; an event's
+    partners come in that order. Counting: the events overlapping [s, e) are those
+    starting before e less those ended by s (every one ended by s started before e), so
+    two bisections over sorted starts and sorted ends count them. For the audience,
+    an event for some roles meets the events for everyone plus, by inclusion and
+    exclusion over its roles, those sharing a role (indexes of the events for every
+    role, every pair of roles …, built as needed); an event for everyone meets all.
+    Finding partners: the events are also kept by duration (powers of two), so the
+    partners of [s, e) lasting under 2^k seconds start after s - 2^k, a short window.
     """
-    ordered = sorted(events, key=lambda event: (event.starts_at, event.ends_at))
-    everyone = _EVERYONE
-    running: dict[object, dict[int, object]] = {}  # audience key -> index -> event
-    running_all: dict[int, object] = {}
-    ending: list[tuple] = []  # (ends_at, index, keys): a heap of the running events
-    for index, event in enumerate(ordered):
-        while ending and ending[0][0] <= event.starts_at:
-            _end, gone, keys = heapq.heappop(ending)
-            del running_all[gone]
-            for key in keys:
-                del running[key][gone]
-        keys = [_role_key(role) for role in event.audience] or [everyone]
-        keys = list(dict.fromkeys(keys))
-        if keys == [everyone]:
-            earlier = running_all
-        else:
-            seen: dict[int, object] = dict(running.get(everyone, {}))
-            for key in keys:
-                seen.update(running.get(key, {}))
-            earlier = dict(sorted(seen.items()))
-        for other in earlier.values():
-            yield other, event
-        running_all[index] = event
-        for key in keys:
-            running.setdefault(key, {})[index] = event
-        heapq.heappush(ending, (event.ends_at, index, keys))
+
+    # Beyond this many roles an event's inclusion and exclusion has too many terms:
+    # its events' compatible set is filtered instead (once per such audience).
+    MAX_SUBSET_ROLES = 4
+
+    def __init__(self, events: Sequence):
+        starts = [event.starts_at.timestamp() for event in events]
+        ends = [event.ends_at.timestamp() for event in events]
+        order = sorted(zip(starts, ends, range(len(events)), strict=True))
+        self.events = [events[i] for _s, _e, i in order]
+        self.starts = [s for s, _e, _i in order]
+        self.ends = [e for _s, e, _i in order]
+        known: dict[int, object] = {}  # id(role) -> its key: few roles, many events
+        self.keys = [_audience_keys(event.audience, known) for event in self.events]
+        self._position: dict[int, int] | None = None
+        self._indexes: dict[object, tuple[list[float], list[float]]] = {}
+        self._members: dict[object, list[int]] | None = None  # role key -> positions
+        self._buckets: dict[int, tuple[list[float], list[int]]] | None = None
+
+    def position(self, event) -> int:
+        if self._position is None:
+            self._position = {id(event): n for n, event in enumerate(self.events)}
+        return self._position[id(event)]
+
+    def members(self, key) -> list[int]:
+        """The positions of the events for role ``key``."""
+        if self._members is None:
+            self._members = {}
+            for n, keys in enumerate(self.keys):
+                for role in keys:
+                    self._members.setdefault(role, []).append(n)
+        return self._members.get(key, [])
+
+    def buckets(self) -> dict[int, tuple[list[float], list[int]]]:
+        """The events by duration: bits of the seconds -> their starts and positions."""
+        if self._buckets is None:
+            self._buckets = {}
+            lengths = map(int, map(sub, self.ends, self.starts))
+            for n, (start, length) in enumerate(zip(self.starts, lengths, strict=True)):
+                bucket = self._buckets.setdefault(max(length, 0).bit_length(), ([], []))
+                bucket[0].append(start)
+                bucket[1].append(n)
+        return self._buckets
+
+    def _index(self, term) -> tuple[list[float], list[float]]:
+        """Sorted starts and ends of the events of ``term``: ``_ALL``, ``_FOR_EVERYONE``,
+        a set of roles (the events for all of them) or ("meets", roles)."""
+        found = self._indexes.get(term)
+        if found is None:
+            if term is _ALL:
+                positions = range(len(self.events))
+            elif term is _FOR_EVERYONE:
+                positions = [n for n, keys in enumerate(self.keys) if not keys]
+            elif isinstance(term, tuple):
+                roles = term[1]
+                positions = [n for n, keys in enumerate(self.keys) if not keys or keys & roles]
+            else:
+                first = min(term, key=lambda key: len(self.members(key)))
+                positions = [n for n in self.members(first) if term <= self.keys[n]]
+            found = ([self.starts[n] for n in positions], sorted(self.ends[n] for n in positions))
+            self._indexes[term] = found
+        return found
+
+    def _terms(self, roles: frozenset) -> list[tuple[int, object]]:
+        if not roles:
+            return [(1, _ALL)]
+        if len(roles) > self.MAX_SUBSET_ROLES:
+            return [(1, ("meets", roles))]
+        ordered = sorted(roles, key=repr)
+        terms: list[tuple[int, object]] = [(1, _FOR_EVERYONE)]
+        for size in range(1, len(ordered) + 1):
+            sign = 1 if size % 2 else -1
+            terms += [(sign, frozenset(subset)) for subset in combinations(ordered, size)]
+        return terms
+
+    def counts(self) -> dict[int, int]:
+        """How many events each event overlaps (for the same audience), by event id."""
+        by_roles: dict[frozenset, list[int]] = {}
+        for n, keys in enumerate(self.keys):
+            by_roles.setdefault(keys, []).append(n)
+        found: dict[int, int] = {}
+        for roles, positions in by_roles.items():
+            starts = [self.starts[n] for n in positions]
+            ends = [self.ends[n] for n in positions]
+            total = [0] * len(positions)
+            for sign, term in self._terms(roles):
+                term_starts, term_ends = self._index(term)
+                begun = map(bisect_left, repeat(term_starts), ends)
+                ended = map(bisect_right, repeat(term_ends), starts)
+                total = list(map(add if sign > 0 else sub, total, map(sub, begun, ended)))
+            # Less the event itself (an event of no length overlaps nothing, itself too).
+            total = list(map(sub, total, map(lt, starts, ends)))
+            for n, count in zip(positions, total, strict=True):
+                if self.starts[n] >= self.ends[n]:
+                    count = len(self.partners(self.events[n]))
+                found[self.events[n].id] = count
+        return found
+
+    def partners(self, event, limit: int | None = None) -> list:
+        """The first ``limit`` events (None: all) overlapping ``event`` for the same
+        audience, in the order of the sweep."""
+        me = self.position(event)
+        start, end, roles = self.starts[me], self.ends[me], self.keys[me]
+        keys, ends = self.keys, self.ends
+        found: list[int] = []
+        for bits, (bucket_starts, positions) in self.buckets().items():
+            taken = 0
+            first = bisect_right(bucket_starts, start - (1 << bits))
+            last = bisect_left(bucket_starts, end)
+            for n in positions[first:last]:
+                if n == me or ends[n] <= start or not _meet(roles, keys[n]):
+                    continue
+                found.append(n)
+                taken += 1
+                if limit is not None and taken >= limit:
+                    break
+        found.sort()
+        if limit is not None:
+            found = found[:limit]
+        return [self.events[n] for n in found]
+
+    def earlier(self, first, second) -> bool:
+        """Whether the sweep meets ``first`` before ``second``."""
+        return self.position(first) < self.position(second)
 
 
-_EVERYONE = object()
+_NO_ROLES: frozenset = frozenset()
+
+
+def _audience_keys(audience, known: dict[int, object]) -> frozenset:
+    if not audience:
+        return _NO_ROLES
+    keys = []
+    for role in audience:
+        key = known.get(id(role))
+        if key is None:
+            key = known[id(role)] = _role_key(role)
+        keys.append(key)
+    return frozenset(keys)
+
+
+def _meet(roles: frozenset, other: frozenset) -> bool:
+    """Whether events for ``roles`` and for ``other`` share people (none: everyone)."""
+    return not roles or not other or not roles.isdisjoint(other)
+
+
+def _overlapping_pairs(events: Sequence) -> Iterator[tuple]:
+    """Pairs of events for the same audience that overlap in time, earlier start first
+    (in the order of a sweep by start)."""
+    overlaps = _Overlaps(events)
+    for event in overlaps.events:
+        for other in overlaps.partners(event):
+            if overlaps.earlier(event, other):
+                yield event, other
+
+
+_ALL = object()  # every event
+_FOR_EVERYONE = object()  # the events for everyone
 
 
 def _role_key(role):

@@ -15,11 +15,19 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, get_template_attribute, redirect, render_template, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from nscal.db import db, utcnow
-from nscal.events.display import display_zone, event_days, events_by_day, events_by_month
+from nscal.events.display import (
+    DayTimes,
+    display_zone,
+    event_days,
+    events_by_day,
+    events_by_month,
+    format_event_time,
+)
 from nscal.events.models import (
     TRANSLATED_LANGUAGES,
     Event,
@@ -142,6 +150,56 @@ def this_year():
     return redirect(url_for("calendar.year", year=_today(zone).year))
 
 
+@dataclass(slots=True)
+class DayRow:
+    """One event on one day of the year page, as the page writes it."""
+
+    attributes: Markup  # of the list item
+    time: str
+    url: Markup
+    title: str
+    badges: Markup
+
+
+def _year_rows(months: dict, zone: str | None) -> dict[int, list[tuple[date, list[DayRow]]]]:
+    """The year's days with their events' rows: each string built once per event (its
+    time once per distinct reading, its badges once per kind of event), so the template
+    is a loop of joins. The same words as the filters of the month page."""
+    language = current_language()
+    day_time = DayTimes(zone)
+    event_badges = get_template_attribute("_macros.html", "event_badges")
+    badges: dict[tuple, Markup] = {}
+    spans: dict[int, str] = {}  # events over several days: their time, once
+    cancelled = Markup(' class="is-cancelled"')
+    # As ``event_url``: routed once, then each event's id filled in.
+    marker = "918273645"
+    prefix, _marker, suffix = url_for("events.detail", event_id=int(marker)).partition(marker)
+    prefix, suffix = escape(prefix), escape(suffix)
+
+    def row(entry: CalendarEntry, day: date) -> DayRow:
+        kind = (entry.is_cancelled, entry.status, entry.visibility)
+        if kind not in badges:
+            badges[kind] = Markup(event_badges(entry))
+        if len(entry.days) > 1:
+            if entry.id not in spans:
+                spans[entry.id] = format_event_time(entry, zone).primary_text
+            text = spans[entry.id]
+        else:
+            text = day_time(entry, day)
+        return DayRow(
+            cancelled if entry.is_cancelled else Markup(""),
+            text,
+            Markup(f"{prefix}{int(entry.id)}{suffix}"),
+            entry.text_in(language).title,
+            badges[kind],
+        )
+
+    return {
+        month: [(day, [row(entry, day) for entry in entries]) for day, entries in days]
+        for month, days in months.items()
+    }
+
+
 @calendar.get("/calendar/<int:year>")
 def year(year: int):
     if not year_in_range(year):
@@ -149,7 +207,7 @@ def year(year: int):
     viewer = current_viewer()
     zone, _source = display_zone(viewer, session_zone())
     found = _events_in(viewer, date(year, 1, 1), date(year + 1, 1, 1), zone)
-    months = events_by_month(found, zone, year, _days_of)
+    months = _year_rows(events_by_month(found, zone, year, _days_of), zone)
     return render_template(
         "calendar/year.html",
         year=year,

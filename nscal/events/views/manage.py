@@ -17,7 +17,13 @@ from nscal.accounts.permissions import coordinator_required
 from nscal.cities.models import active_cities
 from nscal.db import db
 from nscal.errors import EXPIRED_FORM, recover_after_csrf
-from nscal.events.conflicts import OUTSIDE_HOURS, format_when, summarise_conflicts
+from nscal.events.conflicts import (
+    OUTSIDE_HOURS,
+    PlanConflicts,
+    format_when,
+    plan_conflicts,
+    summarise_conflicts,
+)
 from nscal.events.form_sections import SectionError, sections
 from nscal.events.forms import (
     AcceptConflictForm,
@@ -429,21 +435,35 @@ def _member_cities() -> dict[str, list[str]]:
     return zones or {zone: [] for zone, _label in NORDIC_ZONES}
 
 
-def _year_conflicts(events: list, worded: set[int] | None = None):
-    """Each event's conflicts over ``events`` (a year), with the accepted ones marked;
-    ``worded``: the events whose messages are written (None: all of them)."""
-    if worded is not None:
-        # An accepted office-hours conflict holds while its message reads the same.
-        worded = worded | set(
-            db.session.execute(
-                sa.select(AcceptedConflict.event_id).where(
-                    AcceptedConflict.conflict_key == OUTSIDE_HOURS
-                )
-            ).scalars()
-        )
-    summaries = summarise_conflicts(events, _member_cities(), worded=worded)
+def _year_conflicts(events: list):
+    """Each event's conflicts over ``events`` (a year), with the accepted ones marked."""
+    summaries = summarise_conflicts(events, _member_cities())
     mark_accepted(summaries)
     return summaries
+
+
+def _plan_conflicts(events: list, shown: set[int]) -> PlanConflicts:
+    """The conflicts of a year's plan, worded for the events ``shown``, counted for all,
+    with the accepted ones marked."""
+    # An accepted office-hours conflict holds while its message reads the same, so
+    # those events are worded; an accepted overlap counts where it is among the
+    # event's named ones, so those events' named overlaps are found.
+    worded, partnered = set(shown), set()
+    rows = db.session.execute(
+        sa.select(
+            AcceptedConflict.event_id,
+            AcceptedConflict.other_event_id,
+            AcceptedConflict.conflict_key,
+        )
+    )
+    for event_id, other_id, key in rows:
+        if key == OUTSIDE_HOURS:
+            worded.add(event_id)
+        else:
+            partnered.update((event_id, other_id))
+    plan = plan_conflicts(events, _member_cities(), worded=worded, partnered=partnered)
+    mark_accepted(plan.summaries)
+    return plan
 
 
 def _plan_year(event: Event) -> int:
@@ -489,7 +509,7 @@ def year_calendar(year: int):
     pages = max(1, -(-len(events) // PLAN_PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
     shown_ids = [entry.id for entry in events[(page - 1) * PLAN_PAGE_SIZE : page * PLAN_PAGE_SIZE]]
-    conflicts = _year_conflicts(events, worded=set(shown_ids))
+    plan = _plan_conflicts(events, set(shown_ids))
     loaded = db.session.execute(
         sa.select(Event).where(Event.id.in_(shown_ids)).options(AUDIENCES_AT_ONCE)
     ).scalars()
@@ -502,21 +522,24 @@ def year_calendar(year: int):
         months[_plan_month(event)][1].append(event)
     # The year at a glance, for the month links of a year on several pages.
     overview = {month: {"events": 0, "conflicted": 0, "page": 0} for month in range(1, 13)}
+    conflicted = 0
     for index, event in enumerate(events):
-        counts = overview[_plan_month(event)]
+        counts = overview[event.month]
         counts["events"] += 1
-        counts["conflicted"] += bool(conflicts[event.id].warnings)
+        warned = plan.has_warnings(event)
+        counts["conflicted"] += warned
+        conflicted += warned
         counts["page"] = counts["page"] or index // PLAN_PAGE_SIZE + 1
     return render_template(
         "manage/calendar/year.html",
         year=year,
         months=list(months.items()),
         overview=[(month_name(month), month, counts) for month, counts in overview.items()],
-        conflicts=conflicts,
+        conflicts=plan.summaries,
         pagination=PlanPage(page, pages),
         total=len(events),
         drafts=sum(event.status is EventStatus.draft for event in events),
-        conflicted=sum(bool(summary.warnings) for summary in conflicts.values()),
+        conflicted=conflicted,
         publish_form=PublishSelectedForm(),
         accept_form=AcceptConflictForm(),
     )

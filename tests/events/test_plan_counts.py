@@ -1,0 +1,142 @@
+"""The plan's fast paths give the answers of the slow ones.
+
+The coordinators' plan counts each event's overlaps with bisections over sorted starts
+and ends (no pair enumerated) and finds only the first few partners; the year page
+words each event's time with the clocks and abbreviations looked up once a page. Here
+both are held to the obvious way on random years: every pair compared, every time
+worded by ``format_day_time``.
+"""
+
+import random
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from nscal.cities.models import City, ParticipantRole
+from nscal.events.conflicts import (
+    office_hours_messages,
+    participating_zones,
+    plan_conflicts,
+    summarise_conflicts,
+)
+from nscal.events.display import DayTimes, event_days
+from nscal.events.models import Event, EventFormat, EventStatus
+from nscal.i18n import LANGUAGES, in_language
+from nscal.timedisplay import format_day_time
+
+ROLES = [ParticipantRole(id=n, slug=f"role-{n}", name=f"Role {n}") for n in range(1, 7)]
+CITIES = [
+    City(id=1, name="Nuuk", slug="nuuk", country="Greenland", timezone="America/Nuuk"),
+    City(id=2, name="Malmö", slug="malmo", country="Sweden", timezone="Europe/Stockholm"),
+    City(id=3, name="Helsinki", slug="helsinki", country="Finland", timezone="Europe/Helsinki"),
+]
+MEMBER_ZONES = {city.timezone: [city.name] for city in CITIES}
+
+
+def random_year(seed: int, count: int) -> list[Event]:
+    """``count`` events in a few busy weeks of 2027: short and long, some sharing a
+    start, for nobody in particular or for up to six roles, some cancelled."""
+    rng = random.Random(seed)
+    first = datetime(2027, 3, 1, tzinfo=UTC)
+    events = []
+    for n in range(count):
+        if events and rng.random() < 0.1:
+            start = rng.choice(events).starts_at  # the same start as another
+        else:
+            start = first + timedelta(minutes=15 * rng.randrange(4 * 24 * 21))
+        length = timedelta(minutes=15 * rng.choice((1, 2, 4, 6, 8, 40, 96, 300, 3000)))
+        city = rng.choice([*CITIES, None])
+        events.append(
+            Event(
+                id=n + 1,
+                title=f"Event {n}",
+                timezone=city.timezone if city else "Europe/Oslo",
+                starts_at=start,
+                ends_at=start + length,
+                all_day=False,
+                audience=rng.sample(ROLES, rng.choice((0, 0, 1, 1, 2, 3, 5, 6))),
+                format=rng.choice(list(EventFormat)),
+                host_city=city,
+                status=rng.choice(
+                    (EventStatus.published, EventStatus.draft, EventStatus.cancelled)
+                ),
+            )
+        )
+    return events
+
+
+def partners_by_comparing_every_pair(events: list[Event]) -> dict[int, list[int]]:
+    """Each event's overlapping partners for the same audience, in order of start."""
+    active = sorted(
+        (event for event in events if event.status is not EventStatus.cancelled),
+        key=lambda event: (event.starts_at, event.ends_at),
+    )
+    found: dict[int, list[int]] = {event.id: [] for event in active}
+    for one in active:
+        for other in active:
+            if other is one:
+                continue
+            in_time = one.starts_at < other.ends_at and other.starts_at < one.ends_at
+            roles = {role.id for role in one.audience}
+            others = {role.id for role in other.audience}
+            for_both = not roles or not others or roles & others
+            if in_time and for_both:
+                found[one.id].append(other.id)
+    return found
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_plans_counts_and_named_overlaps_are_those_of_every_pair(app, seed):
+    events = random_year(seed, 300)
+    expected = partners_by_comparing_every_pair(events)
+    assert sum(map(len, expected.values())) > 300  # a busy year: many overlaps
+
+    with app.test_request_context():
+        plan = plan_conflicts(events, MEMBER_ZONES, worded=[event.id for event in events])
+
+        for event in events:
+            summary = plan.summaries[event.id]
+            if event.status is EventStatus.cancelled:
+                assert not summary and not plan.has_warnings(event)
+                continue
+            partners = expected[event.id]
+            assert plan.counts[event.id] == len(partners)
+            assert summary.overlap_ids == partners[:3]
+            assert summary.more_overlaps == len(partners) - len(partners[:3])
+            outside = office_hours_messages(event, participating_zones(event, MEMBER_ZONES))
+            assert summary.outside_hours == outside
+            assert plan.has_warnings(event) == bool(partners or outside)
+
+
+def test_a_year_counted_without_words_counts_the_same(app):
+    events = random_year(7, 400)
+    expected = partners_by_comparing_every_pair(events)
+    shown = {event.id for event in events[:40]}
+
+    with app.test_request_context():
+        plan = plan_conflicts(events, MEMBER_ZONES, worded=shown)
+        every = summarise_conflicts(events, MEMBER_ZONES, named=None)
+
+        assert set(plan.summaries) == shown  # no summary for the events only counted
+        for event in events:
+            if event.status is EventStatus.cancelled:
+                continue
+            assert plan.counts[event.id] == len(expected[event.id])
+            assert every[event.id].overlap_ids == expected[event.id]
+            assert plan.has_warnings(event) == bool(every[event.id].warnings)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("zone", [None, "Europe/Helsinki", "America/Nuuk"])
+def test_the_year_pages_times_read_as_the_formatter_words_them(app, language, zone):
+    events = random_year(11, 200)
+    for event in events[::7]:  # some all day, and some crossing midnight
+        event.all_day = True
+        event.start_date = event.starts_at.date()
+        event.end_date = event.start_date + timedelta(days=1)
+
+    with app.test_request_context(), in_language(language):
+        times = DayTimes(zone)
+        for event in events:
+            for day in event_days(event, zone) + [date(2027, 12, 31)]:
+                assert times(event, day) == format_day_time(event, day, zone)
