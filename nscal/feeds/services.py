@@ -1,21 +1,26 @@
-"""What each feed shows, its cheap version (ETag, Last-Modified) and its cached body.
+"""What each feed shows, its cheap version (ETag, Last-Modified) and its body.
 
 A feed is described by a ``FeedSpec``: a SQL condition on events plus names of the
-things it refers to. ``feed_version`` answers with a single aggregate query, so a
-conditional request (304) never loads or renders events; ``feed_body`` renders
-only when that version has not been rendered before in this process.
+things it refers to. ``feed_version`` answers with one statement that reads the
+feed's change counter (``nscal.feeds.stored``) and, for a private feed, its reader's
+registrations by their index: its cost does not depend on the number of events, and
+a conditional request (304) never loads or renders events. ``feed_body`` concatenates
+the stored VEVENTs (plus the VTIMEZONEs they need) straight from the database, in
+chunks, so a worker holds no feed in memory and every worker serves the same bytes.
 
-Feeds show events that ended within the last ``FEED_PAST`` and every later one;
-cancelled events stay (STATUS:CANCELLED) so calendar apps learn of the cancellation;
-drafts never appear.
+Feeds show the events that ended within ``FEED_PAST`` before the start of the current
+UTC day, and every later one: a window that moves once a day, so the counter and the
+day say everything about a feed's content. Cancelled events stay (STATUS:CANCELLED) so
+calendar apps learn of the cancellation; drafts never appear.
 """
 
 import hashlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask_babel import gettext
 
 from nscal.accounts.models import User
 from nscal.cities.models import City, ParticipantRole
@@ -23,21 +28,29 @@ from nscal.config import NETWORK_NAME
 from nscal.db import db, utcnow
 from nscal.events.models import Event, EventFormat, EventKind, EventStatus, Visibility
 from nscal.events.services import audience_includes
-from nscal.feeds.cache import ByteBoundedCache, app_cache, clear_all
-from nscal.feeds.ical import FeedItem, feed_calendar, vevent_key
+from nscal.feeds.ical import END_VCALENDAR, calendar_head, calendar_start, with_reader_parts
+from nscal.feeds.models import FeedChange, StoredVevent
+from nscal.feeds.stored import (
+    ALL_SCOPE,
+    FEED_FORMAT,
+    FEED_STATUSES,
+    PUBLIC_SCOPE,
+    load_events,
+    render_key,
+    store_missing,
+)
+from nscal.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from nscal.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from nscal.reminders.models import FeedAlarm
 
-try:
-    from tzdata import IANA_VERSION as TZDATA_VERSION
-except ImportError:  # pragma: no cover - tzdata is a dependency
-    TZDATA_VERSION = "system"
-
 FEED_PAST = timedelta(days=365)
-# Part of every ETag: raise it when the rendering of feeds changes.
-FEED_FORMAT = "nscal-feed-1"
+# A feed of up to this many events is joined in memory (about 1.1 kB each); a larger
+# one is sent in pieces of STREAM_PIECE bytes, read STREAM_ROWS events at a time.
+IN_MEMORY_ROWS = 2000
+STREAM_ROWS = 1000
+STREAM_PIECE = 256 * 1024
 
-FEED_STATUSES = (EventStatus.published, EventStatus.cancelled)
+__all__ = ["FEED_FORMAT", "FEED_STATUSES"]
 
 
 @dataclass(frozen=True)
@@ -49,10 +62,12 @@ class FeedSpec:
     condition: sa.ColumnElement[bool]
     # Conditions that must hold for the feed to exist (e.g. its city exists).
     requires: tuple[sa.ColumnElement[bool], ...] = ()
-    # Values beyond the events that change the feed, read in the same query.
+    # Values beyond the events that change the feed, read in the same statement.
     also_changes_with: tuple[sa.ColumnElement, ...] = ()
     user: User | None = None
     filters: dict[str, str] = field(default_factory=dict)
+    # The change counter the feed follows: the public feeds ignore members-only events.
+    scope: str = PUBLIC_SCOPE
 
 
 @dataclass(frozen=True)
@@ -61,8 +76,26 @@ class FeedVersion:
     last_modified: datetime | None
 
 
+@dataclass(frozen=True)
+class FeedBody:
+    """A feed's bytes (``data``), or their length and the pieces to read while sending."""
+
+    length: int
+    data: bytes | None = None
+    pieces: Callable[[], Iterator[bytes]] | None = None
+
+
 class UnknownFilter(LookupError):
     """A filter names no city, participant role or kind: the feed does not exist."""
+
+
+def feed_language(asked: str | None, reader: User | None = None) -> str:
+    """The language a feed is written in: ``?lang=`` when it names one of ours, else
+    the private feed's owner's own language (when accounts have one), else English."""
+    if asked in LANGUAGES:
+        return asked
+    own = getattr(reader, "language", None) if reader is not None else None
+    return own if own in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def _public_condition() -> sa.ColumnElement[bool]:
@@ -159,12 +192,16 @@ def personal_feed(user: User) -> FeedSpec:
         personal_feed_condition(user),
         user=user,
         also_changes_with=_registration_state(user),
+        scope=ALL_SCOPE,
     )
 
 
 def _registration_state(user: User) -> tuple[sa.ColumnElement, ...]:
     """The count and latest change of a person's registrations: their feed shows them;
-    and the alarm they asked for in it."""
+    and the alarm they asked for in it. Read through the registrations' index on the
+    person rather than counted into the change counter: a registration then writes
+    nothing more in its critical section, changes no one else's ETag, and a purge
+    that deletes registrations in bulk (no session hook sees it) still counts."""
     mine = Registration.user_id == user.id
     return (
         sa.select(sa.func.count()).where(mine).scalar_subquery(),
@@ -177,61 +214,56 @@ def _alarm_minutes(user: User) -> sa.Select:
     return sa.select(FeedAlarm.minutes_before).where(FeedAlarm.user_id == user.id)
 
 
+def window_start(now: datetime) -> datetime:
+    """The earliest end of an event in feeds: ``FEED_PAST`` before today (UTC) began."""
+    today = now.astimezone(UTC).date()
+    return datetime.combine(today, time(0), tzinfo=UTC) - FEED_PAST
+
+
 def _in_window(condition: sa.ColumnElement[bool], now: datetime) -> sa.ColumnElement[bool]:
-    return sa.and_(condition, Event.ends_at > now - FEED_PAST)
+    return sa.and_(condition, Event.ends_at > window_start(now))
 
 
-def feed_version(spec: FeedSpec, *, now: datetime | None = None) -> FeedVersion:
-    """The feed's validators, from one aggregate query; UnknownFilter when it does not exist.
+def feed_version(spec: FeedSpec, language: str, *, now: datetime | None = None) -> FeedVersion:
+    """The feed's validators, from one statement; UnknownFilter when it does not exist.
 
-    The ETag changes when an event enters or leaves the feed or changes (count, sum of
-    ids, latest ``updated_at`` of the feed's events). Last-Modified is the latest change
-    of any event: it only rises, even when an event leaves the feed.
+    The ETag follows the feed's change counter, the day (the window moves daily), the
+    feed and its reader, the language and what the VEVENTs were rendered with.
+    Last-Modified is the later of the counter's last change and the start of the day:
+    it only rises.
     """
     now = now or utcnow()
-    # The feed's condition goes in WHERE: evaluated once per event (as CASE arms of each
-    # aggregate it was evaluated three times), and an index on the window could serve
-    # it. The latest change of any event is a scalar subquery beside it.
-    query = (
-        sa.select(
-            sa.func.count(Event.id),
-            sa.func.coalesce(sa.func.sum(Event.id), 0),
-            sa.func.max(Event.updated_at),
-            sa.select(sa.func.max(Event.updated_at)).correlate(None).scalar_subquery(),
-            *spec.also_changes_with,
-            *[sa.case((check, 1), else_=0) for check in spec.requires],
-        )
-        .select_from(Event)
-        .where(_in_window(spec.condition, now))
+    change = FeedChange.__table__
+    mine = change.c.scope == spec.scope
+    query = sa.select(
+        sa.select(change.c.counter).where(mine).scalar_subquery(),
+        sa.select(change.c.changed_at).where(mine).scalar_subquery(),
+        *spec.also_changes_with,
+        *[sa.case((check, 1), else_=0) for check in spec.requires],
     )
-    count, id_sum, latest, last_modified, *rest = db.session.execute(query).one()
+    counter, changed_at, *rest = db.session.execute(query).one()
     extra, checks = rest[: len(spec.also_changes_with)], rest[len(spec.also_changes_with) :]
     if not all(checks):
         raise UnknownFilter(f"the {spec.kind} feed {spec.key!r} names something unknown")
+    start = window_start(now)
     state = (
         FEED_FORMAT,
-        TZDATA_VERSION,
-        current_app.config["BASE_URL"],
+        render_key(language),
         spec.key,
-        count,
-        int(id_sum),
-        str(latest),
+        language,
+        spec.scope,
+        counter,
+        str(changed_at),
+        start.isoformat(),
         *map(str, extra),
     )
     etag = hashlib.sha256(repr(state).encode()).hexdigest()[:32]
-    if isinstance(last_modified, str):  # SQLite returns max() of the raw column as text
-        last_modified = datetime.fromisoformat(last_modified)
-    return FeedVersion(etag, _aware(last_modified))
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    day = start + FEED_PAST
+    return FeedVersion(etag, max(changed_at, day) if changed_at is not None else day)
 
 
 def feed_name(spec: FeedSpec) -> str:
-    """The calendar's name in people's apps."""
+    """The calendar's name in people's apps (in the current locale)."""
     if spec.kind == "personal":
         return f"{NETWORK_NAME} ({spec.user.name})"
     names = []
@@ -241,117 +273,202 @@ def feed_name(spec: FeedSpec) -> str:
         ).scalar_one()
         names.append(city)
     if "kind" in spec.filters:
-        names.append(EventKind(spec.filters["kind"]).label)
+        names.append(str(EventKind(spec.filters["kind"]).label))
     if "role" in spec.filters:
         role = db.session.execute(
             sa.select(ParticipantRole.name).where(ParticipantRole.slug == spec.filters["role"])
         ).scalar_one()
-        names.append(f"for {role}")
+        names.append(gettext("for %(role)s", role=role))
     return " · ".join([NETWORK_NAME, *names])
 
 
 def feed_description(spec: FeedSpec) -> str:
     if spec.kind == "personal":
-        return "Your private Nordic Safe Cities calendar. Keep its address to yourself."
+        return gettext("Your private Nordic Safe Cities calendar. Keep its address to yourself.")
     if spec.kind == "city":
-        return "Events hosted by the city and the network's online events for everyone."
-    return "Public events of the Nordic Safe Cities network."
+        return gettext("Events hosted by the city and the network's online events for everyone.")
+    return gettext("Public events of the Nordic Safe Cities network.")
 
 
-# Whole feeds, a few MB each at thousands of events, bounded by FEED_BODY_CACHE_BYTES.
-BODY_CACHE = "feed-bodies"
-
-
-def _body_cache() -> ByteBoundedCache:
-    return app_cache(BODY_CACHE, "FEED_BODY_CACHE_BYTES", len)
-
-
-def feed_body(spec: FeedSpec, version: FeedVersion, url: str) -> bytes:
-    """The feed's bytes, rendered once per version in this process; of a new version,
-    only the events whose VEVENT is not cached yet are loaded and rendered."""
-    key = (version.etag, url)
-    cache = _body_cache()
-    body = cache.get(key)
-    if body is None:
-        body = feed_calendar(
-            feed_items(spec),
-            load_feed_events,
-            name=feed_name(spec),
-            url=url,
-            description=feed_description(spec),
-        )
-        cache.put(key, body)
-    return body
-
-
-def feed_items(spec: FeedSpec, *, now: datetime | None = None) -> list[FeedItem]:
-    """The feed's events in time order, as the keys of their VEVENTs: a few columns
-    per event, no objects. In a private feed, the events the person is registered for
-    carry their status, and the online link once their place is confirmed; and the
-    person's alarm, when they asked for one (not in cancelled events)."""
-    now = now or utcnow()
-    statuses = {}
-    alarm = None
-    if spec.kind == "personal":
-        alarm = db.session.execute(_alarm_minutes(spec.user)).scalar_one_or_none()
-        statuses = dict(
-            db.session.execute(
-                sa.select(Registration.event_id, Registration.status).where(
-                    Registration.user_id == spec.user.id,
-                    Registration.status.in_(ACTIVE_STATUSES),
-                )
-            ).all()
-        )
-    host = sa.orm.aliased(City)
-    query = (
-        sa.select(Event.id, Event.uid, Event.sequence, Event.updated_at, Event.status, host.name)
-        .outerjoin(host, Event.host_city_id == host.id)
-        .where(_in_window(spec.condition, now))
-        .order_by(Event.starts_at, Event.id)
+def _stored_in(language: str):
+    """The join of an event to its stored VEVENT in ``language``, when that is current."""
+    stored = StoredVevent.__table__
+    return stored, sa.and_(
+        stored.c.event_id == Event.id,
+        stored.c.language == language,
+        stored.c.render_key == render_key(language),
+        stored.c.source_updated_at == Event.updated_at,
     )
-    base_url = current_app.config["BASE_URL"]
-    items = []
-    for event_id, uid, sequence, updated_at, status, city_name in db.session.execute(query):
-        registration = statuses.get(event_id)
-        registration_status = registration.value if registration else None
-        include_online_link = registration is RegistrationStatus.confirmed
-        key = vevent_key(
-            uid=uid,
-            event_id=event_id,
-            sequence=sequence,
-            updated_at=updated_at,
-            status=status,
-            host_city_name=city_name,
-            registration_status=registration_status,
-            include_online_link=include_online_link,
-            base_url=base_url,
+
+
+def feed_body(
+    spec: FeedSpec, language: str, *, name: str, url: str, now: datetime | None = None
+) -> FeedBody:
+    """The feed in ``language``: the stored VEVENTs of its events in time order, those
+    not stored yet rendered and stored now, a private feed's reader's own parts added
+    to theirs. ``name`` is the calendar's name, ``url`` its address (SOURCE).
+
+    A feed of up to ``IN_MEMORY_ROWS`` events is read in one statement and joined; a
+    larger one is sent in pieces read while it is sent (``STREAM_ROWS`` at a time),
+    its length and VTIMEZONEs known first from an aggregate over the same snapshot
+    (``consistent_reads``): the memory a worker needs stays flat as events grow."""
+    now = now or utcnow()
+    condition = _in_window(spec.condition, now)
+    stored, current = _stored_in(language)
+    # One statement: consistent by itself, on every database.
+    rows = db.session.execute(
+        sa.select(Event.id, stored.c.vevent, stored.c.tzid)
+        .outerjoin(stored, current)
+        .where(condition)
+        .order_by(Event.starts_at, Event.id)
+        .limit(IN_MEMORY_ROWS + 1)
+    ).all()
+    if len(rows) > IN_MEMORY_ROWS:
+        return _streamed_body(spec, language, name=name, url=url, condition=condition)
+    substitutes: dict[int, bytes] = {}
+    tzids = {tzid for _id, text, tzid in rows if text is not None and tzid}
+    missing = [event_id for event_id, text, _tzid in rows if text is None]
+    if missing:
+        for event_id, (vevent, tzid) in store_missing(missing, language).items():
+            substitutes[event_id] = vevent
+            if tzid:
+                tzids.add(tzid)
+    if spec.kind == "personal":
+        _add_reader_parts(spec.user, language, condition, substitutes)
+    start = calendar_start(calendar_head(name, url, "PUBLISH", feed_description(spec)), tzids)
+    parts = [start]
+    for event_id, text, _tzid in rows:
+        vevent = substitutes.get(event_id)
+        if vevent is None and text is not None:
+            vevent = text.encode("utf-8")
+        if vevent is not None:  # deleted while it was rendered: left out
+            parts.append(vevent)
+    parts.append(END_VCALENDAR)
+    body = b"".join(parts)
+    return FeedBody(len(body), data=body)
+
+
+def _streamed_body(
+    spec: FeedSpec, language: str, *, name: str, url: str, condition: sa.ColumnElement[bool]
+) -> FeedBody:
+    _begin_sqlite_snapshot()
+    stored, current = _stored_in(language)
+    totals = db.session.execute(
+        sa.select(
+            stored.c.tzid,
+            sa.func.count(Event.id),
+            sa.func.count(stored.c.event_id),
+            sa.func.coalesce(sa.func.sum(stored.c.octets), 0),
         )
-        with_alarm = registration is not None and status is not EventStatus.cancelled
-        items.append(
-            FeedItem(
-                event_id,
-                key,
-                registration_status,
-                include_online_link,
-                alarm if with_alarm else None,
+        .select_from(Event)
+        .outerjoin(stored, current)
+        .where(condition)
+        .group_by(stored.c.tzid)
+    ).all()
+    tzids = {tzid for tzid, _all, found, _octets in totals if tzid and found}
+    length = sum(int(octets) for *_rest, octets in totals)
+    # Bytes sent in place of the stored ones (or of none), by event id.
+    substitutes: dict[int, bytes] = {}
+    if any(count != found for _tzid, count, found, _octets in totals):
+        missing = db.session.scalars(
+            sa.select(Event.id)
+            .outerjoin(stored, current)
+            .where(condition, stored.c.event_id.is_(None))
+        ).all()
+        rendered = store_missing(missing, language)
+        for event_id in missing:
+            # An event deleted while it was rendered is left out; its place is kept
+            # (the same snapshot still lists it), as an empty string.
+            vevent, tzid = rendered.get(event_id, (b"", None))
+            substitutes[event_id] = vevent
+            length += len(vevent)
+            if tzid:
+                tzids.add(tzid)
+    if spec.kind == "personal":
+        length += _add_reader_parts(spec.user, language, condition, substitutes)
+    start = calendar_start(calendar_head(name, url, "PUBLISH", feed_description(spec)), tzids)
+    length += len(start) + len(END_VCALENDAR)
+
+    def pieces() -> Iterator[bytes]:
+        yield start
+        query = (
+            sa.select(Event.id, stored.c.vevent)
+            .outerjoin(stored, current)
+            .where(condition)
+            .order_by(Event.starts_at, Event.id)
+            .execution_options(yield_per=STREAM_ROWS)
+        )
+        piece, size = [], 0
+        for event_id, text in db.session.execute(query):
+            vevent = substitutes.get(event_id)
+            if vevent is None:
+                vevent = text.encode("utf-8")
+            piece.append(vevent)
+            size += len(vevent)
+            if size >= STREAM_PIECE:
+                yield b"".join(piece)
+                piece, size = [], 0
+        piece.append(END_VCALENDAR)
+        yield b"".join(piece)
+
+    return FeedBody(length, pieces=pieces)
+
+
+def _add_reader_parts(
+    user: User, language: str, condition: sa.ColumnElement[bool], substitutes: dict[int, bytes]
+) -> int:
+    """Put the reader's own parts (registration, online link once confirmed, alarm) into
+    the VEVENTs of the events they registered for; the bytes this adds to the feed."""
+    statuses = dict(
+        db.session.execute(
+            sa.select(Registration.event_id, Registration.status).where(
+                Registration.user_id == user.id, Registration.status.in_(ACTIVE_STATUSES)
             )
+        ).all()
+    )
+    if not statuses:
+        return 0
+    alarm = db.session.execute(_alarm_minutes(user)).scalar_one_or_none()
+    stored, current = _stored_in(language)
+    public = {
+        event_id: text.encode("utf-8") if text is not None else None
+        for event_id, text in db.session.execute(
+            sa.select(Event.id, stored.c.vevent)
+            .outerjoin(stored, current)
+            .where(condition, Event.id.in_(list(statuses)))
         )
-    return items
+    }
+    added = 0
+    for event in load_events(db.session, list(public)):
+        before = substitutes.get(event.id) or public[event.id]
+        status = statuses[event.id]
+        own = with_reader_parts(
+            before,
+            event,
+            registration_status=status.value,
+            include_online_link=status is RegistrationStatus.confirmed,
+            alarm_minutes=alarm if event.status is not EventStatus.cancelled else None,
+        )
+        substitutes[event.id] = own
+        added += len(own) - len(before)
+    return added
 
 
-# Events are loaded by id in chunks, within any database's limit of bound parameters.
-_LOAD_CHUNK = 500
+def consistent_reads() -> None:
+    """Let the statements of this request's transaction read one snapshot (PostgreSQL:
+    REPEATABLE READ; set before the transaction's first statement, no round trip), so
+    a feed's length and its pieces agree even while events change."""
+    if db.session().in_transaction():  # too late to choose (only where tests share a session)
+        return
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
-def load_feed_events(ids: list[int]) -> list[Event]:
-    """The events with these ids (their host city and audience with them)."""
-    events = []
-    for start in range(0, len(ids), _LOAD_CHUNK):
-        chunk = ids[start : start + _LOAD_CHUNK]
-        events += db.session.execute(sa.select(Event).where(Event.id.in_(chunk))).scalars()
-    return events
-
-
-def clear_feed_cache() -> None:
-    """Forget every rendered feed (of every app in this process)."""
-    clear_all(BODY_CACHE)
+def _begin_sqlite_snapshot() -> None:
+    """SQLite: begin the read transaction now (the driver begins one only for writes),
+    so the statements that follow read one snapshot of the WAL."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
