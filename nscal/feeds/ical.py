@@ -347,15 +347,13 @@ def with_reader_parts(
     (plus the VALARM), in the language the stored bytes were rendered in."""
     own = icalendar.Event()
     page_url = event_page_url(event.id)
-    own.add(
-        "description", _description(event, page_url, registration_status, include_online_link)
-    )
+    own.add("description", _description(event, page_url, registration_status, include_online_link))
     if include_online_link and event.online_url:
         own.add("conference", event.online_url, parameters={"VALUE": "URI", "FEATURE": "VIDEO"})
     lines = _property_lines(vevent)
     for line in own.content_lines():
         name = _property_name(line)
-        if name not in ("BEGIN", "END"):
+        if line and name not in ("BEGIN", "END"):
             lines[name] = [fold_line(line)]
     # The order icalendar itself writes properties in (canonical ones first, then A-Z).
     order = icalendar.Event(**dict.fromkeys(lines, "")).sorted_keys()
@@ -379,7 +377,6 @@ def _property_lines(vevent: bytes) -> dict[str, list[bytes]]:
     for line in re.split(rb"\r\n(?! )", inner.removesuffix(b"\r\n")):
         lines.setdefault(_property_name(line.split(b"\r\n", 1)[0]), []).append(line)
     return lines
-
 
 
 def alarm_bytes(minutes: int) -> bytes:
