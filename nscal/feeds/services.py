@@ -16,7 +16,7 @@ calendar apps learn of the cancellation; drafts never appear.
 
 import hashlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -78,11 +78,13 @@ class FeedVersion:
 
 @dataclass(frozen=True)
 class FeedBody:
-    """A feed's bytes (``data``), or their length and the pieces to read while sending."""
+    """A feed's bytes (``data``), or their length and the pieces to read while sending,
+    and what to call when the response is closed."""
 
     length: int
     data: bytes | None = None
     pieces: Callable[[], Iterator[bytes]] | None = None
+    close: Callable[[], None] | None = None
 
 
 class UnknownFilter(LookupError):
@@ -302,16 +304,23 @@ def _stored_in(language: str):
 
 
 def feed_body(
-    spec: FeedSpec, language: str, *, name: str, url: str, now: datetime | None = None
+    spec: FeedSpec,
+    language: str,
+    *,
+    name: str,
+    url: str,
+    now: datetime | None = None,
+    length_only: bool = False,
 ) -> FeedBody:
     """The feed in ``language``: the stored VEVENTs of its events in time order, those
     not stored yet rendered and stored now, a private feed's reader's own parts added
-    to theirs. ``name`` is the calendar's name, ``url`` its address (SOURCE).
+    to theirs. ``name`` is the calendar's name, ``url`` its address (SOURCE);
+    ``length_only`` for a HEAD request, which sends no body.
 
     A feed of up to ``IN_MEMORY_ROWS`` events is read in one statement and joined; a
     larger one is sent in pieces read while it is sent (``STREAM_ROWS`` at a time),
-    its length and VTIMEZONEs known first from an aggregate over the same snapshot
-    (``consistent_reads``): the memory a worker needs stays flat as events grow."""
+    its length and VTIMEZONEs known first from an aggregate over the same snapshot:
+    the memory a worker needs stays flat as events grow."""
     now = now or utcnow()
     condition = _in_window(spec.condition, now)
     stored, current = _stored_in(language)
@@ -324,7 +333,17 @@ def feed_body(
         .limit(IN_MEMORY_ROWS + 1)
     ).all()
     if len(rows) > IN_MEMORY_ROWS:
-        return _streamed_body(spec, language, name=name, url=url, condition=condition)
+        if length_only:
+            return _streamed_body(db.session.connection(), spec, language, name, url, condition)
+        # A connection of its own, in one snapshot from the aggregate to the last piece,
+        # closed after the last piece, or with the response if it is never read.
+        connection = _snapshot_connection()
+        try:
+            body = _streamed_body(connection, spec, language, name, url, condition)
+        except BaseException:
+            connection.close()
+            raise
+        return replace(body, close=connection.close)
     substitutes: dict[int, bytes] = {}
     tzids = {tzid for _id, text, tzid in rows if text is not None and tzid}
     missing = [event_id for event_id, text, _tzid in rows if text is None]
@@ -334,7 +353,7 @@ def feed_body(
             if tzid:
                 tzids.add(tzid)
     if spec.kind == "personal":
-        _add_reader_parts(spec.user, language, condition, substitutes)
+        _add_reader_parts(db.session.connection(), spec.user, language, condition, substitutes)
     start = calendar_start(calendar_head(name, url, "PUBLISH", feed_description(spec)), tzids)
     parts = [start]
     for event_id, text, _tzid in rows:
@@ -349,11 +368,15 @@ def feed_body(
 
 
 def _streamed_body(
-    spec: FeedSpec, language: str, *, name: str, url: str, condition: sa.ColumnElement[bool]
+    connection: sa.Connection,
+    spec: FeedSpec,
+    language: str,
+    name: str,
+    url: str,
+    condition: sa.ColumnElement[bool],
 ) -> FeedBody:
-    _begin_sqlite_snapshot()
     stored, current = _stored_in(language)
-    totals = db.session.execute(
+    totals = connection.execute(
         sa.select(
             stored.c.tzid,
             sa.func.count(Event.id),
@@ -370,22 +393,22 @@ def _streamed_body(
     # Bytes sent in place of the stored ones (or of none), by event id.
     substitutes: dict[int, bytes] = {}
     if any(count != found for _tzid, count, found, _octets in totals):
-        missing = db.session.scalars(
+        missing = connection.scalars(
             sa.select(Event.id)
             .outerjoin(stored, current)
             .where(condition, stored.c.event_id.is_(None))
         ).all()
         rendered = store_missing(missing, language)
         for event_id in missing:
-            # An event deleted while it was rendered is left out; its place is kept
-            # (the same snapshot still lists it), as an empty string.
+            # An event deleted while it was rendered is left out, though this snapshot
+            # still lists it: as no bytes.
             vevent, tzid = rendered.get(event_id, (b"", None))
             substitutes[event_id] = vevent
             length += len(vevent)
             if tzid:
                 tzids.add(tzid)
     if spec.kind == "personal":
-        length += _add_reader_parts(spec.user, language, condition, substitutes)
+        length += _add_reader_parts(connection, spec.user, language, condition, substitutes)
     start = calendar_start(calendar_head(name, url, "PUBLISH", feed_description(spec)), tzids)
     length += len(start) + len(END_VCALENDAR)
 
@@ -396,18 +419,21 @@ def _streamed_body(
             .outerjoin(stored, current)
             .where(condition)
             .order_by(Event.starts_at, Event.id)
-            .execution_options(yield_per=STREAM_ROWS)
         )
         piece, size = [], 0
-        for event_id, text in db.session.execute(query):
-            vevent = substitutes.get(event_id)
-            if vevent is None:
-                vevent = text.encode("utf-8")
-            piece.append(vevent)
-            size += len(vevent)
-            if size >= STREAM_PIECE:
-                yield b"".join(piece)
-                piece, size = [], 0
+        try:
+            result = connection.execution_options(yield_per=STREAM_ROWS).execute(query)
+            for event_id, text in result:
+                vevent = substitutes.get(event_id)
+                if vevent is None:
+                    vevent = text.encode("utf-8")
+                piece.append(vevent)
+                size += len(vevent)
+                if size >= STREAM_PIECE:
+                    yield b"".join(piece)
+                    piece, size = [], 0
+        finally:
+            connection.close()
         piece.append(END_VCALENDAR)
         yield b"".join(piece)
 
@@ -415,7 +441,11 @@ def _streamed_body(
 
 
 def _add_reader_parts(
-    user: User, language: str, condition: sa.ColumnElement[bool], substitutes: dict[int, bytes]
+    connection: sa.Connection,
+    user: User,
+    language: str,
+    condition: sa.ColumnElement[bool],
+    substitutes: dict[int, bytes],
 ) -> int:
     """Put the reader's own parts (registration, online link once confirmed, alarm) into
     the VEVENTs of the events they registered for; the bytes this adds to the feed."""
@@ -432,7 +462,7 @@ def _add_reader_parts(
     stored, current = _stored_in(language)
     public = {
         event_id: text.encode("utf-8") if text is not None else None
-        for event_id, text in db.session.execute(
+        for event_id, text in connection.execute(
             sa.select(Event.id, stored.c.vevent)
             .outerjoin(stored, current)
             .where(condition, Event.id.in_(list(statuses)))
@@ -454,21 +484,24 @@ def _add_reader_parts(
     return added
 
 
-def consistent_reads() -> None:
-    """Let the statements of this request's transaction read one snapshot (PostgreSQL:
-    REPEATABLE READ; set before the transaction's first statement, no round trip), so
-    a feed's length and its pieces agree even while events change."""
+def feed_reads() -> None:
+    """Read this request's statements without a transaction (PostgreSQL: AUTOCOMMIT, set
+    before the first statement, no round trip): a feed request only reads, each of its
+    statements is consistent by itself, and it saves the BEGIN and the ROLLBACK, two of
+    a 304's few round trips. A feed sent in pieces reads them on a connection of its
+    own, in one snapshot (``_snapshot_connection``). SQLite begins no transaction for reads."""
     if db.session().in_transaction():  # too late to choose (only where tests share a session)
         return
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
-def _begin_sqlite_snapshot() -> None:
-    """SQLite: begin the read transaction now (the driver begins one only for writes),
-    so the statements that follow read one snapshot of the WAL."""
-    connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        return
-    if not connection.connection.driver_connection.in_transaction:
+def _snapshot_connection() -> sa.Connection:
+    """A connection whose statements read one snapshot: PostgreSQL's REPEATABLE READ,
+    SQLite's read transaction (its driver begins one only for writes)."""
+    connection = db.engine.connect()
+    if connection.dialect.name == "postgresql":
+        connection.execution_options(isolation_level="REPEATABLE READ")
+    elif connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN")
+    return connection

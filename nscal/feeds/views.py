@@ -55,7 +55,7 @@ _EVENT_FILE_LOADING = (joinedload(Event.host_city), lazyload(Event.audience))
 
 @feeds.get("/calendar.ics")
 def network_calendar():
-    services.consistent_reads()
+    services.feed_reads()
     try:
         spec = services.network_feed(
             city=request.args.get("city") or None,
@@ -72,7 +72,7 @@ def network_calendar():
 
 @feeds.get("/cities/<slug>/calendar.ics")
 def city_calendar(slug: str):
-    services.consistent_reads()
+    services.feed_reads()
     spec = services.city_feed(slug)
     language = services.feed_language(request.args.get("lang"))
     url = _feed_url("feeds.city_calendar", slug=slug)
@@ -82,7 +82,7 @@ def city_calendar(slug: str):
 
 @feeds.get("/feeds/<token>.ics")
 def personal_calendar(token: str):
-    services.consistent_reads()
+    services.feed_reads()
     user = services.user_for_feed_token(token)
     if user is None:
         abort(404)
@@ -96,6 +96,7 @@ def personal_calendar(token: str):
 @feeds.get("/events/<int:event_id>.ics")
 def event_file(event_id: int):
     """One event to add to a calendar: METHOD:PUBLISH, no attendees, no calendar name."""
+    services.feed_reads()
     event = db.session.get(Event, event_id, options=_EVENT_FILE_LOADING)
     if event is None:
         abort(404)
@@ -191,16 +192,20 @@ def _feed_response(
     response = _conditional_response(version, private=private, disposition=disposition)
     if response.status_code != 200:
         return response
+    head = request.method == "HEAD"
     with force_locale(language):
-        body = services.feed_body(spec, language, name=services.feed_name(spec), url=url)
+        name = services.feed_name(spec)
+        body = services.feed_body(spec, language, name=name, url=url, length_only=head)
     if body.data is not None:
         response.set_data(body.data)
         return response
     response.headers["Content-Length"] = str(body.length)
-    if request.method != "HEAD":
+    if not head:
         # A large feed is read from the database while it is sent: a worker holds no
         # whole feed, whatever the number of events.
         response.response = stream_with_context(body.pieces())
+    if body.close is not None:
+        response.call_on_close(body.close)
     return response
 
 

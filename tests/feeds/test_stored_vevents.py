@@ -31,6 +31,9 @@ from tests.feeds.interop import check_bytes
 
 
 def stored_texts(event_id: int) -> dict[str, str]:
+    # Feeds store what they render on a connection of their own: end this session's
+    # transaction first, as a request would, so its next read sees what they wrote.
+    db.session.commit()
     rows = db.session.execute(
         sa.select(StoredVevent.language, StoredVevent.vevent).where(
             StoredVevent.event_id == event_id
