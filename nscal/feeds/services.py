@@ -28,6 +28,7 @@ from nscal.config import NETWORK_NAME
 from nscal.db import db, utcnow
 from nscal.events.models import Event, EventFormat, EventKind, EventStatus, Visibility
 from nscal.events.services import audience_includes
+from nscal.feeds.cache import ByteBoundedCache, app_cache, clear_all
 from nscal.feeds.ical import END_VCALENDAR, calendar_head, calendar_start, with_reader_parts
 from nscal.feeds.models import FeedChange, StoredVevent
 from nscal.feeds.stored import (
@@ -44,8 +45,9 @@ from nscal.registrations.models import ACTIVE_STATUSES, Registration, Registrati
 from nscal.reminders.models import FeedAlarm
 
 FEED_PAST = timedelta(days=365)
-# A feed of up to this many events is joined in memory (about 1.1 kB each); a larger
-# one is sent in pieces of STREAM_PIECE bytes, read STREAM_ROWS events at a time.
+# A feed of up to this many events is joined in memory (about 1.1 kB each), and kept
+# by the worker when it is public; a larger one is sent in pieces of STREAM_PIECE
+# bytes, read STREAM_ROWS events at a time.
 IN_MEMORY_ROWS = 2000
 STREAM_ROWS = 1000
 STREAM_PIECE = 256 * 1024
@@ -423,12 +425,14 @@ def _streamed_body(
         piece, size = [], 0
         try:
             result = connection.execution_options(yield_per=STREAM_ROWS).execute(query)
-            for event_id, text in result:
-                vevent = substitutes.get(event_id)
-                if vevent is None:
-                    vevent = text.encode("utf-8")
-                piece.append(vevent)
-                size += len(vevent)
+            # Whole partitions: one FETCH of STREAM_ROWS rows each, not a row at a time.
+            for rows in result.partitions():
+                for event_id, text in rows:
+                    vevent = substitutes.get(event_id)
+                    if vevent is None:
+                        vevent = text.encode("utf-8")
+                    piece.append(vevent)
+                    size += len(vevent)
                 if size >= STREAM_PIECE:
                     yield b"".join(piece)
                     piece, size = [], 0
@@ -438,6 +442,33 @@ def _streamed_body(
         yield b"".join(piece)
 
     return FeedBody(length, pieces=pieces)
+
+
+# Public feeds of up to IN_MEMORY_ROWS events, whole, by version and address, within
+# FEED_BODY_CACHE_BYTES: a warm feed is then a 304's one statement plus the bytes.
+# Not the private feeds: each has one reader, who fetches it once an hour or so.
+BODY_CACHE = "feed-bodies"
+
+
+def _body_cache() -> ByteBoundedCache:
+    return app_cache(BODY_CACHE, "FEED_BODY_CACHE_BYTES", len)
+
+
+def cached_body(spec: FeedSpec, version: FeedVersion, url: str) -> bytes | None:
+    """The bytes of this version of a public feed, when this worker joined them before."""
+    if spec.kind == "personal":
+        return None
+    return _body_cache().get((version.etag, url))
+
+
+def keep_body(spec: FeedSpec, version: FeedVersion, url: str, body: FeedBody) -> None:
+    if spec.kind != "personal" and body.data is not None:
+        _body_cache().put((version.etag, url), body.data)
+
+
+def clear_feed_cache() -> None:
+    """Forget every whole feed kept (of every app in this process)."""
+    clear_all(BODY_CACHE)
 
 
 def _add_reader_parts(

@@ -192,11 +192,16 @@ def _feed_response(
     response = _conditional_response(version, private=private, disposition=disposition)
     if response.status_code != 200:
         return response
+    cached = services.cached_body(spec, version, url)
+    if cached is not None:
+        response.set_data(cached)
+        return response
     head = request.method == "HEAD"
     with force_locale(language):
         name = services.feed_name(spec)
         body = services.feed_body(spec, language, name=name, url=url, length_only=head)
     if body.data is not None:
+        services.keep_body(spec, version, url, body)
         response.set_data(body.data)
         return response
     response.headers["Content-Length"] = str(body.length)
