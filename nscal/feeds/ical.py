@@ -18,7 +18,7 @@ stored bytes, so a private feed re-renders nothing but the lines that differ.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
@@ -454,13 +454,17 @@ def itip_calendar(
 END_VCALENDAR = b"END:VCALENDAR\r\n"
 
 
-def calendar_start(calendar: icalendar.Calendar, tzids: set[str]) -> bytes:
+def calendar_start(
+    calendar: icalendar.Calendar,
+    tzids: set[str],
+    zone_bytes: Callable[[str], bytes] = vtimezone_bytes,
+) -> bytes:
     """What comes before a feed's VEVENTs: the calendar's properties and one VTIMEZONE
-    per TZID; ``END_VCALENDAR`` follows the VEVENTs."""
+    per TZID (``zone_bytes(tzid)``); ``END_VCALENDAR`` follows the VEVENTs."""
     head = calendar.to_ical()
     if not head.endswith(END_VCALENDAR):
         raise ValueError("unexpected VCALENDAR serialization")
-    return head[: -len(END_VCALENDAR)] + b"".join(vtimezone_bytes(t) for t in sorted(tzids))
+    return head[: -len(END_VCALENDAR)] + b"".join(zone_bytes(t) for t in sorted(tzids))
 
 
 def assemble(calendar: icalendar.Calendar, tzids: set[str], vevents: list[bytes]) -> bytes:

@@ -7,6 +7,9 @@ says what it was rendered from (``render_key``: the feed format, BASE_URL, tzdat
 the language's catalog; ``source_updated_at``: the event's ``updated_at``), so a row
 that no longer matches is rendered again rather than served.
 
+``StoredVtimezone`` holds the VTIMEZONE of each zone feeds use, derived from tzdata
+(``nscal.feeds.vtimezone``, tens of milliseconds a zone): a fresh worker reads them.
+
 ``FeedChange`` is a counter per scope, bumped in the same transaction as every change
 that can change a feed: a feed's ETag is one read of it, whatever the number of events.
 """
@@ -35,6 +38,15 @@ class StoredVevent(db.Model):
     # The serialized VEVENT (CRLF, folded), as text: PostgreSQL sends text as it is,
     # where bytea would travel hex-encoded at twice the size.
     vevent: Mapped[str] = mapped_column(sa.Text)
+
+
+class StoredVtimezone(db.Model):
+    __tablename__ = "stored_vtimezone"
+
+    tzid: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    # The feed format and tzdata version it was derived with.
+    render_key: Mapped[str] = mapped_column(sa.String(32))
+    vtimezone: Mapped[str] = mapped_column(sa.Text)
 
 
 class FeedChange(db.Model):

@@ -39,6 +39,7 @@ from nscal.feeds.stored import (
     load_events,
     render_key,
     store_missing,
+    vtimezones,
 )
 from nscal.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from nscal.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
@@ -325,16 +326,9 @@ def feed_body(
     the memory a worker needs stays flat as events grow."""
     now = now or utcnow()
     condition = _in_window(spec.condition, now)
-    stored, current = _stored_in(language)
-    # One statement: consistent by itself, on every database.
-    rows = db.session.execute(
-        sa.select(Event.id, stored.c.vevent, stored.c.tzid)
-        .outerjoin(stored, current)
-        .where(condition)
-        .order_by(Event.starts_at, Event.id)
-        .limit(IN_MEMORY_ROWS + 1)
-    ).all()
-    if len(rows) > IN_MEMORY_ROWS:
+    # How large the feed is, from the events alone, counting no further than the limit.
+    probe = sa.select(Event.id).where(condition).limit(IN_MEMORY_ROWS + 1).subquery()
+    if db.session.scalar(sa.select(sa.func.count()).select_from(probe)) > IN_MEMORY_ROWS:
         if length_only:
             return _streamed_body(db.session.connection(), spec, language, name, url, condition)
         # A connection of its own, in one snapshot from the aggregate to the last piece,
@@ -346,6 +340,14 @@ def feed_body(
             connection.close()
             raise
         return replace(body, close=connection.close)
+    stored, current = _stored_in(language)
+    # One statement: consistent by itself, on every database.
+    rows = db.session.execute(
+        sa.select(Event.id, stored.c.vevent, stored.c.tzid)
+        .outerjoin(stored, current)
+        .where(condition)
+        .order_by(Event.starts_at, Event.id)
+    ).all()
     substitutes: dict[int, bytes] = {}
     tzids = {tzid for _id, text, tzid in rows if text is not None and tzid}
     missing = [event_id for event_id, text, _tzid in rows if text is None]
@@ -356,7 +358,8 @@ def feed_body(
                 tzids.add(tzid)
     if spec.kind == "personal":
         _add_reader_parts(db.session.connection(), spec.user, language, condition, substitutes)
-    start = calendar_start(calendar_head(name, url, "PUBLISH", feed_description(spec)), tzids)
+    head = calendar_head(name, url, "PUBLISH", feed_description(spec))
+    start = calendar_start(head, tzids, vtimezones(tzids).__getitem__)
     parts = [start]
     for event_id, text, _tzid in rows:
         vevent = substitutes.get(event_id)
@@ -411,7 +414,8 @@ def _streamed_body(
                 tzids.add(tzid)
     if spec.kind == "personal":
         length += _add_reader_parts(connection, spec.user, language, condition, substitutes)
-    start = calendar_start(calendar_head(name, url, "PUBLISH", feed_description(spec)), tzids)
+    head = calendar_head(name, url, "PUBLISH", feed_description(spec))
+    start = calendar_start(head, tzids, vtimezones(tzids).__getitem__)
     length += len(start) + len(END_VCALENDAR)
 
     def pieces() -> Iterator[bytes]:

@@ -32,7 +32,8 @@ from nscal.cities.models import City, ParticipantRole
 from nscal.db import db, utcnow
 from nscal.events.models import Event, EventStatus, Visibility, event_audience
 from nscal.feeds.ical import component_bytes, event_to_vevent, event_tzid
-from nscal.feeds.models import FeedChange, StoredVevent
+from nscal.feeds.models import FeedChange, StoredVevent, StoredVtimezone
+from nscal.feeds.vtimezone import vtimezone_bytes
 from nscal.i18n import DEFAULT_LANGUAGE
 
 try:
@@ -163,6 +164,44 @@ def store_missing(event_ids: list[int], language: str) -> dict[int, tuple[bytes,
     except sa.exc.SQLAlchemyError:
         log.warning("could not store %d rendered VEVENTs", len(rows), exc_info=True)
     return {row["event_id"]: (row["vevent"].encode("utf-8"), row["tzid"]) for row in rows}
+
+
+def vtimezones(tzids: set[str]) -> dict[str, bytes]:
+    """The VTIMEZONEs of ``tzids``: kept by this worker once read (a few kB a zone),
+    else read from the database, else derived from tzdata now and stored for the
+    other workers and the next start."""
+    key = hashlib.sha256(repr((FEED_FORMAT, TZDATA_VERSION)).encode()).hexdigest()[:32]
+    known = current_app.extensions.setdefault("nscal.feeds.vtimezones", {})
+    missing = [tzid for tzid in tzids if (key, tzid) not in known]
+    if missing:
+        table = StoredVtimezone.__table__
+        for tzid, text in db.session.execute(
+            sa.select(table.c.tzid, table.c.vtimezone).where(
+                table.c.tzid.in_(missing), table.c.render_key == key
+            )
+        ):
+            known[key, tzid] = text.encode("utf-8")
+        derived = [
+            {"tzid": tzid, "render_key": key, "vtimezone": vtimezone_bytes(tzid).decode()}
+            for tzid in missing
+            if (key, tzid) not in known
+        ]
+        if derived:
+            try:
+                with db.engine.begin() as connection:
+                    statement = _upsert(connection.dialect.name, table)
+                    statement = statement.on_conflict_do_update(
+                        index_elements=["tzid"],
+                        set_={
+                            name: statement.excluded[name] for name in ("render_key", "vtimezone")
+                        },
+                    )
+                    connection.execute(statement, derived)
+            except sa.exc.SQLAlchemyError:
+                log.warning("could not store %d VTIMEZONEs", len(derived), exc_info=True)
+            for row in derived:
+                known[key, row["tzid"]] = row["vtimezone"].encode("utf-8")
+    return {tzid: known[key, tzid] for tzid in tzids}
 
 
 # --- the change counters ---------------------------------------------------------------

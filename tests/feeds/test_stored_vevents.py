@@ -99,6 +99,7 @@ def test_the_feed_is_the_stored_bytes_and_a_new_worker_renders_nothing(
     )
     first = client.get("/calendar.ics")
     check_bytes(first.data)
+    assert b"BEGIN:VTIMEZONE\r\nTZID:Atlantic/Faroe" in first.data
     body = first.data.decode()
     assert stored_texts(meeting.id)["en"] in body and stored_texts(other.id)["en"] in body
 
@@ -106,6 +107,7 @@ def test_the_feed_is_the_stored_bytes_and_a_new_worker_renders_nothing(
         raise AssertionError("a stored VEVENT was rendered again")
 
     monkeypatch.setattr(stored, "event_to_vevent", no_rendering)
+    monkeypatch.setattr(stored, "vtimezone_bytes", no_rendering)  # read, not derived
     fresh = create_app(test_config(app.config["SQLALCHEMY_DATABASE_URI"]))
     with fresh.app_context():
         again = fresh.test_client().get("/calendar.ics")

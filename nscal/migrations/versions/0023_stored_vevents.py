@@ -1,4 +1,4 @@
-"""stored VEVENTs and feed change counters
+"""stored VEVENTs and VTIMEZONEs, feed change counters
 
 Revision ID: 0023_stored_vevents
 Revises: 0020_wiring
@@ -55,6 +55,12 @@ def upgrade():
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_stored_vevent_event_id_event'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('event_id', 'language', name=op.f('pk_stored_vevent'))
     )
+    op.create_table('stored_vtimezone',
+    sa.Column('tzid', sa.String(length=64), nullable=False),
+    sa.Column('render_key', sa.String(length=32), nullable=False),
+    sa.Column('vtimezone', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('tzid', name=op.f('pk_stored_vtimezone'))
+    )
     _fill_english()
 
 
@@ -100,5 +106,6 @@ def _fill_english():
 
 
 def downgrade():
+    op.drop_table('stored_vtimezone')
     op.drop_table('stored_vevent')
     op.drop_table('feed_change')
