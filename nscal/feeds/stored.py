@@ -326,12 +326,16 @@ def refresh_stored(session: Session, ids: list[int]) -> None:
         ):
             languages[event_id].add(language)
         events = [event for event in load_events(session, chunk) if event.status in FEED_STATUSES]
-        gone = set(chunk) - {event.id for event in events}
+        rows = []
+        for event in events:
+            try:
+                for language in sorted(languages[event.id]):
+                    rows += stored_rows([event], language)
+            except Exception:  # noqa: BLE001 - a save never fails for its feeds' sake
+                # Its old rows go below; a feed then renders it on request, as before.
+                log.exception("could not render the VEVENT of event %s", event.id)
+        # Rows no longer wanted: drafts again, and what could not be rendered.
+        gone = set(chunk) - {row["event_id"] for row in rows}
         if gone:
             session.execute(sa.delete(table).where(table.c.event_id.in_(gone)))
-        by_language: dict[str, list[Event]] = {}
-        for event in events:
-            for language in languages[event.id]:
-                by_language.setdefault(language, []).append(event)
-        for language, those in sorted(by_language.items()):
-            write_rows(session, stored_rows(those, language))
+        write_rows(session, rows)
