@@ -58,19 +58,22 @@ __all__ = ["FEED_FORMAT", "FEED_STATUSES"]
 
 @dataclass(frozen=True)
 class FeedSpec:
-    """Which events a feed shows, and what identifies it among all feeds."""
+    """Which events a feed shows, and what identifies it among all feeds.
+
+    The SQL condition is built only when the feed's events are read (``condition``):
+    a 304 needs none of it."""
 
     kind: str  # "network", "city" or "personal"
     key: tuple  # the feed's identity: kind, filters, reader
-    condition: sa.ColumnElement[bool]
-    # Conditions that must hold for the feed to exist (e.g. its city exists).
-    requires: tuple[sa.ColumnElement[bool], ...] = ()
-    # Values beyond the events that change the feed, read in the same statement.
-    also_changes_with: tuple[sa.ColumnElement, ...] = ()
+    where: Callable[[], sa.ColumnElement[bool]]
     user: User | None = None
     filters: dict[str, str] = field(default_factory=dict)
     # The change counter the feed follows: the public feeds ignore members-only events.
     scope: str = PUBLIC_SCOPE
+
+    @property
+    def condition(self) -> sa.ColumnElement[bool]:
+        return self.where()
 
 
 @dataclass(frozen=True)
@@ -119,40 +122,47 @@ def network_feed(
     """/calendar.ics: the public events (published and cancelled), filtered like /events/:
     ``city`` = host city slug, ``kind`` = event kind, ``role`` = participant role slug
     (events for everyone count as events for every role)."""
-    conditions = [_public_condition()]
-    requires = []
     filters = {}
     if city:
-        conditions.append(Event.host_city.has(City.slug == city))
-        requires.append(sa.exists().where(City.slug == city))
         filters["city"] = city
     if kind:
         try:
-            conditions.append(Event.kind == EventKind(kind))
+            EventKind(kind)
         except ValueError:
             raise UnknownFilter(f"unknown event kind {kind!r}") from None
         filters["kind"] = kind
     if role:
-        conditions.append(_for_role(role))
-        requires.append(sa.exists().where(ParticipantRole.slug == role))
         filters["role"] = role
+
+    def where() -> sa.ColumnElement[bool]:
+        conditions = [_public_condition()]
+        if city:
+            conditions.append(Event.host_city.has(City.slug == city))
+        if kind:
+            conditions.append(Event.kind == EventKind(kind))
+        if role:
+            conditions.append(_for_role(role))
+        return sa.and_(*conditions)
+
     key = ("network", tuple(sorted(filters.items())))
-    return FeedSpec("network", key, sa.and_(*conditions), tuple(requires), filters=filters)
+    return FeedSpec("network", key, where, filters=filters)
 
 
 def city_feed(slug: str) -> FeedSpec:
     """/cities/<slug>/calendar.ics: the public events the city hosts, plus the online
     events for everyone hosted anywhere (or by no city), which anyone in the city can
     join from their desk. Members-only events are never in it."""
-    condition = sa.and_(
-        _public_condition(),
-        sa.or_(
-            Event.host_city.has(City.slug == slug),
-            sa.and_(Event.format == EventFormat.online, audience_includes(None)),
-        ),
-    )
-    requires = (sa.exists().where(City.slug == slug),)
-    return FeedSpec("city", ("city", slug), condition, requires, filters={"city": slug})
+
+    def where() -> sa.ColumnElement[bool]:
+        return sa.and_(
+            _public_condition(),
+            sa.or_(
+                Event.host_city.has(City.slug == slug),
+                sa.and_(Event.format == EventFormat.online, audience_includes(None)),
+            ),
+        )
+
+    return FeedSpec("city", ("city", slug), where, filters={"city": slug})
 
 
 def user_for_feed_token(token: str) -> User | None:
@@ -192,31 +202,65 @@ def personal_feed(user: User) -> FeedSpec:
         user.participant_role_id,
     )
     return FeedSpec(
-        "personal",
-        key,
-        personal_feed_condition(user),
-        user=user,
-        also_changes_with=_registration_state(user),
-        scope=ALL_SCOPE,
-    )
-
-
-def _registration_state(user: User) -> tuple[sa.ColumnElement, ...]:
-    """The count and latest change of a person's registrations: their feed shows them;
-    and the alarm they asked for in it. Read through the registrations' index on the
-    person rather than counted into the change counter: a registration then writes
-    nothing more in its critical section, changes no one else's ETag, and a purge
-    that deletes registrations in bulk (no session hook sees it) still counts."""
-    mine = Registration.user_id == user.id
-    return (
-        sa.select(sa.func.count()).where(mine).scalar_subquery(),
-        sa.select(sa.func.max(Registration.updated_at)).where(mine).scalar_subquery(),
-        _alarm_minutes(user).scalar_subquery(),
+        "personal", key, lambda: personal_feed_condition(user), user=user, scope=ALL_SCOPE
     )
 
 
 def _alarm_minutes(user: User) -> sa.Select:
     return sa.select(FeedAlarm.minutes_before).where(FeedAlarm.user_id == user.id)
+
+
+# The validator statements, one per shape of feed, built once: their values are bound.
+_VERSION_QUERIES: dict[tuple, sa.Select] = {}
+
+
+def _version_query(spec: FeedSpec) -> tuple[sa.Select, dict]:
+    """The feed's validator statement and its values: the change counter and, for a
+    private feed, its reader's registration state and alarm, and whether the things
+    the feed names exist."""
+    shape = (spec.kind, "city" in spec.filters, "role" in spec.filters)
+    query = _VERSION_QUERIES.get(shape)
+    if query is None:
+        query = _VERSION_QUERIES[shape] = _build_version_query(*shape)
+    values = {
+        "scope": spec.scope,
+        "city": spec.filters.get("city"),
+        "role": spec.filters.get("role"),
+    }
+    if spec.user is not None:
+        values["user_id"] = spec.user.id
+    return query, values
+
+
+def _build_version_query(kind: str, names_city: bool, names_role: bool) -> sa.Select:
+    change = FeedChange.__table__
+    mine = change.c.scope == sa.bindparam("scope")
+    columns = [
+        sa.select(change.c.counter).where(mine).scalar_subquery(),
+        sa.select(change.c.changed_at).where(mine).scalar_subquery(),
+    ]
+    if kind == "personal":
+        # The count and latest change of the reader's registrations (their feed shows
+        # them), and their alarm. Read through the registrations' index on the person
+        # rather than counted into the change counter: a registration then writes
+        # nothing more in its critical section, changes no one else's ETag, and a
+        # purge that deletes registrations in bulk (no session hook sees it) counts.
+        reader = sa.bindparam("user_id")
+        theirs = Registration.user_id == reader
+        columns += [
+            sa.select(sa.func.count()).where(theirs).scalar_subquery(),
+            sa.select(sa.func.max(Registration.updated_at)).where(theirs).scalar_subquery(),
+            sa.select(FeedAlarm.minutes_before)
+            .where(FeedAlarm.user_id == reader)
+            .scalar_subquery(),
+        ]
+    if names_city:
+        exists = sa.exists().where(City.slug == sa.bindparam("city"))
+        columns.append(sa.case((exists, 1), else_=0).label("city_exists"))
+    if names_role:
+        exists = sa.exists().where(ParticipantRole.slug == sa.bindparam("role"))
+        columns.append(sa.case((exists, 1), else_=0).label("role_exists"))
+    return sa.select(*columns)
 
 
 def window_start(now: datetime) -> datetime:
@@ -238,17 +282,11 @@ def feed_version(spec: FeedSpec, language: str, *, now: datetime | None = None) 
     it only rises.
     """
     now = now or utcnow()
-    change = FeedChange.__table__
-    mine = change.c.scope == spec.scope
-    query = sa.select(
-        sa.select(change.c.counter).where(mine).scalar_subquery(),
-        sa.select(change.c.changed_at).where(mine).scalar_subquery(),
-        *spec.also_changes_with,
-        *[sa.case((check, 1), else_=0) for check in spec.requires],
-    )
-    counter, changed_at, *rest = db.session.execute(query).one()
-    extra, checks = rest[: len(spec.also_changes_with)], rest[len(spec.also_changes_with) :]
-    if not all(checks):
+    query, values = _version_query(spec)
+    counter, changed_at, *rest = db.session.execute(query, values).one()
+    checks = len(rest) - (3 if spec.kind == "personal" else 0)
+    extra, found = rest[: len(rest) - checks], rest[len(rest) - checks :]
+    if not all(found):
         raise UnknownFilter(f"the {spec.kind} feed {spec.key!r} names something unknown")
     start = window_start(now)
     state = (

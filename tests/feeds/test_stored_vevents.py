@@ -25,6 +25,8 @@ from nscal.events.services import (
 from nscal.feeds import services, stored
 from nscal.feeds.ical import component_bytes, event_to_vevent, with_alarm, with_reader_parts
 from nscal.feeds.models import FeedChange, StoredVevent
+from nscal.registrations.services import register_for_event
+from nscal.reminders.models import FeedAlarm
 from nscal.urls import external_url
 from tests.conftest import test_config
 from tests.feeds.interop import check_bytes
@@ -199,26 +201,39 @@ def test_the_readers_parts_added_to_the_stored_bytes_equal_a_full_rendering(
 
 
 def test_a_large_feed_is_sent_in_pieces_with_the_same_bytes(
-    client, network, make_event, monkeypatch
+    client, network, make_event, make_user, monkeypatch
 ):
-    for n in range(7):
+    events = [
         make_event(
             f"Meeting {n}",
             host_city="oslo",
             start=datetime(2027, 3, 1 + n, 10, 0),  # noqa: DTZ001 - wall-clock
             end=datetime(2027, 3, 1 + n, 11, 0),  # noqa: DTZ001
+            online_url=f"https://meet.example/room-{n}",
         )
-    whole = client.get("/calendar.ics")
+        for n in range(7)
+    ]
+    person = make_user()
+    register_for_event(events[3].id, person.id)
+    db.session.add(FeedAlarm(user_id=person.id, minutes_before=30))
+    db.session.commit()
+    private = f"/feeds/{person.feed_token}.ics"
+    whole, whole_private = client.get("/calendar.ics"), client.get(private)
+    assert b"meet.example/room-3" in whole_private.data.replace(b"\r\n ", b"")
+    assert b"BEGIN:VALARM" in whole_private.data
+
     monkeypatch.setattr(services, "IN_MEMORY_ROWS", 2)
     monkeypatch.setattr(services, "STREAM_ROWS", 2)
     monkeypatch.setattr(services, "STREAM_PIECE", 100)
     db.session.execute(sa.delete(StoredVevent).where(StoredVevent.event_id % 2 == 0))
     db.session.commit()
-    pieces = client.get("/calendar.ics")
-    assert pieces.data == whole.data
-    assert int(pieces.headers["Content-Length"]) == len(whole.data)
-    head = client.head("/calendar.ics")
-    assert head.headers["Content-Length"] == pieces.headers["Content-Length"]
+    services.clear_feed_cache()  # as a worker that has not joined these feeds
+    for path, expected in (("/calendar.ics", whole), (private, whole_private)):
+        pieces = client.get(path)
+        assert pieces.data == expected.data
+        assert int(pieces.headers["Content-Length"]) == len(expected.data)
+        head = client.head(path)
+        assert head.headers["Content-Length"] == pieces.headers["Content-Length"]
 
 
 def test_the_feed_names_its_own_address_as_external_url_does(client, network, make_event):
