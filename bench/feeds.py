@@ -540,6 +540,15 @@ def report(args, r: dict) -> str:
                 "",
                 f"{warm / static:.2f}×, {nm / static:.2f}×",
             )
+    plain = r["no_pre_ping"]
+    warm, static, nm = (median(plain[k]) for k in ("warm", "static", "not_modified"))
+    add(
+        f"{args.sizes[0]:,} events, no pool pre-ping: warm feed / static / 304, "
+        f"medians of {len(plain['warm'])}",
+        "",
+        f"{ms(warm)} / {ms(static)} / {ms(nm)} ({warm / static:.2f}× and "
+        f"{nm / static:.2f}× static)",
+    )
     cold, warm = median(mid["cold"]), median(mid["warm"])
     add(
         f"{args.sizes[1]:,} events: cold feed (fresh worker), median of {len(mid['cold'])} "
@@ -615,7 +624,9 @@ in one statement and, when public, kept whole by the worker for its version (the
 feed at {args.sizes[0]:,}); a larger one is sent in pieces read 1,000 events at a time
 and kept nowhere, so a worker's memory does not grow with the events, and its warm and
 cold requests do the same work. The pool's pre-ping (`pool_pre_ping`, a round trip
-before every request's first statement) is part of every feed and 304 measured here.
+before every request's first statement, on by default today) is part of every feed
+and 304 measured here, except in the row that says otherwise (a second server whose
+`instance/config.py` turns it off).
 """
 
 
@@ -644,6 +655,15 @@ def run(args) -> dict:
                     f" 304 {ms(median(part['not_modified']))}, peak {mb(part['memory']['VmHWM'])}",
                     flush=True,
                 )
+                if size == args.sizes[0]:
+                    # The same at the first size, on a server whose instance/config.py
+                    # turns the pool's pre-ping off (issue 11, part 1, drops it).
+                    plain = Path(instance) / "no-pre-ping"
+                    plain_env = bench_env(url, plain)
+                    (plain / "config.py").write_text(
+                        'SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False}\n'
+                    )
+                    r["no_pre_ping"] = side_by_side(plain_env, args.rounds, size)
             r["seeded"] = seeded
             r["sql"] = sql_counts(app)
     finally:

@@ -5,8 +5,9 @@ things it refers to. ``feed_version`` answers with one statement that reads the
 feed's change counter (``nscal.feeds.stored``) and, for a private feed, its reader's
 registrations by their index: its cost does not depend on the number of events, and
 a conditional request (304) never loads or renders events. ``feed_body`` concatenates
-the stored VEVENTs (plus the VTIMEZONEs they need) straight from the database, in
-chunks, so a worker holds no feed in memory and every worker serves the same bytes.
+the stored VEVENTs (plus the VTIMEZONEs they need) straight from the database, so
+every worker serves the same bytes and renders nothing; a large feed is read in
+pieces while it is sent, and only small public feeds are kept whole by a worker.
 
 Feeds show the events that ended within ``FEED_PAST`` before the start of the current
 UTC day, and every later one: a window that moves once a day, so the counter and the
@@ -52,8 +53,6 @@ FEED_PAST = timedelta(days=365)
 IN_MEMORY_ROWS = 2000
 STREAM_ROWS = 1000
 STREAM_PIECE = 256 * 1024
-
-__all__ = ["FEED_FORMAT", "FEED_STATUSES"]
 
 
 @dataclass(frozen=True)

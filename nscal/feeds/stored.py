@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 from flask_babel import force_locale, get_babel
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.base import NO_VALUE
 
 from nscal.cities.models import City, ParticipantRole
 from nscal.db import db, utcnow
@@ -230,24 +231,26 @@ def _changes(session: Session) -> dict:
     )
 
 
-def _before_and_after(event: Event, attribute: str, *, new: bool):
-    history = sa.inspect(event).attrs[attribute].history
-    now = getattr(event, attribute)
-    if new or not history.deleted:
-        return now, now
-    return history.deleted[0], now
+def _before_and_after(event: Event, attribute: str) -> tuple:
+    """The attribute's value before this flush and now, read without loading anything
+    (``NO_VALUE`` where it was not loaded: e.g. an expired event being deleted)."""
+    state = sa.inspect(event).attrs[attribute]
+    now = state.loaded_value
+    before = state.history.deleted
+    return (before[0] if before else now), now
 
 
-def _event_scopes(event: Event, *, new: bool) -> set[str]:
+def _event_scopes(event: Event) -> set[str]:
     """The feeds the change of ``event`` shows in: before or after it, the event was in
-    a feed (published or cancelled); the public ones if it was public then."""
-    statuses = _before_and_after(event, "status", new=new)
-    visibilities = _before_and_after(event, "visibility", new=new)
+    a feed (published or cancelled); the public ones if it was public then. What was
+    not loaded may have been anything."""
     scopes = set()
-    for status, visibility in zip(statuses, visibilities, strict=True):
-        if status in FEED_STATUSES:
+    for status, visibility in zip(
+        _before_and_after(event, "status"), _before_and_after(event, "visibility"), strict=True
+    ):
+        if status is NO_VALUE or status in FEED_STATUSES:
             scopes.add(ALL_SCOPE)
-            if visibility is Visibility.public:
+            if visibility is NO_VALUE or visibility is Visibility.public:
                 scopes.add(PUBLIC_SCOPE)
     return scopes
 
@@ -262,7 +265,7 @@ def _note_changes(session: Session, _flush_context) -> None:
             new = event in session.new
             if not new and event not in session.deleted and not session.is_modified(event):
                 continue
-            scopes = _event_scopes(event, new=new)
+            scopes = _event_scopes(event)
             if scopes:
                 changes = changes or _changes(session)
                 changes["scopes"] |= scopes
@@ -281,9 +284,10 @@ def _note_changes(session: Session, _flush_context) -> None:
 @sa.event.listens_for(Session, "before_commit")
 def _apply_changes(session: Session) -> None:
     """Store the changed events' VEVENTs and bump the counters, before the commit."""
-    if not session.info.get(_CHANGES):
-        return
-    session.flush()  # what is still pending is noted too
+    # The commit flushes only after this hook: flush now, so that what is still
+    # pending is noted too (``_note_changes``).
+    if session.new or session.dirty or session.deleted:
+        session.flush()
     changes = session.info.pop(_CHANGES, None)
     if not changes:
         return

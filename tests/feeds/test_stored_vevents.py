@@ -13,7 +13,7 @@ from flask_babel import force_locale, get_babel, get_domain
 from nscal import create_app
 from nscal.cities.models import City, ParticipantRole
 from nscal.db import db
-from nscal.events.models import EventFormat, EventStatus, Visibility
+from nscal.events.models import Event, EventFormat, EventStatus, Visibility
 from nscal.events.services import (
     cancel_event,
     delete_draft,
@@ -329,3 +329,15 @@ def test_the_window_moves_by_whole_days():
     assert services.window_start(now) == datetime(2026, 5, 10, tzinfo=UTC)
     tomorrow = services.window_start(now + timedelta(hours=10))
     assert tomorrow - services.window_start(now) == timedelta(days=1)
+
+
+def test_deleting_a_published_event_takes_it_and_its_rows_out_of_the_feeds(client, meeting):
+    first = client.get("/calendar.ics")
+    event_id, uid = meeting.id, meeting.uid
+    db.session.commit()  # the event is expired, as in a later request
+    db.session.delete(db.session.get(Event, event_id))
+    db.session.commit()
+    response = client.get("/calendar.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert response.status_code == 200
+    assert uid.encode() not in response.data
+    assert stored_texts(event_id) == {}
