@@ -4,6 +4,7 @@ from nscal.accounts.models import AccountRole, SsoIdentity, User
 from nscal.attendance.models import Attendance, CheckInCode, CheckInFailure
 from nscal.cities.models import City, ParticipantRole
 from nscal.events.models import AcceptedConflict, Event, EventSeries
+from nscal.feeds.models import FeedChange, StoredVevent, StoredVtimezone
 from nscal.mail.models import OutboxMessage
 from nscal.manage.models import CoordinatorDigest
 from nscal.materials.models import Material, MaterialKind, MaterialVisibility
@@ -40,6 +41,7 @@ __all__ = [
     "Event",
     "EventSeries",
     "FeedAlarm",
+    "FeedChange",
     "FeedbackInvitation",
     "FeedbackResponse",
     "FeedbackSurvey",
@@ -64,5 +66,7 @@ __all__ = [
     "RoleQuota",
     "Speaker",
     "SsoIdentity",
+    "StoredVevent",
+    "StoredVtimezone",
     "User",
 ]

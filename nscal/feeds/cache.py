@@ -1,5 +1,8 @@
 """The feeds' in-process caches: least-recently-used, bounded by bytes, one set per app.
 
+Only whole public feeds small enough to be joined in memory are kept
+(``nscal.feeds.services.cached_body``): the VEVENTs themselves live in the database.
+
 ``cachetools.LRUCache`` does the bookkeeping (``getsizeof`` weighs each value, and the
 least recently used values go when the total would pass ``maxsize``); a lock guards
 it, because cachetools' caches are not thread-safe and a worker's threads share

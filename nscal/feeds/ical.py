@@ -9,9 +9,16 @@ A series is written as separate events: each occurrence is its own VEVENT with i
 own UID and no RRULE or RECURRENCE-ID, because each occurrence is stored, moved,
 cancelled and registered for on its own. Calendar apps then show exactly the
 occurrences nscal has, and a moved or cancelled one needs no override logic.
+
+The words written into a VEVENT are marked for translation and taken in the current
+locale: the feeds render each language under ``force_locale`` (``nscal.feeds.stored``).
+Feeds store every event's public VEVENT; ``with_reader_parts`` adds what only the
+feed's reader may see (their registration, the online link, their alarm) to those
+stored bytes, so a private feed re-renders nothing but the lines that differ.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
@@ -19,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from flask import current_app
+from flask_babel import gettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
@@ -26,7 +34,6 @@ from werkzeug.routing import BuildError
 from nscal.db import utcnow
 from nscal.events.models import Event, EventFormat, EventStatus
 from nscal.events.privacy import public_description
-from nscal.feeds.cache import ByteBoundedCache, app_cache, clear_all
 from nscal.feeds.vtimezone import is_supported, vtimezone_bytes
 from nscal.i18n import current_language
 from nscal.urls import external_url
@@ -143,14 +150,14 @@ def _seconds(moment: datetime) -> datetime:
 def _location(event: Event) -> str:
     """Where to go: the venue and the host city (unless the venue names it), or Online."""
     if event.format is EventFormat.online:
-        return "Online"
+        return gettext("Online")
     place = [event.venue.strip()] if event.venue.strip() else []
     city = event.host_city.name if event.host_city is not None else None
     if city and city.casefold() not in event.venue.casefold():
         place.append(city)
     text = ", ".join(place)
     if event.format is EventFormat.hybrid:
-        return f"{text} and online" if text else "Online"
+        return gettext("%(place)s and online", place=text) if text else gettext("Online")
     return text
 
 
@@ -279,91 +286,6 @@ def event_to_vevent(
     return vevent
 
 
-# Rendered VEVENTs, bounded by FEED_VEVENT_CACHE_BYTES: a feed renders in time order,
-# so a cache smaller than the largest feed drops each VEVENT just before the next
-# rendering needs it, and every rebuild renders all of them again.
-VEVENT_CACHE = "vevents"
-
-
-def _vevent_cache() -> ByteBoundedCache:
-    return app_cache(VEVENT_CACHE, "FEED_VEVENT_CACHE_BYTES", _vevent_weight)
-
-
-# What a cached VEVENT costs beyond its bytes: its key, the tuples and the cache's own
-# entries (about 530 bytes, measured with tracemalloc on CPython 3.11), so that the
-# setting caps the memory rather than the VEVENTs' bytes alone.
-_VEVENT_OVERHEAD = 550
-
-
-def _vevent_weight(part: tuple[bytes, str | None]) -> int:
-    return len(part[0]) + _VEVENT_OVERHEAD
-
-
-def vevent_key(
-    *,
-    uid: str,
-    event_id: int,
-    sequence: int,
-    updated_at: datetime,
-    status: EventStatus,
-    host_city_name: str | None,
-    registration_status: str | None,
-    include_online_link: bool,
-    base_url: str,
-) -> tuple:
-    """Everything a feed's VEVENT depends on: the key of its cached bytes. Feeds build
-    it from a few columns, so that only the events whose VEVENT changed are loaded."""
-    return (
-        uid,
-        event_id,
-        sequence,
-        updated_at,
-        status,
-        host_city_name,
-        registration_status,
-        include_online_link,
-        base_url,
-        # The SUMMARY and DESCRIPTION are in the language asked for (event_to_vevent).
-        current_language(),
-    )
-
-
-def _entry_key(entry: FeedEntry) -> tuple:
-    event = entry.event
-    return vevent_key(
-        uid=event.uid,
-        event_id=event.id,
-        sequence=event.sequence,
-        updated_at=event.updated_at,
-        status=event.status,
-        host_city_name=event.host_city.name if event.host_city else None,
-        registration_status=entry.registration_status,
-        include_online_link=entry.include_online_link,
-        base_url=current_app.config["BASE_URL"],
-    )
-
-
-def _rendered(entry: FeedEntry) -> tuple[bytes, str | None]:
-    """The entry's VEVENT and the TZID its times are written with, from the cache."""
-    key = _entry_key(entry)
-    cache = _vevent_cache()
-    cached = cache.get(key)
-    if cached is None:
-        vevent = event_to_vevent(
-            entry.event,
-            registration_status=entry.registration_status,
-            include_online_link=entry.include_online_link,
-        )
-        cached = (component_bytes(vevent), event_tzid(entry.event))
-        cache.put(key, cached)
-    return cached
-
-
-def vevent_bytes(entry: FeedEntry) -> bytes:
-    """The serialized VEVENT of a feed entry, cached by everything it depends on."""
-    return _rendered(entry)[0]
-
-
 def component_bytes(component: icalendar.Component) -> bytes:
     """``component.to_ical()``, byte for byte, with a faster line folding: the library
     folds character by character, about a third of the time of rendering a feed."""
@@ -393,13 +315,18 @@ def fold_line(line: str, limit: int = 75) -> bytes:
     return b"\r\n ".join(pieces)
 
 
-def clear_caches() -> None:
-    """Forget every rendered VEVENT (of every app in this process)."""
-    clear_all(VEVENT_CACHE)
-
-
 def _entries(items: Iterable[Event | FeedEntry]) -> list[FeedEntry]:
     return [item if isinstance(item, FeedEntry) else FeedEntry(item) for item in items]
+
+
+def rendered(entry: FeedEntry) -> tuple[bytes, str | None]:
+    """The entry's VEVENT, serialized, and the TZID its times are written with."""
+    vevent = event_to_vevent(
+        entry.event,
+        registration_status=entry.registration_status,
+        include_online_link=entry.include_online_link,
+    )
+    return component_bytes(vevent), event_tzid(entry.event)
 
 
 def calendar_for(
@@ -410,60 +337,66 @@ def calendar_for(
     method: str = "PUBLISH",
     description: str | None = None,
 ) -> bytes:
-    """A VCALENDAR of ``events`` (events, or ``FeedEntry``s saying what to include).
+    """A VCALENDAR of ``events`` (events, or ``FeedEntry``s saying what to include),
+    rendered now: for a single event's file and a person's export. Subscribed feeds
+    are assembled from stored VEVENTs (``nscal.feeds.services``).
 
     ``name`` (X-WR-CALNAME and NAME) and ``url`` (SOURCE) are for subscribed feeds,
     which also get a refresh interval; a single-event download has neither.
     """
-    parts = [_rendered(entry) for entry in _entries(events)]
-    return _assemble_feed(_calendar_head(name, url, method, description), parts)
-
-
-@dataclass(frozen=True)
-class FeedItem:
-    """An event of a feed before it is loaded: its id, the key of its VEVENT
-    (``vevent_key``) and what the feed may say about it to its reader."""
-
-    event_id: int
-    key: tuple
-    registration_status: str | None = None
-    include_online_link: bool = False
-    # The reader's own alarm (private feeds, events they registered for): added to the
-    # cached VEVENT when the feed is assembled, never part of what is cached.
-    alarm_minutes: int | None = None
-
-
-def feed_calendar(
-    items: Sequence[FeedItem],
-    load_events: Callable[[list[int]], Iterable[Event]],
-    *,
-    name: str | None = None,
-    url: str | None = None,
-    description: str | None = None,
-) -> bytes:
-    """The same VCALENDAR as ``calendar_for`` of the items' events, loading
-    (``load_events(ids)``) and rendering only the events whose VEVENT is not cached:
-    after one change, a feed of thousands of events renders one."""
-    parts: list[tuple[bytes, str | None] | None] = _vevent_cache().get_many(
-        [item.key for item in items]
-    )
-    missing = {items[n].event_id: n for n, part in enumerate(parts) if part is None}
-    if missing:
-        for event in load_events(list(missing)):
-            item = items[missing[event.id]]
-            entry = FeedEntry(event, item.registration_status, item.include_online_link)
-            parts[missing[event.id]] = _rendered(entry)
-    for n, item in enumerate(items):
-        if item.alarm_minutes and parts[n] is not None:
-            vevent, tzid = parts[n]
-            parts[n] = (with_alarm(vevent, item.alarm_minutes), tzid)
-    # An event deleted since the items were read is left out, as it would be by a
-    # query made a moment later.
-    rendered = [part for part in parts if part is not None]
-    return _assemble_feed(_calendar_head(name, url, "PUBLISH", description), rendered)
+    parts = [rendered(entry) for entry in _entries(events)]
+    head = calendar_head(name, url, method, description)
+    return assemble(head, {tzid for _vevent, tzid in parts if tzid}, [v for v, _tzid in parts])
 
 
 _END_VEVENT = b"END:VEVENT\r\n"
+
+
+def with_reader_parts(
+    vevent: bytes,
+    event: Event,
+    *,
+    registration_status: str | None,
+    include_online_link: bool,
+    alarm_minutes: int | None = None,
+) -> bytes:
+    """The stored public VEVENT of ``event`` with what its reader alone may see: their
+    registration (a line in DESCRIPTION), the online link once their place is confirmed
+    (in DESCRIPTION and as CONFERENCE) and their alarm. Only those properties are
+    rendered; the result is byte for byte ``event_to_vevent`` with the same arguments
+    (plus the VALARM), in the language the stored bytes were rendered in."""
+    own = icalendar.Event()
+    page_url = event_page_url(event.id)
+    own.add("description", _description(event, page_url, registration_status, include_online_link))
+    if include_online_link and event.online_url:
+        own.add("conference", event.online_url, parameters={"VALUE": "URI", "FEATURE": "VIDEO"})
+    lines = _property_lines(vevent)
+    for line in own.content_lines():
+        name = _property_name(line)
+        if line and name not in ("BEGIN", "END"):
+            lines[name] = [fold_line(line)]
+    # The order icalendar itself writes properties in (canonical ones first, then A-Z).
+    order = icalendar.Event(**dict.fromkeys(lines, "")).sorted_keys()
+    body = [b"BEGIN:VEVENT"] + [line for name in order for line in lines[name]]
+    result = b"\r\n".join(body) + b"\r\n" + _END_VEVENT
+    return with_alarm(result, alarm_minutes) if alarm_minutes else result
+
+
+def _property_name(line: str | bytes) -> str:
+    text = line.decode("utf-8") if isinstance(line, bytes) else line
+    return re.split(r"[;:]", text, maxsplit=1)[0].upper()
+
+
+def _property_lines(vevent: bytes) -> dict[str, list[bytes]]:
+    """A serialized VEVENT's properties by name, each as its folded line(s)."""
+    if not (vevent.startswith(b"BEGIN:VEVENT\r\n") and vevent.endswith(_END_VEVENT)):
+        raise ValueError("unexpected VEVENT serialization")
+    inner = vevent[len(b"BEGIN:VEVENT\r\n") : -len(_END_VEVENT)]
+    lines: dict[str, list[bytes]] = {}
+    # A folded line continues after CRLF and a space: split only where no space follows.
+    for line in re.split(rb"\r\n(?! )", inner.removesuffix(b"\r\n")):
+        lines.setdefault(_property_name(line.split(b"\r\n", 1)[0]), []).append(line)
+    return lines
 
 
 def alarm_bytes(minutes: int) -> bytes:
@@ -471,7 +404,7 @@ def alarm_bytes(minutes: int) -> bytes:
     alarm = icalendar.Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("trigger", timedelta(minutes=-minutes))
-    alarm.add("description", "Reminder: an event you registered for starts soon")
+    alarm.add("description", gettext("Reminder: an event you registered for starts soon"))
     return component_bytes(alarm)
 
 
@@ -482,7 +415,7 @@ def with_alarm(vevent: bytes, minutes: int) -> bytes:
     return vevent[: -len(_END_VEVENT)] + alarm_bytes(minutes) + _END_VEVENT
 
 
-def _calendar_head(
+def calendar_head(
     name: str | None, url: str | None, method: str, description: str | None
 ) -> icalendar.Calendar:
     """The VCALENDAR's own properties. ``name`` (X-WR-CALNAME and NAME) and ``url``
@@ -504,11 +437,6 @@ def _calendar_head(
         calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", "PT1H")
     return calendar
-
-
-def _assemble_feed(calendar: icalendar.Calendar, parts: list[tuple[bytes, str | None]]) -> bytes:
-    tzids = {tzid for _vevent, tzid in parts if tzid}
-    return _assemble(calendar, tzids, [vevent for vevent, _tzid in parts])
 
 
 def itip_calendar(
@@ -540,17 +468,25 @@ def itip_calendar(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
     tzid = event_tzid(event)
-    return _assemble(calendar, {tzid} if tzid else set(), [vevent.to_ical()])
+    return assemble(calendar, {tzid} if tzid else set(), [vevent.to_ical()])
 
 
-def _assemble(calendar: icalendar.Calendar, tzids: set[str], vevents: list[bytes]) -> bytes:
-    """The calendar's properties, one VTIMEZONE per TZID, then the VEVENTs."""
+END_VCALENDAR = b"END:VCALENDAR\r\n"
+
+
+def calendar_start(
+    calendar: icalendar.Calendar,
+    tzids: set[str],
+    zone_bytes: Callable[[str], bytes] = vtimezone_bytes,
+) -> bytes:
+    """What comes before a feed's VEVENTs: the calendar's properties and one VTIMEZONE
+    per TZID (``zone_bytes(tzid)``); ``END_VCALENDAR`` follows the VEVENTs."""
     head = calendar.to_ical()
-    end = b"END:VCALENDAR\r\n"
-    if not head.endswith(end):
+    if not head.endswith(END_VCALENDAR):
         raise ValueError("unexpected VCALENDAR serialization")
-    parts = [head[: -len(end)]]
-    parts += [vtimezone_bytes(tzid) for tzid in sorted(tzids)]
-    parts += vevents
-    parts.append(end)
-    return b"".join(parts)
+    return head[: -len(END_VCALENDAR)] + b"".join(zone_bytes(t) for t in sorted(tzids))
+
+
+def assemble(calendar: icalendar.Calendar, tzids: set[str], vevents: list[bytes]) -> bytes:
+    """The calendar's properties, one VTIMEZONE per TZID, then the VEVENTs."""
+    return b"".join([calendar_start(calendar, tzids), *vevents, END_VCALENDAR])

@@ -3,15 +3,35 @@
 Every feed answers conditional requests (ETag, Last-Modified) from one cheap query
 and sends ``text/calendar; charset=utf-8`` uncompressed (``no-transform``): some
 calendar apps cannot read a compressed or re-encoded feed.
+
+A feed is written in ``?lang=`` when that names one of nscal's languages, else (the
+private feed) in its owner's language, else in English; never after Accept-Language,
+which a calendar app sends for its own reasons, if at all.
+
+The hot path is kept to what a feed needs: no session (``nscal.sessions``), no user
+but the private feed's owner, no template, and the feed's own address built from a
+URL adapter kept per app rather than a request context per request.
 """
 
 import hashlib
 import unicodedata
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import force_locale, gettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, lazyload
+from werkzeug.routing import MapAdapter
 from werkzeug.sansio.http import is_resource_modified
 
 from nscal.accounts.services import reset_feed_token
@@ -20,6 +40,7 @@ from nscal.events.models import Event, EventStatus, Visibility
 from nscal.events.services import can_view
 from nscal.feeds import services
 from nscal.feeds.ical import calendar_for
+from nscal.feeds.stored import render_key
 from nscal.sessions import feed_viewer
 from nscal.urls import external_url
 
@@ -34,6 +55,7 @@ _EVENT_FILE_LOADING = (joinedload(Event.host_city), lazyload(Event.audience))
 
 @feeds.get("/calendar.ics")
 def network_calendar():
+    services.feed_reads()
     try:
         spec = services.network_feed(
             city=request.args.get("city") or None,
@@ -43,30 +65,38 @@ def network_calendar():
     except services.UnknownFilter:
         abort(404)
     args = {name: spec.filters[name] for name in ("city", "kind", "role") if name in spec.filters}
-    url = external_url("feeds.network_calendar", **args)
-    return _feed_response(spec, url, filename="nordic-safe-cities.ics", private=False)
+    language = services.feed_language(request.args.get("lang"))
+    url = _feed_url("feeds.network_calendar", **args)
+    return _feed_response(spec, language, url, filename="nordic-safe-cities.ics", private=False)
 
 
 @feeds.get("/cities/<slug>/calendar.ics")
 def city_calendar(slug: str):
+    services.feed_reads()
     spec = services.city_feed(slug)
-    url = external_url("feeds.city_calendar", slug=slug)
-    return _feed_response(spec, url, filename=f"nordic-safe-cities-{slug}.ics", private=False)
+    language = services.feed_language(request.args.get("lang"))
+    url = _feed_url("feeds.city_calendar", slug=slug)
+    filename = f"nordic-safe-cities-{slug}.ics"
+    return _feed_response(spec, language, url, filename=filename, private=False)
 
 
 @feeds.get("/feeds/<token>.ics")
 def personal_calendar(token: str):
+    services.feed_reads()
     user = services.user_for_feed_token(token)
     if user is None:
         abort(404)
     spec = services.personal_feed(user)
-    url = external_url("feeds.personal_calendar", token=token)
-    return _feed_response(spec, url, filename="nordic-safe-cities-mine.ics", private=True)
+    language = services.feed_language(request.args.get("lang"), user)
+    url = _feed_url("feeds.personal_calendar", token=token)
+    filename = "nordic-safe-cities-mine.ics"
+    return _feed_response(spec, language, url, filename=filename, private=True)
 
 
 @feeds.get("/events/<int:event_id>.ics")
 def event_file(event_id: int):
     """One event to add to a calendar: METHOD:PUBLISH, no attendees, no calendar name."""
+    services.feed_reads()
     event = db.session.get(Event, event_id, options=_EVENT_FILE_LOADING)
     if event is None:
         abort(404)
@@ -74,7 +104,8 @@ def event_file(event_id: int):
     # without the session (see nscal.sessions).
     if not can_view(event, None) and not can_view(event, feed_viewer()):
         abort(404)
-    state = (services.FEED_FORMAT, event.uid, event.sequence, str(event.updated_at))
+    language = services.feed_language(request.args.get("lang"))
+    state = (render_key(language), event.uid, event.sequence, str(event.updated_at))
     state += (event.host_city.name if event.host_city else None,)
     etag = hashlib.sha256(repr(state).encode()).hexdigest()[:32]
     private = event.visibility is not Visibility.public or event.status is EventStatus.draft
@@ -82,7 +113,8 @@ def event_file(event_id: int):
     disposition = f'attachment; filename="{_file_name(event.title)}.ics"'
     response = _conditional_response(version, private=private, disposition=disposition)
     if response.status_code == 200:
-        response.set_data(calendar_for([event]))
+        with force_locale(language):
+            response.set_data(calendar_for([event]))
     return response
 
 
@@ -92,8 +124,10 @@ def reset_personal_feed():
     reset_feed_token(current_user._get_current_object())
     db.session.commit()
     flash(
-        "Your private calendar address is new. The old one no longer works: "
-        "subscribe again with the new one.",
+        gettext(
+            "Your private calendar address is new. The old one no longer works: "
+            "subscribe again with the new one."
+        ),
         "success",
     )
     return redirect(url_for("account.profile"))
@@ -126,15 +160,57 @@ def personal_feed_url(user) -> str:
     return external_url("feeds.personal_calendar", token=user.feed_token)
 
 
-def _feed_response(spec: services.FeedSpec, url: str, *, filename: str, private: bool):
+def _feed_url(endpoint: str, **values) -> str:
+    """The feed's own absolute address on BASE_URL (its SOURCE), with ``?lang=`` when
+    the request named the language: ``external_url``'s answer without its per-call
+    request context, from a URL adapter made once per app and BASE_URL."""
+    if request.args.get("lang") in services.LANGUAGES:
+        values["lang"] = request.args["lang"]
+    return _base_url_adapter().build(endpoint, values, force_external=True)
+
+
+def _base_url_adapter() -> MapAdapter:
+    base_url = current_app.config["BASE_URL"]
+    adapters = current_app.extensions.setdefault("nscal.feeds.url_adapters", {})
+    adapter = adapters.get(base_url)
+    if adapter is None:
+        parts = urlsplit(base_url)
+        adapter = adapters[base_url] = current_app.url_map.bind(
+            parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme
+        )
+    return adapter
+
+
+def _feed_response(
+    spec: services.FeedSpec, language: str, url: str, *, filename: str, private: bool
+):
     try:
-        version = services.feed_version(spec)
+        version = services.feed_version(spec, language)
     except services.UnknownFilter:
         abort(404)
     disposition = f'inline; filename="{filename}"'
     response = _conditional_response(version, private=private, disposition=disposition)
-    if response.status_code == 200:
-        response.set_data(services.feed_body(spec, version, url))
+    if response.status_code != 200:
+        return response
+    cached = services.cached_body(spec, version, url)
+    if cached is not None:
+        response.set_data(cached)
+        return response
+    head = request.method == "HEAD"
+    with force_locale(language):
+        name = services.feed_name(spec)
+        body = services.feed_body(spec, language, name=name, url=url, length_only=head)
+    if body.data is not None:
+        services.keep_body(spec, version, url, body)
+        response.set_data(body.data)
+        return response
+    response.headers["Content-Length"] = str(body.length)
+    if not head:
+        # A large feed is read from the database while it is sent: a worker holds no
+        # whole feed, whatever the number of events.
+        response.response = stream_with_context(body.pieces())
+    if body.close is not None:
+        response.call_on_close(body.close)
     return response
 
 
