@@ -390,12 +390,21 @@ def _add_language_fields(form_class: type[EventForm]) -> None:
         setattr(
             form_class,
             f"title_{language}",
-            StringField(_l("Title"), validators=[Length(max=200)], render_kw={"lang": language}),
+            StringField(
+                # Translators: a label: "Title (Dansk)"; the language named in itself.
+                _l("Title (%(language)s)", language=LANGUAGE_NAMES[language]),
+                validators=[Length(max=200)],
+                render_kw={"lang": language},
+            ),
         )
         setattr(
             form_class,
             f"description_{language}",
-            TextAreaField(_l("Description"), render_kw={"rows": 4, "lang": language}),
+            TextAreaField(
+                # Translators: a label: "Description (Dansk)"; the language named in itself.
+                _l("Description (%(language)s)", language=LANGUAGE_NAMES[language]),
+                render_kw={"rows": 4, "lang": language},
+            ),
         )
 
 
