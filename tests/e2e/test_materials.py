@@ -131,7 +131,8 @@ def test_the_coordinator_publishes_the_minutes_and_the_participant_gets_them(
     instance = _instance(tmp_path_factory)
     _send_mail(instance, live_server)
     links = set()
-    for mail in _mails_to(instance, MEMBER, f"Minutes: {MALMO}"):
+    # The member lives in Helsinki and chose no language: her mail is in Finnish.
+    for mail in _mails_to(instance, MEMBER, f"Muistio: {MALMO}"):
         text = mail.get_body(("plain",)).get_content()
         links |= set(
             re.findall(rf"{re.escape(live_server)}(/events/{event_id}/materials/\d+)", text)

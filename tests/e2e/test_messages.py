@@ -60,7 +60,10 @@ def test_a_coordinator_writes_to_the_participants_with_the_agenda(new_context, t
     expect(page.get_by_role("heading", name="Check before sending")).to_be_visible()
     expect(page.locator(".recipient-count")).to_have_text("This goes to 1 person: 1 confirmed.")
     expect(page.get_by_role("heading", name="What Aino Practitioner gets")).to_be_visible()
-    expect(page.locator("pre.mail-text")).to_contain_text("Hello Aino Practitioner,")
+    # Exactly what she gets: in her city's language (Helsinki; she chose none), the
+    # coordinator's own words as written.
+    expect(page.locator("pre.mail-text")).to_contain_text("Hei Aino Practitioner,")
+    expect(page.locator("pre.mail-text")).to_contain_text("the agenda is attached")
     expect(page.locator("pre.mail-text")).to_contain_text(
         "https://meet.example.org/nsc-youth-voices"
     )

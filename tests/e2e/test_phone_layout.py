@@ -341,7 +341,7 @@ def _pages_after_a_form(page, tmp_path):
     ).to_be_visible()
     yield "coordinator the import preview"
     page.goto("/manage/events/new")
-    page.get_by_label("Title").fill("")
+    page.get_by_label("Title", exact=True).fill("")
     page.get_by_role("button", name="Save as draft").click()
     expect(page.locator(".form-errors")).to_contain_text("The event was not saved.")
     yield "coordinator the new-event form with its errors"
