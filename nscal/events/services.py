@@ -41,6 +41,7 @@ from nscal.events.repeat_rules import (
     without_end,
 )
 from nscal.events.search import text_matches
+from nscal.i18n import current_language
 from nscal.inputs import MAX_INTEGER, multi_line, single_line
 from nscal.timeutil import (
     FIRST_YEAR,
@@ -703,17 +704,20 @@ def filter_events(
         needle = text.strip()
         columns = (Event.title, Event.description, Event.venue)
         dialect = db.session.get_bind().dialect.name
-        # A reader searches in their own language too (few events have translations:
-        # the subquery reads that small table once).
-        translated = sa.select(EventTranslation.event_id).where(
-            sa.or_(
-                EventTranslation.title.icontains(needle, autoescape=True),
-                EventTranslation.description.icontains(needle, autoescape=True),
+        matches = text_matches(columns, needle, dialect, Event.id)
+        language = current_language()
+        if language in TRANSLATED_LANGUAGES:
+            # A reader searches in their own language too: the event's texts in it (a
+            # small table). In English only the originals are read, through the index.
+            translated = sa.select(EventTranslation.event_id).where(
+                EventTranslation.language == language,
+                sa.or_(
+                    EventTranslation.title.icontains(needle, autoescape=True),
+                    EventTranslation.description.icontains(needle, autoescape=True),
+                ),
             )
-        )
-        query = query.where(
-            sa.or_(text_matches(columns, needle, dialect, Event.id), Event.id.in_(translated))
-        )
+            matches = sa.or_(matches, Event.id.in_(translated))
+        query = query.where(matches)
     return query
 
 
