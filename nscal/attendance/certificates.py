@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app, render_template
-from flask_babel import get_locale, ngettext
+from flask_babel import ngettext
 
 from nscal.config import NETWORK_NAME
 from nscal.events.models import Event
@@ -127,7 +127,6 @@ def certificate_pdf(registration: Registration) -> bytes:
     html = render_template(
         "attendance/certificate.html",
         certificate=certificate_for(registration),
-        lang=str(get_locale()),
     )
     return render_pdf(html)
 

@@ -18,8 +18,8 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from nscal.accounts.permissions import coordinator_required
@@ -113,7 +113,6 @@ def pdf(event_id: int):
         event=event,
         programme=view,
         printed=utcnow(),
-        lang=str(get_locale()),
     )
     response = make_response(render_pdf(html))
     response.mimetype = "application/pdf"

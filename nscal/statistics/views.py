@@ -2,7 +2,7 @@
 /statistics/<year> (everyone, when NSCAL_PUBLIC_STATISTICS is on): the yearly figures."""
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -129,7 +129,6 @@ def report_pdf():
         svgs=svgs,
         cell=format_cell,
         made=utcnow(),
-        lang=str(get_locale()),
     )
     return _attachment(render_pdf(html), "application/pdf", _filename(stats, "report", "pdf"))
 
