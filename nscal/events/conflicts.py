@@ -23,9 +23,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from functools import partial
-from itertools import combinations, repeat
-from operator import add, lt, sub
+from functools import cached_property, partial
+from itertools import combinations, compress, repeat
+from operator import add, lt, not_, sub
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
@@ -234,13 +235,22 @@ def summarise_conflicts(
 @dataclass
 class PlanConflicts:
     """The conflicts of a year's plan: summaries of the events a page shows (and of
-    those whose acceptances count), and for every event how many overlaps it has."""
+    those whose acceptances count); for every event whether it overlaps another (and,
+    when asked, how many it overlaps)."""
 
     summaries: dict[int, ConflictSummary]  # the worded and partnered events
-    counts: dict[int, int]  # event id -> overlaps, for the events not cancelled
+    rows: "PlanRows"
+    overlaps: "_Overlaps"  # over the rows not cancelled
     member_zones: dict[str, list[str]]
     office_hours: tuple[time, time]
     clocks: dict[tuple, list[ZoneInfo]] = field(default_factory=dict)
+
+    @cached_property
+    def counts(self) -> dict[int, int]:
+        """Event id -> how many events it overlaps, for the events not cancelled (every
+        one counted: what a page of a busy year does not ask)."""
+        ids, items = self.rows.ids, self.overlaps.items
+        return {ids[items[n]]: count for n, count in enumerate(self.overlaps.counts())}
 
     def outside_anywhere(self, event) -> bool:
         """Whether a timed ``event`` is outside office hours where people join from."""
@@ -253,62 +263,123 @@ class PlanConflicts:
         return _outside_anywhere(event, zones, self.office_hours)
 
     def has_warnings(self, event) -> bool:
-        """Whether ``event`` has a conflict nobody accepted. An event without a summary
-        has no acceptance that counts: any overlap is a warning, and only an event
-        without overlaps has its office hours looked at."""
-        summary = self.summaries.get(event.id)
+        """Whether ``event`` has a conflict nobody accepted."""
+        return self._warned(self.rows.index(event.id), self.overlaps.overlapping())
+
+    def warnings(self) -> list[bool]:
+        """``has_warnings`` of every row, in the rows' order."""
+        overlapping = self.overlaps.overlapping()
+        return [self._warned(i, overlapping) for i in range(len(self.rows.ids))]
+
+    def _warned(self, i: int, overlapping: list[bool]) -> bool:
+        # An event without a summary has no acceptance that counts: any overlap is a
+        # warning, and only an event without overlaps has its office hours looked at.
+        rows = self.rows
+        summary = self.summaries.get(rows.ids[i])
         if summary is not None:
             return summary.has_warnings
-        if _is_cancelled(event):
+        if rows.cancelled[i]:
             return False
-        if self.counts[event.id]:
+        if overlapping[self.overlaps.position(i)]:
             return True
-        return not event.all_day and self.outside_anywhere(event)
+        return not rows.all_day[i] and self.outside_anywhere(rows.entry(i))
+
+
+class PlanRows(Protocol):
+    """A year's events as parallel columns, for ``plan_conflicts``: ids, starts and ends
+    as numbers (any unit, the same for all), audience keys (role ids), and the event
+    with every attribute the messages read, made only for the rows that are worded."""
+
+    ids: Sequence[int]
+    starts: Sequence[float]
+    ends: Sequence[float]
+    keys: Sequence[frozenset]
+    cancelled: Sequence[bool]
+    all_day: Sequence[bool]
+
+    def entry(self, i: int): ...
+
+    def index(self, event_id: int) -> int: ...
+
+    def has(self, event_id: int) -> bool: ...
+
+
+class _EventRows:
+    """Events (or anything with the attributes of ``Event``) as ``PlanRows``."""
+
+    def __init__(self, events: Sequence):
+        self.events = events
+        self.ids = [event.id for event in events]
+        self.starts = [event.starts_at.timestamp() for event in events]
+        self.ends = [event.ends_at.timestamp() for event in events]
+        known: dict[int, object] = {}  # id(role) -> its key: few roles, many events
+        self.keys = [_audience_keys(event.audience, known) for event in events]
+        self.cancelled = [_is_cancelled(event) for event in events]
+        self.all_day = [bool(event.all_day) for event in events]
+        self._index = {event_id: i for i, event_id in enumerate(self.ids)}
+
+    def entry(self, i: int):
+        return self.events[i]
+
+    def index(self, event_id: int) -> int:
+        return self._index[event_id]
+
+    def has(self, event_id: int) -> bool:
+        return event_id in self._index
 
 
 def plan_conflicts(
-    events: Sequence,
+    events: Sequence | PlanRows,
     member_zones: Iterable[str] | Mapping[str, Sequence[str]] = (),
     office_hours=OFFICE_HOURS,
     named: int | None = NAMED_OVERLAPS,
     worded: Collection[int] = (),
     partnered: Collection[int] = (),
 ) -> PlanConflicts:
-    """The conflicts of ``events``: worded in full for the ids in ``worded``; for those
-    in ``partnered`` the keys of their named overlaps, unworded; counted for all.
+    """The conflicts of ``events`` (events, or a year's ``PlanRows``): worded in full
+    for the ids in ``worded``; for those in ``partnered`` the keys of their named
+    overlaps, unworded; for all, whether they overlap (``counts``: how often).
 
     Overlaps are counted with bisections over sorted starts and ends (``_Overlaps``),
     so the work grows as n log n whatever the number of overlaps; only the named ones
     are found one by one, and only for the worded and partnered events.
     """
+    rows = events if hasattr(events, "entry") else _EventRows(events)
     member_zones = _zone_places(member_zones)
     english = _reads_english()
-    active = [event for event in events if not _is_cancelled(event)]
-    overlaps = _Overlaps(active)
-    counts = overlaps.counts()
-    worded, partnered = set(worded), set(partnered)
-    plan = PlanConflicts({}, counts, member_zones, office_hours)
+    active = list(compress(range(len(rows.ids)), map(not_, rows.cancelled)))
+    overlaps = _Overlaps(
+        [rows.starts[i] for i in active],
+        [rows.ends[i] for i in active],
+        [rows.keys[i] for i in active],
+        active,
+    )
+    plan = PlanConflicts({}, rows, overlaps, member_zones, office_hours)
     summaries = plan.summaries
+    worded = set(worded)
+    known = {*worded, *partnered}
     when: dict[int, str] = {}  # each event's time is worded once, however often named
-    for event in events:
-        if event.id not in worded and event.id not in partnered:
+    for i in sorted(rows.index(event_id) for event_id in known if rows.has(event_id)):
+        event_id = rows.ids[i]
+        summary = summaries[event_id] = ConflictSummary()
+        if rows.cancelled[i]:
             continue
-        summary = summaries[event.id] = ConflictSummary()
-        if _is_cancelled(event):
-            continue
-        count = counts[event.id]
-        found = overlaps.partners(event, named) if count else []
+        me = overlaps.position(i)
+        count = overlaps.count(me)
+        found = overlaps.partners(me, named) if count else []
         summary.more_overlaps = count - len(found)
-        summary.overlap_ids = [other.id for other in found]
-        if event.id not in worded:
+        summary.overlap_ids = [rows.ids[overlaps.items[n]] for n in found]
+        event = rows.entry(i)
+        if event_id not in worded:
             summary.overlaps = [""] * len(found)
             if not event.all_day:
                 summary.pending_hours = partial(plan.outside_anywhere, event)
             continue
-        for other in found:
+        for n in found:
+            other = rows.entry(overlaps.items[n])
             if other.id not in when:
                 when[other.id] = format_when(other)
-            first, second = (event, other) if overlaps.earlier(event, other) else (other, event)
+            first, second = (event, other) if me < n else (other, event)
             summary.overlaps.append(
                 _(
                     "Overlaps “%(title)s” (%(when)s), same audience: %(audience)s.",
@@ -335,39 +406,41 @@ class _Overlaps:
     """The overlaps in time among events for the same audience, counted without
     enumerating them, and the first few partners of an event found on demand.
 
-    The events are sorted by (start, end), as a sweep would meet them; an event's
-    partners come in that order. Counting: the events overlapping [s, e) are those
-    starting before e less those ended by s (every one ended by s started before e), so
-    two bisections over sorted starts and sorted ends count them. For the audience,
-    an event for some roles meets the events for everyone plus, by inclusion and
-    exclusion over its roles, those sharing a role (indexes of the events for every
-    role, every pair of roles …, built as needed); an event for everyone meets all.
-    Finding partners: the events are also kept by duration (powers of two), so the
-    partners of [s, e) lasting under 2^k seconds start after s - 2^k, a short window.
+    Built from parallel columns (starts, ends, audience keys and an item for each,
+    what the caller knows the event by); positions are in the order of a sweep, by
+    (start, end, given order), and an event's partners come in that order. Counting:
+    the events overlapping [s, e) are those starting before e less those ended by s
+    (every one ended by s started before e), so two bisections over sorted starts and
+    sorted ends count them. For the audience, an event for some roles meets the events
+    for everyone plus, by inclusion and exclusion over its roles, those sharing a role
+    (indexes of the events for every role, every pair of roles …, built as needed); an
+    event for everyone meets all. Finding partners: the events are also kept by
+    duration (powers of two), so the partners of [s, e) lasting under 2^k start after
+    s - 2^k, a short window.
     """
 
     # Beyond this many roles an event's inclusion and exclusion has too many terms:
     # its events' compatible set is filtered instead (once per such audience).
     MAX_SUBSET_ROLES = 4
 
-    def __init__(self, events: Sequence):
-        starts = [event.starts_at.timestamp() for event in events]
-        ends = [event.ends_at.timestamp() for event in events]
-        order = sorted(zip(starts, ends, range(len(events)), strict=True))
-        self.events = [events[i] for _s, _e, i in order]
+    def __init__(self, starts: Sequence, ends: Sequence, keys: Sequence, items: Sequence):
+        order = sorted(zip(starts, ends, range(len(starts)), strict=True))
+        self.order = [i for _s, _e, i in order]
+        self.items = [items[i] for i in self.order]
         self.starts = [s for s, _e, _i in order]
         self.ends = [e for _s, e, _i in order]
-        known: dict[int, object] = {}  # id(role) -> its key: few roles, many events
-        self.keys = [_audience_keys(event.audience, known) for event in self.events]
-        self._position: dict[int, int] | None = None
+        self.keys = [keys[i] for i in self.order]
+        self._position: dict | None = None
         self._indexes: dict[object, tuple[list[float], list[float]]] = {}
         self._members: dict[object, list[int]] | None = None  # role key -> positions
         self._buckets: dict[int, tuple[list[float], list[int]]] | None = None
+        self._overlapping: list[bool] | None = None
 
-    def position(self, event) -> int:
+    def position(self, item) -> int:
+        """The position of the event given as ``item``."""
         if self._position is None:
-            self._position = {id(event): n for n, event in enumerate(self.events)}
-        return self._position[id(event)]
+            self._position = dict(zip(self.items, range(len(self.items)), strict=True))
+        return self._position[item]
 
     def members(self, key) -> list[int]:
         """The positions of the events for role ``key``."""
@@ -395,7 +468,7 @@ class _Overlaps:
         found = self._indexes.get(term)
         if found is None:
             if term is _ALL:
-                positions = range(len(self.events))
+                positions = range(len(self.keys))
             elif term is _FOR_EVERYONE:
                 positions = [n for n, keys in enumerate(self.keys) if not keys]
             elif isinstance(term, tuple):
@@ -420,12 +493,12 @@ class _Overlaps:
             terms += [(sign, frozenset(subset)) for subset in combinations(ordered, size)]
         return terms
 
-    def counts(self) -> dict[int, int]:
-        """How many events each event overlaps (for the same audience), by event id."""
+    def counts(self) -> list[int]:
+        """How many events each event overlaps (for the same audience), by position."""
         by_roles: dict[frozenset, list[int]] = {}
         for n, keys in enumerate(self.keys):
             by_roles.setdefault(keys, []).append(n)
-        found: dict[int, int] = {}
+        found = [0] * len(self.keys)
         for roles, positions in by_roles.items():
             starts = [self.starts[n] for n in positions]
             ends = [self.ends[n] for n in positions]
@@ -439,14 +512,66 @@ class _Overlaps:
             total = list(map(sub, total, map(lt, starts, ends)))
             for n, count in zip(positions, total, strict=True):
                 if self.starts[n] >= self.ends[n]:
-                    count = len(self.partners(self.events[n]))
-                found[self.events[n].id] = count
+                    count = len(self.partners(n))
+                found[n] = count
         return found
 
-    def partners(self, event, limit: int | None = None) -> list:
-        """The first ``limit`` events (None: all) overlapping ``event`` for the same
-        audience, in the order of the sweep."""
-        me = self.position(event)
+    def count(self, n: int) -> int:
+        """How many events the event at ``n`` overlaps (``counts`` for one event)."""
+        start, end = self.starts[n], self.ends[n]
+        if start >= end:
+            return len(self.partners(n))
+        total = -1  # less the event itself
+        for sign, term in self._terms(self.keys[n]):
+            term_starts, term_ends = self._index(term)
+            total += sign * (bisect_left(term_starts, end) - bisect_right(term_ends, start))
+        return total
+
+    def overlapping(self) -> list[bool]:
+        """Whether each event overlaps any other for the same audience, by position.
+
+        Cheaper than ``counts``: an event for some roles overlaps one for the same
+        audience when it overlaps one for everyone or one for any of its roles, so
+        each role's index is asked alone (no inclusion and exclusion), and only for the
+        events the earlier indexes left without an overlap.
+        """
+        if self._overlapping is not None:
+            return self._overlapping
+        found = [False] * len(self.keys)
+        by_roles: dict[frozenset, list[int]] = {}
+        for n, keys in enumerate(self.keys):
+            by_roles.setdefault(keys, []).append(n)
+        for roles, positions in by_roles.items():
+            # (index, whether the events of ``roles`` are in it themselves)
+            terms = [(_ALL, True)] if not roles else [(_FOR_EVERYONE, False)]
+            terms += [(frozenset((role,)), True) for role in sorted(roles, key=repr)]
+            for term, itself in terms:
+                if not positions:
+                    break
+                starts = [self.starts[n] for n in positions]
+                ends = [self.ends[n] for n in positions]
+                term_starts, term_ends = self._index(term)
+                begun = map(bisect_left, repeat(term_starts), ends)
+                ended = map(bisect_right, repeat(term_ends), starts)
+                counts = map(sub, begun, ended)
+                if itself:
+                    counts = map(sub, counts, map(lt, starts, ends))
+                left = []
+                for n, count in zip(positions, counts, strict=True):
+                    if count > 0:
+                        found[n] = True
+                    else:
+                        left.append(n)
+                positions = left
+        for n, (start, end) in enumerate(zip(self.starts, self.ends, strict=True)):
+            if start >= end:  # of no length: the bisections do not hold
+                found[n] = bool(self.partners(n, 1))
+        self._overlapping = found
+        return found
+
+    def partners(self, me: int, limit: int | None = None) -> list[int]:
+        """The positions of the first ``limit`` events (None: all) overlapping the one
+        at ``me`` for the same audience, in the order of the sweep."""
         start, end, roles = self.starts[me], self.ends[me], self.keys[me]
         keys, ends = self.keys, self.ends
         found: list[int] = []
@@ -464,11 +589,7 @@ class _Overlaps:
         found.sort()
         if limit is not None:
             found = found[:limit]
-        return [self.events[n] for n in found]
-
-    def earlier(self, first, second) -> bool:
-        """Whether the sweep meets ``first`` before ``second``."""
-        return self.position(first) < self.position(second)
+        return found
 
 
 _NO_ROLES: frozenset = frozenset()
@@ -494,11 +615,12 @@ def _meet(roles: frozenset, other: frozenset) -> bool:
 def _overlapping_pairs(events: Sequence) -> Iterator[tuple]:
     """Pairs of events for the same audience that overlap in time, earlier start first
     (in the order of a sweep by start)."""
-    overlaps = _Overlaps(events)
-    for event in overlaps.events:
-        for other in overlaps.partners(event):
-            if overlaps.earlier(event, other):
-                yield event, other
+    rows = _EventRows(events)
+    overlaps = _Overlaps(rows.starts, rows.ends, rows.keys, events)
+    for me, event in enumerate(overlaps.items):
+        for other in overlaps.partners(me):
+            if me < other:
+                yield event, overlaps.items[other]
 
 
 _ALL = object()  # every event

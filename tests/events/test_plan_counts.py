@@ -9,6 +9,7 @@ worded by ``format_day_time``.
 
 import random
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -140,3 +141,40 @@ def test_the_year_pages_times_read_as_the_formatter_words_them(app, language, zo
         for event in events:
             for day in event_days(event, zone) + [date(2027, 12, 31)]:
                 assert times(event, day) == format_day_time(event, day, zone)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_whether_an_event_overlaps_is_asked_as_every_pair_answers(app, seed):
+    # The plan asks each event only whether it overlaps (one role's index at a time),
+    # and counts only the events it summarises: both as every pair compared.
+    events = random_year(seed + 20, 300)
+    expected = partners_by_comparing_every_pair(events)
+
+    with app.test_request_context():
+        plan = plan_conflicts(events, MEMBER_ZONES)
+        overlapping = plan.overlaps.overlapping()
+        for event in events:
+            if event.status is EventStatus.cancelled:
+                continue
+            me = plan.overlaps.position(plan.rows.index(event.id))
+            assert overlapping[me] == bool(expected[event.id])
+            assert plan.overlaps.count(me) == len(expected[event.id])
+
+
+@pytest.mark.parametrize(
+    "zone", ["Europe/Oslo", "America/Nuuk", "Atlantic/Reykjavik", "Pacific/Kiritimati"]
+)
+def test_a_plans_months_are_those_of_the_wall_clock(zone):
+    # Months by bisection over the zone's month starts, exact near them too (where
+    # the clock decides), for every quarter hour around each month's start.
+    from nscal.events.plan import _EPOCH, _timed_month
+
+    local = ZoneInfo(zone)
+    for month in range(1, 14):
+        first = datetime(2027 + month // 13, month % 13 or 1, 1, tzinfo=local)
+        for quarter in range(-4 * 24 * 3, 4 * 24 * 3):
+            moment = (first + timedelta(minutes=15 * quarter)).astimezone(UTC)
+            micros = (moment - _EPOCH) // timedelta(microseconds=1)
+            wall = moment.astimezone(local)
+            expected = wall.month if wall.year == 2027 else (0 if wall.year < 2027 else 13)
+            assert _timed_month(micros, zone, 2027) == expected

@@ -35,7 +35,7 @@ from nscal.events.forms import (
     new_event_form_data,
 )
 from nscal.events.models import AcceptedConflict, Event, EventStatus
-from nscal.events.plan import plan_entries_in_year
+from nscal.events.plan import YearPlan, year_plan
 from nscal.events.publishing import (
     accept_conflict,
     mark_accepted,
@@ -442,7 +442,7 @@ def _year_conflicts(events: list):
     return summaries
 
 
-def _plan_conflicts(events: list, shown: set[int]) -> PlanConflicts:
+def _plan_conflicts(events: YearPlan, shown: set[int]) -> PlanConflicts:
     """The conflicts of a year's plan, worded for the events ``shown``, counted for all,
     with the accepted ones marked."""
     # An accepted office-hours conflict holds while its message reads the same, so
@@ -505,10 +505,10 @@ def year_calendar(year: int):
     # Conflicts are found and counted over the whole year, read as rows; a page shows
     # at most PLAN_PAGE_SIZE events, the only ones loaded as events and worded, so a
     # busy year stays a page a browser can hold.
-    events = plan_entries_in_year(_year_or_404(year))
+    events = year_plan(_year_or_404(year))
     pages = max(1, -(-len(events) // PLAN_PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    shown_ids = [entry.id for entry in events[(page - 1) * PLAN_PAGE_SIZE : page * PLAN_PAGE_SIZE]]
+    shown_ids = events.ids[(page - 1) * PLAN_PAGE_SIZE : page * PLAN_PAGE_SIZE]
     plan = _plan_conflicts(events, set(shown_ids))
     loaded = db.session.execute(
         sa.select(Event).where(Event.id.in_(shown_ids)).options(AUDIENCES_AT_ONCE)
@@ -522,14 +522,13 @@ def year_calendar(year: int):
         months[_plan_month(event)][1].append(event)
     # The year at a glance, for the month links of a year on several pages.
     overview = {month: {"events": 0, "conflicted": 0, "page": 0} for month in range(1, 13)}
-    conflicted = 0
-    for index, event in enumerate(events):
-        counts = overview[event.month]
+    warned = plan.warnings()
+    for index, (month, warning) in enumerate(zip(events.months, warned, strict=True)):
+        counts = overview[month]
         counts["events"] += 1
-        warned = plan.has_warnings(event)
-        counts["conflicted"] += warned
-        conflicted += warned
+        counts["conflicted"] += warning
         counts["page"] = counts["page"] or index // PLAN_PAGE_SIZE + 1
+    conflicted = sum(warned)
     return render_template(
         "manage/calendar/year.html",
         year=year,
@@ -538,7 +537,7 @@ def year_calendar(year: int):
         conflicts=plan.summaries,
         pagination=PlanPage(page, pages),
         total=len(events),
-        drafts=sum(event.status is EventStatus.draft for event in events),
+        drafts=events.drafts,
         conflicted=conflicted,
         publish_form=PublishSelectedForm(),
         accept_form=AcceptConflictForm(),
