@@ -70,7 +70,8 @@ class Defaults:
     FEED_BODY_CACHE_BYTES = 64 * 1024 * 1024
     # Larger public feeds are kept as files by each app server (nscal/feeds/files.py),
     # one per version and address, within these many bytes: the folder (default
-    # cache/feeds in the instance folder; empty: no files) and its limit (0: no files).
+    # cache/feeds; a relative one is in the instance folder; empty: no files) and its
+    # limit (0: no files).
     FEED_CACHE_DIR: str | None = None
     FEED_FILE_CACHE_BYTES = 1024 * 1024 * 1024
     # Web hardening (nscal/security.py).

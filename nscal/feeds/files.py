@@ -151,14 +151,14 @@ def feed_file(etag: str, url: str, language: str) -> FeedFile | None:
     in ``language``; None when the app keeps no feed files."""
     config = current_app.config
     folder = config.get("FEED_CACHE_DIR")
-    if folder is None:
-        folder = Path(current_app.instance_path) / "cache" / "feeds"
     max_bytes = config["FEED_FILE_CACHE_BYTES"]
-    if not folder or not max_bytes:
+    if folder == "" or not max_bytes:
         return None
+    # A relative folder is in the instance folder, as the default is.
+    folder = Path(current_app.instance_path) / (folder or Path("cache", "feeds"))
     address = hashlib.sha256(f"{url}\n{language}".encode()).hexdigest()[:24]
     version = hashlib.sha256(f"{etag}\n{url}\n{language}".encode()).hexdigest()[:32]
-    return FeedFile(Path(folder), address, f"{address}-{version}{SUFFIX}", max_bytes)
+    return FeedFile(folder, address, f"{address}-{version}{SUFFIX}", max_bytes)
 
 
 def _report(folder: Path, exc: OSError) -> None:

@@ -231,3 +231,14 @@ def test_stored_vevents_missing_are_rendered_before_the_file_is_written(
     assert client.get("/calendar.ics").data == expected
     (name,) = kept_files(folder)
     assert (folder / name).read_bytes() == expected
+
+
+def test_a_relative_folder_is_in_the_instance_folder(app, client, meetings, tmp_path):
+    app.config["FEED_CACHE_DIR"] = "feed-files"
+    first = client.get("/calendar.ics")
+    (name,) = kept_files(Path(app.instance_path) / "feed-files")
+    assert (Path(app.instance_path) / "feed-files" / name).read_bytes() == first.data
+    elsewhere = tmp_path / "elsewhere"
+    app.config["FEED_CACHE_DIR"] = str(elsewhere)
+    client.get("/calendar.ics?lang=da")
+    assert len(kept_files(elsewhere)) == 1
