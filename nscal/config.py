@@ -68,6 +68,12 @@ class Defaults:
     FEED_VEVENT_CACHE_BYTES = 64 * 1024 * 1024
     # Whole feed bodies (about 1.1 kB per event), the warm answer to a repeated GET.
     FEED_BODY_CACHE_BYTES = 64 * 1024 * 1024
+    # Larger public feeds are kept as files by each app server (nscal/feeds/files.py),
+    # one per version and address, within these many bytes: the folder (default
+    # cache/feeds; a relative one is in the instance folder; empty: no files) and its
+    # limit (0: no files).
+    FEED_CACHE_DIR: str | None = None
+    FEED_FILE_CACHE_BYTES = 1024 * 1024 * 1024
     # Web hardening (nscal/security.py).
     SECURE_COOKIES: bool | None = None  # default: on when BASE_URL is https
     TRUSTED_PROXIES = 0  # reverse proxies in front whose X-Forwarded-* headers count
@@ -118,6 +124,8 @@ ENV_SETTINGS = {
     "NSCAL_BASE_URL": "BASE_URL",
     "NSCAL_FEED_VEVENT_CACHE_BYTES": "FEED_VEVENT_CACHE_BYTES",
     "NSCAL_FEED_BODY_CACHE_BYTES": "FEED_BODY_CACHE_BYTES",
+    "NSCAL_FEED_CACHE_DIR": "FEED_CACHE_DIR",
+    "NSCAL_FEED_FILE_CACHE_BYTES": "FEED_FILE_CACHE_BYTES",
     "NSCAL_SECURE_COOKIES": "SECURE_COOKIES",
     "NSCAL_TRUSTED_PROXIES": "TRUSTED_PROXIES",
     "NSCAL_MAX_REQUEST_BYTES": "MAX_REQUEST_BYTES",
@@ -192,7 +200,7 @@ def _finish(app) -> None:
         raise ConfigError("NSCAL_SECRET_KEY is set but empty")
 
     config["BASE_URL"] = base_url(config.get("BASE_URL"))
-    for key in ("FEED_VEVENT_CACHE_BYTES", "FEED_BODY_CACHE_BYTES"):
+    for key in ("FEED_VEVENT_CACHE_BYTES", "FEED_BODY_CACHE_BYTES", "FEED_FILE_CACHE_BYTES"):
         _as_int(config, key, minimum=0)
     _check_web(config)
     _check_mail(config)

@@ -75,6 +75,7 @@ def test_instance_config_file_is_read(clean_env):
         ("NSCAL_MAIL_PORT", "twenty-five", "NSCAL_MAIL_PORT must be a whole number"),
         ("NSCAL_FEED_VEVENT_CACHE_BYTES", "64MB", "must be a whole number"),
         ("NSCAL_FEED_BODY_CACHE_BYTES", "-1", "NSCAL_FEED_BODY_CACHE_BYTES must be at least 0"),
+        ("NSCAL_FEED_FILE_CACHE_BYTES", "1GB", "NSCAL_FEED_FILE_CACHE_BYTES must be a whole"),
         ("NSCAL_MAIL_USE_TLS", "maybe", "NSCAL_MAIL_USE_TLS must be true or false"),
         ("NSCAL_MAIL_BACKEND", "pigeon", "NSCAL_MAIL_BACKEND 'pigeon' is not one of"),
         ("NSCAL_MAIL_BACKEND", "smtp", "NSCAL_MAIL_SERVER is not set"),

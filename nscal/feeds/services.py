@@ -30,6 +30,7 @@ from nscal.db import db, utcnow
 from nscal.events.models import Event, EventFormat, EventKind, EventStatus, Visibility
 from nscal.events.services import audience_includes
 from nscal.feeds.cache import ByteBoundedCache, app_cache, clear_all
+from nscal.feeds.files import FeedFile, feed_file
 from nscal.feeds.ical import END_VCALENDAR, calendar_head, calendar_start, with_reader_parts
 from nscal.feeds.models import FeedChange, StoredVevent
 from nscal.feeds.stored import (
@@ -505,6 +506,17 @@ def cached_body(spec: FeedSpec, version: FeedVersion, url: str) -> bytes | None:
 def keep_body(spec: FeedSpec, version: FeedVersion, url: str, body: FeedBody) -> None:
     if spec.kind != "personal" and body.data is not None:
         _body_cache().put((version.etag, url), body.data)
+
+
+def public_feed_file(
+    spec: FeedSpec, version: FeedVersion, url: str, language: str
+) -> FeedFile | None:
+    """Where this server keeps this version of a public feed sent in pieces
+    (``nscal.feeds.files``); None for a private feed, which is never written to disk,
+    and when the server keeps no feed files."""
+    if spec.kind == "personal" or spec.scope != PUBLIC_SCOPE:
+        return None
+    return feed_file(version.etag, url, language)
 
 
 def clear_feed_cache() -> None:

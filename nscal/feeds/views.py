@@ -14,6 +14,7 @@ URL adapter kept per app rather than a request context per request.
 """
 
 import hashlib
+import os
 import unicodedata
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -25,6 +26,7 @@ from flask import (
     flash,
     redirect,
     request,
+    send_file,
     stream_with_context,
     url_for,
 )
@@ -39,6 +41,7 @@ from nscal.db import db
 from nscal.events.models import Event, EventStatus, Visibility
 from nscal.events.services import can_view
 from nscal.feeds import services
+from nscal.feeds.files import FeedFile
 from nscal.feeds.ical import calendar_for
 from nscal.feeds.stored import render_key
 from nscal.sessions import feed_viewer
@@ -197,6 +200,13 @@ def _feed_response(
         response.set_data(cached)
         return response
     head = request.method == "HEAD"
+    # A large public feed this server sent before is a file: the validator's one
+    # statement, then the bytes, as cheap as a static file.
+    kept = services.public_feed_file(spec, version, url, language)
+    if kept is not None:
+        served = _kept_file_response(response, kept, head=head)
+        if served is not None:
+            return served
     with force_locale(language):
         name = services.feed_name(spec)
         body = services.feed_body(spec, language, name=name, url=url, length_only=head)
@@ -207,11 +217,36 @@ def _feed_response(
     response.headers["Content-Length"] = str(body.length)
     if not head:
         # A large feed is read from the database while it is sent: a worker holds no
-        # whole feed, whatever the number of events.
-        response.response = stream_with_context(body.pieces())
+        # whole feed, whatever the number of events. A public one is written to its
+        # file on the way, for the next requests.
+        pieces = body.pieces()
+        if kept is not None:
+            pieces = kept.writing(pieces, body.length)
+        response.response = stream_with_context(pieces)
     if body.close is not None:
         response.call_on_close(body.close)
     return response
+
+
+def _kept_file_response(response: Response, kept: FeedFile, *, head: bool) -> Response | None:
+    """The file ``kept`` sent with ``response``'s headers (the same as any feed's), or
+    None when this server has not written it. HEAD opens nothing: it sends no bytes."""
+    if head:
+        size = kept.size()
+        if size is None:
+            return None
+        response.headers["Content-Length"] = str(size)
+        return response
+    file = kept.open()
+    if file is None:
+        return None
+    size = os.fstat(file.fileno()).st_size
+    # send_file hands the open file to the server's wsgi.file_wrapper (gunicorn's
+    # sendfile); its own caching headers (no-cache, Expires, its ETag) are replaced.
+    served = send_file(file, mimetype=CALENDAR_TYPE, conditional=False, etag=False)
+    served.headers = response.headers
+    served.headers["Content-Length"] = str(size)
+    return served
 
 
 def _conditional_response(
