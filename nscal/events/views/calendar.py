@@ -194,11 +194,15 @@ def _listed_days(first: date, last: date, year: int) -> list[date]:
     return days
 
 
-# The year page's columns: the entry's, with the status and visibility as their stored
-# text (made enums only for the events shown, not for every row).
+# The year page's columns: the entry's, read with the plain types of their storage:
+# the status and visibility as text and the instants as the driver gives them (naive UTC
+# on SQLite), made enums and ``UTCDateTime``'s aware UTC only for the events shown.
+# ``UTCDateTime``'s processing of every row was a third of the page.
+PLAIN_TYPES = {"status": sa.String(), "visibility": sa.String()}
+PLAIN_TYPES |= {"starts_at": sa.DateTime(timezone=True), "ends_at": sa.DateTime(timezone=True)}
 LISTING_COLUMNS = [
-    sa.type_coerce(column, sa.String).label(column.name)
-    if column.name in ("status", "visibility")
+    sa.type_coerce(column, PLAIN_TYPES[column.name]).label(column.name)
+    if column.name in PLAIN_TYPES
     else column
     for column in ENTRY_COLUMNS
 ]
@@ -228,6 +232,8 @@ def _year_listing(viewer, year: int, zone: str | None) -> dict[date, tuple[list,
     # Plain rows (the connection's, not the ORM's): no entity loading per row.
     for row in db.session.connection().execute(query):
         _id, _title, timezone, starts_at, ends_at, all_day, start_date, end_date, _s, _v = row
+        if starts_at.tzinfo is None:  # naive UTC (SQLite), as ``UTCDateTime`` reads it
+            starts_at, ends_at = starts_at.replace(tzinfo=UTC), ends_at.replace(tzinfo=UTC)
         tz = viewer_tz
         if tz is None:
             tz = tz_of.get(timezone)
@@ -245,18 +251,29 @@ def _year_listing(viewer, year: int, zone: str | None) -> dict[date, tuple[list,
             heads[0] += 1
             kept = heads[1] if all_day else heads[2]
             if len(kept) < SHOWN_A_DAY:
-                kept.append(row)
+                kept.append((row, starts_at, ends_at, first, last))
     titles = _translated_titles(current_language()) if days else {}
     entries: dict[int, CalendarEntry] = {}
 
-    def entry_of(row) -> CalendarEntry:
-        entry = entries.get(row.id)
+    def entry_of(head: tuple) -> CalendarEntry:
+        row, starts_at, ends_at, first, last = head
+        entry = entries.get(row[0])
         if entry is None:
-            entry = entries[row.id] = CalendarEntry(
-                *row[:8], EventStatus(row.status), Visibility(row.visibility)
+            id_, title, timezone, _s, _e, all_day, start_date, end_date, status, visibility = row
+            entry = entries[id_] = CalendarEntry(
+                id_,
+                title,
+                timezone,
+                starts_at.astimezone(UTC),
+                ends_at.astimezone(UTC),
+                all_day,
+                start_date,
+                end_date,
+                EventStatus(status),
+                Visibility(visibility),
+                [first + timedelta(days=n) for n in range((last - first).days + 1)],
+                titles.get(id_),
             )
-            entry.days = event_days(entry, zone)
-            entry.translated_title = titles.get(entry.id)
         return entry
 
     return {
