@@ -95,6 +95,10 @@ class Words:
             text = f"{self.weekdays[day.weekday()][:3]} {text}"
         return text
 
+    def day_month(self, day: date) -> str:
+        """A day of a month, without its year or weekday: "14 March"."""
+        return f"{day.day} {self.months[day.month - 1]}"
+
     def month(self, month: int, width: str = "wide") -> str:
         """A month's name on its own (a heading, "in March"); ``width="abbreviated"``: "Mar"."""
         name = self.months[month - 1]
@@ -187,6 +191,8 @@ class LocaleWords(Words):
             (False, True): skeletons["MMMEd"].pattern,
         }
         self._clock = skeletons["Hm"].pattern
+        self._day_month = skeletons["MMMMd"].pattern
+        self._day_months: dict[tuple[int, int], str] = {}  # at most 366 a language
         at_time = AT_TIME.get(language, str(locale.datetime_formats["full"]))
         self._before_clock = _unquote(at_time.split("{0}")[0])
         self._with_clock = _unquote(str(locale.datetime_formats["medium"]))
@@ -234,6 +240,14 @@ class LocaleWords(Words):
 
     def short_date(self, day: date, *, year: bool = True, weekday: bool = False) -> str:
         return self._format(day, self._short[year, weekday])
+
+    def day_month(self, day: date) -> str:
+        # Kept: a year page words every day of the year, and Babel is slow at it.
+        key = (day.month, day.day)
+        text = self._day_months.get(key)
+        if text is None:
+            text = self._day_months[key] = self._format(day, self._day_month)
+        return text
 
     def month(self, month: int, width: str = "wide") -> str:
         return get_month_names(width, "stand-alone", self.locale)[month]

@@ -71,16 +71,28 @@ def viewer_zone(viewer, session_zone: str | None, event: Event | None = None) ->
 
 def event_days(event: Event, zone: str | None = None) -> list[date]:
     """The days an event covers: its dates when all-day, else read on ``zone``'s clocks."""
-    if event.all_day and event.start_date is not None:
-        first = event.start_date
-        last = (event.end_date or first + timedelta(days=1)) - timedelta(days=1)
+    first, last = day_span(
+        event.starts_at,
+        event.ends_at,
+        event.all_day,
+        event.start_date,
+        event.end_date,
+        ZoneInfo(zone or event.timezone),
+    )
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def day_span(starts_at, ends_at, all_day, start_date, end_date, tz: ZoneInfo) -> tuple[date, date]:
+    """The first and last day (inclusive) of ``event_days``, from the columns themselves:
+    pages that only count an event's days read these and build no event."""
+    if all_day and start_date is not None:
+        first = start_date
+        last = (end_date or first + timedelta(days=1)) - timedelta(days=1)
     else:
-        tz = ZoneInfo(zone or event.timezone)
-        start, end = event.starts_at.astimezone(tz), event.ends_at.astimezone(tz)
+        start, end = starts_at.astimezone(tz), ends_at.astimezone(tz)
         first = start.date()
         last = end.date() - timedelta(days=1) if end.time() == time() else end.date()
-    last = max(first, last)
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    return first, max(first, last)
 
 
 def _day_order(event: Event) -> tuple:

@@ -436,6 +436,71 @@ def test_the_year_view_says_for_members_when_logged_in(client, auth, make_user):
     assert "<h1>Calendar 2027 for members</h1>" in client.get("/calendar/2027").text
 
 
+@pytest.fixture
+def busy_day(network, make_event):
+    """14 March 2027 with eight events (an all-day one, then hourly meetings from 09:00),
+    15 March with one."""
+    meetings = [
+        make_event(
+            f"Meeting at {hour}", start=wall(2027, 3, 14, hour), end=wall(2027, 3, 14, hour, 45)
+        )
+        for hour in range(15, 8, -1)  # created out of order: the page orders them
+    ]
+    whole_day = make_event(
+        "Day of prevention", all_day=True, start=date(2027, 3, 14), end=date(2027, 3, 15)
+    )
+    quiet = make_event("Quiet meeting", start=wall(2027, 3, 15, 10), end=wall(2027, 3, 15, 11))
+    return whole_day, sorted(meetings, key=lambda event: event.starts_at), quiet
+
+
+def year_day(page: str, day: str) -> str:
+    """The year page's entry (its <dd>) for ``day`` ("2027-03-14")."""
+    return page.split(f'<time datetime="{day}">', 1)[1].split("</dd>", 1)[0]
+
+
+def test_a_busy_day_of_the_year_shows_its_first_three_events_and_links_the_rest(client, busy_day):
+    whole_day, meetings, quiet = busy_day
+    page = client.get("/calendar/2027").text
+    listed = re.findall(r'href="/events/(\d+)"', year_day(page, "2027-03-14"))
+    assert listed == [str(event.id) for event in (whole_day, *meetings[:2])]
+    more = re.findall(
+        r'<a href="([^"]+)" aria-label="([^"]+)">([^<]+)</a>', year_day(page, "2027-03-14")
+    )
+    assert more == [("/calendar/2027/3#d-2027-03-14", "5 more events on 14 March", "+ 5 more")]
+    assert "more" not in year_day(page, "2027-03-15")
+    assert f'href="/events/{quiet.id}"' in year_day(page, "2027-03-15")
+    # The link leads to the day on the month page, which lists every event of it.
+    month = client.get("/calendar/2027/3").text
+    cell = month.split('<td id="d-2027-03-14"', 1)[1].split("</td>", 1)[0]
+    assert len(re.findall(r'href="/events/\d+"', cell)) == 8
+
+
+def test_a_day_shows_as_many_events_however_many_it_has(client, busy_day, make_event):
+    before = client.get("/calendar/2027").text
+    for n in range(20):
+        make_event(f"Late meeting {n}", start=wall(2027, 3, 14, 20), end=wall(2027, 3, 14, 21))
+    assert count_statements(client, "/calendar/2027") == 1
+    after = client.get("/calendar/2027").text
+    assert len(after) - len(before) < 10  # "+ 25 more" for "+ 5 more", a longer label
+    assert year_day(after, "2027-03-14").count('href="/events/') == 3
+    assert 'aria-label="25 more events on 14 March">+ 25 more</a>' in after
+
+
+def test_one_more_event_is_said_in_the_singular_and_in_the_readers_language(
+    client, network, make_event
+):
+    for hour in (9, 10, 11, 12):
+        make_event(
+            f"Meeting at {hour}", start=wall(2027, 3, 14, hour), end=wall(2027, 3, 14, hour, 45)
+        )
+    english = year_day(client.get("/calendar/2027").text, "2027-03-14")
+    assert 'aria-label="1 more event on 14 March">+ 1 more</a>' in english
+    danish = year_day(client.get("/calendar/2027?lang=da").text, "2027-03-14")
+    assert 'aria-label="1 arrangement mere den 14. marts">+ 1 mere</a>' in danish
+    finnish = year_day(client.get("/calendar/2027?lang=fi").text, "2027-03-14")
+    assert 'aria-label="14. maaliskuuta vielä 1 tapahtuma">+ 1 muu</a>' in finnish
+
+
 def test_calendar_without_a_year_goes_to_this_year(client):
     response = client.get("/calendar/")
     assert response.status_code == 302
