@@ -464,15 +464,23 @@ def test_a_busy_day_of_the_year_shows_its_first_three_events_and_links_the_rest(
     listed = re.findall(r'href="/events/(\d+)"', year_day(page, "2027-03-14"))
     assert listed == [str(event.id) for event in (whole_day, *meetings[:2])]
     more = re.findall(
-        r'<a href="([^"]+)" aria-label="([^"]+)">([^<]+)</a>', year_day(page, "2027-03-14")
+        r'<a class="(to-grid|to-list)" href="([^"]+)" aria-label="([^"]+)">([^<]+)</a>',
+        year_day(page, "2027-03-14"),
     )
-    assert more == [("/calendar/2027/3#d-2027-03-14", "5 more events on 14 March", "+ 5 more")]
+    # One link for the month's grid (wide screens), one for its list (phones): the
+    # style sheet shows the one whose target is shown.
+    assert more == [
+        ("to-grid", "/calendar/2027/3#d-2027-03-14", "5 more events on 14 March", "+ 5 more"),
+        ("to-list", "/calendar/2027/3#l-2027-03-14", "5 more events on 14 March", "+ 5 more"),
+    ]
     assert "more" not in year_day(page, "2027-03-15")
     assert f'href="/events/{quiet.id}"' in year_day(page, "2027-03-15")
     # The link leads to the day on the month page, which lists every event of it.
     month = client.get("/calendar/2027/3").text
     cell = month.split('<td id="d-2027-03-14"', 1)[1].split("</td>", 1)[0]
     assert len(re.findall(r'href="/events/\d+"', cell)) == 8
+    listed_day = month.split('<dt id="l-2027-03-14">', 1)[1].split("</dd>", 1)[0]
+    assert len(re.findall(r'href="/events/\d+"', listed_day)) == 8
 
 
 def test_a_day_shows_as_many_events_however_many_it_has(client, busy_day, make_event):

@@ -171,9 +171,12 @@ class DayRow:
 
 @dataclass(slots=True)
 class MoreLink:
-    """ "+ 3 more" under a day of the year page: to that day on the month page."""
+    """ "+ 3 more" under a day of the year page: to that day on the month page, in its
+    grid (``#d-…``) on a wide screen and in its list (``#l-…``) on a phone, where the
+    grid is hidden and a hidden target would not be scrolled to."""
 
-    url: str
+    url: str  # the month page
+    day: str  # ISO date, for the fragments
     text: str  # what the link shows: "+ 3 more"
     label: str  # what it says to a screen reader: "3 more events on 14 March"
 
@@ -336,7 +339,8 @@ def _year_rows(
             )
         text, label = texts
         return MoreLink(
-            f"{month_urls[day.month]}#d-{day.isoformat()}",
+            month_urls[day.month],
+            day.isoformat(),
             text,
             label % {"num": hidden, "day": day_words.day_month(day)},
         )
