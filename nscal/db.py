@@ -194,8 +194,14 @@ def pipelined(session):
     """PostgreSQL: psycopg's pipeline mode for this block, so that statements marked
     ``QUEUED`` cost no round trip of their own: they go with the next statement (or the
     COMMIT) in one. Every other statement behaves as outside the block. Nested blocks
-    share the outer one; elsewhere than on PostgreSQL, nothing changes."""
+    share the outer one; elsewhere than on PostgreSQL, or with a libpq older than 14
+    (no pipeline mode), nothing changes: queued statements simply run at once."""
     if _pipeline.get() is not None or session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    import psycopg
+
+    if not psycopg.Pipeline.is_supported():
         yield
         return
     connection = session.connection().connection.driver_connection
