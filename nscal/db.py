@@ -1,6 +1,8 @@
 """The SQLAlchemy base, the naming convention and the UTC-aware datetime column type."""
 
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -136,3 +138,76 @@ def _test_if_it_was_idle(dbapi_connection, connection_record, connection_proxy) 
 
 sa.event.listen(sa.pool.Pool, "checkin", _idle_from_now)
 sa.event.listen(sa.pool.Pool, "checkout", _test_if_it_was_idle)
+
+
+# --- several statements in one round trip (PostgreSQL) ---------------------------------
+
+# A statement carrying this execution option, run inside ``pipelined``, is only queued:
+# its results are never read, and it goes to the server with the next statement that
+# is not queued, or with the COMMIT. Outside ``pipelined`` it runs as any other.
+QUEUED = "nscal_queued"
+_pipeline: ContextVar = ContextVar("nscal_pipeline", default=None)
+
+
+def _open_pipeline(cursor):
+    """The pipeline ``pipelined`` opened on this cursor's connection, if any."""
+    opened = _pipeline.get()
+    return opened[1] if opened is not None and opened[0] is cursor.connection else None
+
+
+def _execute(cursor, statement, parameters, context) -> bool:
+    """Inside ``pipelined``, a statement not queued is sent with those queued before it
+    and its results awaited (one round trip), so SQLAlchemy reads it as usual."""
+    pipeline = _open_pipeline(cursor)
+    if pipeline is None or context.execution_options.get(QUEUED):
+        return False  # SQLAlchemy runs it (in the pipeline: queued)
+    cursor.execute(statement, parameters)
+    pipeline.sync()
+    return True
+
+
+def _execute_many(cursor, statement, parameters, context) -> bool:
+    pipeline = _open_pipeline(cursor)
+    if pipeline is None:
+        return False
+    cursor.executemany(statement, parameters)
+    pipeline.sync()
+    return True
+
+
+def _execute_no_parameters(cursor, statement, context) -> bool:
+    pipeline = _open_pipeline(cursor)
+    if pipeline is None:
+        return False
+    cursor.execute(statement)
+    pipeline.sync()
+    return True
+
+
+sa.event.listen(sa.engine.Engine, "do_execute", _execute)
+sa.event.listen(sa.engine.Engine, "do_executemany", _execute_many)
+sa.event.listen(sa.engine.Engine, "do_execute_no_params", _execute_no_parameters)
+
+
+@contextmanager
+def pipelined(session):
+    """PostgreSQL: psycopg's pipeline mode for this block, so that statements marked
+    ``QUEUED`` cost no round trip of their own: they go with the next statement (or the
+    COMMIT) in one. Every other statement behaves as outside the block. Nested blocks
+    share the outer one; elsewhere than on PostgreSQL, or with a libpq older than 14
+    (no pipeline mode), nothing changes: queued statements simply run at once."""
+    if _pipeline.get() is not None or session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    import psycopg
+
+    if not psycopg.Pipeline.is_supported():
+        yield
+        return
+    connection = session.connection().connection.driver_connection
+    with connection.pipeline() as pipeline:
+        token = _pipeline.set((connection, pipeline))
+        try:
+            yield
+        finally:
+            _pipeline.reset(token)

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from nscal.accounts.models import User
 from nscal.cities.models import all_roles
-from nscal.db import db, take_sqlite_write_lock, utcnow
+from nscal.db import QUEUED, db, pipelined, take_sqlite_write_lock, utcnow
 from nscal.events.models import Event, EventStatus, event_audience
 from nscal.events.services import capacity_changed, places_held
 from nscal.inputs import MAX_INTEGER, multi_line
@@ -79,6 +79,14 @@ _LOCK_EVENT = (
     .options(_AUDIENCE_LATER)
     .with_for_update(of=Event)
     .execution_options(populate_existing=True)
+)
+# PostgreSQL's lock for a registration: the row only; the event is read by the next
+# statement, in the same round trip (``_lock_and_read_situation``).
+_LOCK_EVENT_ROW = (
+    sa.select(Event.__table__.c.id)
+    .where(Event.__table__.c.id == sa.bindparam("event_id", type_=sa.Integer))
+    .with_for_update()
+    .execution_options(**{QUEUED: True})
 )
 
 
@@ -238,8 +246,35 @@ def _situation(event: Event, role_id: int | None, user_id: int, city_id: int | N
         _situation_statement(role_id is not None, city_id is not None),
         {"event_id": event.id, "role_id": role_id, "city_id": city_id, "user_id": user_id},
     ).one()
+    return _situation_from(row, event.id, role_id, city_id)
+
+
+def _lock_and_read_situation(
+    event_id: int, role_id: int | None, user_id: int, city_id: int | None
+) -> tuple[Event, Situation, int]:
+    """PostgreSQL, in a ``pipelined`` block: take the event's lock, then read the event,
+    the ``Situation`` and the new registration's id, in one round trip (two statements).
+
+    Correct under READ COMMITTED: the server runs the pipelined statements in order,
+    and the second takes its snapshot when it starts, after the first has the lock; so
+    it sees every registration committed by whoever held the lock before, and the
+    event as they left it, exactly as if it had been sent after the lock came back.
+    """
+    session = db.session
+    parameters = {"event_id": event_id, "role_id": role_id, "city_id": city_id, "user_id": user_id}
+    session.execute(_LOCK_EVENT_ROW, parameters)  # queued; its row is not needed
+    row = session.execute(
+        _situation_statement(role_id is not None, city_id is not None, with_event=True),
+        parameters,
+    ).one()
+    if row.Event is None:
+        raise RegistrationError(_("This event does not exist."), "not_found")
+    return row.Event, _situation_from(row, event_id, role_id, city_id), row.new_id
+
+
+def _situation_from(row, event_id: int, role_id: int | None, city_id: int | None) -> Situation:
     settings = row.RegistrationSettings or RegistrationSettings(
-        event_id=event.id, waitlist=True, self_cancel=True, requires_approval=False
+        event_id=event_id, waitlist=True, self_cancel=True, requires_approval=False
     )
     return Situation(
         settings=settings,
@@ -253,10 +288,12 @@ def _situation(event: Event, role_id: int | None, user_id: int, city_id: int | N
 
 
 @functools.cache
-def _situation_statement(with_role: bool, with_city: bool) -> sa.Select:
+def _situation_statement(with_role: bool, with_city: bool, with_event: bool = False) -> sa.Select:
     """The SELECT of ``_situation``, built once per shape (with or without a role and a
     city) with bound parameters: the lock is held while it runs, so none of its time
-    goes into building SQL again."""
+    goes into building SQL again. ``with_event``: the event's row too (loaded afresh)
+    and an id for the registration (``_lock_and_read_situation``; an id unused when
+    the person is refused is a gap in the sequence, nothing more)."""
     event_id = sa.bindparam("event_id", type_=sa.Integer)
     role_id = sa.bindparam("role_id", type_=sa.Integer)
     city_id = sa.bindparam("city_id", type_=sa.Integer)
@@ -280,7 +317,7 @@ def _situation_statement(with_role: bool, with_city: bool) -> sa.Select:
         .subquery("counts")
     )
     audience = sa.select(event_audience.c.event_id).where(event_audience.c.event_id == event_id)
-    return (
+    statement = (
         sa.select(
             RegistrationSettings,
             counts.c.total,
@@ -317,6 +354,18 @@ def _situation_statement(with_role: bool, with_city: bool) -> sa.Select:
         .outerjoin(RegistrationSettings, RegistrationSettings.event_id == event_id)
         .execution_options(populate_existing=True)
     )
+    if with_event:
+        statement = (
+            statement.add_columns(
+                Event,
+                sa.func.nextval(sa.func.pg_get_serial_sequence("registration", "id")).label(
+                    "new_id"
+                ),
+            )
+            .outerjoin(Event, Event.id == event_id)
+            .options(_AUDIENCE_LATER)
+        )
+    return statement
 
 
 @dataclass(frozen=True)
@@ -335,6 +384,7 @@ def decide_registration(
     participant_role_id: int | None = None,
     acting: User | None = None,
     now: datetime,
+    situation: Situation | None = None,
 ) -> RegistrationDecision:
     """The one set of registration rules, checked in order; writes nothing.
 
@@ -342,11 +392,13 @@ def decide_registration(
     person themself); such a coordinator may register outside the registration window
     and is never held for approval. Raises ``RegistrationError`` with the reason when
     the person may not register. The counts are only final under the event's lock.
+    ``situation``: already read (with the lock), for this person and role.
     """
     if user is None or not user.active:
         raise RegistrationError(_("This account cannot register."), "no_account")
     role_id = participant_role_id if participant_role_id is not None else user.participant_role_id
-    situation = _situation(event, role_id, user.id, user.city_id)
+    if situation is None:
+        situation = _situation(event, role_id, user.id, user.city_id)
     settings = situation.settings
     if acting is None or not acting.is_coordinator:
         _check_open(event, settings, now)
@@ -392,35 +444,59 @@ def register_for_event(
     ``registered_by_id`` is the coordinator acting on the person's behalf (None: themself).
     Raises ``RegistrationError`` when the person may not register.
     """
-    # The lock comes first: the counts the decision reads must not change before the insert.
-    event = lock_event(event_id)
+    # The accounts are not locked: reading them before the lock changes nothing, and a
+    # request has them loaded already.
     user = db.session.get(User, user_id)
     acting = db.session.get(User, registered_by_id) if registered_by_id else None
-    decision = decide_registration(
-        event, user, participant_role_id=participant_role_id, acting=acting, now=now or utcnow()
-    )
-    stamp = utcnow()  # when it happened (``now`` is the clock the rules read)
-    registration = Registration(
-        event=event,
-        user=user,
-        event_id=event.id,
-        user_id=user.id,
-        participant_role_id=decision.participant_role_id,
-        city_id=user.city_id,
-        status=decision.status,
-        waitlist_order=(
-            decision.waitlist_order if decision.status is RegistrationStatus.waitlisted else None
-        ),
-        note=multi_line(note),
-        registered_by_id=registered_by_id if registered_by_id != user.id else None,
-        created_at=stamp,
-        updated_at=stamp,
-        cancelled_at=None,
-    )
-    with held_deferred() as mail:
-        # The mail's reference, as it is now; written below with the registration.
-        notifications.registration_created(registration)
-        registration.id = _insert_registration(registration, registered_by_id or user.id, mail)
+    # PostgreSQL: two round trips under the lock, the lock with the rules' one read,
+    # then the insert with the next statement (the caller's COMMIT, when it opened
+    # ``pipelined`` around it; else at the end of this block).
+    with pipelined(db.session):
+        # The lock comes first: the counts the decision reads must not change before
+        # the insert.
+        situation = registration_id = None
+        if db.session.get_bind().dialect.name == "postgresql" and user is not None and user.active:
+            role_id = (
+                participant_role_id if participant_role_id is not None else user.participant_role_id
+            )
+            event, situation, registration_id = _lock_and_read_situation(
+                event_id, role_id, user.id, user.city_id
+            )
+        else:
+            event = lock_event(event_id)
+        decision = decide_registration(
+            event,
+            user,
+            participant_role_id=participant_role_id,
+            acting=acting,
+            now=now or utcnow(),
+            situation=situation,
+        )
+        stamp = utcnow()  # when it happened (``now`` is the clock the rules read)
+        registration = Registration(
+            id=registration_id,
+            event=event,
+            user=user,
+            event_id=event.id,
+            user_id=user.id,
+            participant_role_id=decision.participant_role_id,
+            city_id=user.city_id,
+            status=decision.status,
+            waitlist_order=(
+                decision.waitlist_order
+                if decision.status is RegistrationStatus.waitlisted
+                else None
+            ),
+            note=multi_line(note),
+            registered_by_id=registered_by_id if registered_by_id != user.id else None,
+            created_at=stamp,
+            updated_at=stamp,
+            cancelled_at=None,
+        )
+        with held_deferred() as mail:
+            # The mail's reference, as it is now; written below with the registration.
+            notifications.registration_created(registration)
+            registration.id = _insert_registration(registration, registered_by_id or user.id, mail)
     # The rows are written: the object joins the session as if it had been loaded.
     sa.orm.make_transient_to_detached(registration)
     db.session.add(registration)
@@ -446,9 +522,9 @@ def _insert_registration(registration: Registration, by_id: int, mail: list[dict
     """Write a new registration, its first status-history row and the outbox rows of
     its mail (``mail``, from ``held_deferred``, emptied here); returns its id.
 
-    PostgreSQL: one statement (the three INSERTs as a data-modifying CTE), so one
-    round trip while the lock is held. SQLite (in the process, no round trips): one
-    INSERT each.
+    PostgreSQL: one statement (the three INSERTs as a data-modifying CTE), queued
+    (``pipelined``): the id was taken with the lock, so nothing of it is read back.
+    SQLite (in the process, no round trips): one INSERT each.
     """
     values = {name: getattr(registration, name) for name in _REGISTRATION_COLUMNS}
     history = {
@@ -472,7 +548,9 @@ def _insert_registration(registration: Registration, by_id: int, mail: list[dict
     parameters = {**values, **{f"history_{name}": value for name, value in history.items()}}
     for number, row in enumerate(rows):
         parameters.update({f"mail{number}_{name}": value for name, value in row.items()})
-    return db.session.execute(_insert_statement(len(rows)), parameters).scalar_one()
+    parameters["id"] = registration.id
+    db.session.execute(_insert_statement(len(rows)), parameters)
+    return registration.id
 
 
 @functools.cache
@@ -483,7 +561,7 @@ def _insert_statement(mails: int) -> sa.Select:
     registration = Registration.__table__
     inserted = (
         sa.insert(registration)
-        .values({name: sa.bindparam(name) for name in _REGISTRATION_COLUMNS})
+        .values({name: sa.bindparam(name) for name in ("id", *_REGISTRATION_COLUMNS)})
         .returning(registration.c.id)
         .cte("inserted_registration")
     )
@@ -511,7 +589,7 @@ def _insert_statement(mails: int) -> sa.Select:
         statement = statement.add_cte(
             _insert_from(outbox, {**columns, "deferred": deferred}).cte(f"inserted_mail_{number}")
         )
-    return statement
+    return statement.execution_options(**{QUEUED: True})
 
 
 _HISTORY_COLUMNS = ("from_status", "to_status", "changed_by_id", "changed_at")

@@ -39,10 +39,18 @@ FORM_STATEMENTS = 0
 # own session, as under gunicorn): the account, the event, its questions, then the
 # above and the COMMIT. Nothing after the commit.
 REQUEST_STATEMENTS = {"postgresql": 3 + 3 + 1, "sqlite": 3 + 6 + 1}
+# PostgreSQL: the waits on the server while the lock is held (psycopg pipeline mode):
+# the lock goes with the rules' SELECT, and the INSERT with the COMMIT (in the web
+# form; the service alone sends its INSERT at its end, the caller's COMMIT after it).
+FORM_ROUND_TRIPS = 2
+SERVICE_ROUND_TRIPS = 3
 
 
 class Recorder:
-    """The SQL statements sent to the database, and where each transaction committed."""
+    """The SQL statements sent to the database, where each transaction committed, and
+    (PostgreSQL) each wait for the server's answer: a round trip."""
+
+    WAIT = "(round trip)"
 
     def __init__(self):
         self.log: list[str] = []
@@ -56,11 +64,45 @@ class Recorder:
     def __enter__(self):
         sa.event.listen(db.engine, "before_cursor_execute", self.statement)
         sa.event.listen(db.engine, "commit", self.commit)
+        if dialect() == "postgresql":
+            self._patch_psycopg()
         return self
+
+    def _patch_psycopg(self):
+        """Log a round trip at each wait for the server: outside pipeline mode every
+        ``Connection.wait`` (a statement, a commit); in it, only a sync (the rest just
+        sends without waiting for an answer)."""
+        from psycopg import Connection
+        from psycopg._pipeline_base import BasePipeline
+
+        log, trip = self.log, self.WAIT
+        self.originals = {
+            (Connection, "wait"): Connection.wait,
+            (BasePipeline, "_sync_gen"): BasePipeline._sync_gen,
+            (BasePipeline, "_exit_gen"): BasePipeline._exit_gen,
+        }
+
+        def counted(original, in_pipeline: bool):
+            def call(target, *args, **kwargs):
+                pipelined = in_pipeline or getattr(target, "_pipeline", None) is not None
+                if in_pipeline or not pipelined:
+                    log.append(trip)
+                return original(target, *args, **kwargs)
+
+            return call
+
+        for (owner, name), original in self.originals.items():
+            setattr(owner, name, counted(original, in_pipeline=owner is BasePipeline))
 
     def __exit__(self, *exc_info):
         sa.event.remove(db.engine, "before_cursor_execute", self.statement)
         sa.event.remove(db.engine, "commit", self.commit)
+        if dialect() == "postgresql":
+            for (owner, name), original in self.originals.items():
+                setattr(owner, name, original)
+
+    def statements(self) -> list[str]:
+        return [entry for entry in self.log if entry != self.WAIT]
 
     def under_lock(self) -> list[str]:
         """The statements from taking the event's lock to the commit that releases it."""
@@ -70,7 +112,13 @@ class Recorder:
             if "FOR UPDATE" in statement or statement == "BEGIN IMMEDIATE"
         ]
         end = self.log.index("COMMIT", start)
-        return self.log[start:end]
+        return [entry for entry in self.log[start:end] if entry != self.WAIT]
+
+    def round_trips_under_lock(self) -> int:
+        """Waits for the server from sending the lock to the COMMIT's answer."""
+        [start] = [i for i, statement in enumerate(self.log) if "FOR UPDATE" in statement]
+        end = self.log.index(self.WAIT, self.log.index("COMMIT", start))
+        return self.log[start : end + 1].count(self.WAIT)
 
 
 @pytest.fixture
@@ -116,6 +164,8 @@ def test_each_registration_runs_the_same_few_statements_under_the_lock(
         assert len(under_lock) == SERVICE_STATEMENTS[dialect()] + FORM_STATEMENTS, under_lock
         # Nothing of the mail is built there: no template, no calendar, no user lookup.
         assert not any("mail_outbox" in s and s.startswith("SELECT") for s in under_lock)
+        if dialect() == "postgresql":
+            assert recorder.round_trips_under_lock() == FORM_ROUND_TRIPS, recorder.log
         auth.logout()
     statuses = [
         status
@@ -140,8 +190,8 @@ def test_the_whole_register_request_runs_a_fixed_number_of_statements(
             answer = client.post(f"/events/{event_id}/register", data={"csrf_token": token})
         assert answer.status_code == 302
         assert answer.headers["Location"] == f"/events/{event_id}"
-        assert len(recorder.log) == REQUEST_STATEMENTS[dialect()], recorder.log
-        assert recorder.log[-1] == "COMMIT"  # the account is not read again for the flash
+        assert len(recorder.statements()) == REQUEST_STATEMENTS[dialect()], recorder.log
+        assert recorder.statements()[-1] == "COMMIT"  # the account is not read again for the flash
         page = client.get(f"/events/{event_id}").get_data(as_text=True)
         assert "You are registered for Practitioners&#39; meeting." in page
         auth.logout()
@@ -161,6 +211,8 @@ def test_the_service_alone_counts_and_inserts_in_a_fixed_number_of_statements(
             register_for_event(meeting.id, user.id)
             db.session.commit()
         assert len(recorder.under_lock()) == SERVICE_STATEMENTS[dialect()], recorder.log
+        if dialect() == "postgresql":
+            assert recorder.round_trips_under_lock() == SERVICE_ROUND_TRIPS, recorder.log
 
 
 def test_the_outbox_holds_a_reference_until_send_mail_builds_it(

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from nscal.cities.models import ParticipantRole, role_by_slug_or_name
-from nscal.db import db, utcnow
+from nscal.db import db, pipelined, utcnow
 from nscal.errors import EXPIRED_FORM, recover_after_csrf
 from nscal.events.models import Event
 from nscal.events.services import can_view
@@ -99,23 +99,26 @@ def register(event_id: int):
     # The page's language, chosen now from the signed-in account: after the commit the
     # account is expired and asking again would read it once more.
     get_locale()
-    try:
-        registration = register_for_event(
-            event_id,
-            user_id,
-            participant_role_id=role.id if role else None,
-            note=form.note.data or "",
-        )
-    except RegistrationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(_event_page(event_id))
-    # Still under the event's lock: a new registration has no answers and no listing
-    # to read, only what was sent to write.
-    save_answers(registration, answers.values, new=True)
-    set_listed(registration, listed, new=True)
-    status = registration.status
-    db.session.commit()
+    # PostgreSQL: the registration's INSERT goes to the server with the COMMIT, in one
+    # round trip (or with the answers' INSERT, when there are answers).
+    with pipelined(db.session):
+        try:
+            registration = register_for_event(
+                event_id,
+                user_id,
+                participant_role_id=role.id if role else None,
+                note=form.note.data or "",
+            )
+        except RegistrationError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(_event_page(event_id))
+        # Still under the event's lock: a new registration has no answers and no
+        # listing to read, only what was sent to write.
+        save_answers(registration, answers.values, new=True)
+        set_listed(registration, listed, new=True)
+        status = registration.status
+        db.session.commit()
     flash(str(OUTCOME_MESSAGES[status]) % {"title": title}, "success")
     return redirect(_event_page(event_id))
 
