@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import g, request, session, url_for
+from flask import g, get_template_attribute, request, session, url_for
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup, escape
@@ -69,6 +69,7 @@ def register_template_helpers(app) -> None:
         language_links=language_links,
         query_args_except=_query_args_except,
         zone_return_path=_zone_return_path,
+        card_badges=card_badges,
     )
 
 
@@ -141,6 +142,20 @@ def event_description(event) -> str:
 def _public_description(event) -> str:
     """The description everyone may read, in the page's language where it has one."""
     return public_description(event, current_language())
+
+
+def card_badges(event) -> Markup:
+    """The ``event_badges`` macro's output for ``event``, or empty markup when it writes
+    only spaces: rendered once per request for each kind of event (cancelled, status,
+    visibility), as the year's calendar does, not once per card."""
+    store = g._get_current_object()
+    badges = store.__dict__.setdefault("_card_badges", {})
+    kind = (current_language(), event.is_cancelled, event.status, event.visibility)
+    found = badges.get(kind)
+    if found is None:
+        written = get_template_attribute("_macros.html", "event_badges")(event)
+        found = badges[kind] = Markup(written) if written.strip() else Markup("")
+    return found
 
 
 # An id no event has, to find where ids go in the built URL.

@@ -61,6 +61,12 @@ def english_plural(name: str) -> str:
     return word + "s"
 
 
+def role_label(name: str) -> str:
+    """A role's name in the reader's language (a role of the network's own), else as stored."""
+    known = ROLE_LABELS.get(name.strip().lower())
+    return str(known) if known is not None else name
+
+
 class ParticipantRole(db.Model):
     """What a person is at an event: practitioner, mayor, politician, leader …"""
 
@@ -74,8 +80,7 @@ class ParticipantRole(db.Model):
     def label(self) -> str:
         """The role's name in the reader's language (a role of the network's own), else
         its name as stored."""
-        known = ROLE_LABELS.get(self.name.strip().lower())
-        return str(known) if known is not None else self.name
+        return role_label(self.name)
 
     @property
     def plural_label(self) -> str:

@@ -8,12 +8,15 @@ people think of it; ``EventData`` wants the exclusive end, as iCalendar does.
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from itertools import groupby
+from operator import attrgetter
 
 import sqlalchemy as sa
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     DateField,
@@ -30,9 +33,11 @@ from wtforms import (
     URLField,
     widgets,
 )
+from wtforms.fields.choices import Choice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import Select, html_params
 
-from nscal.cities.models import City, ParticipantRole, active_cities, all_roles
+from nscal.cities.models import City, ParticipantRole, active_cities, all_roles, role_label
 from nscal.db import db
 from nscal.events.models import (
     TRANSLATED_LANGUAGES,
@@ -515,9 +520,87 @@ class AcceptConflictForm(Form):
 WHEN_CHOICES = {"upcoming": _l("Upcoming events"), "past": _l("Past events")}
 
 
-def _all_cities() -> list[City]:
-    # Inactive cities too: their past events stay findable.
-    return list(db.session.execute(db.select(City).order_by(City.country, City.name)).scalars())
+@dataclass(frozen=True)
+class FilterChoice:
+    """A city or a participant role of the filters: what the query needs (``id``) and
+    what the select shows. Plain rows: ORM objects cost more to load than the page
+    needs of them."""
+
+    id: int
+    slug: str
+    name: str
+    country: str | None = None
+
+
+def _filter_choices() -> tuple[list[FilterChoice], list[FilterChoice]]:
+    """Every city (inactive ones too: their past events stay findable), by country and
+    name, and every participant role, by id: in one statement."""
+    cities = sa.select(
+        sa.literal_column("0").label("kind"),
+        City.id,
+        City.slug,
+        City.name,
+        City.country,
+        sa.func.row_number().over(order_by=(City.country, City.name)).label("position"),
+    )
+    roles = sa.select(
+        sa.literal_column("1"),
+        ParticipantRole.id,
+        ParticipantRole.slug,
+        ParticipantRole.name,
+        sa.null(),
+        sa.func.row_number().over(order_by=ParticipantRole.id),
+    )
+    found: tuple[list[FilterChoice], list[FilterChoice]] = ([], [])
+    statement = sa.union_all(cities, roles).order_by(sa.text("kind"), sa.text("position"))
+    for kind, id_, slug, name, country, _position in db.session.execute(statement):
+        found[kind].append(FilterChoice(id_, slug, name, country))
+    return found
+
+
+class PlainSelect(Select):
+    """WTForms' ``Select``, the same bytes, with its options written directly: the
+    filters' selects have dozens of options, and ``html_params`` per option was a
+    noticeable part of the list page (tests/events/test_filter_select.py compares)."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        if self.multiple:
+            kwargs["multiple"] = True
+        flags = getattr(field, "flags", {})
+        for k in dir(flags):
+            if k in self.validation_attrs and k not in kwargs:
+                kwargs[k] = getattr(flags, k)
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        data, coerce = field.data, field.coerce
+        choices = field._choices_from_input(field.choices) or []
+        for optgroup, group in groupby(choices, key=attrgetter("optgroup")):
+            if optgroup is not None:
+                html.append(f"<optgroup {html_params(label=optgroup)}>")
+            for choice in group:
+                if choice.render_kw:  # not used by the filters: WTForms' own way
+                    html.append(
+                        self.render_option(
+                            Choice(
+                                choice.value,
+                                choice.label,
+                                coerce(choice.value) == data,
+                                choice.render_kw,
+                            )
+                        )
+                    )
+                    continue
+                value = choice.value
+                selected = "selected " if coerce(value) == data else ""
+                if isinstance(value, bool):
+                    value = str(value)
+                # escape() leaves no '"' for html_params' &quot; to replace.
+                label = escape(choice.label or choice.value)
+                html.append(f'<option {selected}value="{escape(value)}">{label}</option>')
+            if optgroup is not None:
+                html.append("</optgroup>")
+        html.append("</select>")
+        return Markup("".join(html))
 
 
 class EventFilterForm(Form):
@@ -532,22 +615,24 @@ class EventFilterForm(Form):
     q = SearchField(
         _l("Search"), validators=[Length(max=200, message=_l("Search for at most 200 letters."))]
     )
-    kind = SelectField(_l("Kind"), validate_choice=False)
-    city = SelectField(_l("Host city"), validate_choice=False)
+    kind = SelectField(_l("Kind"), validate_choice=False, widget=PlainSelect())
+    city = SelectField(_l("Host city"), validate_choice=False, widget=PlainSelect())
     # Translators: the label of the filter by participant role: events for practitioners …
-    role = SelectField(_l("For"), validate_choice=False)
+    role = SelectField(_l("For"), validate_choice=False, widget=PlainSelect())
     when = SelectField(
         _l("When"),
         choices=[SelectChoice(value, label) for value, label in WHEN_CHOICES.items()],
         default="upcoming",
         validate_choice=False,
+        widget=PlainSelect(),
     )
     submit = SubmitField(_l("Show events"))
 
     def __init__(self, formdata, **kwargs):
         super().__init__(formdata, **kwargs)
-        self._cities = {city.slug: city for city in _all_cities()}
-        self._roles = {role.slug: role for role in all_roles()}
+        cities, roles = _filter_choices()
+        self._cities = {city.slug: city for city in cities}
+        self._roles = {role.slug: role for role in roles}
         self.kind.choices = [SelectChoice("", _("All kinds"))] + [
             SelectChoice(kind.value, kind.label) for kind in EventKind
         ]
@@ -556,11 +641,11 @@ class EventFilterForm(Form):
             for city in self._cities.values()
         ]
         self.role.choices = [SelectChoice("", _("Any participant role"))] + [
-            SelectChoice(role.slug, role.label) for role in self._roles.values()
+            SelectChoice(role.slug, role_label(role.name)) for role in self._roles.values()
         ]
         self.selected_kind: EventKind | None = None
-        self.host_city: City | None = None
-        self.participant_role: ParticipantRole | None = None
+        self.host_city: FilterChoice | None = None
+        self.participant_role: FilterChoice | None = None
 
     def validate_kind(self, field):
         if not field.data:

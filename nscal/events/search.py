@@ -50,13 +50,28 @@ def fts_phrase(needle: str) -> str:
     return '"' + needle.replace('"', '""') + '"'
 
 
+def sqlite_contains(column, needle: str) -> sa.ColumnElement[bool]:
+    """``column.icontains(needle, autoescape=True)`` on SQLite, without its ``lower()``.
+
+    SQLite's ``LIKE`` already ignores the case of ASCII letters and only of those, as its
+    ``lower()`` does (Python's SQLite has no ICU), so ``col LIKE '%needle%'`` matches
+    exactly what ``lower(col) LIKE lower('%needle%')`` matches, without copying every
+    text it checks in lower case (a third of the search's time over many candidates).
+    """
+    escaped = needle.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return column.like(f"%{escaped}%", escape="/")
+
+
 def text_matches(columns, needle: str, dialect_name: str, event_id) -> sa.ColumnElement[bool]:
     """Events whose ``columns`` contain ``needle`` (stripped, non-empty), ignoring case.
 
     On SQLite, texts of three characters or more are first looked up in the FTS5 table;
     ``event_id`` is the id column the candidates' rowids are compared with.
     """
-    contains = sa.or_(*(column.icontains(needle, autoescape=True) for column in columns))
+    if dialect_name == "sqlite":
+        contains = sa.or_(*(sqlite_contains(column, needle) for column in columns))
+    else:
+        contains = sa.or_(*(column.icontains(needle, autoescape=True) for column in columns))
     if dialect_name != "sqlite" or len(needle) < SHORTEST_INDEXED:
         return contains
     candidates = (

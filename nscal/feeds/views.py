@@ -44,6 +44,7 @@ from nscal.feeds import services
 from nscal.feeds.files import FeedFile
 from nscal.feeds.ical import calendar_for
 from nscal.feeds.stored import render_key
+from nscal.i18n import current_language
 from nscal.sessions import feed_viewer
 from nscal.urls import external_url
 
@@ -154,7 +155,13 @@ def calendar_subscribe_links(https_url: str, label: str) -> dict[str, str]:
 @feeds.app_template_global()
 def public_feed_url() -> str:
     """The absolute https URL of the network's public feed."""
-    return external_url("feeds.network_calendar")
+    # The same for every reader of a language: built once per app, base URL and
+    # language (external_url makes a request context, a noticeable part of the list page).
+    cache = current_app.extensions.setdefault("nscal_public_feed_urls", {})
+    key = (current_app.config["BASE_URL"], current_language())
+    if key not in cache:
+        cache[key] = external_url("feeds.network_calendar")
+    return cache[key]
 
 
 @feeds.app_template_global()

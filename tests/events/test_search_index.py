@@ -166,3 +166,21 @@ def test_an_event_made_before_the_index_is_found_after_the_migration(tmp_path):
         assert len(ids(filter_events(sa.select(Event), text="årsmøde"))) == 1
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("typed", ["e", "møde", "a"])
+def test_a_search_page_shows_what_plain_paging_shows(nordic, typed):
+    from nscal.events.services import paginate_matches
+
+    query = filter_events(sa.select(Event), text=typed).order_by(Event.starts_at, Event.id)
+    plain = db.paginate(query, page=1, per_page=3, error_out=False)
+    assert plain.total > 0
+    for page in range(1, plain.pages + 2):  # one page past the end too
+        plain = db.paginate(query, page=page, per_page=3, error_out=False)
+        db.session.expunge_all()
+        searched = paginate_matches(query, page, 3)
+        assert [e.id for e in searched.items] == [e.id for e in plain.items], page
+        assert (searched.total, searched.pages) == (plain.total, plain.pages)
+        assert [[r.id for r in e.audience] for e in searched.items] == [
+            [r.id for r in e.audience] for e in plain.items
+        ]

@@ -18,6 +18,7 @@ from nscal.events.models import Event
 from nscal.events.services import (
     can_view,
     filter_events,
+    paginate_matches,
     past_events,
     series_neighbours,
     upcoming_events,
@@ -91,7 +92,11 @@ def index():
     if viewer is not None and request.args.get("for") == FOR_ME:
         query = for_person(query, viewer, now)
     query = past_events(query, now) if form.showing_past else upcoming_events(query, now)
-    pagination = db.paginate(query, page=_page_number(), per_page=PAGE_SIZE, error_out=False)
+    if form.q.data and form.q.data.strip():
+        # A search reads its matches once, however many there are.
+        pagination = paginate_matches(query, _page_number(), PAGE_SIZE)
+    else:
+        pagination = db.paginate(query, page=_page_number(), per_page=PAGE_SIZE, error_out=False)
     return render_template("events/list.html", form=form, pagination=pagination, filters=filters)
 
 
