@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
-from markupsafe import Markup, escape
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from nscal.accounts.permissions import coordinator_required
 from nscal.cities.models import active_cities
@@ -572,7 +572,10 @@ def _plan_rows(months: dict[int, tuple[str, list[Event]]]) -> list:
             statuses[kind],
         )
 
-    return [(month, (name, [row(event) for event in events])) for month, (name, events) in months.items()]
+    return [
+        (month, (name, [row(event) for event in events]))
+        for month, (name, events) in months.items()
+    ]
 
 
 @manage_events.get("/calendar/<int:year>")
