@@ -167,6 +167,21 @@ class Event(db.Model):
             postgresql_include=["visibility", "status", "id", "updated_at"],
         ),
         sa.Index("ix_event_updated_at", "updated_at"),
+        # Every column the year plan reads (nscal.events.plan._COLUMNS; the id is
+        # SQLite's rowid, in every index): its rows come from this index alone.
+        sa.Index(
+            "ix_event_plan",
+            "starts_at",
+            "ends_at",
+            "all_day",
+            "start_date",
+            "end_date",
+            "timezone",
+            "status",
+            "format",
+            "host_city_id",
+            "title",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,14 +4,15 @@ publishing, and the yearly calendar with its conflicts.
 Views parse, authorize, call a service, flash and redirect; the services commit nothing.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from nscal.accounts.permissions import coordinator_required
 from nscal.cities.models import active_cities
@@ -499,6 +500,84 @@ def _plan_month(event: Event) -> int:
     return start.month
 
 
+@dataclass(slots=True)
+class PlanRow:
+    """One event of a page of the plan, its words built once per kind of event."""
+
+    event: Event
+    edit_url: Markup
+    when: str
+    format: str
+    host: str | None
+    audience: Markup
+    status: Markup
+
+
+@dataclass(slots=True)
+class PlanPhrases:
+    """The plan's phrases about an event's title or conflict, translated once per page
+    and filled in per event as the template's ``_()`` would (markup: values escaped)."""
+
+    conflicts_of: Markup = field(default_factory=lambda: Markup(_("Conflicts of %(title)s")))
+    accepted: Markup = field(default_factory=lambda: Markup(_("Accepted conflict: %(conflict)s")))
+    conflict: Markup = field(default_factory=lambda: Markup(_("Conflict: %(conflict)s")))
+    for_title: Markup = field(default_factory=lambda: Markup(_("for %(title)s")))
+    this_conflict_of: Markup = field(
+        default_factory=lambda: Markup(_("this conflict of %(title)s"))
+    )
+
+
+def _id_url(endpoint: str):
+    """``url_for(endpoint, event_id=…)`` for many events: routed once, each id filled in
+    (as ``nscal.templating.event_url``)."""
+    marker = "918273645"
+    prefix, _marker, suffix = url_for(endpoint, event_id=int(marker)).partition(marker)
+    prefix, suffix = escape(prefix), escape(suffix)
+    return lambda event_id: Markup(f"{prefix}{int(event_id)}{suffix}")
+
+
+def _plan_rows(months: dict[int, tuple[str, list[Event]]]) -> list:
+    """The page's months with their events' rows: each label, audience and status
+    worded once per page (the template's per-event ``_()`` calls were most of it)."""
+    edit_url = _id_url("manage_events.edit_event")
+    formats: dict = {}
+    audiences: dict[tuple, Markup] = {}
+    statuses: dict[tuple, Markup] = {}
+    for_audience = Markup(_("for %(audience)s"))
+    everyone = Markup(_("for everyone"))
+    cancelled = Markup("<strong>%s</strong>") % pgettext("event status", "Cancelled")
+
+    def row(event: Event) -> PlanRow:
+        if event.format not in formats:
+            formats[event.format] = event.format.label
+        roles = event.audience
+        key = tuple(role.id for role in roles)
+        if key not in audiences:
+            audiences[key] = (
+                for_audience % {"audience": ", ".join(role.label for role in roles)}
+                if roles
+                else everyone
+            )
+        kind = (event.is_cancelled, event.status)
+        if kind not in statuses:
+            statuses[kind] = cancelled if event.is_cancelled else escape(event.status.label)
+        host = event.host_city
+        return PlanRow(
+            event,
+            edit_url(event.id),
+            format_when(event),
+            formats[event.format],
+            host.name if host else None,
+            audiences[key],
+            statuses[kind],
+        )
+
+    return [
+        (month, (name, [row(event) for event in events]))
+        for month, (name, events) in months.items()
+    ]
+
+
 @manage_events.get("/calendar/<int:year>")
 @coordinator_required
 def year_calendar(year: int):
@@ -532,7 +611,9 @@ def year_calendar(year: int):
     return render_template(
         "manage/calendar/year.html",
         year=year,
-        months=list(months.items()),
+        months=_plan_rows(months),
+        say=PlanPhrases(),
+        accept_url=_id_url("manage_events.accept"),
         overview=[(month_name(month), month, counts) for month, counts in overview.items()],
         conflicts=plan.summaries,
         pagination=PlanPage(page, pages),

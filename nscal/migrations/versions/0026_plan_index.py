@@ -1,0 +1,39 @@
+"""the plan's index: every column the coordinators' year plan reads of an event
+
+Revision ID: 0026_plan_index
+Revises: 0023_stored_vevents
+Create Date: 2026-12-04 12:00:00.000000
+
+``nscal.events.plan.year_plan`` reads a year's events from this index alone (on SQLite
+a covering index, in start order), not from the table's wide rows, where reaching
+``timezone`` or ``status`` means reading past the description.
+"""
+
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "0026_plan_index"
+down_revision = "0023_stored_vevents"
+branch_labels = None
+depends_on = None
+
+COLUMNS = [
+    "starts_at",
+    "ends_at",
+    "all_day",
+    "start_date",
+    "end_date",
+    "timezone",
+    "status",
+    "format",
+    "host_city_id",
+    "title",
+]
+
+
+def upgrade():
+    op.create_index("ix_event_plan", "event", COLUMNS, unique=False)
+
+
+def downgrade():
+    op.drop_index("ix_event_plan", table_name="event")
