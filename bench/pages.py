@@ -14,6 +14,7 @@ SQLite by default (the embedded default); ``--postgresql`` uses a fresh database
 """
 
 import argparse
+import gc
 import os
 import random
 import re
@@ -213,6 +214,10 @@ def run(count: int, runs: int, postgresql: bool) -> list[dict]:
             engine = db.engine
             db.session.remove()
         print(f"{count:>6} events seeded in {time.perf_counter() - began:.0f} s", flush=True)
+        # As a worker after its start (wsgi.py): what is loaded is frozen out of the
+        # garbage collector's generations. Unfrozen after this size, so it can go.
+        gc.collect()
+        gc.freeze()
         # The requests run outside any app context, as in a server: inside one, every
         # request would share its ``g`` (and Flask-Login's user cached there), and the
         # anonymous pages would be the coordinator's.
@@ -252,6 +257,7 @@ def run(count: int, runs: int, postgresql: bool) -> list[dict]:
                 flush=True,
             )
         engine.dispose()
+        gc.unfreeze()
     return rows
 
 
