@@ -618,7 +618,7 @@ def test_the_year_page_finds_the_days_an_event_covers_as_event_days_does(zone):
                 if first is None or last is None:
                     continue
                 found += 1
-                days = (midnights.days[first], midnights.days[max(first, last)])
+                days = (first, max(first, last))
                 assert days == day_span(start, start + length, False, None, None, tz)
             start += timedelta(minutes=30)
         assert found > 0.95 * 3 * (stop - moment) / timedelta(minutes=30)

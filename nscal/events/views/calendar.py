@@ -221,27 +221,20 @@ def _stored(moment: datetime, text: bool):
 class _Midnights:
     """The days around a year on one zone's clocks, by the instants they begin at: an
     instant's day is a bisection of ``starts`` (no datetime made, no zone conversion).
-    Days with a change of UTC offset in them or at their edges are left to
-    ``day_span`` (``exact``), so every day found here is the one it would give."""
+    ``days[bisect_right(starts, moment)]`` is the day ``moment`` falls on, and
+    ``days[bisect_left(starts, end)]`` the last day of an event ending at ``end`` (an end
+    at midnight covers none of the day it begins). None outside the days here, and on
+    days with a change of UTC offset in them or at their edges: those are left to
+    ``day_span``, so that every day found here is the one it would give."""
 
-    days: tuple[date, ...]
-    starts: tuple  # the instant each day begins at, and the end of the last
-    exact: tuple[bool, ...]
+    starts: tuple  # the instant each day begins at, and the end of the last, as stored
+    days: tuple[date | None, ...]  # None, the days (None where exact), None
 
-    def day_of(self, moment) -> int | None:
-        """The index of the day ``moment`` falls on, if found here."""
-        index = bisect_right(self.starts, moment) - 1
-        if 0 <= index < len(self.days) and not self.exact[index]:
-            return index
-        return None
+    def day_of(self, moment) -> date | None:
+        return self.days[bisect_right(self.starts, moment)]
 
-    def day_ending(self, moment) -> int | None:
-        """The index of the last day an event ending at ``moment`` covers (an end at
-        midnight covers none of the day it begins), if found here."""
-        index = bisect_left(self.starts, moment) - 1
-        if 0 <= index < len(self.days) and not self.exact[index]:
-            return index
-        return None
+    def day_ending(self, moment) -> date | None:
+        return self.days[bisect_left(self.starts, moment)]
 
 
 @lru_cache(maxsize=256)
@@ -260,11 +253,13 @@ def _midnights(zone: str, year: int, text: bool) -> _Midnights:
         ((start - tiny).astimezone(tz).utcoffset(), start.astimezone(tz).utcoffset())
         for start in starts
     ]
-    exact = tuple(
-        len({*edges[n], *edges[n + 1]}) > 1 or starts[n].astimezone(tz).date() != day
+    found = [
+        None
+        if len({*edges[n], *edges[n + 1]}) > 1 or starts[n].astimezone(tz).date() != day
+        else day
         for n, day in enumerate(days)
-    )
-    return _Midnights(days, tuple(_stored(start, text) for start in starts), exact)
+    ]
+    return _Midnights(tuple(_stored(start, text) for start in starts), (None, *found, None))
 
 
 def _year_listing(viewer, year: int, zone: str | None) -> dict[date, tuple[list, int]]:
@@ -288,7 +283,7 @@ def _year_listing(viewer, year: int, zone: str | None) -> dict[date, tuple[list,
     days: dict[date, list] = {}
     midnights: dict[str, _Midnights] = {}
     # Plain rows (the connection's, not the ORM's): no entity loading per row.
-    for row in db.session.connection().execute(query):
+    for row in db.session.connection().execute(query).all():
         _id, timezone, starts_at, ends_at, all_day, start_date, end_date = row[:7]
         if all_day and start_date is not None:
             first, last = day_span(None, None, True, _date(start_date), _date(end_date), None)
@@ -297,10 +292,11 @@ def _year_listing(viewer, year: int, zone: str | None) -> dict[date, tuple[list,
             clocks = midnights.get(name)
             if clocks is None:
                 clocks = midnights[name] = _midnights(name, year, isinstance(starts_at, str))
-            begins, ends = clocks.day_of(starts_at), clocks.day_ending(ends_at)
-            if begins is not None and ends is not None:
-                first = clocks.days[begins]
-                last = clocks.days[ends] if ends > begins else first
+            # As ``_Midnights.day_of`` and ``day_ending``, without two calls a row.
+            first = clocks.days[bisect_right(clocks.starts, starts_at)]
+            last = clocks.days[bisect_left(clocks.starts, ends_at)]
+            if first is not None and last is not None:
+                last = max(first, last)
             else:  # a change of clocks, or far from the year: as ``event_days``
                 first, last = day_span(
                     _aware(starts_at), _aware(ends_at), False, None, None, ZoneInfo(name)
