@@ -182,6 +182,21 @@ class Event(db.Model):
             "host_city_id",
             "title",
         ),
+        # The year page (``nscal.events.views.calendar.LISTING_COLUMNS``) reads every
+        # event of a year: with its columns here, SQLite reads this index and not the
+        # rows (each with its description before them).
+        sa.Index(
+            "ix_event_calendar",
+            "starts_at",
+            "ends_at",
+            "visibility",
+            "status",
+            "all_day",
+            "timezone",
+            "start_date",
+            "end_date",
+            "title",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,8 +2,9 @@
 
 import html
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -584,3 +585,40 @@ def test_the_list_needs_as_many_queries_for_thirty_events_as_for_three(
     many = count_statements(client, "/events/")
     assert few == many
     assert count_statements(client, "/calendar/2027") <= few
+
+
+@pytest.mark.parametrize(
+    "zone",
+    # Changes of clocks at 01:00 UTC, at local midnight (Santiago, Havana, Beirut), by half
+    # an hour (Lord Howe), and none (Reykjavik).
+    [
+        "Europe/Oslo",
+        "America/Santiago",
+        "America/Havana",
+        "Asia/Beirut",
+        "Australia/Lord_Howe",
+        "Atlantic/Reykjavik",
+    ],
+)
+def test_the_year_page_finds_the_days_an_event_covers_as_event_days_does(zone):
+    # The year page counts events on days by bisecting each zone's midnights; where it
+    # finds a day, it is the day ``day_span`` (and so ``event_days``) gives.
+    from nscal.events.display import day_span
+    from nscal.events.views.calendar import _midnights, _stored
+
+    tz = ZoneInfo(zone)
+    moment, stop = datetime(2026, 12, 30, tzinfo=UTC), datetime(2028, 1, 2, tzinfo=UTC)
+    for text in (True, False):  # SQLite's text, PostgreSQL's datetimes
+        midnights = _midnights(zone, 2027, text)
+        found, start = 0, moment
+        while start < stop:
+            for length in (timedelta(minutes=30), timedelta(hours=5), timedelta(days=1)):
+                first = midnights.day_of(_stored(start, text))
+                last = midnights.day_ending(_stored(start + length, text))
+                if first is None or last is None:
+                    continue
+                found += 1
+                days = (first, max(first, last))
+                assert days == day_span(start, start + length, False, None, None, tz)
+            start += timedelta(minutes=30)
+        assert found > 0.95 * 3 * (stop - moment) / timedelta(minutes=30)
