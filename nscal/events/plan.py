@@ -11,14 +11,16 @@ the events it shows (``nscal.events.conflicts`` takes anything with the attribut
 ``Event``).
 """
 
+import json
+import sqlite3
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from itertools import compress
-from operator import itemgetter
+from itertools import compress, islice, repeat
+from operator import eq, le
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -78,10 +80,13 @@ class _Micros(FunctionElement):
 def _micros_sqlite(element, compiler, **kw):
     # Stored as naive UTC text, "2027-01-08 12:15:00.000000": seconds, then the digits.
     column = compiler.process(element.clauses, **kw)
-    return (
-        f"(CAST(strftime('%s', {column}) AS INTEGER) * 1000000"
-        f" + CAST(substr({column}, 21, 6) AS INTEGER))"
+    # unixepoch() (SQLite 3.38) is half the work of strftime('%s').
+    seconds = (
+        f"unixepoch({column})"
+        if sqlite3.sqlite_version_info >= (3, 38)
+        else f"CAST(strftime('%s', {column}) AS INTEGER)"
     )
+    return f"({seconds} * 1000000 + CAST(substr({column}, 21, 6) AS INTEGER))"
 
 
 @compiles(_Micros)
@@ -92,7 +97,7 @@ def _micros_default(element, compiler, **kw):
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAY = 86_400_000_000  # microseconds
-# The columns of a row, in this order; sorted as read, by (start, id).
+# The columns read, in this order, each as one aggregated value (see ``_read_year``).
 _START, _ID, _END, _ALL_DAY, _START_DATE, _END_DATE, _ZONE, _STATUS, _FORMAT, _HOST, _TITLE = range(
     11
 )
@@ -100,18 +105,57 @@ _COLUMNS = [
     _Micros(Event.starts_at),
     Event.id,
     _Micros(Event.ends_at),
-    Event.all_day,
-    # As the driver gives them (text on SQLite): only the few entries made parse them.
-    sa.type_coerce(Event.start_date, sa.String()),
-    sa.type_coerce(Event.end_date, sa.String()),
+    sa.cast(Event.all_day, sa.Integer),
+    # As text ('' for none): only the few entries made parse them.
+    Event.start_date,
+    Event.end_date,
     Event.timezone,
-    sa.type_coerce(Event.status, sa.String()),
-    sa.type_coerce(Event.format, sa.String()),
+    Event.status,
+    Event.format,
     Event.host_city_id,
-    Event.title,
 ]
+_NUMBERS = (_START, _ID, _END, _ALL_DAY)  # decoded as ints, the others kept as text
 _STATUSES = {member.value: member for member in EventStatus}
 _FORMATS = {member.value: member for member in EventFormat}
+
+
+class _Concat(FunctionElement):
+    """The values of a column over the rows read, in the rows' order, as one text
+    separated by commas, '' for NULL (SQLite ``group_concat``, PostgreSQL
+    ``string_agg``): one value to split in C rather than a row object per event."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(_Concat, "sqlite")
+def _concat_sqlite(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)
+    return f"group_concat(ifnull({column}, ''), ',')"
+
+
+@compiles(_Concat)
+def _concat_default(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)
+    return f"string_agg(coalesce(CAST({column} AS TEXT), ''), ',')"
+
+
+class _JsonList(FunctionElement):
+    """The values of a text column over the rows read as a JSON array (titles hold any
+    character, commas too)."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(_JsonList, "sqlite")
+def _json_list_sqlite(element, compiler, **kw):
+    return f"json_group_array({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_JsonList)
+def _json_list_default(element, compiler, **kw):
+    return f"CAST(json_agg({compiler.process(element.clauses, **kw)}) AS TEXT)"
 
 
 def _instant(micros: int) -> datetime:
@@ -149,13 +193,55 @@ def _timed_month(micros: int, zone: str, year: int) -> int:
     return month
 
 
+@lru_cache(maxsize=256)
+def _month_bands(zone: str, year: int) -> tuple[tuple[int, ...], tuple[int | None, ...]]:
+    """``_timed_month`` as one bisection: the edges of the two days either side of each
+    month start, and the month for each gap between them (None: near a month start,
+    where ``_timed_month`` asks the wall clock)."""
+    edges = []
+    for start in _month_starts(zone, year):
+        edges += (start - 2 * _DAY, start + 2 * _DAY)
+    # Gap k lies between edges k - 1 and k: even gaps are between the bands (month
+    # k // 2, 0 before the year, 13 after it), odd ones within a band.
+    months = tuple(None if k % 2 else k // 2 for k in range(len(edges) + 1))
+    return tuple(edges), months
+
+
+def _months(year: int, columns: list[list]) -> list[int]:
+    """The month of ``year`` each event counts in (0 before it, 13 after it): an
+    all-day event's date's, a timed one's on its own zone's wall clock."""
+    starts, zones, all_day, days = (
+        columns[_START],
+        columns[_ZONE],
+        columns[_ALL_DAY],
+        columns[_START_DATE],
+    )
+    months = [0] * len(starts)
+    by_zone: dict[str, list[int]] = defaultdict(list)
+    prefix = f"{year:04d}-"
+    for i, dated, day in zip(range(len(starts)), all_day, days, strict=True):
+        if dated and day:  # "2027-03-01"
+            if day.startswith(prefix):
+                months[i] = int(day[5:7])
+        else:
+            by_zone[zones[i]].append(i)
+    # Per zone, one bisection per event over the zone's bands, in C.
+    for zone, positions in by_zone.items():
+        edges, gaps = _month_bands(zone, year)
+        zone_starts = list(map(starts.__getitem__, positions))
+        found = map(gaps.__getitem__, map(bisect_right, repeat(edges), zone_starts))
+        for i, micros, month in zip(positions, zone_starts, found, strict=True):
+            months[i] = _timed_month(micros, zone, year) if month is None else month
+    return months
+
+
 @dataclass
 class YearPlan:
     """Every event of a year as parallel columns, by start (as
     ``nscal.events.services.events_in_year``): the ``PlanRows`` of
     ``nscal.events.conflicts.plan_conflicts``, with each event's month and status."""
 
-    columns: list[Sequence]  # as read (the columns above), each a tuple
+    columns: list[Sequence]  # as read (the columns above)
     months: list[int]
     keys: list[frozenset]  # role ids
     cities: dict[int, City] = field(default_factory=dict)
@@ -168,8 +254,7 @@ class YearPlan:
         self.ids, self.starts, self.ends = columns[_ID], columns[_START], columns[_END]
         self.all_day = columns[_ALL_DAY]
         statuses = columns[_STATUS]
-        cancelled = EventStatus.cancelled.value
-        self.cancelled = [status == cancelled for status in statuses]
+        self.cancelled = list(map(EventStatus.cancelled.value.__eq__, statuses))
         self.drafts = statuses.count(EventStatus.draft.value)
 
     def __len__(self) -> int:
@@ -193,6 +278,7 @@ class YearPlan:
         if found is None:
             row = [column[i] for column in self.columns]
             all_day = bool(row[_ALL_DAY])
+            host = int(row[_HOST]) if row[_HOST] else None
             found = self._entries[i] = PlanEntry(
                 id=row[_ID],
                 title=row[_TITLE],
@@ -204,12 +290,47 @@ class YearPlan:
                 end_date=_day(row[_END_DATE]) if all_day else None,
                 status=_STATUSES[row[_STATUS]],
                 format=_FORMATS[row[_FORMAT]],
-                host_city_id=row[_HOST],
-                host_city=self.cities.get(row[_HOST]),
+                host_city_id=host,
+                host_city=self.cities.get(host),
                 audience=[self.roles[key] for key in sorted(self.keys[i])],
                 month=self.months[i],
             )
         return found
+
+
+def _read_year(connection, in_window) -> list[list]:
+    """The columns of the events ``in_window`` (``_COLUMNS``, then the titles), by
+    (start, id): one row of one aggregated value per column, split in C (thousands of
+    rows, and a row object for each, cost more than the values)."""
+    rows = sa.select(*_COLUMNS, Event.title).where(in_window).order_by(Event.starts_at, Event.id)
+    rows = rows.subquery()
+    # One statement: every aggregate steps over the same rows in the same order, so
+    # the columns line up (and come in the subquery's order; checked below).
+    *values, titles = rows.c
+    found = connection.execute(
+        sa.select(sa.func.count(), *map(_Concat, values), _JsonList(titles))
+    ).one()
+    if not found[0]:
+        return [[] for _ in range(_TITLE + 1)]
+    columns = [text.split(",") for text in found[1:-1]]
+    for number in _NUMBERS:
+        columns[number] = list(map(int, columns[number]))
+    columns.append(json.loads(found[-1]))
+    starts, ids = columns[_START], columns[_ID]
+    if not _in_order(starts, ids):  # as asked, but no aggregate promises to keep it
+        order = sorted(range(len(ids)), key=lambda i: (starts[i], ids[i]))
+        columns = [[column[i] for i in order] for column in columns]
+    return columns
+
+
+def _in_order(starts: list[int], ids: list[int]) -> bool:
+    """Whether the rows are by (start, id): starts never going down, ids going up
+    among equal starts (looked at in C but for those few)."""
+    following = islice(starts, 1, None)
+    if not all(map(le, starts, following)):
+        return False
+    ties = compress(range(len(ids) - 1), map(eq, starts, islice(starts, 1, None)))
+    return all(ids[i] < ids[i + 1] for i in ties)
 
 
 def year_plan(year: int) -> YearPlan:
@@ -218,51 +339,40 @@ def year_plan(year: int) -> YearPlan:
     window_start = datetime(year, 1, 1, tzinfo=UTC) - timedelta(hours=14)
     window_end = datetime(year + 1, 1, 1, tzinfo=UTC) + timedelta(hours=12)
     in_window = sa.and_(Event.starts_at >= window_start, Event.starts_at < window_end)
-    # Through the connection: the session's ORM result machinery costs more per row
-    # than reading the row. The columns are those of the index ix_event_plan, which
-    # SQLite reads alone (the table's rows are wide: the description comes first).
+    # Through the connection: the session's ORM result machinery is not needed. The
+    # columns are those of the index ix_event_plan, which the database reads alone (the
+    # table's rows are wide: the description comes first).
     connection = db.session.connection()
-    rows = connection.execute(sa.select(*_COLUMNS).where(in_window)).all()
-    if not rows:
-        return YearPlan([()] * len(_COLUMNS), [], [])
-    rows.sort(key=itemgetter(_START, _ID))
-    columns = list(zip(*rows, strict=True))  # transposed in C, not row by row
-    del rows
-    months = []
-    for start, zone, all_day, start_date in zip(
-        columns[_START], columns[_ZONE], columns[_ALL_DAY], columns[_START_DATE], strict=True
-    ):
-        if all_day and start_date is not None:
-            if isinstance(start_date, str):  # "2027-03-01" (SQLite)
-                day_year, month = int(start_date[:4]), int(start_date[5:7])
-            else:
-                day_year, month = start_date.year, start_date.month
-            months.append(month if day_year == year else 0)
-        else:
-            months.append(_timed_month(start, zone, year))
-    if not all(1 <= month <= 12 for month in months):  # the window's edges
-        kept = [1 <= month <= 12 for month in months]
-        columns = [tuple(compress(column, kept)) for column in columns]
+    columns = _read_year(connection, in_window)
+    if not columns[_ID]:
+        return YearPlan(columns, [], [])
+    months = _months(year, columns)
+    if min(months) < 1 or max(months) > 12:
+        kept = [1 <= month <= 12 for month in months]  # the window's edges
+        columns = [list(compress(column, kept)) for column in columns]
         months = list(compress(months, kept))
     cities = {city.id: city for city in db.session.execute(sa.select(City)).scalars()}
     roles = {role.id: role for role in db.session.execute(sa.select(ParticipantRole)).scalars()}
-    audiences: dict[int, set[int]] = defaultdict(set)
-    pairs = connection.execute(
+    # The audiences as two aggregated columns, event ids and role ids, paired.
+    pairs = (
         sa.select(event_audience.c.event_id, event_audience.c.participant_role_id)
         .join(Event, Event.id == event_audience.c.event_id)
         .where(in_window)
-    ).all()
-    for event_id, role_id in pairs:
-        audiences[event_id].add(role_id)
+        .subquery()
+    )
+    event_ids, role_ids = connection.execute(sa.select(*map(_Concat, pairs.c))).one()
+    audiences: dict[int, set[int]] = defaultdict(set)
+    if event_ids:
+        for event_id, role_id in zip(
+            map(int, event_ids.split(",")), map(int, role_ids.split(",")), strict=True
+        ):
+            audiences[event_id].add(role_id)
     # Few audiences, many events: one set for each.
     shared: dict[frozenset, frozenset] = {}
     empty: frozenset = frozenset()
-    keys = []
-    for event_id in columns[_ID]:
-        found = audiences.get(event_id)
-        if found is None:
-            keys.append(empty)
-        else:
-            key = frozenset(found)
-            keys.append(shared.setdefault(key, key))
+    by_event = {
+        event_id: shared.setdefault(key, key)
+        for event_id, key in zip(audiences, map(frozenset, audiences.values()), strict=True)
+    }
+    keys = list(map(by_event.get, columns[_ID], repeat(empty)))
     return YearPlan(columns, months, keys, cities, roles)
