@@ -14,13 +14,12 @@ the events it shows (``nscal.events.conflicts`` takes anything with the attribut
 import json
 import sqlite3
 from bisect import bisect_right
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import compress, islice, repeat
-from operator import eq, le
+from operator import eq, is_, le, lt, not_
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -97,47 +96,54 @@ def _micros_default(element, compiler, **kw):
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAY = 86_400_000_000  # microseconds
-# The columns read, in this order, each as one aggregated value (see ``_read_year``).
-_START, _ID, _END, _ALL_DAY, _START_DATE, _END_DATE, _ZONE, _STATUS, _FORMAT, _HOST, _TITLE = range(
-    11
-)
+# The columns read, in this order, each as one aggregated value (see ``_read_year``):
+# for every event, as numbers ...
+_START, _ID, _END, _ALL_DAY, _CANCELLED = range(5)
+# ... and as text ('' for none): the zone, an all-day event's date ...
+_ZONE, _START_DATE = range(5, 7)
+# ... and, split only when an entry is made (``_Lazy``), as text:
+_END_DATE, _STATUS, _FORMAT, _HOST, _TITLE = range(7, 12)
 _COLUMNS = [
     _Micros(Event.starts_at),
     Event.id,
     _Micros(Event.ends_at),
     sa.cast(Event.all_day, sa.Integer),
-    # As text ('' for none): only the few entries made parse them.
-    Event.start_date,
-    Event.end_date,
+    sa.cast(Event.status == EventStatus.cancelled, sa.Integer),
     Event.timezone,
+    sa.case((Event.all_day, Event.start_date)),
+    Event.end_date,
     Event.status,
     Event.format,
     Event.host_city_id,
 ]
-_NUMBERS = (_START, _ID, _END, _ALL_DAY)  # decoded as ints, the others kept as text
+_NUMBERS, _EAGER = _ZONE, _END_DATE  # where the texts and the lazy columns begin
 _STATUSES = {member.value: member for member in EventStatus}
 _FORMATS = {member.value: member for member in EventFormat}
 
 
 class _Concat(FunctionElement):
     """The values of a column over the rows read, in the rows' order, as one text
-    separated by commas, '' for NULL (SQLite ``group_concat``, PostgreSQL
-    ``string_agg``): one value to split in C rather than a row object per event."""
+    separated by a separator (``_concat``), '' for NULL (SQLite ``group_concat``,
+    PostgreSQL ``string_agg``): one value to split in C, not a row object per event."""
 
     type = sa.String()
     inherit_cache = True
 
 
+def _concat(column, separator: str = ",") -> _Concat:
+    return _Concat(column, sa.literal_column(f"'{separator}'"))
+
+
 @compiles(_Concat, "sqlite")
 def _concat_sqlite(element, compiler, **kw):
-    column = compiler.process(element.clauses, **kw)
-    return f"group_concat(ifnull({column}, ''), ',')"
+    column, separator = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"group_concat(ifnull({column}, ''), {separator})"
 
 
 @compiles(_Concat)
 def _concat_default(element, compiler, **kw):
-    column = compiler.process(element.clauses, **kw)
-    return f"string_agg(coalesce(CAST({column} AS TEXT), ''), ',')"
+    column, separator = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"string_agg(coalesce(CAST({column} AS TEXT), ''), {separator})"
 
 
 class _JsonList(FunctionElement):
@@ -194,45 +200,59 @@ def _timed_month(micros: int, zone: str, year: int) -> int:
 
 
 @lru_cache(maxsize=256)
-def _month_bands(zone: str, year: int) -> tuple[tuple[int, ...], tuple[int | None, ...]]:
-    """``_timed_month`` as one bisection: the edges of the two days either side of each
-    month start, and the month for each gap between them (None: near a month start,
-    where ``_timed_month`` asks the wall clock)."""
-    edges = []
+def _month_edges(zone: str, year: int) -> tuple[int, ...]:
+    """The edges of the two days either side of each of ``zone``'s month starts in
+    ``year`` (``_month_starts``): ``_timed_month`` as one bisection (``_GAPS``)."""
+    edges: list[int] = []
     for start in _month_starts(zone, year):
         edges += (start - 2 * _DAY, start + 2 * _DAY)
-    # Gap k lies between edges k - 1 and k: even gaps are between the bands (month
-    # k // 2, 0 before the year, 13 after it), odd ones within a band.
-    months = tuple(None if k % 2 else k // 2 for k in range(len(edges) + 1))
-    return tuple(edges), months
+    return tuple(edges)
 
 
-def _months(year: int, columns: list[list]) -> list[int]:
+# The month of each gap between the edges: gap k lies between edges k - 1 and k; even
+# gaps are between the bands (month k // 2: 0 before the year, 13 after it), odd ones
+# within one, near a month start (None: the wall clock decides, ``_timed_month``).
+_GAPS = tuple(None if k % 2 else k // 2 for k in range(27))
+
+
+def _months(year: int, starts: Sequence[int], zones: Sequence[str], days: Sequence[str]):
     """The month of ``year`` each event counts in (0 before it, 13 after it): an
-    all-day event's date's, a timed one's on its own zone's wall clock."""
-    starts, zones, all_day, days = (
-        columns[_START],
-        columns[_ZONE],
-        columns[_ALL_DAY],
-        columns[_START_DATE],
-    )
-    months = [0] * len(starts)
-    by_zone: dict[str, list[int]] = defaultdict(list)
+    all-day event's date's (``days``, '' for a timed one), else on its zone's clock."""
+    # One bisection per event over its zone's edges, in C (map), not a loop.
+    edges = {zone: _month_edges(zone, year) for zone in set(zones)}
+    months = list(map(_GAPS.__getitem__, map(bisect_right, map(edges.__getitem__, zones), starts)))
     prefix = f"{year:04d}-"
-    for i, dated, day in zip(range(len(starts)), all_day, days, strict=True):
-        if dated and day:  # "2027-03-01"
-            if day.startswith(prefix):
-                months[i] = int(day[5:7])
-        else:
-            by_zone[zones[i]].append(i)
-    # Per zone, one bisection per event over the zone's bands, in C.
-    for zone, positions in by_zone.items():
-        edges, gaps = _month_bands(zone, year)
-        zone_starts = list(map(starts.__getitem__, positions))
-        found = map(gaps.__getitem__, map(bisect_right, repeat(edges), zone_starts))
-        for i, micros, month in zip(positions, zone_starts, found, strict=True):
-            months[i] = _timed_month(micros, zone, year) if month is None else month
+    for i in compress(range(len(days)), days):  # "2027-03-01"
+        day = days[i]
+        months[i] = int(day[5:7]) if day.startswith(prefix) else 0
+    for i in compress(range(len(months)), map(is_, months, repeat(None))):
+        months[i] = _timed_month(starts[i], zones[i], year)
     return months
+
+
+class _Lazy:
+    """A column read as one text, split when first looked at (for the few entries
+    made): thousands of strings nobody reads cost more than the text."""
+
+    __slots__ = ("_load", "_values")
+
+    def __init__(self, load: Callable[[], list]):
+        self._load = load
+        self._values: list | None = None
+
+    def values(self) -> list:
+        if self._values is None:
+            self._values = self._load()
+        return self._values
+
+    def __getitem__(self, i: int):
+        return self.values()[i]
+
+    def __len__(self) -> int:
+        return len(self.values())
+
+    def kept(self, selectors: list[bool]) -> "_Lazy":
+        return _Lazy(lambda: list(compress(self.values(), selectors)))
 
 
 @dataclass
@@ -241,9 +261,10 @@ class YearPlan:
     ``nscal.events.services.events_in_year``): the ``PlanRows`` of
     ``nscal.events.conflicts.plan_conflicts``, with each event's month and status."""
 
-    columns: list[Sequence]  # as read (the columns above)
+    columns: list[Sequence]  # as read (the columns above; the last ones ``_Lazy``)
     months: list[int]
     keys: list[frozenset]  # role ids
+    drafts: int = 0
     cities: dict[int, City] = field(default_factory=dict)
     roles: dict[int, ParticipantRole] = field(default_factory=dict)
     _entries: dict[int, PlanEntry] = field(default_factory=dict)
@@ -252,10 +273,7 @@ class YearPlan:
     def __post_init__(self):
         columns = self.columns
         self.ids, self.starts, self.ends = columns[_ID], columns[_START], columns[_END]
-        self.all_day = columns[_ALL_DAY]
-        statuses = columns[_STATUS]
-        self.cancelled = list(map(EventStatus.cancelled.value.__eq__, statuses))
-        self.drafts = statuses.count(EventStatus.draft.value)
+        self.all_day, self.cancelled = columns[_ALL_DAY], columns[_CANCELLED]
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -298,39 +316,74 @@ class YearPlan:
         return found
 
 
-def _read_year(connection, in_window) -> list[list]:
+def _read_year(connection, in_window) -> tuple[list[Sequence], int]:
     """The columns of the events ``in_window`` (``_COLUMNS``, then the titles), by
-    (start, id): one row of one aggregated value per column, split in C (thousands of
-    rows, and a row object for each, cost more than the values)."""
-    rows = sa.select(*_COLUMNS, Event.title).where(in_window).order_by(Event.starts_at, Event.id)
-    rows = rows.subquery()
+    (start, id), and how many of them are drafts: one row of one aggregated value per
+    column, split in C (thousands of rows, and a row object for each, cost more than
+    the values)."""
+    rows = sa.select(
+        *_COLUMNS,
+        sa.cast(Event.status == EventStatus.draft, sa.Integer).label("draft"),
+        Event.title,
+    )
+    rows = rows.where(in_window).order_by(Event.starts_at, Event.id).subquery()
+    *values, drafts, titles = rows.c
     # One statement: every aggregate steps over the same rows in the same order, so
     # the columns line up (and come in the subquery's order; checked below).
-    *values, titles = rows.c
     found = connection.execute(
-        sa.select(sa.func.count(), *map(_Concat, values), _JsonList(titles))
+        sa.select(sa.func.count(), *map(_concat, values), sa.func.sum(drafts), _JsonList(titles))
     ).one()
-    if not found[0]:
-        return [[] for _ in range(_TITLE + 1)]
-    columns = [text.split(",") for text in found[1:-1]]
-    for number in _NUMBERS:
-        columns[number] = list(map(int, columns[number]))
-    columns.append(json.loads(found[-1]))
-    starts, ids = columns[_START], columns[_ID]
-    if not _in_order(starts, ids):  # as asked, but no aggregate promises to keep it
-        order = sorted(range(len(ids)), key=lambda i: (starts[i], ids[i]))
+    count, *texts, drafts, titles = found
+    if not count:
+        return [[] for _ in range(_TITLE + 1)], 0
+    columns: list[Sequence] = [list(map(int, text.split(","))) for text in texts[:_NUMBERS]]
+    columns += [text.split(",") for text in texts[_NUMBERS:_EAGER]]
+    columns += [_Lazy(partial(str.split, text, ",")) for text in texts[_EAGER:]]
+    columns.append(_Lazy(partial(json.loads, titles)))
+    if not _in_order(columns[_START], columns[_ID]):  # no aggregate promises to keep it
+        starts, ids = columns[_START], columns[_ID]
+        order = sorted(range(count), key=lambda i: (starts[i], ids[i]))
         columns = [[column[i] for i in order] for column in columns]
-    return columns
+    return columns, int(drafts)
 
 
 def _in_order(starts: list[int], ids: list[int]) -> bool:
     """Whether the rows are by (start, id): starts never going down, ids going up
-    among equal starts (looked at in C but for those few)."""
-    following = islice(starts, 1, None)
-    if not all(map(le, starts, following)):
+    among equal starts (in C, map and compress, not a loop)."""
+    if not all(map(le, starts, islice(starts, 1, None))):
         return False
-    ties = compress(range(len(ids) - 1), map(eq, starts, islice(starts, 1, None)))
-    return all(ids[i] < ids[i + 1] for i in ties)
+    ties = list(map(eq, starts, islice(starts, 1, None)))
+    return all(map(lt, compress(ids, ties), compress(islice(ids, 1, None), ties)))
+
+
+def _audiences(connection, in_window, ids: Sequence[int]) -> list[frozenset]:
+    """Each event's audience as a set of role ids, one set for each audience (few
+    audiences, many events)."""
+    # Per event, its roles as one text ("1,3"); of all, two aggregated values.
+    per_event = (
+        sa.select(
+            event_audience.c.event_id,
+            _concat(event_audience.c.participant_role_id).label("roles"),
+        )
+        .join(Event, Event.id == event_audience.c.event_id)
+        .where(in_window)
+        .group_by(event_audience.c.event_id)
+        .subquery()
+    )
+    event_ids, roles = connection.execute(
+        sa.select(_concat(per_event.c.event_id), _concat(per_event.c.roles, ";"))
+    ).one()
+    empty: frozenset = frozenset()
+    if not event_ids:
+        return [empty] * len(ids)
+    roles = roles.split(";")
+    shared: dict[frozenset, frozenset] = {}
+    sets = {}
+    for text in set(roles):
+        key = frozenset(map(int, text.split(",")))
+        sets[text] = shared.setdefault(key, key)
+    by_event = dict(zip(map(int, event_ids.split(",")), map(sets.__getitem__, roles), strict=True))
+    return list(map(by_event.get, ids, repeat(empty)))
 
 
 def year_plan(year: int) -> YearPlan:
@@ -343,36 +396,22 @@ def year_plan(year: int) -> YearPlan:
     # columns are those of the index ix_event_plan, which the database reads alone (the
     # table's rows are wide: the description comes first).
     connection = db.session.connection()
-    columns = _read_year(connection, in_window)
+    columns, drafts = _read_year(connection, in_window)
     if not columns[_ID]:
         return YearPlan(columns, [], [])
-    months = _months(year, columns)
-    if min(months) < 1 or max(months) > 12:
-        kept = [1 <= month <= 12 for month in months]  # the window's edges
-        columns = [list(compress(column, kept)) for column in columns]
+    months = _months(year, columns[_START], columns[_ZONE], columns[_START_DATE])
+    if min(months) < 1 or max(months) > 12:  # the window's edges
+        kept = [1 <= month <= 12 for month in months]
+        drafts -= sum(
+            status == EventStatus.draft.value
+            for status in compress(columns[_STATUS].values(), map(not_, kept))
+        )
+        columns = [
+            column.kept(kept) if isinstance(column, _Lazy) else list(compress(column, kept))
+            for column in columns
+        ]
         months = list(compress(months, kept))
     cities = {city.id: city for city in db.session.execute(sa.select(City)).scalars()}
     roles = {role.id: role for role in db.session.execute(sa.select(ParticipantRole)).scalars()}
-    # The audiences as two aggregated columns, event ids and role ids, paired.
-    pairs = (
-        sa.select(event_audience.c.event_id, event_audience.c.participant_role_id)
-        .join(Event, Event.id == event_audience.c.event_id)
-        .where(in_window)
-        .subquery()
-    )
-    event_ids, role_ids = connection.execute(sa.select(*map(_Concat, pairs.c))).one()
-    audiences: dict[int, set[int]] = defaultdict(set)
-    if event_ids:
-        for event_id, role_id in zip(
-            map(int, event_ids.split(",")), map(int, role_ids.split(",")), strict=True
-        ):
-            audiences[event_id].add(role_id)
-    # Few audiences, many events: one set for each.
-    shared: dict[frozenset, frozenset] = {}
-    empty: frozenset = frozenset()
-    by_event = {
-        event_id: shared.setdefault(key, key)
-        for event_id, key in zip(audiences, map(frozenset, audiences.values()), strict=True)
-    }
-    keys = list(map(by_event.get, columns[_ID], repeat(empty)))
-    return YearPlan(columns, months, keys, cities, roles)
+    keys = _audiences(connection, in_window, columns[_ID])
+    return YearPlan(columns, months, keys, drafts, cities, roles)
