@@ -359,30 +359,32 @@ def _in_order(starts: list[int], ids: list[int]) -> bool:
 def _audiences(connection, in_window, ids: Sequence[int]) -> list[frozenset]:
     """Each event's audience as a set of role ids, one set for each audience (few
     audiences, many events)."""
-    # Per event, its roles as one text ("1,3"); of all, two aggregated values.
-    per_event = (
-        sa.select(
-            event_audience.c.event_id,
-            _concat(event_audience.c.participant_role_id).label("roles"),
-        )
+    # The (event, role) pairs as two aggregated values. (Grouped by event in SQL, the
+    # database sorts them: dearer than pairing them here.)
+    pairs = (
+        sa.select(event_audience.c.event_id, event_audience.c.participant_role_id)
         .join(Event, Event.id == event_audience.c.event_id)
         .where(in_window)
-        .group_by(event_audience.c.event_id)
         .subquery()
     )
-    event_ids, roles = connection.execute(
-        sa.select(_concat(per_event.c.event_id), _concat(per_event.c.roles, ";"))
-    ).one()
+    event_ids, role_ids = connection.execute(sa.select(*map(_concat, pairs.c))).one()
     empty: frozenset = frozenset()
     if not event_ids:
         return [empty] * len(ids)
-    roles = roles.split(";")
+    audiences: dict[int, set[int]] = {}
+    for event_id, role_id in zip(
+        map(int, event_ids.split(",")), map(int, role_ids.split(",")), strict=True
+    ):
+        found = audiences.get(event_id)
+        if found is None:
+            audiences[event_id] = {role_id}
+        else:
+            found.add(role_id)
     shared: dict[frozenset, frozenset] = {}
-    sets = {}
-    for text in set(roles):
-        key = frozenset(map(int, text.split(",")))
-        sets[text] = shared.setdefault(key, key)
-    by_event = dict(zip(map(int, event_ids.split(",")), map(sets.__getitem__, roles), strict=True))
+    by_event = {
+        event_id: shared.setdefault(key, key)
+        for event_id, key in zip(audiences, map(frozenset, audiences.values()), strict=True)
+    }
     return list(map(by_event.get, ids, repeat(empty)))
 
 
