@@ -372,7 +372,7 @@ def plan_conflicts(
     rows = events if hasattr(events, "entry") else _EventRows(events)
     member_zones = _zone_places(member_zones)
     english = _reads_english()
-    say = _translator()
+    say, role_name = _translator(), _RoleNames()
     active = list(compress(range(len(rows.ids)), map(not_, rows.cancelled)))
     overlaps = _Overlaps(
         [rows.starts[i] for i in active],
@@ -411,7 +411,7 @@ def plan_conflicts(
                     "Overlaps “%(title)s” (%(when)s), same audience: %(audience)s.",
                     title=other.title,
                     when=when[other.id],
-                    audience=shared_audience(first, second, say),
+                    audience=shared_audience(first, second, say, role_name),
                 )
             )
         if not event.all_day:
@@ -671,15 +671,29 @@ def _role_name(role) -> str:
     return getattr(role, "label", None) or role.name
 
 
-def shared_audience(first, second, say=None) -> str | None:
+class _RoleNames(dict):
+    """``_role_name`` for the many overlaps of one plan: each role worded once (its
+    label is translated when read)."""
+
+    def __call__(self, role) -> str:
+        key = _role_key(role)
+        found = self.get(key)
+        if found is None:
+            found = self[key] = _role_name(role)
+        return found
+
+
+def shared_audience(first, second, say=None, name=None) -> str | None:
     """Who both events are for ('everyone', 'Mayor', …), or None when nobody is.
-    ``say``: ``gettext`` or the same (``_translator``)."""
+    ``say``: ``gettext`` or the same (``_translator``); ``name``: ``_role_name`` or the
+    same (``_RoleNames``)."""
     if not first.audience and not second.audience:
         return (say or _)("everyone")
+    name = name or _role_name
     if not first.audience or not second.audience:
-        return ", ".join(_role_name(role) for role in (first.audience or second.audience))
+        return ", ".join(name(role) for role in (first.audience or second.audience))
     second_keys = {_role_key(role) for role in second.audience}
-    shared = [_role_name(role) for role in first.audience if _role_key(role) in second_keys]
+    shared = [name(role) for role in first.audience if _role_key(role) in second_keys]
     return ", ".join(shared) if shared else None
 
 
