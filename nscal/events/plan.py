@@ -254,6 +254,9 @@ class _Lazy:
     def kept(self, selectors: list[bool]) -> "_Lazy":
         return _Lazy(lambda: list(compress(self.values(), selectors)))
 
+    def picked(self, order: list[int]) -> "_Lazy":
+        return _Lazy(lambda: list(map(self.values().__getitem__, order)))
+
 
 @dataclass
 class YearPlan:
@@ -343,7 +346,12 @@ def _read_year(connection, in_window) -> tuple[list[Sequence], int]:
     if not _in_order(columns[_START], columns[_ID]):  # no aggregate promises to keep it
         starts, ids = columns[_START], columns[_ID]
         order = sorted(range(count), key=lambda i: (starts[i], ids[i]))
-        columns = [[column[i] for i in order] for column in columns]
+        columns = [
+            column.picked(order)
+            if isinstance(column, _Lazy)
+            else list(map(column.__getitem__, order))
+            for column in columns
+        ]
     return columns, int(drafts)
 
 
