@@ -25,15 +25,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from functools import cached_property, partial
 from itertools import combinations, compress, repeat
-from operator import add, lt, not_, sub
+from operator import add, eq, ge, lt, not_, or_, sub
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 
-from nscal.timedisplay import clock, format_event_when, zone_city
+from nscal.timedisplay import format_event_when, words, zone_city
 
 OFFICE_HOURS = (time(8, 0), time(18, 0))
 
@@ -54,6 +54,18 @@ def N_(message: str) -> str:
 
 def _english(message: str, **values) -> str:
     return message % values if values else message
+
+
+def _translator() -> Callable[..., str]:
+    """Flask-Babel's ``gettext`` for many messages: the same words, the reader's
+    translations looked up once (``gettext`` looks them up in the request per call)."""
+    translations = get_translations()
+
+    def say(message: str, **values) -> str:
+        text = translations.ugettext(message)
+        return text % values if values else text
+
+    return say
 
 
 def _reads_english() -> bool:
@@ -267,9 +279,22 @@ class PlanConflicts:
         return self._warned(self.rows.index(event.id), self.overlaps.overlapping())
 
     def warnings(self) -> list[bool]:
-        """``has_warnings`` of every row, in the rows' order."""
-        overlapping = self.overlaps.overlapping()
-        return [self._warned(i, overlapping) for i in range(len(self.rows.ids))]
+        """``has_warnings`` of every row, in the rows' order (as ``_warned``, in C but
+        for the rows left to look at)."""
+        rows, overlaps = self.rows, self.overlaps
+        # Any overlap is a warning (the rows not cancelled are the overlaps' items) ...
+        found = [False] * len(rows.ids)
+        for n in compress(overlaps.items, overlaps.overlapping()):
+            found[n] = True
+        # ... else a timed event's office hours decide ...
+        left = map(not_, map(or_, map(or_, found, rows.cancelled), rows.all_day))
+        entry, outside = rows.entry, self.outside_anywhere
+        for i in compress(range(len(found)), left):
+            found[i] = outside(entry(i))
+        # ... but for the events with a summary, whose acceptances count.
+        for event_id, summary in self.summaries.items():
+            found[rows.index(event_id)] = summary.has_warnings
+        return found
 
     def _warned(self, i: int, overlapping: list[bool]) -> bool:
         # An event without a summary has no acceptance that counts: any overlap is a
@@ -347,6 +372,7 @@ def plan_conflicts(
     rows = events if hasattr(events, "entry") else _EventRows(events)
     member_zones = _zone_places(member_zones)
     english = _reads_english()
+    say, role_name = _translator(), _RoleNames()
     active = list(compress(range(len(rows.ids)), map(not_, rows.cancelled)))
     overlaps = _Overlaps(
         [rows.starts[i] for i in active],
@@ -381,16 +407,16 @@ def plan_conflicts(
                 when[other.id] = format_when(other)
             first, second = (event, other) if me < n else (other, event)
             summary.overlaps.append(
-                _(
+                say(
                     "Overlaps “%(title)s” (%(when)s), same audience: %(audience)s.",
                     title=other.title,
                     when=when[other.id],
-                    audience=shared_audience(first, second),
+                    audience=shared_audience(first, second, say, role_name),
                 )
             )
         if not event.all_day:
             zones = participating_zones(event, member_zones)
-            summary.outside_hours = office_hours_messages(event, zones, office_hours)
+            summary.outside_hours = office_hours_messages(event, zones, office_hours, say=say)
             if summary.outside_hours and not english:
                 summary.outside_hours_english = office_hours_messages(
                     event, zones, office_hours, english=True
@@ -435,6 +461,15 @@ class _Overlaps:
         self._members: dict[object, list[int]] | None = None  # role key -> positions
         self._buckets: dict[int, tuple[list[float], list[int]]] | None = None
         self._overlapping: list[bool] | None = None
+        self._by_roles: dict[frozenset, list[int]] | None = None
+
+    def by_roles(self) -> dict[frozenset, list[int]]:
+        """The positions of the events by their audience (few audiences, many events)."""
+        if self._by_roles is None:
+            self._by_roles = {}
+            for n, keys in enumerate(self.keys):
+                self._by_roles.setdefault(keys, []).append(n)
+        return self._by_roles
 
     def position(self, item) -> int:
         """The position of the event given as ``item``."""
@@ -454,12 +489,16 @@ class _Overlaps:
     def buckets(self) -> dict[int, tuple[list[float], list[int]]]:
         """The events by duration: bits of the seconds -> their starts and positions."""
         if self._buckets is None:
+            lengths = map(max, map(int, map(sub, self.ends, self.starts)), repeat(0))
+            bits = list(map(int.bit_length, lengths))
+            # A pass in C per bucket (a few dozen at most), none in Python per event.
             self._buckets = {}
-            lengths = map(int, map(sub, self.ends, self.starts))
-            for n, (start, length) in enumerate(zip(self.starts, lengths, strict=True)):
-                bucket = self._buckets.setdefault(max(length, 0).bit_length(), ([], []))
-                bucket[0].append(start)
-                bucket[1].append(n)
+            for size in sorted(set(bits)):
+                chosen = list(map(eq, bits, repeat(size)))
+                self._buckets[size] = (
+                    list(compress(self.starts, chosen)),
+                    list(compress(range(len(bits)), chosen)),
+                )
         return self._buckets
 
     def _index(self, term) -> tuple[list[float], list[float]]:
@@ -470,14 +509,17 @@ class _Overlaps:
             if term is _ALL:
                 positions = range(len(self.keys))
             elif term is _FOR_EVERYONE:
-                positions = [n for n, keys in enumerate(self.keys) if not keys]
+                positions = list(compress(range(len(self.keys)), map(not_, self.keys)))
             elif isinstance(term, tuple):
                 roles = term[1]
                 positions = [n for n, keys in enumerate(self.keys) if not keys or keys & roles]
             else:
                 first = min(term, key=lambda key: len(self.members(key)))
                 positions = [n for n in self.members(first) if term <= self.keys[n]]
-            found = ([self.starts[n] for n in positions], sorted(self.ends[n] for n in positions))
+            found = (
+                list(map(self.starts.__getitem__, positions)),
+                sorted(map(self.ends.__getitem__, positions)),
+            )
             self._indexes[term] = found
         return found
 
@@ -495,11 +537,8 @@ class _Overlaps:
 
     def counts(self) -> list[int]:
         """How many events each event overlaps (for the same audience), by position."""
-        by_roles: dict[frozenset, list[int]] = {}
-        for n, keys in enumerate(self.keys):
-            by_roles.setdefault(keys, []).append(n)
         found = [0] * len(self.keys)
-        for roles, positions in by_roles.items():
+        for roles, positions in self.by_roles().items():
             starts = [self.starts[n] for n in positions]
             ends = [self.ends[n] for n in positions]
             total = [0] * len(positions)
@@ -538,34 +577,30 @@ class _Overlaps:
         if self._overlapping is not None:
             return self._overlapping
         found = [False] * len(self.keys)
-        by_roles: dict[frozenset, list[int]] = {}
-        for n, keys in enumerate(self.keys):
-            by_roles.setdefault(keys, []).append(n)
-        for roles, positions in by_roles.items():
+        all_starts, all_ends = self.starts, self.ends
+        for roles, positions in self.by_roles().items():
             # (index, whether the events of ``roles`` are in it themselves)
             terms = [(_ALL, True)] if not roles else [(_FOR_EVERYONE, False)]
             terms += [(frozenset((role,)), True) for role in sorted(roles, key=repr)]
             for term, itself in terms:
                 if not positions:
                     break
-                starts = [self.starts[n] for n in positions]
-                ends = [self.ends[n] for n in positions]
+                # In C (map, compress): no Python step per event.
+                starts = list(map(all_starts.__getitem__, positions))
+                ends = list(map(all_ends.__getitem__, positions))
                 term_starts, term_ends = self._index(term)
                 begun = map(bisect_left, repeat(term_starts), ends)
                 ended = map(bisect_right, repeat(term_ends), starts)
                 counts = map(sub, begun, ended)
                 if itself:
                     counts = map(sub, counts, map(lt, starts, ends))
-                left = []
-                for n, count in zip(positions, counts, strict=True):
-                    if count > 0:
-                        found[n] = True
-                    else:
-                        left.append(n)
-                positions = left
-        for n, (start, end) in enumerate(zip(self.starts, self.ends, strict=True)):
-            if start >= end:  # of no length: the bisections do not hold
-                found[n] = bool(self.partners(n, 1))
+                hits = list(map(lt, repeat(0), counts))
+                for n in compress(positions, hits):
+                    found[n] = True
+                positions = list(compress(positions, map(not_, hits)))
+        for n in compress(range(len(found)), map(ge, all_starts, all_ends)):
+            # Of no length: the bisections do not hold.
+            found[n] = bool(self.partners(n, 1))
         self._overlapping = found
         return found
 
@@ -636,14 +671,29 @@ def _role_name(role) -> str:
     return getattr(role, "label", None) or role.name
 
 
-def shared_audience(first, second) -> str | None:
-    """Who both events are for ('everyone', 'Mayor', …), or None when nobody is."""
+class _RoleNames(dict):
+    """``_role_name`` for the many overlaps of one plan: each role worded once (its
+    label is translated when read)."""
+
+    def __call__(self, role) -> str:
+        key = _role_key(role)
+        found = self.get(key)
+        if found is None:
+            found = self[key] = _role_name(role)
+        return found
+
+
+def shared_audience(first, second, say=None, name=None) -> str | None:
+    """Who both events are for ('everyone', 'Mayor', …), or None when nobody is.
+    ``say``: ``gettext`` or the same (``_translator``); ``name``: ``_role_name`` or the
+    same (``_RoleNames``)."""
     if not first.audience and not second.audience:
-        return _("everyone")
+        return (say or _)("everyone")
+    name = name or _role_name
     if not first.audience or not second.audience:
-        return ", ".join(_role_name(role) for role in (first.audience or second.audience))
+        return ", ".join(name(role) for role in (first.audience or second.audience))
     second_keys = {_role_key(role) for role in second.audience}
-    shared = [_role_name(role) for role in first.audience if _role_key(role) in second_keys]
+    shared = [name(role) for role in first.audience if _role_key(role) in second_keys]
     return ", ".join(shared) if shared else None
 
 
@@ -674,16 +724,22 @@ def participating_zones(
 
 
 def office_hours_messages(
-    event, zones: Sequence[tuple[str, str]], office_hours=OFFICE_HOURS, *, english=False
+    event,
+    zones: Sequence[tuple[str, str]],
+    office_hours=OFFICE_HOURS,
+    *,
+    english=False,
+    say: Callable[..., str] | None = None,
 ) -> list[str]:
     """Where a timed event starts before or ends after office hours, west to east.
 
     Zones that read the same wall-clock times are named together. An event over
     several local days is read per day: its first day from its start, its last day
     until its end, the days between as whole working days. ``english``: in English
-    whatever the reader's language (what an acceptance records).
+    whatever the reader's language (what an acceptance records); else ``say``
+    (``gettext`` or the same, ``_translator``).
     """
-    say = _english if english else _
+    say = _english if english else say or _
     opens, closes = office_hours
     groups: dict[tuple[datetime, datetime], list[str]] = {}
     for zone_name, place in zones:
@@ -694,7 +750,7 @@ def office_hours_messages(
         if place not in places:
             places.append(place)
     # The reader's clock ("8.00" in Finnish); an acceptance's record keeps "08:00".
-    time_text = (lambda moment: f"{moment:%H:%M}") if english else clock
+    time_text = (lambda moment: f"{moment:%H:%M}") if english else words().clock
     hours = f"{time_text(opens)}–{time_text(closes)}"
     messages = []
     for (start, end), places in sorted(groups.items()):

@@ -167,11 +167,13 @@ class Event(db.Model):
             postgresql_include=["visibility", "status", "id", "updated_at"],
         ),
         sa.Index("ix_event_updated_at", "updated_at"),
-        # Every column the year plan reads (nscal.events.plan._COLUMNS; the id is
-        # SQLite's rowid, in every index): its rows come from this index alone.
+        # Every column the year plan reads (nscal.events.plan._COLUMNS), in its order
+        # (start, id): its rows come from this index alone, sorted (the id named for
+        # PostgreSQL, where it is not implicit as SQLite's rowid).
         sa.Index(
             "ix_event_plan",
             "starts_at",
+            "id",
             "ends_at",
             "all_day",
             "start_date",

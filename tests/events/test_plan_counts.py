@@ -178,3 +178,103 @@ def test_a_plans_months_are_those_of_the_wall_clock(zone):
             wall = moment.astimezone(local)
             expected = wall.month if wall.year == 2027 else (0 if wall.year < 2027 else 13)
             assert _timed_month(micros, zone, 2027) == expected
+
+
+def test_a_plans_months_by_bisection_are_those_of_the_wall_clock():
+    # ``_months`` (one bisection per event over its zone's bands) against the wall
+    # clock, for every quarter hour within three days of every month start.
+    from nscal.events.plan import _EPOCH, _months
+
+    zones = ["Europe/Oslo", "America/Nuuk", "Atlantic/Reykjavik", "Pacific/Kiritimati"]
+    starts, event_zones, expected = [], [], []
+    for zone in zones:
+        local = ZoneInfo(zone)
+        for month in range(1, 14):
+            first = datetime(2027 + month // 13, month % 13 or 1, 1, tzinfo=local)
+            for quarter in range(-4 * 24 * 3, 4 * 24 * 3, 7):
+                moment = (first + timedelta(minutes=15 * quarter)).astimezone(UTC)
+                wall = moment.astimezone(local)
+                starts.append((moment - _EPOCH) // timedelta(microseconds=1))
+                event_zones.append(zone)
+                expected.append(
+                    wall.month if wall.year == 2027 else (0 if wall.year < 2027 else 13)
+                )
+    days = [""] * len(starts)
+    assert _months(2027, starts, event_zones, days) == expected
+
+
+def test_a_year_plan_reads_what_the_events_say(app, network, make_event, monkeypatch):
+    # The aggregated columns, split apart, against the events read as events: order,
+    # months, drafts, audiences and every attribute of an entry, at the year's edges
+    # in far zones too, titles with the separators in them.
+    from nscal.events.plan import year_plan
+    from nscal.events.services import events_in_year
+
+    wall = datetime  # wall-clock times in each event's zone
+    made = [
+        ("Kiritimati's new year", wall(2027, 1, 1, 0, 30), "Pacific/Kiritimati", {}),
+        ("Pago Pago's old year", wall(2026, 12, 31, 23, 0), "Pacific/Pago_Pago", {}),
+        ("Pago Pago's new year", wall(2027, 1, 1, 0, 15), "Pacific/Pago_Pago", {}),
+        ('Commas, "quotes"; semi\u2028colons', wall(2027, 3, 31, 23, 30), "Europe/Oslo", {}),
+        ("Nuuk, last of the year", wall(2027, 12, 31, 23, 0), "America/Nuuk", {}),
+        ("Kiritimati, next year", wall(2028, 1, 1, 0, 30), "Pacific/Kiritimati", {}),
+        ("Same start A", wall(2027, 6, 1, 12), "Europe/Helsinki", {"audience": ("mayor",)}),
+        ("Same start B", wall(2027, 6, 1, 12), "Europe/Helsinki", {"host_city": "helsinki"}),
+        (
+            "A draft",
+            wall(2027, 7, 1, 9),
+            "Europe/Copenhagen",
+            {"status": EventStatus.draft, "audience": ("mayor", "leader")},
+        ),
+        ("Cancelled", wall(2027, 8, 1, 9), "Europe/Oslo", {"status": EventStatus.cancelled}),
+        ("Edge draft", wall(2026, 12, 31, 22), "Pacific/Pago_Pago", {"status": EventStatus.draft}),
+    ]
+    for title, start, zone, fields in made:
+        make_event(title, start=start, end=start + timedelta(hours=1), timezone=zone, **fields)
+    make_event(
+        "All day in May",
+        start=date(2027, 5, 31),
+        end=date(2027, 6, 2),
+        all_day=True,
+        timezone="Atlantic/Reykjavik",
+        status=EventStatus.draft,
+    )
+
+    with app.test_request_context():
+        events = events_in_year(2027)
+        plan = year_plan(2027)
+        assert plan.ids == [event.id for event in events]
+        assert plan.drafts == sum(event.status is EventStatus.draft for event in events)
+        for i, event in enumerate(events):
+            entry = plan.entry(i)
+            day = event.start_date if event.all_day else event.local_start
+            assert plan.months[i] == entry.month == day.month
+            assert bool(plan.cancelled[i]) == (event.status is EventStatus.cancelled)
+            assert plan.keys[i] == {role.id for role in event.audience}
+            for name in ("id", "title", "timezone", "starts_at", "ends_at", "all_day"):
+                assert getattr(entry, name) == getattr(event, name), name
+            for name in ("start_date", "end_date", "status", "format", "host_city_id"):
+                assert getattr(entry, name) == getattr(event, name), name
+            assert entry.host_city == event.host_city
+            assert [role.id for role in entry.audience] == [role.id for role in event.audience]
+        assert "Kiritimati, next year" not in [event.title for event in events]
+        assert "Pago Pago's old year" not in [event.title for event in events]
+
+        # Were the aggregates out of order, the rows would be sorted again.
+        monkeypatch.setattr("nscal.events.plan._in_order", lambda starts, ids: False)
+        again = year_plan(2027)
+        assert (again.ids, again.months, again.keys) == (plan.ids, plan.months, plan.keys)
+        assert [again.entry(i) for i in range(len(again))] == [
+            plan.entry(i) for i in range(len(plan))
+        ]
+
+
+def test_rows_out_of_order_are_seen_as_such():
+    # What ``_read_year`` checks before trusting the aggregates' order.
+    from nscal.events.plan import _in_order
+
+    assert _in_order([1, 2, 2, 3], [9, 4, 5, 1])
+    assert _in_order([], [])
+    assert not _in_order([1, 3, 2], [1, 2, 3])
+    assert not _in_order([1, 2, 2], [1, 5, 4])
+    assert not _in_order([2, 2], [3, 3])

@@ -4,8 +4,10 @@ publishing, and the yearly calendar with its conflicts.
 Views parse, authorize, call a service, flash and redirect; the services commit nothing.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import compress
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -600,13 +602,17 @@ def year_calendar(year: int):
     for event in shown:
         months[_plan_month(event)][1].append(event)
     # The year at a glance, for the month links of a year on several pages.
-    overview = {month: {"events": 0, "conflicted": 0, "page": 0} for month in range(1, 13)}
+    # (Counted in C: Counter, compress and list.index, not a Python step per event.)
     warned = plan.warnings()
-    for index, (month, warning) in enumerate(zip(events.months, warned, strict=True)):
-        counts = overview[month]
-        counts["events"] += 1
-        counts["conflicted"] += warning
-        counts["page"] = counts["page"] or index // PLAN_PAGE_SIZE + 1
+    months_in, conflicted_in = Counter(events.months), Counter(compress(events.months, warned))
+    overview = {
+        month: {
+            "events": months_in[month],
+            "conflicted": conflicted_in[month],
+            "page": events.months.index(month) // PLAN_PAGE_SIZE + 1 if months_in[month] else 0,
+        }
+        for month in range(1, 13)
+    }
     conflicted = sum(warned)
     return render_template(
         "manage/calendar/year.html",

@@ -4,8 +4,8 @@ Revision ID: 0026_plan_index
 Revises: 0023_stored_vevents
 Create Date: 2026-12-04 12:00:00.000000
 
-``nscal.events.plan.year_plan`` reads a year's events from this index alone (on SQLite
-a covering index, in start order), not from the table's wide rows, where reaching
+``nscal.events.plan.year_plan`` reads a year's events from this index alone (a covering
+index, in the order of start and id), not from the table's wide rows, where reaching
 ``timezone`` or ``status`` means reading past the description.
 """
 
@@ -17,8 +17,11 @@ down_revision = "0023_stored_vevents"
 branch_labels = None
 depends_on = None
 
+# In the order the plan reads its rows, by (start, id): on PostgreSQL too (where the id
+# is not implicit, as SQLite's rowid is) an index-only scan, already sorted.
 COLUMNS = [
     "starts_at",
+    "id",
     "ends_at",
     "all_day",
     "start_date",
