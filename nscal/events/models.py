@@ -167,9 +167,11 @@ class Event(db.Model):
             postgresql_include=["visibility", "status", "id", "updated_at"],
         ),
         sa.Index("ix_event_updated_at", "updated_at"),
-        # Every column the year plan reads (nscal.events.plan._COLUMNS), in its order
-        # (start, id): its rows come from this index alone, sorted (the id named for
-        # PostgreSQL, where it is not implicit as SQLite's rowid).
+        # Every column the year plan (nscal.events.plan._COLUMNS) and the year page
+        # (nscal.events.views.calendar.LISTING_COLUMNS) read, in the plan's order
+        # (start, id): both read a year's events from this index alone, not from the
+        # wide rows, where reaching ``timezone`` means reading past the description (the
+        # id named for PostgreSQL, where it is not implicit as SQLite's rowid).
         sa.Index(
             "ix_event_plan",
             "starts_at",
@@ -183,21 +185,7 @@ class Event(db.Model):
             "format",
             "host_city_id",
             "title",
-        ),
-        # The year page (``nscal.events.views.calendar.LISTING_COLUMNS``) reads every
-        # event of a year: with its columns here, SQLite reads this index and not the
-        # rows (each with its description before them).
-        sa.Index(
-            "ix_event_calendar",
-            "starts_at",
-            "ends_at",
             "visibility",
-            "status",
-            "all_day",
-            "timezone",
-            "start_date",
-            "end_date",
-            "title",
         ),
     )
 

@@ -1,12 +1,13 @@
-"""the plan's index: every column the coordinators' year plan reads of an event
+"""the plan's index: every column the year plan and the year page read of an event
 
 Revision ID: 0026_plan_index
 Revises: 0023_stored_vevents
 Create Date: 2026-12-04 12:00:00.000000
 
-``nscal.events.plan.year_plan`` reads a year's events from this index alone (a covering
-index, in the order of start and id), not from the table's wide rows, where reaching
-``timezone`` or ``status`` means reading past the description.
+``nscal.events.plan.year_plan`` and the year page (``nscal.events.views.calendar``) read a
+year's events from this index alone (a covering index, in the order of start and id),
+not from the table's wide rows, where reaching ``timezone`` or ``status`` means reading
+past the description.
 """
 
 from alembic import op
@@ -31,6 +32,7 @@ COLUMNS = [
     "format",
     "host_city_id",
     "title",
+    "visibility",
 ]
 
 
