@@ -611,12 +611,13 @@ takes the lock, `FOR UPDATE`, to the return of its `COMMIT`). Medians of {len(ro
 
 Under the lock a registration runs three statements, then commits, in two round trips
 (psycopg pipeline mode): the lock (`SELECT … FOR UPDATE`) goes with one `SELECT` for
-the event and everything the rules count (its snapshot taken once the lock is
-granted), and one statement writing the registration, its status history and the
+the event's few columns the rules read and everything they count (its snapshot taken
+once the lock is granted), and one statement writing the registration, its status history and the
 outbox reference (a CTE of three `INSERT`s) goes with the `COMMIT`. The registration
 form reads nothing there (a new registration
-has no answers or listing yet); the whole request runs 7 statements (the account, the
-event and its questions before the lock; the commit included), and the mail and its
+has no answers or listing yet); the whole request runs 6 statements (the account, and
+a few columns of the event with whether it asks questions, before the lock; the commit
+included: the benchmark's event asks none, so none are read), and the mail and its
 iTIP part are built by `send-mail` after the commit. For scale: a bare `COMMIT` of one
 `INSERT` ({r["commit_ms"]:.1f} ms median here, measured before the rounds) is the floor of the
 lock's hold time, since PostgreSQL releases row locks only once the commit is on disk.

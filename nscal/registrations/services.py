@@ -251,8 +251,9 @@ def _situation(event: Event, role_id: int | None, user_id: int, city_id: int | N
 
 def _lock_and_read_situation(
     event_id: int, role_id: int | None, user_id: int, city_id: int | None
-) -> tuple[Event, Situation, int]:
-    """PostgreSQL, in a ``pipelined`` block: take the event's lock, then read the event,
+) -> tuple["EventForRules", Situation, int]:
+    """PostgreSQL, in a ``pipelined`` block: take the event's lock, then read the event
+    (what the rules need of it),
     the ``Situation`` and the new registration's id, in one round trip (two statements).
 
     Correct under READ COMMITTED: the server runs the pipelined statements in order,
@@ -260,22 +261,30 @@ def _lock_and_read_situation(
     it sees every registration committed by whoever held the lock before, and the
     event as they left it, exactly as if it had been sent after the lock came back.
     """
-    session = db.session
+    # Core statements on the session's connection: the session's own layer (ORM
+    # execution events, options) would only add CPU time while the lock is held.
+    connection = db.session.connection()
     parameters = {"event_id": event_id, "role_id": role_id, "city_id": city_id, "user_id": user_id}
-    session.execute(_LOCK_EVENT_ROW, parameters)  # queued; its row is not needed
-    row = session.execute(
+    connection.execute(_LOCK_EVENT_ROW, parameters)  # queued; its row is not needed
+    row = connection.execute(
         _situation_statement(role_id is not None, city_id is not None, with_event=True),
         parameters,
     ).one()
-    if row.Event is None:
+    if row.event_found is None:
         raise RegistrationError(_("This event does not exist."), "not_found")
-    return row.Event, _situation_from(row, event_id, role_id, city_id), row.new_id
+    event = EventForRules(event_id, *(getattr(row, name) for name in _EVENT_RULE_COLUMNS))
+    return event, _situation_from(row, event_id, role_id, city_id), row.new_id
 
 
 def _situation_from(row, event_id: int, role_id: int | None, city_id: int | None) -> Situation:
-    settings = row.RegistrationSettings or RegistrationSettings(
-        event_id=event_id, waitlist=True, self_cancel=True, requires_approval=False
-    )
+    if row.has_settings is None:
+        settings = RegistrationSettings(
+            event_id=event_id, waitlist=True, self_cancel=True, requires_approval=False
+        )
+    else:  # a plain object for the rules, not the session's (nothing is written to it)
+        settings = RegistrationSettings(
+            event_id=event_id, **{name: getattr(row, name) for name in _SETTINGS_COLUMNS}
+        )
     return Situation(
         settings=settings,
         for_everyone=bool(row.for_everyone),
@@ -287,28 +296,62 @@ def _situation_from(row, event_id: int, role_id: int | None, city_id: int | None
     )
 
 
+_SETTINGS_COLUMNS = (
+    "city_limit",
+    "opens_at",
+    "closes_at",
+    "requires_approval",
+    "waitlist",
+    "self_cancel",
+    "self_cancel_until",
+)
+# What the rules read of the event itself (``EventForRules``).
+_EVENT_RULE_COLUMNS = ("status", "starts_at", "timezone", "capacity")
+
+
+@dataclass(frozen=True)
+class EventForRules:
+    """The few columns of an event the registration rules read, read under the lock
+    (PostgreSQL): loading the whole event (some fifty columns) as an ORM object cost
+    more CPU than anything else while others wait for the lock."""
+
+    id: int
+    status: EventStatus
+    starts_at: datetime
+    timezone: str
+    capacity: int | None
+
+    @property
+    def audience(self):
+        """Only a refusal's message names the audience: read then, not before."""
+        return db.session.get(Event, self.id).audience
+
+
 @functools.cache
 def _situation_statement(with_role: bool, with_city: bool, with_event: bool = False) -> sa.Select:
     """The SELECT of ``_situation``, built once per shape (with or without a role and a
     city) with bound parameters: the lock is held while it runs, so none of its time
-    goes into building SQL again. ``with_event``: the event's row too (loaded afresh)
+    goes into building SQL again. ``with_event``: what the rules read of the event too
     and an id for the registration (``_lock_and_read_situation``; an id unused when
     the person is refused is a gap in the sequence, nothing more)."""
     event_id = sa.bindparam("event_id", type_=sa.Integer)
     role_id = sa.bindparam("role_id", type_=sa.Integer)
     city_id = sa.bindparam("city_id", type_=sa.Integer)
-    of_event = Registration.event_id == event_id
-    holding = sa.and_(of_event, Registration.status.in_(HOLDING_STATUSES))
+    # Tables, not mapped classes: a Core statement, with none of the ORM's work per
+    # execution (nothing here becomes an ORM object).
+    registration, quota = Registration.__table__.c, RoleQuota.__table__.c
+    of_event = registration.event_id == event_id
+    holding = sa.and_(of_event, registration.status.in_(HOLDING_STATUSES))
     counts = (
         sa.select(
             sa.func.count().label("total"),
             (
-                sa.func.count().filter(Registration.participant_role_id == role_id)
+                sa.func.count().filter(registration.participant_role_id == role_id)
                 if with_role
                 else sa.literal(0)
             ).label("in_role"),
             (
-                sa.func.count().filter(Registration.city_id == city_id)
+                sa.func.count().filter(registration.city_id == city_id)
                 if with_city
                 else sa.literal(0)
             ).label("in_city"),
@@ -317,15 +360,17 @@ def _situation_statement(with_role: bool, with_city: bool, with_event: bool = Fa
         .subquery("counts")
     )
     audience = sa.select(event_audience.c.event_id).where(event_audience.c.event_id == event_id)
+    settings = RegistrationSettings.__table__
     statement = (
         sa.select(
-            RegistrationSettings,
+            settings.c.event_id.label("has_settings"),
+            *(settings.c[name] for name in _SETTINGS_COLUMNS),
             counts.c.total,
             counts.c.in_role,
             counts.c.in_city,
             (
-                sa.select(RoleQuota.places)
-                .where(RoleQuota.event_id == event_id, RoleQuota.participant_role_id == role_id)
+                sa.select(quota.places)
+                .where(quota.event_id == event_id, quota.participant_role_id == role_id)
                 .scalar_subquery()
                 if with_role
                 else sa.null()
@@ -336,35 +381,30 @@ def _situation_statement(with_role: bool, with_city: bool, with_event: bool = Fa
                 if with_role
                 else sa.false()
             ).label("role_in_audience"),
-            sa.select(Registration.status)
+            sa.select(registration.status)
             .where(
                 of_event,
-                Registration.user_id == sa.bindparam("user_id", type_=sa.Integer),
-                Registration.status.in_(ACTIVE_STATUSES),
+                registration.user_id == sa.bindparam("user_id", type_=sa.Integer),
+                registration.status.in_(ACTIVE_STATUSES),
             )
             .limit(1)
             .scalar_subquery()
             .label("existing"),
-            sa.select(sa.func.max(Registration.waitlist_order))
+            sa.select(sa.func.max(registration.waitlist_order))
             .where(of_event)
             .scalar_subquery()
             .label("last_order"),
         )
         .select_from(counts)
-        .outerjoin(RegistrationSettings, RegistrationSettings.event_id == event_id)
-        .execution_options(populate_existing=True)
+        .outerjoin(settings, settings.c.event_id == event_id)
     )
     if with_event:
-        statement = (
-            statement.add_columns(
-                Event,
-                sa.func.nextval(sa.func.pg_get_serial_sequence("registration", "id")).label(
-                    "new_id"
-                ),
-            )
-            .outerjoin(Event, Event.id == event_id)
-            .options(_AUDIENCE_LATER)
-        )
+        event = Event.__table__
+        statement = statement.add_columns(
+            event.c.id.label("event_found"),
+            *(event.c[name] for name in _EVENT_RULE_COLUMNS),
+            sa.func.nextval(sa.func.pg_get_serial_sequence("registration", "id")).label("new_id"),
+        ).outerjoin(event, event.c.id == event_id)
     return statement
 
 
@@ -378,7 +418,7 @@ class RegistrationDecision:
 
 
 def decide_registration(
-    event: Event,
+    event: "Event | EventForRules",
     user: User | None,
     *,
     participant_role_id: int | None = None,
@@ -473,9 +513,12 @@ def register_for_event(
             situation=situation,
         )
         stamp = utcnow()  # when it happened (``now`` is the clock the rules read)
+        # PostgreSQL read only the event's columns the rules need: the registration's
+        # ``event`` is then loaded if someone asks for it (no caller here does).
+        loaded = {"event": event} if isinstance(event, Event) else {}
         registration = Registration(
             id=registration_id,
-            event=event,
+            **loaded,
             user=user,
             event_id=event.id,
             user_id=user.id,
@@ -549,7 +592,7 @@ def _insert_registration(registration: Registration, by_id: int, mail: list[dict
     for number, row in enumerate(rows):
         parameters.update({f"mail{number}_{name}": value for name, value in row.items()})
     parameters["id"] = registration.id
-    db.session.execute(_insert_statement(len(rows)), parameters)
+    db.session.connection().execute(_insert_statement(len(rows)), parameters)
     return registration.id
 
 

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from nscal.db import db
 from nscal.events.models import Event
 from nscal.questions.models import Question, QuestionKind
-from nscal.questions.services import Owner, own_questions, questions_for
+from nscal.questions.services import Owner, answers_of, own_questions, questions_for
+from nscal.registrations.services import active_registration
 from tests.questions.conftest import post, q
 
 
@@ -162,6 +163,13 @@ def test_a_series_question_is_asked_at_every_occurrence(
     labels = [[question.label for question in questions_for(event)] for event in occurrences]
     assert labels == [["Your topic"], ["Your topic", "Only in February"], ["Your topic"]]
     auth.logout()
-    make_user("aino@example.org", participant_role="practitioner")
+    aino = make_user("aino@example.org", participant_role="practitioner")
     auth.login("aino@example.org")
     assert "Your topic" in client.get(f"/events/{occurrences[2].id}").text
+    # Registering where only the series asks: the question is read, the answer kept.
+    [topic] = own_questions(Owner("series", first.series_id))
+    page = f"/events/{occurrences[2].id}"
+    response = post(client, f"{page}/register", {f"q_{topic.id}": "Housing"}, token_page=page)
+    assert response.status_code == 302
+    registration = active_registration(occurrences[2].id, aino.id)
+    assert answers_of(registration.id) == {topic.id: "Housing"}

@@ -36,9 +36,10 @@ END = datetime(2099, 1, 13, 11, 30)  # noqa: DTZ001
 SERVICE_STATEMENTS = {"postgresql": 3, "sqlite": 6}
 FORM_STATEMENTS = 0
 # The whole POST /events/<id>/register of a signed-in person, in a fresh request (its
-# own session, as under gunicorn): the account, the event, its questions, then the
-# above and the COMMIT. Nothing after the commit.
-REQUEST_STATEMENTS = {"postgresql": 3 + 3 + 1, "sqlite": 3 + 6 + 1}
+# own session, as under gunicorn): the account, the event (with whether it asks
+# questions: this one does not, so they are not read), then the above and the COMMIT.
+# Nothing after the commit.
+REQUEST_STATEMENTS = {"postgresql": 2 + 3 + 1, "sqlite": 2 + 6 + 1}
 # PostgreSQL: the waits on the server while the lock is held (psycopg pipeline mode):
 # the lock goes with the rules' SELECT, and the INSERT with the COMMIT (in the web
 # form; the service alone sends its INSERT at its end, the caller's COMMIT after it).

@@ -13,6 +13,7 @@ from nscal.errors import EXPIRED_FORM, recover_after_csrf
 from nscal.events.models import Event
 from nscal.events.services import can_view
 from nscal.questions.forms import sent_answers
+from nscal.questions.models import Question, QuestionPurpose
 from nscal.questions.services import (
     participant_list_visible,
     questions_asked,
@@ -53,8 +54,8 @@ def _event_page(event_id: int) -> str:
     return url_for("events.detail", event_id=event_id)
 
 
-def _visible_event_or_404(event_id: int, *options) -> Event:
-    event = db.session.get(Event, event_id, options=options)
+def _visible_event_or_404(event_id: int) -> Event:
+    event = db.session.get(Event, event_id)
     if event is None:
         abort(404)
     if not can_view(event, current_user):
@@ -70,11 +71,37 @@ def _participant_role(value: str) -> ParticipantRole | None:
     return role
 
 
+# What registering reads of the event before the lock, in one statement built once:
+# whether the person may see it, its title for the message, and whether it asks
+# registration questions at all (most events do not: then none are read). The rules
+# read the event again under the lock; only that read decides.
+_event_table, _question_table = Event.__table__, Question.__table__
+_EVENT_BEFORE_LOCK = sa.select(
+    _event_table.c.id,
+    _event_table.c.title,
+    _event_table.c.status,
+    _event_table.c.visibility,
+    _event_table.c.series_id,
+    sa.exists()
+    .where(
+        _question_table.c.purpose == QuestionPurpose.registration,
+        sa.or_(
+            _question_table.c.event_id == _event_table.c.id,
+            _question_table.c.series_id == _event_table.c.series_id,
+        ),
+    )
+    .label("asks_questions"),
+).where(_event_table.c.id == sa.bindparam("event_id", type_=sa.Integer))
+
+
 @registrations.post("/events/<int:event_id>/register")
 @login_required
 def register(event_id: int):
-    # The event's audience is not needed here (the rules read it under the lock).
-    event = _visible_event_or_404(event_id, sa.orm.lazyload(Event.audience))
+    # A row, not an Event: ``can_view`` and ``questions_asked`` read only its columns.
+    found = db.session.connection().execute(_EVENT_BEFORE_LOCK, {"event_id": event_id})
+    event = found.one_or_none()
+    if event is None or not can_view(event, current_user):
+        abort(404)
     form = RegisterForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
@@ -91,11 +118,15 @@ def register(event_id: int):
             return redirect(_event_page(event_id))
     # The questions for the role the person registers in; a form that needs another
     # look comes back as a page with everything typed still in it.
-    asked = questions_asked(event, role.id if role else current_user.participant_role_id)
+    asked = (
+        questions_asked(event, role.id if role else current_user.participant_role_id)
+        if event.asks_questions
+        else []
+    )
     answers = read_answers(asked, sent_answers(asked, request.form))
     listed = _listed()
     if not answers.valid:
-        return _register_page(event, form, answers, listed), 422
+        return _register_page(db.session.get(Event, event_id), form, answers, listed), 422
     # The page's language, chosen now from the signed-in account: after the commit the
     # account is expired and asking again would read it once more.
     get_locale()
