@@ -632,10 +632,10 @@ folder (`cache/feeds`), renamed into place once complete; the next requests of a
 worker of that server send the file (send_file, gunicorn's sendfile) after the
 validator's one statement (the warm feed at {args.sizes[1]:,} and {args.sizes[2]:,}, and
 the cold one: a fresh worker finds its server's file). A worker's memory does not grow
-with the events. The pool's pre-ping (`pool_pre_ping`, a round trip
-before every request's first statement, on by default today) is part of every feed
-and 304 measured here, except in the row that says otherwise (a second server whose
-`instance/config.py` turns it off).
+with the events. nscal no longer pings the database before each request
+(`NSCAL_DB_POOL_RECYCLE` instead); the row "no pool pre-ping" is a second server whose
+`instance/config.py` sets `pool_pre_ping` off explicitly, the same configuration: its
+difference from the first row shows the run's spread.
 """
 
 
