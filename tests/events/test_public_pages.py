@@ -622,3 +622,16 @@ def test_the_year_page_finds_the_days_an_event_covers_as_event_days_does(zone):
                 assert days == day_span(start, start + length, False, None, None, tz)
             start += timedelta(minutes=30)
         assert found > 0.95 * 3 * (stop - moment) / timedelta(minutes=30)
+
+
+def test_the_year_page_escapes_what_people_typed(client, network, make_event):
+    # The year's days are written as HTML in Python (``_year_rows``), not by the
+    # template's autoescaping: a title is still text, however it looks.
+    title = '<img src=x onerror=alert(1)> & "Møde"'
+    for hour in (9, 10, 11, 12):  # the fourth hidden: its day has a "+ 1 more" too
+        make_event(
+            f"{title} {hour}", start=wall(2027, 3, 14, hour), end=wall(2027, 3, 14, hour, 45)
+        )
+    page = client.get("/calendar/2027").text
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt; &amp; &#34;Møde&#34; 9" in page
