@@ -121,25 +121,20 @@ def events_by_day(
     return {day: sorted(days[day], key=_day_order) for day in sorted(days)}
 
 
-def events_by_month(
-    events: Iterable[Event], zone: str | None, year: int, days_of: DaysOf | None = None
-) -> dict[int, list[tuple[date, list[Event]]]]:
-    """A year as printed: for each month, its days with the events starting (or, for
-    events begun the month before, continuing) on them; each event once a month."""
-    days_of = days_of or (lambda event: event_days(event, zone))
-    months: dict[int, dict[date, list[Event]]] = {
-        month: defaultdict(list) for month in range(1, 13)
-    }
-    for event in events:
-        seen: set[int] = set()
-        for day in days_of(event):
-            if day.year == year and day.month not in seen:
-                seen.add(day.month)
-                months[day.month][day].append(event)
-    return {
-        month: [(day, sorted(days[day], key=_day_order)) for day in sorted(days)]
-        for month, days in months.items()
-    }
+def listed_days(first: date, last: date, year: int) -> list[date]:
+    """The days of ``year`` an event from ``first`` to ``last`` is listed on in the year
+    page: its first day, and the first of each later month it goes on into (an event
+    is listed once in each month it touches)."""
+    days = [first] if first.year == year else []
+    if (last.year, last.month) != (first.year, first.month):
+        month = date(first.year, first.month, 1)
+        while True:
+            month = (month + timedelta(days=31)).replace(day=1)
+            if month > last:
+                break
+            if month.year == year:
+                days.append(month)
+    return days
 
 
 class DayTimes:

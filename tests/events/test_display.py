@@ -10,10 +10,10 @@ from nscal.events.display import (
     display_zone,
     event_days,
     events_by_day,
-    events_by_month,
     format_date_range,
     format_day_time,
     format_event_time,
+    listed_days,
     paragraphs,
     viewer_zone,
     zone_place,
@@ -211,12 +211,14 @@ def test_events_by_day_lists_a_multi_day_event_on_every_day_it_covers():
     assert days[date(2027, 1, 31)] == [summit, call]  # all-day first
 
 
-def test_events_by_month_lists_an_event_once_in_each_month_it_touches():
-    summit = all_day("Europe/Oslo", date(2027, 1, 30), date(2027, 2, 3))
-    months = events_by_month([summit], None, 2027)
-    assert months[1] == [(date(2027, 1, 30), [summit])]
-    assert months[2] == [(date(2027, 2, 1), [summit])]
-    assert months[3] == []
+def test_the_year_lists_an_event_once_in_each_month_it_touches():
+    # A summit from 30 January to 2 February (its end, 3 February, is exclusive).
+    assert listed_days(date(2027, 1, 30), date(2027, 2, 2), 2027) == [
+        date(2027, 1, 30),
+        date(2027, 2, 1),
+    ]
+    assert listed_days(date(2026, 12, 30), date(2027, 1, 2), 2027) == [date(2027, 1, 1)]
+    assert listed_days(date(2027, 3, 5), date(2027, 3, 6), 2027) == [date(2027, 3, 5)]
 
 
 # --- whose clock -----------------------------------------------------------------------

@@ -31,6 +31,7 @@ from nscal.events.display import (
     event_days,
     events_by_day,
     format_event_time,
+    listed_days,
 )
 from nscal.events.models import (
     TRANSLATED_LANGUAGES,
@@ -158,22 +159,6 @@ def this_year():
 # rest to the day on the month page: its size is bounded by days, not events.
 SHOWN_A_DAY = 3
 MONTHS = range(1, 13)
-
-
-def _listed_days(first: date, last: date, year: int) -> list[date]:
-    """The days of ``year`` an event from ``first`` to ``last`` is listed on in the year
-    page: its first day, and the first of each later month it goes on into (as
-    ``events_by_month``)."""
-    days = [first] if first.year == year else []
-    if (last.year, last.month) != (first.year, first.month):
-        month = date(first.year, first.month, 1)
-        while True:
-            month = (month + timedelta(days=31)).replace(day=1)
-            if month > last:
-                break
-            if month.year == year:
-                days.append(month)
-    return days
 
 
 # The year page's columns, read with the plain types of their storage: the instants and
@@ -304,7 +289,7 @@ def _year_listing(viewer, year: int, zone: str | None) -> dict[date, tuple[list,
         if first == last and first.year == year:  # most events: one day
             listed: Iterable[date] = (first,)
         else:
-            listed = _listed_days(first, last, year)
+            listed = listed_days(first, last, year)
         for day in listed:
             heads = days.get(day)
             if heads is None:
