@@ -142,7 +142,7 @@ def spots_left(event: Event) -> int | None:
 
 def _full_because(
     event: Event,
-    settings: RegistrationSettings,
+    settings: "RegistrationSettings | SettingsForRules",
     quotas: dict[int, int],
     counts: PlaceCounts,
     role_id: int | None,
@@ -169,7 +169,11 @@ def _full_because(
 # --- registering -----------------------------------------------------------------------
 
 
-def _check_open(event: Event, settings: RegistrationSettings, now: datetime) -> None:
+def _check_open(
+    event: "Event | EventForRules",
+    settings: "RegistrationSettings | SettingsForRules",
+    now: datetime,
+) -> None:
     if event.status is EventStatus.cancelled:
         raise RegistrationError(_("This event is cancelled."), "cancelled")
     if event.status is not EventStatus.published:
@@ -227,7 +231,7 @@ class Situation:
     and in their city, the role's quota, their own active registration, and the last
     place on the waiting list. Read under the event's lock, it is final."""
 
-    settings: RegistrationSettings
+    settings: "SettingsForRules"
     for_everyone: bool
     role_in_audience: bool
     counts: PlaceCounts
@@ -277,14 +281,12 @@ def _lock_and_read_situation(
 
 
 def _situation_from(row, event_id: int, role_id: int | None, city_id: int | None) -> Situation:
+    # A plain value for the rules, not an ORM object: nothing is written to it, and
+    # building a mapped instance cost CPU time while the lock is held.
     if row.has_settings is None:
-        settings = RegistrationSettings(
-            event_id=event_id, waitlist=True, self_cancel=True, requires_approval=False
-        )
-    else:  # a plain object for the rules, not the session's (nothing is written to it)
-        settings = RegistrationSettings(
-            event_id=event_id, **{name: getattr(row, name) for name in _SETTINGS_COLUMNS}
-        )
+        settings = _DEFAULT_SETTINGS
+    else:
+        settings = SettingsForRules(*(getattr(row, name) for name in _SETTINGS_COLUMNS))
     return Situation(
         settings=settings,
         for_everyone=bool(row.for_everyone),
@@ -305,6 +307,24 @@ _SETTINGS_COLUMNS = (
     "self_cancel",
     "self_cancel_until",
 )
+
+
+@dataclass(frozen=True)
+class SettingsForRules:
+    """An event's registration settings as the rules read them (``_SETTINGS_COLUMNS``,
+    in that order), from the ``Situation``'s row."""
+
+    city_limit: int | None
+    opens_at: datetime | None
+    closes_at: datetime | None
+    requires_approval: bool
+    waitlist: bool
+    self_cancel: bool
+    self_cancel_until: datetime | None
+
+
+# An event with no settings row: the defaults of ``settings_for``.
+_DEFAULT_SETTINGS = SettingsForRules(None, None, None, False, True, True, None)
 # What the rules read of the event itself (``EventForRules``).
 _EVENT_RULE_COLUMNS = ("status", "starts_at", "timezone", "capacity")
 

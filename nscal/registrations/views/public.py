@@ -1,5 +1,7 @@
 """Members' registration pages: register, cancel, "My events"; and the event page's panel."""
 
+import gc
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -131,25 +133,33 @@ def register(event_id: int):
     # account is expired and asking again would read it once more.
     get_locale()
     # PostgreSQL: the registration's INSERT goes to the server with the COMMIT, in one
-    # round trip (or with the answers' INSERT, when there are answers).
-    with pipelined(db.session):
-        try:
-            registration = register_for_event(
-                event_id,
-                user_id,
-                participant_role_id=role.id if role else None,
-                note=form.note.data or "",
-            )
-        except RegistrationError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return redirect(_event_page(event_id))
-        # Still under the event's lock: a new registration has no answers and no
-        # listing to read, only what was sent to write.
-        save_answers(registration, answers.values, new=True)
-        set_listed(registration, listed, new=True)
-        status = registration.status
-        db.session.commit()
+    # round trip (or with the answers' INSERT, when there are answers). No garbage
+    # collection while the event's lock may be held: a collection landing there would
+    # make everyone waiting for the lock wait longer; one runs after the commit if due.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with pipelined(db.session):
+            try:
+                registration = register_for_event(
+                    event_id,
+                    user_id,
+                    participant_role_id=role.id if role else None,
+                    note=form.note.data or "",
+                )
+            except RegistrationError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+                return redirect(_event_page(event_id))
+            # Still under the event's lock: a new registration has no answers and no
+            # listing to read, only what was sent to write.
+            save_answers(registration, answers.values, new=True)
+            set_listed(registration, listed, new=True)
+            status = registration.status
+            db.session.commit()
+    finally:
+        if collecting:
+            gc.enable()
     flash(str(OUTCOME_MESSAGES[status]) % {"title": title}, "success")
     return redirect(_event_page(event_id))
 
