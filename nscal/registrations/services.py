@@ -612,8 +612,31 @@ def _insert_registration(registration: Registration, by_id: int, mail: list[dict
     for number, row in enumerate(rows):
         parameters.update({f"mail{number}_{name}": value for name, value in row.items()})
     parameters["id"] = registration.id
-    db.session.connection().execute(_insert_statement(len(rows)), parameters)
+    connection = db.session.connection()
+    sql, processors, constants = _compiled_insert(len(rows), connection.dialect)
+    for name, value in parameters.items():
+        if name in processors:
+            parameters[name] = processors[name](value)
+    connection.exec_driver_sql(sql, {**constants, **parameters}, execution_options={QUEUED: True})
     return registration.id
+
+
+@functools.cache
+def _compiled_insert(mails: int, dialect) -> tuple[str, dict, dict]:
+    """``_insert_statement(mails)`` compiled once for this dialect, with its parameters'
+    type processing (instants, enums, JSON): SQLAlchemy's own, so the server gets the
+    same SQL and values as from ``Connection.execute``, without its per-execution work
+    (cache key, compiled cache lookup, parameter set-up) while the lock is held.
+    Returns the SQL, the processors by parameter name, and the constants' values."""
+    compiled = _insert_statement(mails).compile(dialect=dialect)
+    processors = dict(compiled._bind_processors)
+    # The statement's own constants (the JSON key "registration_id"), processed too.
+    constants = {
+        name: processors[name](bind.effective_value) if name in processors else bind.effective_value
+        for name, bind in compiled.binds.items()
+        if not bind.required
+    }
+    return compiled.string, processors, constants
 
 
 @functools.cache
