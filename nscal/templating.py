@@ -70,6 +70,7 @@ def register_template_helpers(app) -> None:
         query_args_except=_query_args_except,
         zone_return_path=_zone_return_path,
         card_badges=card_badges,
+        card_head=card_head,
     )
 
 
@@ -178,3 +179,86 @@ def event_url(event) -> Markup:
         prefix, _marker, suffix = built.partition(str(_ID_MARKER))
         pattern = patterns[script_root] = (escape(prefix), escape(suffix))
     return Markup(f"{pattern[0]}{int(event.id)}{pattern[1]}")
+
+
+def _card_words() -> dict:
+    """The fixed words of an event card in the page's language, looked up once per
+    request and language (as the templates' ``_()`` would: newstyle, so ``%`` is applied)."""
+    store = g._get_current_object()
+    cache = store.__dict__.setdefault("_card_words", {})
+    language = current_language()
+    found = cache.get(language)
+    if found is None:
+        from flask_babel import get_translations
+
+        from nscal.events.models import EventFormat, EventKind
+
+        gettext = get_translations().ugettext
+        found = cache[language] = {
+            "all_day": Markup(gettext("all day")) % {},
+            "for": Markup(gettext("For: %(audience)s")),
+            "everyone": Markup(gettext("Everyone")) % {},
+            "kind": {kind: escape(kind.label) for kind in EventKind},
+            "format": {fmt: escape(fmt.label) for fmt in EventFormat},
+            "months": [
+                None,
+                *(escape(timedisplay.month_name(m, "abbreviated")) for m in range(1, 13)),
+            ],
+            "weekdays": [escape(name) for name in timedisplay.weekday_names("abbreviated")],
+        }
+    return found
+
+
+def _pieces_html(parts) -> str:
+    return "".join(
+        f'<time datetime="{escape(part.iso)}">{escape(part.text)}</time>'
+        if part.iso
+        else str(escape(part.text))
+        for part in parts
+    )
+
+
+def card_head(event, zone=None, level=2) -> Markup:
+    """The ``event_card`` macro's output up to its ``_card_fit`` include, the same bytes
+    its template wrote: one function instead of a template's filters and macros per card.
+    Every typed value (title, city, roles) is escaped."""
+    words = _card_words()
+    days = display.event_days(event, zone)
+    first_day = days[0] if days else None
+    out = [
+        '\n  <article class="event-card',
+        " is-cancelled" if event.is_cancelled else "",
+        '">\n    \n    ',
+    ]
+    if first_day:
+        out.append(
+            '\n      <p class="date-tile" aria-hidden="true"><span class="month">'
+            f'{words["months"][first_day.month]}</span><span class="day">{first_day.day}</span>'
+            f'<span class="weekday">{words["weekdays"][first_day.weekday()]}</span></p>\n    '
+        )
+    level = escape(level)
+    out.append(
+        f'\n    <h{level} class="event-title"><a href="{event_url(event)}">'
+        f"{escape(event_title(event))}</a></h{level}>\n    \n    "
+    )
+    badges = card_badges(event)
+    if badges:
+        out.append(f'<p class="badges">{badges}</p>')
+    when = timedisplay.format_event_time(event, zone)
+    out.append('\n    <p class="event-when"><span class="when">\n    <span class="time-primary">')
+    out.append(_pieces_html(when.primary))
+    out.append("</span>")
+    if when.all_day:
+        out.append(f' <span class="muted">({words["all_day"]})</span>')
+    elif when.secondary:
+        out.append(f' <span class="time-secondary">· {_pieces_html(when.secondary)}</span>')
+    out.append('\n  </span></p>\n    <p class="event-meta">\n      ')
+    out.append(f"{words['kind'][event.kind]} · {words['format'][event.format]}")
+    if event.host_city:
+        out.append(f" · {escape(event.host_city.name)}")
+    if event.is_for_everyone:
+        audience = words["everyone"]
+    else:
+        audience = Markup(", ").join(escape(role.label) for role in event.audience)
+    out.append(f"\n      · {words['for'] % {'audience': audience}}\n    </p>\n    ")
+    return Markup("".join(out))
