@@ -1,4 +1,4 @@
-"""The pages that grow with the events, at 1,000, 5,000 and 20,000 events, in one run.
+"""The pages that grow with the events, at 1,000, 5,000 and 20,000 events, side by side.
 
 In-process, through the Flask test client (no server): the public year and month
 (`/calendar/<year>`, `/calendar/<year>/<month>`, anonymous), the search (`/events/?q=`,
@@ -15,9 +15,11 @@ SQLite by default (the embedded default); ``--postgresql`` uses a fresh database
 
 import argparse
 import gc
+import json
 import os
 import random
 import re
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -261,6 +263,21 @@ def run(count: int, runs: int, postgresql: bool) -> list[dict]:
     return rows
 
 
+def measure_apart(count: int, args) -> list[dict]:
+    """``run(count)`` in a process of its own, as a worker serves one database: in one
+    process, the memory and frozen objects left by the smaller sizes made the larger
+    ones' pages up to a half slower than in a fresh worker."""
+    command = [sys.executable, __file__, "--rows-of", str(count), "--runs", str(args.runs)]
+    if args.postgresql:
+        command.append("--postgresql")
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
+    for line in done.stdout.splitlines():
+        if line.startswith("ROWS "):
+            return json.loads(line[len("ROWS ") :])
+        print(line, flush=True)
+    raise RuntimeError(f"the measurement of {count} events wrote no rows")
+
+
 TARGETS = {  # (events, label) -> target in ms, from issue 11
     **{
         (5000, label): 50
@@ -286,9 +303,15 @@ def main() -> int:
     parser.add_argument("--events", type=int, nargs="+", default=[1000, 5000, 20000])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--postgresql", action="store_true")
+    # Internal: measure one size and print its rows as JSON (see measure_apart).
+    parser.add_argument("--rows-of", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.rows_of:
+        rows = run(args.rows_of, args.runs, args.postgresql)
+        print("ROWS " + json.dumps(rows), flush=True)
+        return 0
     load_before = os.getloadavg()[0]
-    rows = [row for count in args.events for row in run(count, args.runs, args.postgresql)]
+    rows = [row for count in args.events for row in measure_apart(count, args)]
     load_after = os.getloadavg()[0]
     by_key = {(row["events"], row["label"]): row for row in rows}
     smallest = min(args.events)
@@ -327,7 +350,8 @@ too, and CPU time per request grows with the sharing of caches and cores).
 
 All events in {YEAR} (the densest case: 20,000 events are 55 a day), a third of them
 drafts, 12% all-day, 85% hosted by one of 11 cities in 7 zones, a quarter for one role and
-a quarter for two; descriptions of 1–3 sentences in Nordic languages. Medians of
+a quarter for two; descriptions of 1–3 sentences in Nordic languages. Each size is measured in a
+fresh process (as a worker serves one database). Medians of
 {args.runs} requests through the Flask test client after one warm-up request; the bare
 reference is a Flask hello-world page through the same test client in the same run
 (median {hello:.2f} ms CPU). The figures are the process's CPU time per request
