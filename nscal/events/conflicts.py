@@ -689,7 +689,8 @@ def shared_audience(first, second, say=None, name=None) -> str | None:
     same (``_RoleNames``)."""
     if not first.audience and not second.audience:
         return (say or _)("everyone")
-    name = name or _role_name
+    if name is None:  # not ``name or …``: an empty ``_RoleNames`` is falsy
+        name = _role_name
     if not first.audience or not second.audience:
         return ", ".join(name(role) for role in (first.audience or second.audience))
     second_keys = {_role_key(role) for role in second.audience}

@@ -8,6 +8,7 @@ import pytest
 
 from nscal.cities.models import City, ParticipantRole
 from nscal.events.conflicts import (
+    _RoleNames,
     find_conflicts,
     format_when,
     participating_zones,
@@ -102,6 +103,20 @@ def test_an_event_for_everyone_overlaps_every_audience():
         "Overlaps “All hands” (13 Jan 2027, 10:00–12:00 CET), same audience: Mayor."
     ]
     assert shared_audience(everyone, everyone) == "everyone"
+
+
+def test_a_plans_role_names_are_worded_once_and_reused(app):
+    """The plan hands ``shared_audience`` one ``_RoleNames`` for all its overlaps: it is
+    filled by the first overlap (even though it starts empty) and read by the next."""
+    first = event(wall(2027, 1, 13, 10), wall(2027, 1, 13, 12), audience=[MAYOR, LEADER])
+    second = event(wall(2027, 1, 13, 11), wall(2027, 1, 13, 13), audience=[MAYOR])
+    names = _RoleNames()
+
+    with app.test_request_context(headers={"Accept-Language": "da"}):
+        assert shared_audience(first, second, name=names) == "Borgmester"
+        assert names == {MAYOR.id: "Borgmester"}
+        names[MAYOR.id] = "worded before"
+        assert shared_audience(second, first, name=names) == "worded before"
 
 
 def test_overlap_is_found_across_zones_by_instant():
