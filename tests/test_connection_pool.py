@@ -107,3 +107,22 @@ def test_a_connection_that_died_while_idle_is_replaced_before_a_request_uses_it(
             connection.close()
     monkeypatch.setattr(nscal.db, "PING_AFTER_IDLE", 0.0)
     assert client.get("/healthz").status_code == 200
+
+
+def test_every_sqlite_connection_enforces_foreign_keys_and_keeps_a_large_page_cache(tmp_path):
+    """Each new connection of the pool: foreign keys on, readers beside a writer, and a
+    page cache that holds a busy year's rows (a search re-checks thousands of them)."""
+    from nscal import SQLITE_PAGE_CACHE_KIB
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/pragmas.sqlite")
+    try:
+        for _ in range(2):  # a second connection, as a pool opens more
+            with engine.connect() as connection:
+                pragma = connection.exec_driver_sql
+                assert pragma("PRAGMA foreign_keys").scalar() == 1
+                assert pragma("PRAGMA journal_mode").scalar() == "wal"
+                assert pragma("PRAGMA cache_size").scalar() == -SQLITE_PAGE_CACHE_KIB
+                connection.invalidate()
+    finally:
+        engine.dispose()
+    assert SQLITE_PAGE_CACHE_KIB >= 32 * 1024  # the event table at 20,000 events: 11 MB
