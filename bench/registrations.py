@@ -335,6 +335,43 @@ def commit_latency(url: str, count: int = 200) -> float:
     return statistics.median(took)
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU time (user + system) used so far by this machine's gunicorn processes, its
+    PostgreSQL processes and this benchmark (the clients' threads), from /proc: the
+    difference over a phase says where that phase's CPU went."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"gunicorn": 0.0, "postgres": 0.0, "client": 0.0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:  # the process ended meanwhile
+            continue
+        # "pid (comm) state ..." : utime and stime are the 14th and 15th fields.
+        fields = text[text.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        if int(stat.parent.name) == os.getpid():
+            used["client"] += seconds
+        elif b"gunicorn" in command:
+            used["gunicorn"] += seconds
+        elif text[text.index("(") + 1 :].startswith("postgres"):
+            used["postgres"] += seconds
+    return used
+
+
+def cpu_row(rounds: list[dict], phase: str) -> str:
+    """The medians over ``rounds`` of a phase's CPU per request, by kind of process."""
+    kinds = rounds[0][phase]["cpu_ms"]
+    return " / ".join(
+        f"{statistics.median(x[phase]['cpu_ms'][kind] for x in rounds):.2f} ms" for kind in kinds
+    )
+
+
+def cpu_per_request(before: dict[str, float], after: dict[str, float], requests: int) -> dict:
+    """Milliseconds of CPU per request, by kind of process, between two ``cpu_seconds``."""
+    return {kind: (after[kind] - before[kind]) * 1000 / requests for kind in before}
+
+
 def registrations(port: int, browsers: list[Browser], event_id: int) -> dict:
     def attempt(index: int) -> int:
         browser = browsers[index]
@@ -398,9 +435,14 @@ def run(
             for _round in range(runs):
                 for path in probe.glob("lock-*.txt"):
                     path.write_text("")
+                began = cpu_seconds()
                 hello = hello_world(port, people)
+                hello_done = cpu_seconds()
                 bare = bare_postgresql(url, workers, people)
+                registering = cpu_seconds()
                 registered = registrations(port, browsers, event_id)
+                hello["cpu_ms"] = cpu_per_request(began, hello_done, people)
+                registered["cpu_ms"] = cpu_per_request(registering, cpu_seconds(), people)
                 locks = [row for row in _read_probe(probe) if row[0] == "commit"]
                 rounds.append(
                     {
@@ -423,6 +465,15 @@ def run(
                     f"bare PostgreSQL {bare['per_second']:.0f}/s, lock median "
                     f"{r['lock_ms']:.2f} ms, {r['confirmed']} confirmed / "
                     f"{r['waitlisted']} waitlisted, {registered['errors']} failed",
+                    flush=True,
+                )
+                print(
+                    "  CPU ms per request: "
+                    + "; ".join(
+                        f"{name} "
+                        + ", ".join(f"{kind} {ms:.2f}" for kind, ms in phase["cpu_ms"].items())
+                        for name, phase in (("registration", registered), ("hello-world", hello))
+                    ),
                     flush=True,
                 )
         if profile:
@@ -560,6 +611,13 @@ def main() -> int:
             verdict(exact),
         ),
         (
+            "CPU per registration: gunicorn workers / PostgreSQL / clients",
+            "",
+            cpu_row(rounds, regs),
+            "",
+        ),
+        ("CPU per hello-world POST: the same", "", cpu_row(rounds, hello), ""),
+        (
             "mail queued (references, built later by `send-mail`), every round",
             f"{r['people']}",
             ", ".join(str(x["mail_queued"]) for x in rounds),
@@ -621,6 +679,9 @@ included: the benchmark's event asks none, so none are read), and the mail and i
 iTIP part are built by `send-mail` after the commit. For scale: a bare `COMMIT` of one
 `INSERT` ({r["commit_ms"]:.1f} ms median here, measured before the rounds) is the floor of the
 lock's hold time, since PostgreSQL releases row locks only once the commit is on disk.
+The CPU rows are read from /proc around each phase (user and system time of every
+gunicorn process, every PostgreSQL process and this benchmark, whose threads are the
+clients): on 2 cores, the registrations are bound by the workers' CPU per request.
 `--profile N` prints where the workers' registration requests spend their time
 (cProfile; docs/benchmarks.md is then left alone).
 """
