@@ -366,7 +366,9 @@ a coordinator (every event, 200 a page, conflicts with the first three overlaps 
 each event's overlaps counted over the whole year with bisections over sorted starts and
 ends, no pair enumerated).
 Search: `q={RARE}` matches 11 events, `q={COMMON}` thousands
-(the list shows 20 a page). SQL statements per page are asserted in the tests as well.
+(the list shows 20 a page; every candidate's texts are re-checked, so the event table
+is read through SQLite's page cache, 64 MiB a connection in nscal: with SQLite's
+default of 2 MiB it was read again from the operating system on every search). SQL statements per page are asserted in the tests as well.
 
 {chr(10).join(table)}
 """,
