@@ -1,7 +1,8 @@
 """The pages that grow with the events, at 1,000, 5,000 and 20,000 events, side by side.
 
 In-process, through the Flask test client (no server): the public year and month
-(`/calendar/<year>`, `/calendar/<year>/<month>`, anonymous), the search (`/events/?q=`,
+(`/calendar/<year>`, `/calendar/<year>/<month>`, anonymous), the upcoming events
+(`/events/`, 20 a page, with their count), the search (`/events/?q=`,
 a rare and a common text) and the coordinators' plan (`/manage/calendar/<year>`, its
 first and a middle page), beside a bare reference measured in the same run: a Flask
 hello-world page through the same test client. Medians of a few requests, with the
@@ -49,6 +50,7 @@ PAGES = [
     ("public year", f"/calendar/{YEAR}", False),
     ("year, as the coordinator", f"/calendar/{YEAR}", True),
     ("public month", f"/calendar/{YEAR}/3", False),
+    ("upcoming events", "/events/", False),
     ("search, few matches", f"/events/?q={RARE.replace('#', '%23')}", False),
     ("search, many matches", f"/events/?q={COMMON}", False),
     ("plan of the year", f"/manage/calendar/{YEAR}", True),
@@ -281,7 +283,13 @@ def measure_apart(count: int, args) -> list[dict]:
 TARGETS = {  # (events, label) -> target in ms, from issue 11
     **{
         (5000, label): 50
-        for label in ("public year", "public month", "search, few matches", "search, many matches")
+        for label in (
+            "public year",
+            "public month",
+            "upcoming events",
+            "search, few matches",
+            "search, many matches",
+        )
     },
     (20000, "plan of the year"): 150,
     (20000, "plan, a middle page"): 150,
@@ -368,7 +376,8 @@ ends, no pair enumerated).
 Search: `q={RARE}` matches 11 events, `q={COMMON}` thousands
 (the list shows 20 a page; every candidate's texts are re-checked, so the event table
 is read through SQLite's page cache, 64 MiB a connection in nscal: with SQLite's
-default of 2 MiB it was read again from the operating system on every search). SQL statements per page are asserted in the tests as well.
+default of 2 MiB it was read again from the operating system on every search).
+SQL statements per page are asserted in the tests as well.
 
 {chr(10).join(table)}
 """,

@@ -8,10 +8,12 @@ same SQL statements (their time is measured in the benchmark, never here).
 from datetime import datetime
 
 import pytest
+import sqlalchemy as sa
 
 from nscal.accounts.models import AccountRole
-from nscal.db import db
+from nscal.db import db, utcnow
 from nscal.events.models import AcceptedConflict, EventStatus, Visibility
+from nscal.events.services import upcoming_events, visible_events
 from nscal.events.views import manage as manage_views
 from tests.conftest import count_statements
 
@@ -25,6 +27,9 @@ PUBLIC_PAGES = {
     # with their audiences
     "/events/?q=meeting": 3,
     "/events/?q=ng": 3,  # too short for trigrams: the same statements, unindexed
+    # the filter form's cities and roles, the page's events, their audiences, and the
+    # count of upcoming events (from an index alone, see below)
+    "/events/": 4,
 }
 # The plan: the year's events as rows, the cities, the roles and the audiences they
 # point to, the accepted office hours, the member cities, every acceptance, and the
@@ -114,3 +119,24 @@ def test_a_paged_plan_counts_the_conflicts_of_the_events_it_does_not_show(
     assert f"<strong>{int(counted) - 1} with conflicts</strong>" in (
         client.get("/manage/calendar/2027").text
     )
+
+
+def test_the_upcoming_list_counts_its_events_from_an_index_alone(app, network, make_event):
+    """The count under the list of upcoming events (every visitor's first page) reads
+    the end, visibility and status from ix_event_feed_window, not every upcoming event's
+    wide row (at 20,000 events that was 14 ms of SQLite's time, now 1.6)."""
+    add_events(make_event, 0, 30)
+    shown = upcoming_events(visible_events(None), utcnow())
+    count = sa.select(sa.func.count()).select_from(shown.order_by(None).subquery())
+    sql = str(count.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    connection = db.session.connection()
+    if db.engine.dialect.name == "sqlite":
+        plan = " ".join(row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+        assert "USING COVERING INDEX ix_event_feed_window" in plan, plan
+        return
+    # With so few rows the planner would rather scan: ask whether it can read the index
+    # alone (the table was just written, so its pages are not yet all-visible).
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+    plan = "\n".join(connection.exec_driver_sql("EXPLAIN " + sql).scalars())
+    assert "Index Only Scan using ix_event_feed_window" in plan, plan
