@@ -375,7 +375,7 @@ each event's overlaps counted over the whole year with bisections over sorted st
 ends, no pair enumerated).
 Search: `q={RARE}` matches 11 events, `q={COMMON}` thousands
 (the list shows 20 a page; every candidate's texts are re-checked, so the event table
-is read through SQLite's page cache, 64 MiB a connection in nscal: with SQLite's
+is read through SQLite's page cache, 32 MiB a connection in nscal: with SQLite's
 default of 2 MiB it was read again from the operating system on every search).
 SQL statements per page are asserted in the tests as well.
 
