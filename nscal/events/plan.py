@@ -6,9 +6,9 @@ audiences, the cities and roles they point to) into parallel lists: instants as
 integer microseconds (converted by the database), months found by bisection over each
 zone's month starts, audiences as sets of role ids. A ``PlanEntry`` (the attributes of
 ``Event`` the conflict rules and their messages read) is made only for the few events
-that are worded or looked at one by one; the page then loads as ``Event`` objects only
-the events it shows (``nscal.events.conflicts`` takes anything with the attributes of
-``Event``).
+that are worded or looked at one by one, and the page writes its rows from those of the
+events it shows (``nscal.events.conflicts`` takes anything with the attributes of
+``Event``): no event of the year is loaded as an ``Event``.
 """
 
 import json

@@ -40,7 +40,7 @@ from nscal.events.forms import (
     new_event_form_data,
 )
 from nscal.events.models import AcceptedConflict, Event, EventStatus
-from nscal.events.plan import YearPlan, year_plan
+from nscal.events.plan import PlanEntry, YearPlan, year_plan
 from nscal.events.publishing import (
     accept_conflict,
     mark_accepted,
@@ -49,7 +49,6 @@ from nscal.events.publishing import (
 )
 from nscal.events.repeat_rules import describe_rule
 from nscal.events.services import (
-    AUDIENCES_AT_ONCE,
     EventError,
     TimeWarning,
     cancel_event,
@@ -499,11 +498,6 @@ class PlanPage:
         return self.page + 1
 
 
-def _plan_month(event: Event) -> int:
-    start = event.start_date if event.all_day and event.start_date else event.local_start
-    return start.month
-
-
 _SLOT = "\x00"  # where a value goes into a translated phrase (no catalog holds it)
 
 
@@ -603,7 +597,7 @@ def _plan_rows(summaries: dict[int, ConflictSummary]):
             text = more_texts[count] = Markup('<li class="error">%s</li>') % Markup(words)
         return text
 
-    def conflicts(event: Event, title: Markup) -> str:
+    def conflicts(event: PlanEntry, title: Markup) -> str:
         summary = summaries.get(event.id)
         if not summary:
             return ""
@@ -632,7 +626,7 @@ def _plan_rows(summaries: dict[int, ConflictSummary]):
             label=conflicts_of(title), items="".join(items), more=more_text(more) if more else ""
         )
 
-    def row(event: Event, attended_count, has_minutes) -> str:
+    def row(event: PlanEntry, attended_count, has_minutes) -> str:
         if event.format not in formats:
             formats[event.format] = escape(event.format.label)
         roles = event.audience
@@ -669,7 +663,7 @@ def _plan_rows(summaries: dict[int, ConflictSummary]):
             conflicts=conflicts(event, title),
         )
 
-    def rows(events: list[Event], attended_count, has_minutes) -> Markup:
+    def rows(events: list[PlanEntry], attended_count, has_minutes) -> Markup:
         return Markup("".join([row(event, attended_count, has_minutes) for event in events]))
 
     return rows
@@ -679,23 +673,22 @@ def _plan_rows(summaries: dict[int, ConflictSummary]):
 @coordinator_required
 def year_calendar(year: int):
     # Conflicts are found and counted over the whole year, read as rows; a page shows
-    # at most PLAN_PAGE_SIZE events, the only ones loaded as events and worded, so a
-    # busy year stays a page a browser can hold.
+    # at most PLAN_PAGE_SIZE events, the only ones worded, so a busy year stays a page a
+    # browser can hold.
     events = year_plan(_year_or_404(year))
     pages = max(1, -(-len(events) // PLAN_PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    shown_ids = events.ids[(page - 1) * PLAN_PAGE_SIZE : page * PLAN_PAGE_SIZE]
-    plan = _plan_conflicts(events, set(shown_ids))
-    loaded = db.session.execute(
-        sa.select(Event).where(Event.id.in_(shown_ids)).options(AUDIENCES_AT_ONCE)
-    ).scalars()
-    by_id = {event.id: event for event in loaded}
-    shown = [by_id[event_id] for event_id in shown_ids if event_id in by_id]
-    first_month = _plan_month(shown[0]) if shown and page > 1 else 1
-    last_month = _plan_month(shown[-1]) if shown and page < pages else 12
+    first = (page - 1) * PLAN_PAGE_SIZE
+    shown_rows = range(first, min(first + PLAN_PAGE_SIZE, len(events)))
+    plan = _plan_conflicts(events, {events.ids[i] for i in shown_rows})
+    # The page's events as the plan's entries (made already to word their conflicts),
+    # not loaded again as events: they carry all a row shows.
+    shown = [events.entry(i) for i in shown_rows]
+    first_month = shown[0].month if shown and page > 1 else 1
+    last_month = shown[-1].month if shown and page < pages else 12
     months = {month: (month_name(month), []) for month in range(first_month, last_month + 1)}
     for event in shown:
-        months[_plan_month(event)][1].append(event)
+        months[event.month][1].append(event)
     # The year at a glance, for the month links of a year on several pages.
     # (Counted in C: Counter, compress and list.index, not a Python step per event.)
     warned = plan.warnings()
