@@ -384,14 +384,14 @@ def _audiences(connection, in_window, ids: Sequence[int]) -> list[frozenset]:
         .where(in_window)
         .subquery()
     )
-    event_ids, role_ids = connection.execute(sa.select(*map(_concat, pairs.c))).one()
+    # As JSON arrays, the ints made in C (PostgreSQL's json_agg is NULL for no rows).
+    arrays = connection.execute(sa.select(*map(_JsonList, pairs.c))).one()
+    event_ids, role_ids = (json.loads(text or "[]") for text in arrays)
     empty: frozenset = frozenset()
     if not event_ids:
         return [empty] * len(ids)
     audiences: dict[int, set[int]] = {}
-    for event_id, role_id in zip(
-        map(int, event_ids.split(",")), map(int, role_ids.split(",")), strict=True
-    ):
+    for event_id, role_id in zip(event_ids, role_ids, strict=True):
         found = audiences.get(event_id)
         if found is None:
             audiences[event_id] = {role_id}
