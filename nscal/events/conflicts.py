@@ -373,12 +373,12 @@ def plan_conflicts(
     member_zones = _zone_places(member_zones)
     english = _reads_english()
     say, role_name = _translator(), _RoleNames()
-    active = list(compress(range(len(rows.ids)), map(not_, rows.cancelled)))
+    kept = list(map(not_, rows.cancelled))
     overlaps = _Overlaps(
-        [rows.starts[i] for i in active],
-        [rows.ends[i] for i in active],
-        [rows.keys[i] for i in active],
-        active,
+        list(compress(rows.starts, kept)),
+        list(compress(rows.ends, kept)),
+        list(compress(rows.keys, kept)),
+        list(compress(range(len(rows.ids)), kept)),
     )
     plan = PlanConflicts({}, rows, overlaps, member_zones, office_hours)
     summaries = plan.summaries
