@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from functools import cached_property, partial
 from itertools import combinations, compress, repeat
-from operator import add, eq, ge, lt, not_, or_, sub
+from operator import add, ge, lt, not_, or_, sub
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -373,12 +373,12 @@ def plan_conflicts(
     member_zones = _zone_places(member_zones)
     english = _reads_english()
     say, role_name = _translator(), _RoleNames()
-    active = list(compress(range(len(rows.ids)), map(not_, rows.cancelled)))
+    kept = list(map(not_, rows.cancelled))
     overlaps = _Overlaps(
-        [rows.starts[i] for i in active],
-        [rows.ends[i] for i in active],
-        [rows.keys[i] for i in active],
-        active,
+        list(compress(rows.starts, kept)),
+        list(compress(rows.ends, kept)),
+        list(compress(rows.keys, kept)),
+        list(compress(range(len(rows.ids)), kept)),
     )
     plan = PlanConflicts({}, rows, overlaps, member_zones, office_hours)
     summaries = plan.summaries
@@ -491,14 +491,15 @@ class _Overlaps:
         if self._buckets is None:
             lengths = map(max, map(int, map(sub, self.ends, self.starts)), repeat(0))
             bits = list(map(int.bit_length, lengths))
-            # A pass in C per bucket (a few dozen at most), none in Python per event.
+            # One sort in C by bucket (stable: each bucket's positions, so its starts, stay
+            # in order), then a slice per bucket; no Python step per event.
+            order = sorted(range(len(bits)), key=bits.__getitem__)
+            sizes = list(map(bits.__getitem__, order))
+            starts = list(map(self.starts.__getitem__, order))
             self._buckets = {}
-            for size in sorted(set(bits)):
-                chosen = list(map(eq, bits, repeat(size)))
-                self._buckets[size] = (
-                    list(compress(self.starts, chosen)),
-                    list(compress(range(len(bits)), chosen)),
-                )
+            for size in dict.fromkeys(sizes):
+                first, last = bisect_left(sizes, size), bisect_right(sizes, size)
+                self._buckets[size] = (starts[first:last], order[first:last])
         return self._buckets
 
     def _index(self, term) -> tuple[list[float], list[float]]:
@@ -515,7 +516,11 @@ class _Overlaps:
                 positions = [n for n, keys in enumerate(self.keys) if not keys or keys & roles]
             else:
                 first = min(term, key=lambda key: len(self.members(key)))
-                positions = [n for n in self.members(first) if term <= self.keys[n]]
+                members = self.members(first)
+                # In C (compress, map): the members of its least role with all of them.
+                positions = list(
+                    compress(members, map(term.issubset, map(self.keys.__getitem__, members)))
+                )
             found = (
                 list(map(self.starts.__getitem__, positions)),
                 sorted(map(self.ends.__getitem__, positions)),

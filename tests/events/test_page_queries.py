@@ -32,9 +32,9 @@ PUBLIC_PAGES = {
     "/events/": 4,
 }
 # The plan: the year's events as rows, the cities, the roles and the audiences they
-# point to, the accepted office hours, the member cities, every acceptance, and the
-# events of the page with their audiences.
-PLAN = 9
+# point to, the accepted office hours, the member cities and every acceptance (the
+# page's events are written from those rows, not loaded again).
+PLAN = 7
 
 
 def wall(*args) -> datetime:

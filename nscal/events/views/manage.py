@@ -5,7 +5,8 @@ Views parse, authorize, call a service, flash and redirect; the services commit 
 """
 
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import compress
 
@@ -22,6 +23,7 @@ from nscal.db import db
 from nscal.errors import EXPIRED_FORM, recover_after_csrf
 from nscal.events.conflicts import (
     OUTSIDE_HOURS,
+    ConflictSummary,
     PlanConflicts,
     format_when,
     plan_conflicts,
@@ -38,7 +40,7 @@ from nscal.events.forms import (
     new_event_form_data,
 )
 from nscal.events.models import AcceptedConflict, Event, EventStatus
-from nscal.events.plan import YearPlan, year_plan
+from nscal.events.plan import PlanEntry, YearPlan, year_plan
 from nscal.events.publishing import (
     accept_conflict,
     mark_accepted,
@@ -47,7 +49,6 @@ from nscal.events.publishing import (
 )
 from nscal.events.repeat_rules import describe_rule
 from nscal.events.services import (
-    AUDIENCES_AT_ONCE,
     EventError,
     TimeWarning,
     cancel_event,
@@ -497,36 +498,14 @@ class PlanPage:
         return self.page + 1
 
 
-def _plan_month(event: Event) -> int:
-    start = event.start_date if event.all_day and event.start_date else event.local_start
-    return start.month
+_SLOT = "\x00"  # where a value goes into a translated phrase (no catalog holds it)
 
 
-@dataclass(slots=True)
-class PlanRow:
-    """One event of a page of the plan, its words built once per kind of event."""
-
-    event: Event
-    edit_url: Markup
-    when: str
-    format: str
-    host: str | None
-    audience: Markup
-    status: Markup
-
-
-@dataclass(slots=True)
-class PlanPhrases:
-    """The plan's phrases about an event's title or conflict, translated once per page
-    and filled in per event as the template's ``_()`` would (markup: values escaped)."""
-
-    conflicts_of: Markup = field(default_factory=lambda: Markup(_("Conflicts of %(title)s")))
-    accepted: Markup = field(default_factory=lambda: Markup(_("Accepted conflict: %(conflict)s")))
-    conflict: Markup = field(default_factory=lambda: Markup(_("Conflict: %(conflict)s")))
-    for_title: Markup = field(default_factory=lambda: Markup(_("for %(title)s")))
-    this_conflict_of: Markup = field(
-        default_factory=lambda: Markup(_("this conflict of %(title)s"))
-    )
+def _filler(message: str, name: str) -> Callable[[object], str]:
+    """``Markup(_(message)) % {name: value}`` (as the template's ``_()``) for many values:
+    translated and formatted once, each value escaped into its placeholder's place."""
+    phrase = str(Markup(_(message)) % {name: _SLOT})
+    return lambda value: phrase.replace(_SLOT, escape(value))
 
 
 def _id_url(endpoint: str):
@@ -538,20 +517,118 @@ def _id_url(endpoint: str):
     return lambda event_id: Markup(f"{prefix}{int(event_id)}{suffix}")
 
 
-def _plan_rows(months: dict[int, tuple[str, list[Event]]]) -> list:
-    """The page's months with their events' rows: each label, audience and status
-    worded once per page (the template's per-event ``_()`` calls were most of it)."""
+# One event of the plan's list as the template wrote it, whitespace and all (the page
+# stays byte for byte the same): each value escaped before it is put in.
+_PLAN_ROW = (
+    '\n            \n            <li id="event-{id}">\n              {pick}\n'
+    '              <a href="{edit_url}">{edit}<span class="visually-hidden"> {title}</span></a>\n'
+    "              <br><small>{when} · {format}{host}\n"
+    "                · {audience}\n"
+    "                · {status}{attended}{minutes}</small>\n"
+    "              {conflicts}\n            </li>\n          "
+)
+_PICK_DRAFT = (
+    '\n                <input type="checkbox" name="event_ids" value="{id}" id="pick-{id}">\n'
+    '                <label for="pick-{id}"><span class="visually-hidden">{publish} </span>'
+    "{title}</label>\n              "
+)
+_CONFLICTS = (
+    '\n                \n                <ul class="conflicts" aria-label="{label}">\n'
+    "                  {items}\n                  {more}\n                </ul>\n              "
+)
+_ACCEPTED = (
+    '\n                    \n                      <li class="accepted">{message}\n'
+    '                        <button type="submit" class="link-button" form="undo-conflict"'
+    ' formaction="{url}" name="conflict" value="{key}">{again}'
+    '<span class="visually-hidden"> {target}</span></button></li>\n'
+    "                    \n                  "
+)
+_OPEN = (
+    '\n                    \n                      <li class="error">{message}\n'
+    '                        <button type="submit" form="accept-conflict" formaction="{url}"'
+    ' name="conflict" value="{key}">{accept}'
+    '<span class="visually-hidden"> {target}</span></button></li>\n'
+    "                    \n                  "
+)
+
+
+def _plan_rows(summaries: dict[int, ConflictSummary]):
+    """What writes the events of a month of the plan as HTML (``rows(events,
+    attended_count, has_minutes)``, the last two the template's helpers of attendance
+    and materials): each label, audience and status worded once per page, each value
+    escaped once (the template's per-event steps were most of the page)."""
     edit_url = _id_url("manage_events.edit_event")
+    accept_url = _id_url("manage_events.accept")
+    detail_url = _id_url("events.detail")
+    conflicts_of = _filler("Conflicts of %(title)s", "title")
+    accepted = _filler("Accepted conflict: %(conflict)s", "conflict")
+    open_conflict = _filler("Conflict: %(conflict)s", "conflict")
+    for_title = _filler("for %(title)s", "title")
+    this_conflict_of = _filler("this conflict of %(title)s", "title")
     formats: dict = {}
     audiences: dict[tuple, Markup] = {}
     statuses: dict[tuple, Markup] = {}
+    attended_texts: dict[int, Markup] = {}
+    more_texts: dict[int, Markup] = {}
     for_audience = Markup(_("for %(audience)s"))
     everyone = Markup(_("for everyone"))
     cancelled = Markup("<strong>%s</strong>") % pgettext("event status", "Cancelled")
+    publish, edit = Markup(_("Publish")), Markup(_("edit"))
+    again, accept = Markup(_("Count it again")), Markup(_("Accept"))
+    # Translators: the written record of a meeting (not a length of time).
+    minutes_word = Markup(_("minutes"))
 
-    def row(event: Event) -> PlanRow:
+    def attended_text(count: int) -> Markup:
+        text = attended_texts.get(count)
+        if text is None:
+            text = attended_texts[count] = Markup(
+                ' · <span class="attended-count">%s</span>'
+            ) % Markup(ngettext("%(num)d attended", "%(num)d attended", count))
+        return text
+
+    def more_text(count: int) -> str:
+        text = more_texts.get(count)
+        if text is None:
+            words = ngettext(
+                "Conflict: and %(num)d more overlap for the same audience.",
+                "Conflict: and %(num)d more overlaps for the same audience.",
+                count,
+            )
+            text = more_texts[count] = Markup('<li class="error">%s</li>') % Markup(words)
+        return text
+
+    def conflicts(event: PlanEntry, title: Markup) -> str:
+        summary = summaries.get(event.id)
+        if not summary:
+            return ""
+        url = accept_url(event.id)
+        undo_target, accept_target = for_title(title), this_conflict_of(title)
+        items = [
+            _ACCEPTED.format(
+                message=accepted(conflict.message),
+                url=url,
+                key=escape(conflict.key),
+                again=again,
+                target=undo_target,
+            )
+            if conflict.accepted
+            else _OPEN.format(
+                message=open_conflict(conflict.message),
+                url=url,
+                key=escape(conflict.key),
+                accept=accept,
+                target=accept_target,
+            )
+            for conflict in summary.conflicts
+        ]
+        more = summary.more_overlaps
+        return _CONFLICTS.format(
+            label=conflicts_of(title), items="".join(items), more=more_text(more) if more else ""
+        )
+
+    def row(event: PlanEntry, attended_count, has_minutes) -> str:
         if event.format not in formats:
-            formats[event.format] = event.format.label
+            formats[event.format] = escape(event.format.label)
         roles = event.audience
         key = tuple(role.id for role in roles)
         if key not in audiences:
@@ -563,44 +640,55 @@ def _plan_rows(months: dict[int, tuple[str, list[Event]]]) -> list:
         kind = (event.is_cancelled, event.status)
         if kind not in statuses:
             statuses[kind] = cancelled if event.is_cancelled else escape(event.status.label)
-        host = event.host_city
-        return PlanRow(
-            event,
-            edit_url(event.id),
-            format_when(event),
-            formats[event.format],
-            host.name if host else None,
-            audiences[key],
-            statuses[kind],
+        event_id, title, host = int(event.id), escape(event.title), event.host_city
+        attended = attended_count(event)
+        return _PLAN_ROW.format(
+            id=event_id,
+            pick=_PICK_DRAFT.format(id=event_id, publish=publish, title=title)
+            if event.status is EventStatus.draft
+            else f"\n                {title}\n              ",
+            edit_url=edit_url(event_id),
+            edit=edit,
+            title=title,
+            when=escape(format_when(event)),
+            format=formats[event.format],
+            host=f", {escape(host.name)}" if host else "",
+            audience=audiences[key],
+            status=statuses[kind],
+            attended="" if attended is None else attended_text(attended),
+            minutes=f' · <a class="minutes-mark" href="{detail_url(event_id)}#materials">'
+            f"{minutes_word}</a>"
+            if has_minutes(event)
+            else "",
+            conflicts=conflicts(event, title),
         )
 
-    return [
-        (month, (name, [row(event) for event in events]))
-        for month, (name, events) in months.items()
-    ]
+    def rows(events: list[PlanEntry], attended_count, has_minutes) -> Markup:
+        return Markup("".join([row(event, attended_count, has_minutes) for event in events]))
+
+    return rows
 
 
 @manage_events.get("/calendar/<int:year>")
 @coordinator_required
 def year_calendar(year: int):
     # Conflicts are found and counted over the whole year, read as rows; a page shows
-    # at most PLAN_PAGE_SIZE events, the only ones loaded as events and worded, so a
-    # busy year stays a page a browser can hold.
+    # at most PLAN_PAGE_SIZE events, the only ones worded, so a busy year stays a page a
+    # browser can hold.
     events = year_plan(_year_or_404(year))
     pages = max(1, -(-len(events) // PLAN_PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    shown_ids = events.ids[(page - 1) * PLAN_PAGE_SIZE : page * PLAN_PAGE_SIZE]
-    plan = _plan_conflicts(events, set(shown_ids))
-    loaded = db.session.execute(
-        sa.select(Event).where(Event.id.in_(shown_ids)).options(AUDIENCES_AT_ONCE)
-    ).scalars()
-    by_id = {event.id: event for event in loaded}
-    shown = [by_id[event_id] for event_id in shown_ids if event_id in by_id]
-    first_month = _plan_month(shown[0]) if shown and page > 1 else 1
-    last_month = _plan_month(shown[-1]) if shown and page < pages else 12
+    first = (page - 1) * PLAN_PAGE_SIZE
+    shown_rows = range(first, min(first + PLAN_PAGE_SIZE, len(events)))
+    plan = _plan_conflicts(events, {events.ids[i] for i in shown_rows})
+    # The page's events as the plan's entries (made already to word their conflicts),
+    # not loaded again as events: they carry all a row shows.
+    shown = [events.entry(i) for i in shown_rows]
+    first_month = shown[0].month if shown and page > 1 else 1
+    last_month = shown[-1].month if shown and page < pages else 12
     months = {month: (month_name(month), []) for month in range(first_month, last_month + 1)}
     for event in shown:
-        months[_plan_month(event)][1].append(event)
+        months[event.month][1].append(event)
     # The year at a glance, for the month links of a year on several pages.
     # (Counted in C: Counter, compress and list.index, not a Python step per event.)
     warned = plan.warnings()
@@ -617,11 +705,9 @@ def year_calendar(year: int):
     return render_template(
         "manage/calendar/year.html",
         year=year,
-        months=_plan_rows(months),
-        say=PlanPhrases(),
-        accept_url=_id_url("manage_events.accept"),
+        months=months.items(),
+        plan_rows=_plan_rows(plan.summaries),
         overview=[(month_name(month), month, counts) for month, counts in overview.items()],
-        conflicts=plan.summaries,
         pagination=PlanPage(page, pages),
         total=len(events),
         drafts=events.drafts,
