@@ -24,7 +24,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from functools import cached_property, partial
-from itertools import combinations, compress, repeat
+from itertools import chain, combinations, compress, repeat
 from operator import add, ge, lt, not_, or_, sub
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -458,7 +458,6 @@ class _Overlaps:
         self.keys = [keys[i] for i in self.order]
         self._position: dict | None = None
         self._indexes: dict[object, tuple[list[float], list[float]]] = {}
-        self._members: dict[object, list[int]] | None = None  # role key -> positions
         self._buckets: dict[int, tuple[list[float], list[int]]] | None = None
         self._overlapping: list[bool] | None = None
         self._by_roles: dict[frozenset, list[int]] | None = None
@@ -466,9 +465,17 @@ class _Overlaps:
     def by_roles(self) -> dict[frozenset, list[int]]:
         """The positions of the events by their audience (few audiences, many events)."""
         if self._by_roles is None:
+            # In C: equal audiences made one object, a stable sort by it (each group's
+            # positions stay in order), then a slice per audience; no step per event.
+            shared: dict[frozenset, frozenset] = {}
+            audiences = list(map(shared.setdefault, self.keys, self.keys))
+            ids = list(map(id, audiences))
+            order = sorted(range(len(ids)), key=ids.__getitem__)
+            grouped = list(map(ids.__getitem__, order))
             self._by_roles = {}
-            for n, keys in enumerate(self.keys):
-                self._by_roles.setdefault(keys, []).append(n)
+            for roles in shared:
+                first, last = bisect_left(grouped, id(roles)), bisect_right(grouped, id(roles))
+                self._by_roles[roles] = order[first:last]
         return self._by_roles
 
     def position(self, item) -> int:
@@ -476,15 +483,6 @@ class _Overlaps:
         if self._position is None:
             self._position = dict(zip(self.items, range(len(self.items)), strict=True))
         return self._position[item]
-
-    def members(self, key) -> list[int]:
-        """The positions of the events for role ``key``."""
-        if self._members is None:
-            self._members = {}
-            for n, keys in enumerate(self.keys):
-                for role in keys:
-                    self._members.setdefault(role, []).append(n)
-        return self._members.get(key, [])
 
     def buckets(self) -> dict[int, tuple[list[float], list[int]]]:
         """The events by duration: bits of the seconds -> their starts and positions."""
@@ -509,18 +507,15 @@ class _Overlaps:
         if found is None:
             if term is _ALL:
                 positions = range(len(self.keys))
-            elif term is _FOR_EVERYONE:
-                positions = list(compress(range(len(self.keys)), map(not_, self.keys)))
-            elif isinstance(term, tuple):
-                roles = term[1]
-                positions = [n for n, keys in enumerate(self.keys) if not keys or keys & roles]
             else:
-                first = min(term, key=lambda key: len(self.members(key)))
-                members = self.members(first)
-                # In C (compress, map): the members of its least role with all of them.
-                positions = list(
-                    compress(members, map(term.issubset, map(self.keys.__getitem__, members)))
-                )
+                # The audiences' positions that the term takes, merged (sorted runs, in C).
+                if term is _FOR_EVERYONE:
+                    taken = [roles for roles in self.by_roles() if not roles]
+                elif isinstance(term, tuple):
+                    taken = [roles for roles in self.by_roles() if not roles or roles & term[1]]
+                else:
+                    taken = [roles for roles in self.by_roles() if term <= roles]
+                positions = sorted(chain.from_iterable(map(self.by_roles().__getitem__, taken)))
             found = (
                 list(map(self.starts.__getitem__, positions)),
                 sorted(map(self.ends.__getitem__, positions)),
