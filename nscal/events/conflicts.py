@@ -24,7 +24,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from functools import cached_property, partial
-from itertools import chain, combinations, compress, repeat
+from itertools import accumulate, chain, combinations, compress, repeat
+from math import inf
 from operator import add, ge, lt, not_, or_, sub
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -458,6 +459,7 @@ class _Overlaps:
         self.keys = [keys[i] for i in self.order]
         self._position: dict | None = None
         self._indexes: dict[object, tuple[list[float], list[float]]] = {}
+        self._reaches: dict[object, tuple[list[float], list[float]]] = {}
         self._buckets: dict[int, tuple[list[float], list[int]]] | None = None
         self._overlapping: list[bool] | None = None
         self._by_roles: dict[frozenset, list[int]] | None = None
@@ -505,22 +507,39 @@ class _Overlaps:
         a set of roles (the events for all of them) or ("meets", roles)."""
         found = self._indexes.get(term)
         if found is None:
-            if term is _ALL:
-                positions = range(len(self.keys))
-            else:
-                # The audiences' positions that the term takes, merged (sorted runs, in C).
-                if term is _FOR_EVERYONE:
-                    taken = [roles for roles in self.by_roles() if not roles]
-                elif isinstance(term, tuple):
-                    taken = [roles for roles in self.by_roles() if not roles or roles & term[1]]
-                else:
-                    taken = [roles for roles in self.by_roles() if term <= roles]
-                positions = sorted(chain.from_iterable(map(self.by_roles().__getitem__, taken)))
+            positions = self._positions(term)
             found = (
                 list(map(self.starts.__getitem__, positions)),
                 sorted(map(self.ends.__getitem__, positions)),
             )
             self._indexes[term] = found
+        return found
+
+    def _positions(self, term) -> Sequence[int]:
+        """The positions of the events of ``term`` (as ``_index``), in order."""
+        if term is _ALL:
+            return range(len(self.keys))
+        # The audiences' positions that the term takes, merged (sorted runs, in C).
+        if term is _FOR_EVERYONE:
+            taken = [roles for roles in self.by_roles() if not roles]
+        elif isinstance(term, tuple):
+            taken = [roles for roles in self.by_roles() if not roles or roles & term[1]]
+        else:
+            taken = [roles for roles in self.by_roles() if term <= roles]
+        return sorted(chain.from_iterable(map(self.by_roles().__getitem__, taken)))
+
+    def _reach(self, term) -> tuple[list[float], list[float]]:
+        """Sorted starts of the events of ``term``, and the latest end among the first
+        k of them at k (-inf at 0): an event [s, e) overlaps one of them when s is
+        before the latest end of those starting before e, one bisection."""
+        found = self._reaches.get(term)
+        if found is None:
+            positions = self._positions(term)
+            ends = map(self.ends.__getitem__, positions)
+            found = self._reaches[term] = (
+                list(map(self.starts.__getitem__, positions)),
+                list(accumulate(ends, max, initial=-inf)),
+            )
         return found
 
     def _terms(self, roles: frozenset) -> list[tuple[int, object]]:
@@ -588,13 +607,16 @@ class _Overlaps:
                 # In C (map, compress): no Python step per event.
                 starts = list(map(all_starts.__getitem__, positions))
                 ends = list(map(all_ends.__getitem__, positions))
-                term_starts, term_ends = self._index(term)
-                begun = map(bisect_left, repeat(term_starts), ends)
-                ended = map(bisect_right, repeat(term_ends), starts)
-                counts = map(sub, begun, ended)
                 if itself:
-                    counts = map(sub, counts, map(lt, starts, ends))
-                hits = list(map(lt, repeat(0), counts))
+                    term_starts, term_ends = self._index(term)
+                    begun = map(bisect_left, repeat(term_starts), ends)
+                    ended = map(bisect_right, repeat(term_ends), starts)
+                    counts = map(sub, map(sub, begun, ended), map(lt, starts, ends))
+                    hits = list(map(lt, repeat(0), counts))
+                else:  # one bisection (``_reach``)
+                    term_starts, reach = self._reach(term)
+                    begun = map(bisect_left, repeat(term_starts), ends)
+                    hits = list(map(lt, starts, map(reach.__getitem__, begun)))
                 for n in compress(positions, hits):
                     found[n] = True
                 positions = list(compress(positions, map(not_, hits)))
