@@ -467,17 +467,9 @@ class _Overlaps:
     def by_roles(self) -> dict[frozenset, list[int]]:
         """The positions of the events by their audience (few audiences, many events)."""
         if self._by_roles is None:
-            # In C: equal audiences made one object, a stable sort by it (each group's
-            # positions stay in order), then a slice per audience; no step per event.
-            shared: dict[frozenset, frozenset] = {}
-            audiences = list(map(shared.setdefault, self.keys, self.keys))
-            ids = list(map(id, audiences))
-            order = sorted(range(len(ids)), key=ids.__getitem__)
-            grouped = list(map(ids.__getitem__, order))
             self._by_roles = {}
-            for roles in shared:
-                first, last = bisect_left(grouped, id(roles)), bisect_right(grouped, id(roles))
-                self._by_roles[roles] = order[first:last]
+            for n, keys in enumerate(self.keys):
+                self._by_roles.setdefault(keys, []).append(n)
         return self._by_roles
 
     def position(self, item) -> int:
