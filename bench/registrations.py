@@ -335,41 +335,51 @@ def commit_latency(url: str, count: int = 200) -> float:
     return statistics.median(took)
 
 
-def cpu_seconds() -> dict[str, float]:
-    """CPU time (user + system) used so far by this machine's gunicorn processes, its
-    PostgreSQL processes and this benchmark (the clients' threads), from /proc: the
-    difference over a phase says where that phase's CPU went."""
+def cpu_seconds() -> dict[int, tuple[str, float]]:
+    """CPU time (user + system) used so far by each of this machine's gunicorn processes,
+    its PostgreSQL processes and this benchmark (the clients' threads), by process id,
+    from /proc: the difference over a phase says where that phase's CPU went."""
     tick = os.sysconf("SC_CLK_TCK")
-    used = {"gunicorn": 0.0, "postgres": 0.0, "client": 0.0}
+    used = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
             command = (stat.parent / "cmdline").read_bytes()
         except OSError:  # the process ended meanwhile
             continue
-        # "pid (comm) state ..." : utime and stime are the 14th and 15th fields.
+        # "pid (comm) state ...": utime and stime are the 14th and 15th fields.
         fields = text[text.rindex(")") + 2 :].split()
         seconds = (int(fields[11]) + int(fields[12])) / tick
-        if int(stat.parent.name) == os.getpid():
-            used["client"] += seconds
+        pid = int(stat.parent.name)
+        if pid == os.getpid():
+            used[pid] = ("client", seconds)
         elif b"gunicorn" in command:
-            used["gunicorn"] += seconds
+            used[pid] = ("gunicorn", seconds)
         elif text[text.index("(") + 1 :].startswith("postgres"):
-            used["postgres"] += seconds
+            used[pid] = ("postgres", seconds)
     return used
 
 
 def cpu_row(rounds: list[dict], phase: str) -> str:
     """The medians over ``rounds`` of a phase's CPU per request, by kind of process."""
-    kinds = rounds[0][phase]["cpu_ms"]
     return " / ".join(
-        f"{statistics.median(x[phase]['cpu_ms'][kind] for x in rounds):.2f} ms" for kind in kinds
+        f"{statistics.median(x[phase]['cpu_ms'][kind] for x in rounds):.2f} ms"
+        for kind in CPU_KINDS
     )
 
 
-def cpu_per_request(before: dict[str, float], after: dict[str, float], requests: int) -> dict:
-    """Milliseconds of CPU per request, by kind of process, between two ``cpu_seconds``."""
-    return {kind: (after[kind] - before[kind]) * 1000 / requests for kind in before}
+CPU_KINDS = ("gunicorn", "postgres", "client")
+
+
+def cpu_per_request(before: dict, after: dict, requests: int) -> dict[str, float]:
+    """Milliseconds of CPU per request, by kind of process, between two ``cpu_seconds``:
+    what the processes alive at the end used since the start (or since they began; a
+    process that ended meanwhile is left out, not counted as negative)."""
+    used = dict.fromkeys(CPU_KINDS, 0.0)
+    for pid, (kind, seconds) in after.items():
+        earlier = before.get(pid)
+        used[kind] += seconds - (earlier[1] if earlier and earlier[0] == kind else 0.0)
+    return {kind: seconds * 1000 / requests for kind, seconds in used.items()}
 
 
 def registrations(port: int, browsers: list[Browser], event_id: int) -> dict:
